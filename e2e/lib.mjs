@@ -1,0 +1,143 @@
+// Browser-test helpers: launch Debian's Chromium through playwright-core, open pages of the
+// app at $ANJU_URL in fresh browser contexts, and keep a screenshot of every open page when
+// a test fails.
+//
+// Running the tests
+//   cargo xtask test e2e
+//       builds dist/, starts `anju serve` on a free port with a fresh SQLite database,
+//       installs Chromium and the npm packages when missing, runs tests/*.test.mjs.
+//   By hand, against a server you started (`cargo xtask run` in another terminal):
+//       cd e2e && npm ci && ANJU_URL=http://127.0.0.1:8080 node --test tests/
+//   One test: add --test-name-pattern='front desk'.
+// A failed test leaves e2e/artifacts/<test-name>.png (gitignored) and prints its path, with
+// the page's console errors.
+//
+// Writing a test
+//   e2eTest('what a user does', async ({ open }) => {
+//     const page = await open('/r/cuihu');   // each open() is a fresh browser context
+//     await page.getByLabel('问题描述').pressSequentially('…');
+//   });
+// Find elements as a user would (getByRole, getByLabel) or by the data-testid the UI
+// contract names. playwright-core has no expect(): wait with locator.waitFor(), which
+// retries until visible, and check values with node:assert.
+
+import { after, test } from 'node:test';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+/** The server under test, without a trailing slash. */
+export const BASE_URL = (process.env.ANJU_URL ?? '').replace(/\/+$/, '');
+
+const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+
+// Without the background-networking flags Chromium keeps trying to reach Google's hosts,
+// which this machine's closed network refuses; --no-sandbox because tests run as root.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// node's test runner has no default time limit: a page that never loads would hang the run.
+const TEST_TIMEOUT_MS = 60_000;
+// Each playwright wait gives up well before the test's own limit, so the failure is an
+// error in the test (with a screenshot), not a time-out of the runner.
+const ACTION_TIMEOUT_MS = 15_000;
+
+// One browser per test file: node --test runs each file in its own process.
+let browser;
+function launchBrowser() {
+  browser ??= chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  return browser;
+}
+after(async () => {
+  if (browser) await (await browser).close();
+});
+
+/**
+ * Registers a browser test with a 60 s limit. `fn` gets `{ open, t }`: `open(path)` opens
+ * `path` of the app in a new browser context (a separate user: no shared cookies or
+ * storage) and returns the page; `t` is node's test context.
+ */
+export function e2eTest(name, fn) {
+  test(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    if (!BASE_URL) {
+      throw new Error('ANJU_URL is not set: run `cargo xtask test e2e` (see e2e/lib.mjs)');
+    }
+    const contexts = [];
+    const pages = [];
+    const problems = [];
+    const open = async (path) => {
+      const context = await (await launchBrowser()).newContext({
+        baseURL: BASE_URL,
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
+      context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      pages.push(page);
+      await page.goto(path);
+      return page;
+    };
+
+    let failed = false;
+    const keepEvidence = async () => {
+      if (failed) return;
+      failed = true;
+      await saveScreenshots(name, pages);
+      for (const problem of problems) console.error(`  ${problem}`);
+    };
+    // When the runner's own limit strikes, `fn` is still awaiting: keep the evidence, then
+    // close the contexts, which ends those waits.
+    const onAbort = () => keepEvidence().finally(() => closeAll(contexts));
+    t.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await fn({ open, t });
+    } catch (error) {
+      await keepEvidence();
+      throw error;
+    } finally {
+      // The signal also fires when a test ends normally.
+      t.signal.removeEventListener('abort', onAbort);
+      await closeAll(contexts);
+    }
+  });
+}
+
+async function closeAll(contexts) {
+  await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+}
+
+/**
+ * Saves the most recently opened page as artifacts/<test-name>.png and any earlier ones as
+ * <test-name>.<n>.png (n counting from 1 in the order they were opened).
+ */
+async function saveScreenshots(testName, pages) {
+  if (pages.length === 0) return;
+  await mkdir(ARTIFACTS, { recursive: true });
+  const base = testName.replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+|-+$/g, '');
+  for (const [index, page] of pages.entries()) {
+    const last = index === pages.length - 1;
+    const file = `${ARTIFACTS}${base}${last ? '' : `.${index + 1}`}.png`;
+    try {
+      await page.screenshot({ path: file, fullPage: true, timeout: 5_000 });
+      console.error(`  screenshot: ${file}`);
+    } catch (error) {
+      console.error(`  no screenshot of page ${index + 1}: ${error.message}`);
+    }
+  }
+}

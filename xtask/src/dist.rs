@@ -1,0 +1,262 @@
+//! `cargo xtask dist`: the app as static files in dist/ (cargo → wasm-bindgen → wasm-opt →
+//! static files and CSS), with every tool it needs installed on first use.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::cmd::{self, Result};
+use crate::sizes;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The app's lib name (`[lib] name` of app/Cargo.toml); wasm-bindgen names its output after it.
+const APP_LIB: &str = "anju_app";
+
+/// Builds dist/ from scratch and returns its path.
+pub(crate) fn run() -> Result<PathBuf> {
+    let started = Instant::now();
+    let root = cmd::project_root();
+    ensure_wasm_target()?;
+
+    let artifacts = cmd::cargo_build(cmd::cargo().args([
+        "build",
+        "-p",
+        "anju-app",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        "wasm-release",
+    ]))?;
+    let wasm = artifacts
+        .into_iter()
+        .filter(|a| a.target == APP_LIB)
+        .flat_map(|a| a.filenames)
+        .find(|f| f.extension().is_some_and(|e| e == "wasm"))
+        .ok_or("cargo built no anju_app.wasm: is app/ a cdylib with lib name `anju_app`?")?;
+
+    // Read after the build, which creates or updates Cargo.lock.
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    let version = locked_version(&lock, "wasm-bindgen")
+        .ok_or("Cargo.lock has no wasm-bindgen: does app/ depend on it?")?;
+    let bindgen = ensure_wasm_bindgen(&version)?;
+
+    let dist = root.join("dist");
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist)?;
+    }
+    std::fs::create_dir_all(&dist)?;
+    cmd::run(
+        Command::new(&bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-name", APP_LIB])
+            .arg("--out-dir")
+            .arg(&dist)
+            .arg(&wasm),
+    )?;
+    wasm_opt(&root, &dist.join(format!("{APP_LIB}_bg.wasm")))?;
+
+    let static_dir = root.join("app/static");
+    if static_dir.is_dir() {
+        copy_tree(&static_dir, &dist)?;
+    } else {
+        eprintln!("xtask: no app/static/ yet, so dist/ has no index.html");
+    }
+    let css = concat_css(&root.join("style"))?;
+    std::fs::write(dist.join("anju.css"), css)?;
+
+    println!(
+        "\ndist/ built in {:.1} s:\n",
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}", sizes::file_table(&dist)?);
+    Ok(dist)
+}
+
+pub(crate) fn ensure_wasm_target() -> Result<()> {
+    let Some(installed) = cmd::read("rustup", &["target", "list", "--installed"]) else {
+        // A toolchain without rustup: let cargo say whether the target is there.
+        eprintln!("xtask: rustup not found; assuming {WASM_TARGET} is installed");
+        return Ok(());
+    };
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    cmd::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// The version of `package` recorded in a Cargo.lock.
+fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let name_line = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    lines.find(|line| line.trim() == name_line)?;
+    let version = lines.next()?.trim().strip_prefix("version = \"")?;
+    Some(version.strip_suffix('"')?.to_owned())
+}
+
+/// The version a `wasm-bindgen --version` prints ("wasm-bindgen 0.2.130").
+fn bindgen_version(program: &Path) -> Option<String> {
+    let out = cmd::read(program, &["--version"])?;
+    Some(out.split_whitespace().nth(1)?.to_owned())
+}
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+}
+
+/// A wasm-bindgen CLI of exactly the version the app links against: the two must match
+/// or the generated JS does not fit the wasm. Installs it when missing.
+fn ensure_wasm_bindgen(version: &str) -> Result<PathBuf> {
+    let installed = cargo_home().join("bin/wasm-bindgen");
+    for candidate in [PathBuf::from("wasm-bindgen"), installed.clone()] {
+        if bindgen_version(&candidate).as_deref() == Some(version) {
+            return Ok(candidate);
+        }
+    }
+    eprintln!("xtask: installing wasm-bindgen-cli {version} (about 3 minutes, once)");
+    // Not `--locked`: the CLI's own lockfile wants a webpki-roots release this registry
+    // lacks (shared/TOOLCHAIN.md); resolving afresh works.
+    cmd::run(cmd::cargo().args(["install", "wasm-bindgen-cli", "--version", version]))?;
+    match bindgen_version(&installed) {
+        Some(found) if found == version => Ok(installed),
+        found => Err(format!(
+            "after installing, {} reports version {found:?}, not {version}",
+            installed.display()
+        )
+        .into()),
+    }
+}
+
+/// Installs a node tool directory's packages from its committed lockfile when they are
+/// missing or older than the lockfile.
+pub(crate) fn ensure_npm_packages(dir: &Path) -> Result<()> {
+    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    // npm writes node_modules/.package-lock.json on every install.
+    let installed = modified(dir.join("node_modules/.package-lock.json"));
+    let wanted = modified(dir.join("package-lock.json"));
+    if installed.is_some() && installed >= wanted {
+        return Ok(());
+    }
+    cmd::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir),
+    )
+}
+
+/// Shrinks the wasm with binaryen's wasm-opt from npm: Debian's binaryen (108) breaks
+/// wasm-bindgen's output (`WebAssembly.Table.set(): Argument 1 is invalid`), and running
+/// it after wasm-bindgen is what gives the smallest file.
+fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
+    let tools = root.join("tools");
+    ensure_npm_packages(&tools)?;
+    let before = std::fs::metadata(wasm)?.len();
+    let optimized = wasm.with_extension("opt.wasm");
+    cmd::run(
+        Command::new("node")
+            .arg(tools.join("node_modules/binaryen/bin/wasm-opt"))
+            .arg("-Oz")
+            // The features rustc enables by default for wasm32-unknown-unknown; wasm-opt
+            // must know them to read the module and may use them when rewriting it.
+            .args([
+                "--enable-bulk-memory",
+                "--enable-mutable-globals",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ])
+            .arg(wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    std::fs::rename(&optimized, wasm)?;
+    let after = std::fs::metadata(wasm)?.len();
+    eprintln!(
+        "wasm-opt -Oz: {} → {}",
+        sizes::kb(before as usize),
+        sizes::kb(after as usize)
+    );
+    Ok(())
+}
+
+/// Copies `from/**` into `to/`, keeping the layout (icons/ stays icons/).
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    for file in sizes::files_below(from)? {
+        let target = to.join(&file);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from.join(&file), target)?;
+    }
+    Ok(())
+}
+
+/// Every `style/*.css`, in file-name order (so `00-tokens.css` comes first), as one file:
+/// one request instead of one per surface.
+fn concat_css(style: &Path) -> Result<String> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(style) {
+        Ok(entries) => entries
+            .map(|entry| entry.map(|e| e.path()))
+            .collect::<Result<_, _>>()?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    files.retain(|f| f.extension().is_some_and(|e| e == "css"));
+    files.sort();
+    let mut css = String::new();
+    for file in files {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        css.push_str(&format!("/* style/{name} */\n"));
+        css.push_str(&std::fs::read_to_string(&file)?);
+        if !css.ends_with('\n') {
+            css.push('\n');
+        }
+    }
+    Ok(css)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_locked_version() {
+        let lock = r#"
+[[package]]
+name = "wasm-bindgen-backend"
+version = "0.2.129"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(locked_version(lock, "leptos"), None);
+    }
+
+    #[test]
+    fn concatenates_css_in_file_name_order() {
+        let dir = std::env::temp_dir().join(format!("xtask-css-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("20-desk.css"), ".desk{}").unwrap();
+        std::fs::write(dir.join("00-tokens.css"), ":root{}\n").unwrap();
+        std::fs::write(dir.join("notes.txt"), "not css").unwrap();
+        let css = concat_css(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            css,
+            "/* style/00-tokens.css */\n:root{}\n/* style/20-desk.css */\n.desk{}\n"
+        );
+    }
+
+    #[test]
+    fn no_style_directory_gives_empty_css() {
+        assert_eq!(concat_css(Path::new("/nonexistent/style")).unwrap(), "");
+    }
+}
