@@ -25,7 +25,13 @@ pub(crate) fn cargo() -> Command {
 
 /// The command line as a person would type it, for logs and error messages.
 pub(crate) fn display(command: &Command) -> String {
-    let mut line = command.get_program().to_string_lossy().into_owned();
+    let program = command.get_program();
+    // `$CARGO` is a long toolchain path; "cargo" is what a person would type.
+    let mut line = if std::env::var_os("CARGO").is_some_and(|cargo| cargo == program) {
+        "cargo".to_owned()
+    } else {
+        program.to_string_lossy().into_owned()
+    };
     for arg in command.get_args() {
         line.push(' ');
         line.push_str(&arg.to_string_lossy());
