@@ -1,0 +1,477 @@
+//! Classification of a resident's free text (C-1, C-2, C-7): category with a confidence,
+//! urgency, topic, place and scope, with the words that decided it. A hand-written
+//! dictionary matcher (no regex crate, to keep the wasm small): the text is normalised
+//! (traditional → simplified, full-width → ASCII, lower case), scanned longest match
+//! first against `lexicon.txt`, and the matches vote.
+
+mod normalize;
+mod place;
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Category, RepairScope};
+
+/// What the classifier suggests for a text. A person's correction wins: see
+/// [`Classification::with_override`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    pub category: Category,
+    /// 0..1: how sure the suggestion is (0 when nothing in the text matched).
+    pub confidence: f32,
+    /// Fire, gas, flooding, someone trapped in a lift, injury, medical emergency (C-7).
+    pub urgent: bool,
+    pub scope: Option<RepairScope>,
+    /// A stable ASCII topic id (see [`TOPICS`]): with `place`, the issue key.
+    pub topic: Option<String>,
+    /// A building (`B3`) or a named public area (`car_park`, `elevator`, `lobby`…).
+    pub place: Option<String>,
+    /// A unit within the building (`U5` from 「5单元」), as a hint for the caretaker.
+    pub unit: Option<String>,
+    /// The words (as written) that decided it, so staff see why.
+    pub evidence: Vec<String>,
+}
+
+impl Classification {
+    /// A person's override wins over the suggestion; the suggestion's other findings
+    /// stay. An overridden category or urgency has confidence 1.
+    pub fn with_override(
+        mut self,
+        category: Option<Category>,
+        urgent: Option<bool>,
+        topic: Option<&str>,
+    ) -> Self {
+        if let Some(c) = category {
+            self.category = c;
+            self.confidence = 1.0;
+        }
+        if let Some(u) = urgent {
+            self.urgent = u;
+        }
+        if let Some(t) = topic {
+            self.topic = Some(t.to_string());
+        }
+        self
+    }
+}
+
+/// The topics the classifier knows: `(id, zh, en)`.
+pub const TOPICS: &[(&str, &str, &str)] = &[
+    ("water_leak", "漏水渗水", "Water leak"),
+    ("flooding", "水浸", "Flooding"),
+    ("blockage", "管道堵塞", "Blocked drain"),
+    ("water_supply", "供水水压", "Water supply"),
+    ("power", "停电跳闸", "Power failure"),
+    ("lighting", "照明", "Lighting"),
+    ("elevator", "电梯", "Elevator"),
+    ("door_access", "门禁门锁", "Doors and access"),
+    ("walls", "墙面天花", "Walls and ceilings"),
+    ("windows", "门窗", "Windows"),
+    ("appliance", "家电设备", "Appliances"),
+    ("air_conditioning", "空调暖气", "Air conditioning and heating"),
+    ("gas", "燃气", "Gas"),
+    ("fire", "火情", "Fire"),
+    ("medical", "急救", "Medical emergency"),
+    ("injury", "受伤", "Injury"),
+    ("theft", "盗窃", "Theft"),
+    ("strangers", "可疑人员", "Suspicious people"),
+    ("fight", "打架纠纷", "Fights and disputes"),
+    ("noise", "噪音", "Noise"),
+    ("garbage", "垃圾", "Garbage"),
+    ("cleaning", "清洁卫生", "Cleaning"),
+    ("greenery", "绿化", "Greenery"),
+    ("pests", "虫鼠", "Pests"),
+    ("pets", "宠物", "Pets"),
+    ("smell", "异味", "Smell"),
+    ("parking", "停车", "Parking"),
+    ("charging", "充电", "Charging"),
+    ("renovation", "装修", "Renovation"),
+    ("fees", "费用缴费", "Fees and bills"),
+    ("staff_attitude", "服务态度", "Staff attitude"),
+    ("delivery", "快递", "Parcels"),
+    ("internet", "网络电视", "Internet and TV"),
+    ("facilities", "公共设施", "Shared facilities"),
+    ("advertising", "广告摆摊", "Ads and stalls"),
+    ("housekeeping", "家政服务", "Housekeeping"),
+    ("documents", "手续证明", "Paperwork"),
+];
+
+/// The Chinese label of a topic id, or the id itself when unknown.
+pub fn topic_zh(id: &str) -> &str {
+    TOPICS
+        .iter()
+        .find(|(t, _, _)| *t == id)
+        .map_or(id, |(_, zh, _)| zh)
+}
+
+/// The English label of a topic id, or the id itself when unknown.
+pub fn topic_en(id: &str) -> &str {
+    TOPICS
+        .iter()
+        .find(|(t, _, _)| *t == id)
+        .map_or(id, |(_, _, en)| en)
+}
+
+/// One lexicon entry: a word and what it votes for.
+#[derive(Debug, Clone)]
+struct Entry {
+    word: Vec<char>,
+    votes: Vec<(Category, f32)>,
+    topic: Option<&'static str>,
+    urgent: bool,
+    scope: Option<RepairScope>,
+    place: Option<&'static str>,
+    /// An English word that may match a one-letter typo.
+    fuzzy: bool,
+}
+
+struct Lexicon {
+    entries: Vec<Entry>,
+    /// Entry indices by first char, longest word first.
+    by_first: std::collections::BTreeMap<char, Vec<usize>>,
+    /// English entries long enough to forgive a typo in.
+    fuzzy: Vec<usize>,
+}
+
+const LEXICON: &str = include_str!("lexicon.txt");
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(|| build(LEXICON).0)
+}
+
+/// Parses the lexicon; the second value lists lines that did not parse (a unit test
+/// keeps it empty).
+fn build(text: &'static str) -> (Lexicon, Vec<String>) {
+    let mut entries = Vec::new();
+    let mut bad = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match parse_line(line) {
+            Some(mut es) => entries.append(&mut es),
+            None => bad.push(format!("line {}: {line}", n + 1)),
+        }
+    }
+    let mut by_first: std::collections::BTreeMap<char, Vec<usize>> = Default::default();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(c) = e.word.first() {
+            by_first.entry(*c).or_default().push(i);
+        }
+    }
+    for list in by_first.values_mut() {
+        list.sort_by_key(|&i| std::cmp::Reverse(entries[i].word.len()));
+    }
+    let fuzzy = (0..entries.len())
+        .filter(|&i| entries[i].fuzzy)
+        .collect();
+    (
+        Lexicon {
+            entries,
+            by_first,
+            fuzzy,
+        },
+        bad,
+    )
+}
+
+/// `word1/word2/… | category:weight category:weight | topic | marks`
+fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
+    let mut parts = line.split('|').map(str::trim);
+    let words = parts.next()?;
+    let votes_s = parts.next().unwrap_or("");
+    let topic_s = parts.next().unwrap_or("");
+    let marks = parts.next().unwrap_or("");
+    let mut votes = Vec::new();
+    for v in votes_s.split_whitespace().filter(|v| *v != "-") {
+        let (c, w) = v.split_once(':').unwrap_or((v, "2"));
+        votes.push((Category::parse(c)?, w.parse::<f32>().ok()?));
+    }
+    let topic = match topic_s {
+        "" | "-" => None,
+        t => Some(TOPICS.iter().find(|(id, _, _)| *id == t)?.0),
+    };
+    let mut urgent = false;
+    let mut scope = None;
+    let mut place = None;
+    for m in marks.split_whitespace() {
+        match m {
+            "urgent" => urgent = true,
+            "public" => scope = Some(RepairScope::Public),
+            "in_home" => scope = Some(RepairScope::InHome),
+            _ => place = Some(m.strip_prefix("place=")?),
+        }
+    }
+    let mut out = Vec::new();
+    for w in words.split('/') {
+        let w = w.trim();
+        if w.is_empty() {
+            continue;
+        }
+        // Keys are normalised the way texts are, so the file may use either script.
+        let word: Vec<char> = w.chars().map(normalize::char).collect();
+        let fuzzy = word.len() >= 5 && word.iter().all(|c| c.is_ascii_alphabetic());
+        out.push(Entry {
+            word,
+            votes: votes.clone(),
+            topic,
+            urgent,
+            scope,
+            place,
+            fuzzy,
+        });
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Words that, just before an urgent word, say it is not happening ("没有着火").
+const NEGATIONS: &[&str] = &[
+    "没有", "没", "不是", "无", "未", "并非", "不", "no ", "not ", "isn't ", "wasn't ", "without ",
+    "never ", "no longer ",
+];
+
+/// Suggests a category, urgency, topic and place for a resident's text.
+pub fn classify(text: &str) -> Classification {
+    let lex = lexicon();
+    let original: Vec<char> = text.chars().collect();
+    let norm: Vec<char> = original.iter().map(|c| normalize::char(*c)).collect();
+
+    let mut scores = [0f32; Category::ALL.len()];
+    let mut topic_votes: Vec<(&'static str, usize, usize)> = Vec::new(); // (topic, len, order)
+    let mut urgent = false;
+    let mut scope_votes = [0usize; 2];
+    let mut area: Option<&'static str> = None;
+    let mut evidence: Vec<String> = Vec::new();
+    let mut covered = vec![false; norm.len()];
+
+    let mut apply = |e: &Entry, start: usize, end: usize, evidence: &mut Vec<String>| {
+        for (c, w) in &e.votes {
+            if let Some(slot) = Category::ALL.iter().position(|x| x == c) {
+                scores[slot] += w;
+            }
+        }
+        if let Some(t) = e.topic {
+            topic_votes.push((t, e.word.len(), start));
+        }
+        if e.urgent && !negated(&norm, start) {
+            urgent = true;
+        }
+        match e.scope {
+            Some(RepairScope::InHome) => scope_votes[0] += 1,
+            Some(RepairScope::Public) => scope_votes[1] += 1,
+            None => {}
+        }
+        if area.is_none() {
+            area = e.place;
+        }
+        let said: String = original[start..end].iter().collect();
+        if !e.votes.is_empty() || e.urgent || e.topic.is_some() {
+            let said = said.trim().to_string();
+            if !said.is_empty() && !evidence.contains(&said) {
+                evidence.push(said);
+            }
+        }
+    };
+
+    // Longest match first, left to right; a matched span is not matched again, so
+    // 「灭火器」 (an extinguisher) is not read as 「火」 (a fire).
+    let mut i = 0;
+    while i < norm.len() {
+        let c = norm[i];
+        let at_word_start = !c.is_ascii_alphanumeric() || i == 0 || !norm[i - 1].is_ascii_alphanumeric();
+        let hit = lex.by_first.get(&c).and_then(|cands| {
+            cands.iter().copied().find(|&k| {
+                let w = &lex.entries[k].word;
+                at_word_start
+                    && norm.len() - i >= w.len()
+                    && norm[i..i + w.len()] == w[..]
+                    && ends_well(&norm, i + w.len(), w)
+            })
+        });
+        match hit {
+            Some(k) => {
+                let len = lex.entries[k].word.len();
+                apply(&lex.entries[k], i, i + len, &mut evidence);
+                for slot in &mut covered[i..i + len] {
+                    *slot = true;
+                }
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+
+    // English typos: an unmatched word one edit away from a known word of 5+ letters.
+    let mut j = 0;
+    while j < norm.len() {
+        if !norm[j].is_ascii_alphabetic() {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        while j < norm.len() && norm[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let token = &norm[start..j];
+        if token.len() < 5 || covered[start..j].iter().any(|c| *c) {
+            continue;
+        }
+        let found = lex
+            .fuzzy
+            .iter()
+            .copied()
+            .find(|&k| within_one_edit(token, &lex.entries[k].word));
+        if let Some(k) = found {
+            apply(&lex.entries[k], start, j, &mut evidence);
+        }
+    }
+
+    let places = place::find(&norm);
+
+    // The winner: highest score; ties go to the earlier category of C-1's list.
+    let mut best = Category::Other;
+    let mut best_score = 0f32;
+    let mut second = 0f32;
+    for (slot, s) in scores.iter().enumerate() {
+        if *s > best_score {
+            second = best_score;
+            best_score = *s;
+            best = Category::ALL[slot];
+        } else if *s > second {
+            second = *s;
+        }
+    }
+    // Urgent texts with no other vote still belong somewhere a guard will see them.
+    if best_score == 0.0 && urgent {
+        best = Category::Security;
+        best_score = 1.0;
+    }
+    let confidence = if best_score <= 0.0 {
+        0.0
+    } else {
+        let margin = best_score / (best_score + second);
+        let strength = 1.0 - (-best_score / 3.0).exp();
+        (margin * strength).clamp(0.05, 0.99)
+    };
+
+    // The topic: the longest (most specific) topic word, earliest on ties.
+    let topic = topic_votes
+        .iter()
+        .min_by_key(|(_, len, start)| (std::cmp::Reverse(*len), *start))
+        .map(|(t, _, _)| (*t).to_string());
+
+    let scope = match scope_votes {
+        [0, 0] => None,
+        [home, public] if public > home => Some(RepairScope::Public),
+        _ => Some(RepairScope::InHome),
+    };
+    let place = places
+        .building
+        .or_else(|| area.map(str::to_string));
+
+    Classification {
+        category: best,
+        confidence,
+        urgent,
+        scope,
+        topic,
+        place,
+        unit: places.unit,
+        evidence,
+    }
+}
+
+/// Endings an English keyword may carry and still match ("leak" → "leaking").
+const SUFFIXES: &[&str] = &["s", "es", "ed", "ing", "y", "ly"];
+
+/// An English keyword must end at a word boundary or with one of [`SUFFIXES`], so
+/// "car" does not match "card" and "tow" does not match "tower"; a number must not run
+/// on ("120" is not "1202").
+fn ends_well(norm: &[char], end: usize, word: &[char]) -> bool {
+    let Some(last) = word.last() else {
+        return false;
+    };
+    if last.is_ascii_digit() {
+        return !norm.get(end).is_some_and(char::is_ascii_digit);
+    }
+    if !last.is_ascii_alphabetic() {
+        return true;
+    }
+    let run: String = norm[end..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    run.is_empty() || SUFFIXES.contains(&run.as_str())
+}
+
+fn negated(norm: &[char], start: usize) -> bool {
+    let from = start.saturating_sub(4);
+    let before: String = norm[from..start].iter().collect();
+    NEGATIONS.iter().any(|n| before.ends_with(n))
+}
+
+/// Damerau–Levenshtein distance ≤ 1 (one insertion, deletion, substitution or swap).
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    let (la, lb) = (a.len(), b.len());
+    if la.abs_diff(lb) > 1 {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    if la == lb {
+        // substitution, or a swap of two neighbours
+        ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+    } else if la > lb {
+        ra[1..] == rb[..]
+    } else {
+        ra[..] == rb[1..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexicon_parses_completely() {
+        let (lex, bad) = build(LEXICON);
+        assert!(bad.is_empty(), "unparsed lexicon lines: {bad:?}");
+        assert!(lex.entries.len() > 300, "{} entries", lex.entries.len());
+    }
+
+    #[test]
+    fn one_edit() {
+        let w = |s: &str| s.chars().collect::<Vec<_>>();
+        assert!(within_one_edit(&w("elevater"), &w("elevator")));
+        assert!(within_one_edit(&w("elevtor"), &w("elevator")));
+        assert!(within_one_edit(&w("eelvator"), &w("elevator")));
+        assert!(within_one_edit(&w("elevatorr"), &w("elevator")));
+        assert!(!within_one_edit(&w("elevate"), &w("elevator")));
+        assert!(!within_one_edit(&w("leak"), &w("elevator")));
+    }
+
+    #[test]
+    fn override_wins() {
+        let c = classify("楼道里有烟,好像着火了!");
+        assert!(c.urgent);
+        let c = c.with_override(Some(Category::Repair), Some(false), Some("noise"));
+        assert_eq!(c.category, Category::Repair);
+        assert!(!c.urgent);
+        assert_eq!(c.topic.as_deref(), Some("noise"));
+        assert!((c.confidence - 1.0).abs() < f32::EPSILON);
+    }
+
+    #[test]
+    fn empty_text_is_other_with_no_confidence() {
+        let c = classify("");
+        assert_eq!(c.category, Category::Other);
+        assert!(c.confidence.abs() < f32::EPSILON);
+        assert!(!c.urgent);
+    }
+}

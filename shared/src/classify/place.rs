@@ -1,0 +1,133 @@
+//! Finds a building and a unit in normalised text: 「3栋」「3号楼」「三幢」「A座」
+//! 「building 3」「bldg 3」「block 3」「tower 3」 → `B3`; 「5单元」「unit 5」 → `U5`.
+
+/// What [`find`] found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Places {
+    pub(crate) building: Option<String>,
+    pub(crate) unit: Option<String>,
+}
+
+/// Words after a number that make it a building.
+const BUILDING_AFTER: &[&str] = &["号楼", "栋", "幢", "座", "号栋", "号座"];
+/// Words before a number that make it a building.
+const BUILDING_BEFORE: &[&str] = &["building", "bldg.", "bldg", "block", "blk", "tower", "楼栋"];
+const UNIT_AFTER: &[&str] = &["单元"];
+const UNIT_BEFORE: &[&str] = &["unit", "entrance"];
+
+pub(crate) fn find(norm: &[char]) -> Places {
+    let mut out = Places::default();
+    let mut i = 0;
+    while i < norm.len() {
+        let Some((value, end)) = number_at(norm, i) else {
+            i += 1;
+            continue;
+        };
+        // A number glued to a longer run of letters or digits is not ours ("b2b").
+        let rest: String = norm[end..norm.len().min(end + 3)].iter().collect();
+        let rest = rest.trim_start();
+        let before: String = norm[i.saturating_sub(10)..i].iter().collect();
+        let before = before.trim_end();
+        let before = before.strip_suffix('#').unwrap_or(before).trim_end();
+        let before = before.strip_suffix("no.").unwrap_or(before).trim_end();
+        let is_building = BUILDING_AFTER.iter().any(|w| rest.starts_with(w))
+            || BUILDING_BEFORE.iter().any(|w| ends_with_word(before, w));
+        let is_unit = UNIT_AFTER.iter().any(|w| rest.starts_with(w))
+            || (UNIT_BEFORE.iter().any(|w| ends_with_word(before, w)) && value.len() <= 2);
+        if is_building && out.building.is_none() {
+            out.building = Some(format!("B{}", value.to_ascii_uppercase()));
+        } else if is_unit && out.unit.is_none() {
+            out.unit = Some(format!("U{value}"));
+        }
+        i = end;
+    }
+    out
+}
+
+/// `w` at the end of `s`, not glued to a letter before it.
+fn ends_with_word(s: &str, w: &str) -> bool {
+    s.strip_suffix(w).is_some_and(|head| {
+        !head
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+    })
+}
+
+/// A number starting at `i`: ASCII digits, Chinese numerals up to 99, or one ASCII
+/// letter standing alone (「A座」). Returns its value as text and where it ends.
+fn number_at(norm: &[char], i: usize) -> Option<(String, usize)> {
+    let c = norm[i];
+    let glued_before = i > 0 && norm[i - 1].is_ascii_alphanumeric();
+    if c.is_ascii_digit() && !glued_before {
+        let end = i + norm[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits: String = norm[i..end].iter().collect();
+        // Leading zeros carry nothing: 「03栋」 is 「3栋」.
+        let trimmed = digits.trim_start_matches('0');
+        let value = if trimmed.is_empty() { "0" } else { trimmed };
+        return Some((value.to_string(), end));
+    }
+    if c.is_ascii_lowercase() && !glued_before {
+        let glued_after = norm.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric());
+        return (!glued_after).then(|| (c.to_string(), i + 1));
+    }
+    chinese_number(norm, i)
+}
+
+fn digit(c: char) -> Option<u32> {
+    "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32)
+}
+
+/// 一 … 九十九, as written in addresses (「十二栋」「二十栋」「三十五幢」).
+fn chinese_number(norm: &[char], i: usize) -> Option<(String, usize)> {
+    let a = norm.get(i).copied()?;
+    let b = norm.get(i + 1).copied();
+    let c = norm.get(i + 2).copied();
+    let (value, len) = match (digit(a), a == '十', b, c) {
+        (Some(t), false, Some('十'), Some(u)) if t > 0 && digit(u).is_some_and(|u| u > 0) => {
+            (t * 10 + digit(u).unwrap_or(0), 3)
+        }
+        (Some(t), false, Some('十'), _) if t > 0 => (t * 10, 2),
+        (None, true, Some(u), _) if digit(u).is_some_and(|u| u > 0) => (10 + digit(u).unwrap_or(0), 2),
+        (None, true, _, _) => (10, 1),
+        (Some(u), false, _, _) if u > 0 => (u, 1),
+        _ => return None,
+    };
+    Some((value.to_string(), i + len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places(s: &str) -> Places {
+        let norm: Vec<char> = s.chars().map(super::super::normalize::char).collect();
+        find(&norm)
+    }
+
+    fn building(s: &str) -> Option<String> {
+        places(s).building
+    }
+
+    #[test]
+    fn buildings() {
+        assert_eq!(building("3栋电梯困人").as_deref(), Some("B3"));
+        assert_eq!(building("3号楼漏水").as_deref(), Some("B3"));
+        assert_eq!(building("三栋").as_deref(), Some("B3"));
+        assert_eq!(building("十二幢").as_deref(), Some("B12"));
+        assert_eq!(building("二十三号楼").as_deref(), Some("B23"));
+        assert_eq!(building("Building 3 lift").as_deref(), Some("B3"));
+        assert_eq!(building("bldg.7").as_deref(), Some("B7"));
+        assert_eq!(building("A座大堂").as_deref(), Some("BA"));
+        assert_eq!(building("３棟").as_deref(), Some("B3"));
+        assert_eq!(building("3楼漏水"), None, "3楼 is the third floor");
+        assert_eq!(building("住在1502"), None);
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(places("5栋2单元301").unit.as_deref(), Some("U2"));
+        assert_eq!(places("5栋2单元301").building.as_deref(), Some("B5"));
+        assert_eq!(places("unit 1502").unit, None, "an apartment, not an entrance");
+    }
+}

@@ -1,0 +1,22 @@
+//! Anju's rule engine: classification, business calendars, policies, deadlines,
+//! escalation, complaint severity and KPIs for a residential property-management
+//! service desk (see DOMAIN.md and EVAL.md).
+//!
+//! Architecture invariant: this crate does no I/O and never reads the clock — `now` is
+//! always an argument — so the same code gives the same answers in the browser (wasm32)
+//! and on the server. Bad input is rejected with a [`FieldError`] naming the field; no
+//! user input is ever unwrapped.
+
+pub mod calendar;
+pub mod classify;
+pub mod error;
+pub mod eval;
+mod json;
+pub mod kpi;
+pub mod model;
+pub mod policy;
+pub mod sla;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use error::FieldError;

@@ -1,0 +1,209 @@
+//! The domain's vocabulary: categories, repair sizes and scopes, order events,
+//! escalation levels, severities and deadline kinds, each with its Chinese and English
+//! label so every surface names them the same way.
+
+use serde::{Deserialize, Serialize};
+
+/// Defines a fieldless enum with its serde name, Chinese and English labels, an `ALL`
+/// list and `as_str`/`parse`, so the names in JSON, the UI and the code cannot drift.
+macro_rules! labelled_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $id:literal, $zh:literal, $en:literal; )+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order (which is also the `Ord` order).
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
+
+            /// The stable identifier used in JSON and URLs.
+            pub fn as_str(&self) -> &'static str {
+                match self { $( $name::$variant => $id, )+ }
+            }
+
+            /// The Chinese label shown to staff and residents.
+            pub fn zh(&self) -> &'static str {
+                match self { $( $name::$variant => $zh, )+ }
+            }
+
+            /// The English label.
+            pub fn en(&self) -> &'static str {
+                match self { $( $name::$variant => $en, )+ }
+            }
+
+            /// Parses the stable identifier (`as_str`); `None` for anything else.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $( $id => Some($name::$variant), )+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+labelled_enum! {
+    /// C-1: the 14 customer information categories [000 4.1].
+    Category {
+        Complaint = "complaint", "投诉", "Complaint";
+        Repair = "repair", "报修", "Repair";
+        Renovation = "renovation", "装修", "Renovation";
+        Security = "security", "安全", "Security";
+        Vehicles = "vehicles", "车辆", "Vehicles";
+        Equipment = "equipment", "设备设施", "Equipment & facilities";
+        Environment = "environment", "环境管理", "Environment";
+        Staff = "staff", "物业人员", "Staff";
+        CommunityBusiness = "community_business", "社区经营", "Community business";
+        Suggestion = "suggestion", "建议", "Suggestion";
+        Praise = "praise", "表扬", "Praise";
+        Consultation = "consultation", "咨询", "Consultation";
+        SpecialService = "special_service", "特约服务", "Special (paid) service";
+        Other = "other", "其他", "Other";
+    }
+}
+
+labelled_enum! {
+    /// C-2: repair size [000 4.4.2b]; it picks the completion deadline (D-3).
+    RepairSize {
+        General = "general", "一般性故障", "General fault";
+        Small = "small", "小修", "Small repair";
+        Medium = "medium", "中修", "Medium repair";
+        Major = "major", "大修", "Major repair";
+    }
+}
+
+impl Default for RepairSize {
+    /// EVAL.md: `repair_size` defaults to `general`.
+    fn default() -> Self {
+        RepairSize::General
+    }
+}
+
+labelled_enum! {
+    /// C-2: repair scope [000 4.4.2a]; cgy answers public repairs on a different clock
+    /// (D-2 [003 10.4.2]).
+    RepairScope {
+        InHome = "in_home", "家政报修", "In-home repair";
+        Public = "public", "公共区域报修", "Public-area repair";
+    }
+}
+
+labelled_enum! {
+    /// The order events that deadlines and escalation read (§4 work flow).
+    EventKind {
+        Dispatched = "dispatched", "派单", "Dispatched";
+        Responded = "responded", "响应", "Responded";
+        Completed = "completed", "完工", "Completed";
+        CalledBack = "called_back", "回访", "Called back";
+        Closed = "closed", "关闭", "Closed";
+    }
+}
+
+labelled_enum! {
+    /// D-6: the escalation ladder, lowest first, so `max` picks the higher level.
+    Escalation {
+        None = "none", "未升级", "Not escalated";
+        DepartmentSupervisor = "department_supervisor", "部门主管", "Department supervisor";
+        CsSupervisor = "cs_supervisor", "客服主管", "Customer-service supervisor";
+        ProjectManager = "project_manager", "项目经理", "Project manager";
+        AreaManager = "area_manager", "片区经理", "Area manager";
+        QualityCentre = "quality_centre", "品质管理中心", "Quality centre";
+    }
+}
+
+impl Default for Escalation {
+    fn default() -> Self {
+        Escalation::None
+    }
+}
+
+labelled_enum! {
+    /// C-5: complaint severity, lowest first.
+    Severity {
+        General = "general", "一般", "General";
+        Hotspot = "hotspot", "热点", "Hotspot";
+        Major = "major", "重大", "Major";
+    }
+}
+
+labelled_enum! {
+    /// The deadlines of an order (D-1…D-5), in the order they are listed.
+    DeadlineKind {
+        Dispatch = "dispatch", "派单", "Dispatch";
+        Response = "response", "响应", "Response";
+        Completion = "completion", "完工", "Completion";
+        Callback = "callback", "回访", "Callback";
+    }
+}
+
+impl DeadlineKind {
+    /// The event that meets this deadline.
+    pub fn event(&self) -> EventKind {
+        match self {
+            DeadlineKind::Dispatch => EventKind::Dispatched,
+            DeadlineKind::Response => EventKind::Responded,
+            DeadlineKind::Completion => EventKind::Completed,
+            DeadlineKind::Callback => EventKind::CalledBack,
+        }
+    }
+}
+
+labelled_enum! {
+    /// Where a deadline stands (EVAL.md): met or missed once its event exists, open or
+    /// overdue before.
+    DeadlineStatus {
+        Met = "met", "按时", "Met";
+        Missed = "missed", "超时完成", "Missed";
+        Open = "open", "进行中", "Open";
+        Overdue = "overdue", "已超时", "Overdue";
+    }
+}
+
+/// The order flags that C-5 and C-6 read; free strings so estates can add their own.
+pub mod flags {
+    /// Exposed or likely to be exposed by media (C-5 major).
+    pub const MEDIA: &str = "media";
+    /// Led to litigation (C-5 major).
+    pub const LITIGATION: &str = "litigation";
+    /// A resident reports that a repaired defect is still there (D-9).
+    pub const REWORK: &str = "rework";
+    /// A complaint found valid, caused by our own management or service (C-4).
+    pub const VALID: &str = "valid";
+    /// A complaint found invalid (C-4).
+    pub const INVALID: &str = "invalid";
+    /// A written or e-mailed complaint (D-5 crland).
+    pub const WRITTEN: &str = "written";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_serde_and_parse() {
+        for c in Category::ALL {
+            let json = serde_json::to_string(c).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(Category::ALL.len(), 14, "C-1 has exactly 14 categories");
+        assert_eq!(Category::CommunityBusiness.as_str(), "community_business");
+        assert_eq!(Category::Repair.zh(), "报修");
+    }
+
+    #[test]
+    fn ladders_are_ordered() {
+        assert!(Escalation::QualityCentre > Escalation::AreaManager);
+        assert!(Escalation::DepartmentSupervisor > Escalation::None);
+        assert!(Severity::Major > Severity::Hotspot && Severity::Hotspot > Severity::General);
+    }
+}
