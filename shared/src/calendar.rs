@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono::Offset as _;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
@@ -75,7 +75,8 @@ impl Calendar {
 
     pub(crate) fn from_node(node: Node<'_>) -> R<Calendar> {
         let map = node.object()?;
-        let utc_offset = json::opt(&node, map, "utc_offset", |n| n.offset())?.unwrap_or(china_offset());
+        let utc_offset =
+            json::opt(&node, map, "utc_offset", |n| n.offset())?.unwrap_or(china_offset());
         let holidays = json::opt(&node, map, "holidays", |n| json::each(&n, |d| d.date()))?
             .unwrap_or_default();
         let workdays = json::opt(&node, map, "workdays", |n| json::each(&n, |d| d.date()))?
@@ -197,10 +198,22 @@ mod tests {
     #[test]
     fn d8_nth_working_day_skips_holidays_and_counts_make_up_days() {
         let cal = Calendar::cn_2026();
-        assert_eq!(cal.nth_working_day_after(d("2026-09-30"), 3), Some(d("2026-10-10")));
-        assert_eq!(cal.nth_working_day_after(d("2026-03-10"), 3), Some(d("2026-03-13")));
-        assert_eq!(cal.nth_working_day_after(d("2026-03-14"), 1), Some(d("2026-03-16")));
-        assert_eq!(cal.nth_working_day_after(d("2026-03-14"), 0), Some(d("2026-03-14")));
+        assert_eq!(
+            cal.nth_working_day_after(d("2026-09-30"), 3),
+            Some(d("2026-10-10"))
+        );
+        assert_eq!(
+            cal.nth_working_day_after(d("2026-03-10"), 3),
+            Some(d("2026-03-13"))
+        );
+        assert_eq!(
+            cal.nth_working_day_after(d("2026-03-14"), 1),
+            Some(d("2026-03-16"))
+        );
+        assert_eq!(
+            cal.nth_working_day_after(d("2026-03-14"), 0),
+            Some(d("2026-03-14"))
+        );
     }
 
     #[test]

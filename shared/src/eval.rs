@@ -232,7 +232,9 @@ impl EvalInput {
     pub fn from_value(value: &Value) -> Result<EvalInput, EvalError> {
         let root = Path::Root("");
         let node = Node::new(value, &root);
-        let map = node.object().map_err(|_| FieldError::new("input", "not an object"))?;
+        let map = node
+            .object()
+            .map_err(|_| FieldError::new("input", "not an object"))?;
         let policy = json::req(&node, map, "policy", |n| match n.value {
             Value::String(s) => Ok(PolicySpec::Preset(s.clone())),
             Value::Object(_) => Ok(PolicySpec::Custom(n.value.clone())),

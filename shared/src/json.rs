@@ -59,7 +59,9 @@ impl<'a> Node<'a> {
     }
 
     pub(crate) fn array(&self) -> R<&'a Vec<Value>> {
-        self.value.as_array().ok_or_else(|| self.err("not an array"))
+        self.value
+            .as_array()
+            .ok_or_else(|| self.err("not an array"))
     }
 
     pub(crate) fn str(&self) -> R<&'a str> {
@@ -207,7 +209,10 @@ pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
     }
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     if h > 23 || m > 59 {
@@ -231,7 +236,10 @@ mod tests {
     #[test]
     fn offsets() {
         assert_eq!(parse_offset("+08:00"), FixedOffset::east_opt(8 * 3600));
-        assert_eq!(parse_offset("+0530"), FixedOffset::east_opt(5 * 3600 + 1800));
+        assert_eq!(
+            parse_offset("+0530"),
+            FixedOffset::east_opt(5 * 3600 + 1800)
+        );
         assert_eq!(parse_offset("-05"), FixedOffset::west_opt(5 * 3600));
         assert_eq!(parse_offset("Z"), FixedOffset::east_opt(0));
         assert_eq!(parse_offset("08:00"), None);

@@ -9,10 +9,17 @@ pub enum Measure {
 impl Measure {
     pub fn parse(s: &str) -> Option<Measure> {
         Some(match s {
-            "complaint_response_on_time" | "complaint_closed" | "complaint_called_back"
-            | "complaint_satisfaction" | "valid_complaint_rate" | "repair_response_on_time"
-            | "small_repairs_closed" | "repair_called_back" | "repair_satisfaction"
-            | "special_service_called_back" | "visit_coverage" => Measure::ComplaintResponseOnTime,
+            "complaint_response_on_time"
+            | "complaint_closed"
+            | "complaint_called_back"
+            | "complaint_satisfaction"
+            | "valid_complaint_rate"
+            | "repair_response_on_time"
+            | "small_repairs_closed"
+            | "repair_called_back"
+            | "repair_satisfaction"
+            | "special_service_called_back"
+            | "visit_coverage" => Measure::ComplaintResponseOnTime,
             _ => return None,
         })
     }

@@ -307,9 +307,8 @@ impl Policy {
         match map.get("base") {
             None | Some(Value::Null) => load(node),
             Some(Value::String(base)) => {
-                let mut merged = preset_value(base).map_err(|_| {
-                    FieldError::new("base", format!("unknown preset \"{base}\""))
-                })?;
+                let mut merged = preset_value(base)
+                    .map_err(|_| FieldError::new("base", format!("unknown preset \"{base}\"")))?;
                 let mut patch = map.clone();
                 patch.remove("base");
                 merge(&mut merged, &Value::Object(patch));
@@ -619,9 +618,7 @@ fn rule(node: Node<'_>, anchors: &[Anchor]) -> R<Rule> {
         return Err(node.err("give only one of minutes, hours, days"));
     }
     let minutes = match given.first() {
-        Some((key, scale)) => {
-            json::req(&node, m, key, |n| n.int(0, MAX_MINUTES / scale))? * scale
-        }
+        Some((key, scale)) => json::req(&node, m, key, |n| n.int(0, MAX_MINUTES / scale))? * scale,
         None => 0,
     };
     let working_days = json::opt(&node, m, "working_days", |n| {
@@ -634,7 +631,8 @@ fn rule(node: Node<'_>, anchors: &[Anchor]) -> R<Rule> {
     if at.is_some() && working_days.is_none() {
         return Err(node.err("\"at\" needs working_days"));
     }
-    let flag = |key: &'static str| json::opt(&node, m, key, |n| n.bool()).map(Option::unwrap_or_default);
+    let flag =
+        |key: &'static str| json::opt(&node, m, key, |n| n.bool()).map(Option::unwrap_or_default);
     let night_deferred = flag("night_deferred")?;
     let callback_window = flag("callback_window")?;
     let fallback = json::opt(&node, m, "fallback", |n| rule(n, anchors).map(Box::new))?;
@@ -724,25 +722,36 @@ mod tests {
         assert_eq!(p.as_ref().map(|p| p.dispatch.rule.minutes).ok(), Some(15));
         let bad = serde_json::json!({"dispatch": {"rule": {"minutes": -5}}});
         assert_eq!(
-            base.with_override(&bad).map(|_| ()).map_err(|e| e.to_string()),
+            base.with_override(&bad)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Err("dispatch.rule.minutes: must be between 0 and 527040".to_string())
         );
         let both = serde_json::json!({"dispatch": {"rule": {"hours": 1}}});
         assert_eq!(
-            base.with_override(&both).map(|_| ()).map_err(|e| e.to_string()),
+            base.with_override(&both)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Err("dispatch.rule: give only one of minutes, hours, days".to_string())
         );
     }
 
     #[test]
     fn base_key_starts_from_a_preset() {
-        let p = Policy::from_json(r#"{"base": "crland", "name": "estate-7", "hours": {"day_end": "17:30"}}"#);
+        let p = Policy::from_json(
+            r#"{"base": "crland", "name": "estate-7", "hours": {"day_end": "17:30"}}"#,
+        );
         let Ok(p) = p else {
             panic!("{p:?}");
         };
         assert_eq!(p.name, "estate-7");
-        assert_eq!(p.hours.day_end, NaiveTime::from_hms_opt(17, 30, 0).unwrap_or_default());
-        let e = Policy::from_json(r#"{"base": "nope"}"#).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(
+            p.hours.day_end,
+            NaiveTime::from_hms_opt(17, 30, 0).unwrap_or_default()
+        );
+        let e = Policy::from_json(r#"{"base": "nope"}"#)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
         assert_eq!(e, Err("base: unknown preset \"nope\"".to_string()));
     }
 }

@@ -69,7 +69,11 @@ pub const TOPICS: &[(&str, &str, &str)] = &[
     ("walls", "墙面天花", "Walls and ceilings"),
     ("windows", "门窗", "Windows"),
     ("appliance", "家电设备", "Appliances"),
-    ("air_conditioning", "空调暖气", "Air conditioning and heating"),
+    (
+        "air_conditioning",
+        "空调暖气",
+        "Air conditioning and heating",
+    ),
     ("gas", "燃气", "Gas"),
     ("fire", "火情", "Fire"),
     ("medical", "急救", "Medical emergency"),
@@ -165,9 +169,7 @@ fn build(text: &'static str) -> (Lexicon, Vec<String>) {
     for list in by_first.values_mut() {
         list.sort_by_key(|&i| std::cmp::Reverse(entries[i].word.len()));
     }
-    let fuzzy = (0..entries.len())
-        .filter(|&i| entries[i].fuzzy)
-        .collect();
+    let fuzzy = (0..entries.len()).filter(|&i| entries[i].fuzzy).collect();
     (
         Lexicon {
             entries,
@@ -229,8 +231,20 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
 
 /// Words that, just before an urgent word, say it is not happening ("没有着火").
 const NEGATIONS: &[&str] = &[
-    "没有", "没", "不是", "无", "未", "并非", "不", "no ", "not ", "isn't ", "wasn't ", "without ",
-    "never ", "no longer ",
+    "没有",
+    "没",
+    "不是",
+    "无",
+    "未",
+    "并非",
+    "不",
+    "no ",
+    "not ",
+    "isn't ",
+    "wasn't ",
+    "without ",
+    "never ",
+    "no longer ",
 ];
 
 /// Suggests a category, urgency, topic and place for a resident's text.
@@ -281,7 +295,8 @@ pub fn classify(text: &str) -> Classification {
     let mut i = 0;
     while i < norm.len() {
         let c = norm[i];
-        let at_word_start = !c.is_ascii_alphanumeric() || i == 0 || !norm[i - 1].is_ascii_alphanumeric();
+        let at_word_start =
+            !c.is_ascii_alphanumeric() || i == 0 || !norm[i - 1].is_ascii_alphanumeric();
         let hit = lex.by_first.get(&c).and_then(|cands| {
             cands.iter().copied().find(|&k| {
                 let w = &lex.entries[k].word;
@@ -368,9 +383,7 @@ pub fn classify(text: &str) -> Classification {
         [home, public] if public > home => Some(RepairScope::Public),
         _ => Some(RepairScope::InHome),
     };
-    let place = places
-        .building
-        .or_else(|| area.map(str::to_string));
+    let place = places.building.or_else(|| area.map(str::to_string));
 
     Classification {
         category: best,
@@ -426,7 +439,8 @@ fn within_one_edit(a: &[char], b: &[char]) -> bool {
     let (ra, rb) = (&a[prefix..], &b[prefix..]);
     if la == lb {
         // substitution, or a swap of two neighbours
-        ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        ra[1..] == rb[1..]
+            || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
     } else if la > lb {
         ra[1..] == rb[..]
     } else {

@@ -46,12 +46,8 @@ pub(crate) fn find(norm: &[char]) -> Places {
 
 /// `w` at the end of `s`, not glued to a letter before it.
 fn ends_with_word(s: &str, w: &str) -> bool {
-    s.strip_suffix(w).is_some_and(|head| {
-        !head
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-    })
+    s.strip_suffix(w)
+        .is_some_and(|head| !head.chars().last().is_some_and(|c| c.is_ascii_alphabetic()))
 }
 
 /// A number starting at `i`: ASCII digits, Chinese numerals up to 99, or one ASCII
@@ -75,7 +71,10 @@ fn number_at(norm: &[char], i: usize) -> Option<(String, usize)> {
 }
 
 fn digit(c: char) -> Option<u32> {
-    "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32)
+    "零一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|p| p as u32)
 }
 
 /// 一 … 九十九, as written in addresses (「十二栋」「二十栋」「三十五幢」).
@@ -88,7 +87,9 @@ fn chinese_number(norm: &[char], i: usize) -> Option<(String, usize)> {
             (t * 10 + digit(u).unwrap_or(0), 3)
         }
         (Some(t), false, Some('十'), _) if t > 0 => (t * 10, 2),
-        (None, true, Some(u), _) if digit(u).is_some_and(|u| u > 0) => (10 + digit(u).unwrap_or(0), 2),
+        (None, true, Some(u), _) if digit(u).is_some_and(|u| u > 0) => {
+            (10 + digit(u).unwrap_or(0), 2)
+        }
         (None, true, _, _) => (10, 1),
         (Some(u), false, _, _) if u > 0 => (u, 1),
         _ => return None,
@@ -128,6 +129,10 @@ mod tests {
     fn units() {
         assert_eq!(places("5栋2单元301").unit.as_deref(), Some("U2"));
         assert_eq!(places("5栋2单元301").building.as_deref(), Some("B5"));
-        assert_eq!(places("unit 1502").unit, None, "an apartment, not an entrance");
+        assert_eq!(
+            places("unit 1502").unit,
+            None,
+            "an apartment, not an entrance"
+        );
     }
 }

@@ -1,0 +1,1 @@
+//! Deterministic orders for benchmarks and the native-vs-wasm differential test.
