@@ -13,8 +13,12 @@ pub mod error;
 pub mod eval;
 mod json;
 pub mod kpi;
+pub mod lang;
 pub mod model;
+pub mod order;
 pub mod policy;
+pub mod report;
+pub mod site;
 pub mod sla;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -184,7 +184,11 @@ pub fn validate(input: &ReportInput) -> Result<(), Vec<FieldError>> {
             },
         ));
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// A mainland mobile number (11 digits starting 13–19), with an optional +86/86 prefix and

@@ -56,15 +56,27 @@ impl Classification {
     }
 }
 
-/// The topics the classifier knows: `(id, zh, en)`.
+/// The topics the classifier knows: `(id, zh, en)`. When a text names several, the
+/// one listed first wins: emergencies, then the thing at fault, then the nuisance,
+/// then the paperwork, so 「装修电钻声」 is about noise and 「天花板渗水」 about a leak.
 pub const TOPICS: &[(&str, &str, &str)] = &[
-    ("water_leak", "漏水渗水", "Water leak"),
+    ("fire", "火情", "Fire"),
+    ("gas", "燃气", "Gas"),
     ("flooding", "水浸", "Flooding"),
+    ("medical", "急救", "Medical emergency"),
+    ("injury", "受伤", "Injury"),
+    ("theft", "盗窃", "Theft"),
+    ("fight", "打架纠纷", "Fights and disputes"),
+    ("strangers", "可疑人员", "Suspicious people"),
+    ("elevator", "电梯", "Elevator"),
+    ("pests", "虫鼠", "Pests"),
+    ("garbage", "垃圾", "Garbage"),
+    ("smell", "异味", "Smell"),
+    ("water_leak", "漏水渗水", "Water leak"),
     ("blockage", "管道堵塞", "Blocked drain"),
     ("water_supply", "供水水压", "Water supply"),
     ("power", "停电跳闸", "Power failure"),
     ("lighting", "照明", "Lighting"),
-    ("elevator", "电梯", "Elevator"),
     ("door_access", "门禁门锁", "Doors and access"),
     ("walls", "墙面天花", "Walls and ceilings"),
     ("windows", "门窗", "Windows"),
@@ -74,31 +86,21 @@ pub const TOPICS: &[(&str, &str, &str)] = &[
         "空调暖气",
         "Air conditioning and heating",
     ),
-    ("gas", "燃气", "Gas"),
-    ("fire", "火情", "Fire"),
-    ("medical", "急救", "Medical emergency"),
-    ("injury", "受伤", "Injury"),
-    ("theft", "盗窃", "Theft"),
-    ("strangers", "可疑人员", "Suspicious people"),
-    ("fight", "打架纠纷", "Fights and disputes"),
+    ("charging", "充电", "Charging"),
+    ("parking", "停车", "Parking"),
+    ("pets", "宠物", "Pets"),
     ("noise", "噪音", "Noise"),
-    ("garbage", "垃圾", "Garbage"),
     ("cleaning", "清洁卫生", "Cleaning"),
     ("greenery", "绿化", "Greenery"),
-    ("pests", "虫鼠", "Pests"),
-    ("pets", "宠物", "Pets"),
-    ("smell", "异味", "Smell"),
-    ("parking", "停车", "Parking"),
-    ("charging", "充电", "Charging"),
-    ("renovation", "装修", "Renovation"),
-    ("fees", "费用缴费", "Fees and bills"),
-    ("staff_attitude", "服务态度", "Staff attitude"),
     ("delivery", "快递", "Parcels"),
     ("internet", "网络电视", "Internet and TV"),
-    ("facilities", "公共设施", "Shared facilities"),
     ("advertising", "广告摆摊", "Ads and stalls"),
+    ("staff_attitude", "服务态度", "Staff attitude"),
+    ("fees", "费用缴费", "Fees and bills"),
     ("housekeeping", "家政服务", "Housekeeping"),
     ("documents", "手续证明", "Paperwork"),
+    ("facilities", "公共设施", "Shared facilities"),
+    ("renovation", "装修", "Renovation"),
 ];
 
 /// The Chinese label of a topic id, or the id itself when unknown.
@@ -122,7 +124,8 @@ pub fn topic_en(id: &str) -> &str {
 struct Entry {
     word: Vec<char>,
     votes: Vec<(Category, f32)>,
-    topic: Option<&'static str>,
+    /// Index into [`TOPICS`].
+    topic: Option<usize>,
     urgent: bool,
     scope: Option<RepairScope>,
     place: Option<&'static str>,
@@ -194,7 +197,7 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
     }
     let topic = match topic_s {
         "" | "-" => None,
-        t => Some(TOPICS.iter().find(|(id, _, _)| *id == t)?.0),
+        t => Some(TOPICS.iter().position(|(id, _, _)| *id == t)?),
     };
     let mut urgent = false;
     let mut scope = None;
@@ -215,7 +218,9 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
         }
         // Keys are normalised the way texts are, so the file may use either script.
         let word: Vec<char> = w.chars().map(normalize::char).collect();
-        let fuzzy = word.len() >= 5 && word.iter().all(|c| c.is_ascii_alphabetic());
+        // Short words are too often one letter from another real word ("floor" and
+        // "flood"), so only long ones forgive a typo.
+        let fuzzy = word.len() >= 6 && word.iter().all(|c| c.is_ascii_alphabetic());
         out.push(Entry {
             word,
             votes: votes.clone(),
@@ -245,6 +250,11 @@ const NEGATIONS: &[&str] = &[
     "without ",
     "never ",
     "no longer ",
+    "差点",
+    "差一点",
+    "险些",
+    "almost ",
+    "nearly ",
 ];
 
 /// Suggests a category, urgency, topic and place for a resident's text.
@@ -253,8 +263,11 @@ pub fn classify(text: &str) -> Classification {
     let original: Vec<char> = text.chars().collect();
     let norm: Vec<char> = original.iter().map(|c| normalize::char(*c)).collect();
 
-    let mut scores = [0f32; Category::ALL.len()];
-    let mut topic_votes: Vec<(&'static str, usize, usize)> = Vec::new(); // (topic, len, order)
+    // Per category: the strongest word and the sum of all, so one clear word outweighs
+    // several vague ones while more evidence still breaks ties.
+    let mut best_word = [0f32; Category::ALL.len()];
+    let mut sum = [0f32; Category::ALL.len()];
+    let mut topic: Option<usize> = None;
     let mut urgent = false;
     let mut scope_votes = [0usize; 2];
     let mut area: Option<&'static str> = None;
@@ -262,15 +275,20 @@ pub fn classify(text: &str) -> Classification {
     let mut covered = vec![false; norm.len()];
 
     let mut apply = |e: &Entry, start: usize, end: usize, evidence: &mut Vec<String>| {
+        // 「没有着火」, "no fire": an emergency said not to be happening counts for nothing.
+        if e.urgent && negated(&norm, start) {
+            return;
+        }
         for (c, w) in &e.votes {
             if let Some(slot) = Category::ALL.iter().position(|x| x == c) {
-                scores[slot] += w;
+                best_word[slot] = best_word[slot].max(*w);
+                sum[slot] += w;
             }
         }
         if let Some(t) = e.topic {
-            topic_votes.push((t, e.word.len(), start));
+            topic = Some(topic.map_or(t, |old| old.min(t)));
         }
-        if e.urgent && !negated(&norm, start) {
+        if e.urgent {
             urgent = true;
         }
         match e.scope {
@@ -331,14 +349,13 @@ pub fn classify(text: &str) -> Classification {
             j += 1;
         }
         let token = &norm[start..j];
-        if token.len() < 5 || covered[start..j].iter().any(|c| *c) {
+        if token.len() < 6 || covered[start..j].iter().any(|c| *c) {
             continue;
         }
-        let found = lex
-            .fuzzy
-            .iter()
-            .copied()
-            .find(|&k| within_one_edit(token, &lex.entries[k].word));
+        let found = lex.fuzzy.iter().copied().find(|&k| {
+            let word = &lex.entries[k].word;
+            word.first() == token.first() && within_one_edit(token, word)
+        });
         if let Some(k) = found {
             apply(&lex.entries[k], start, j, &mut evidence);
         }
@@ -347,6 +364,11 @@ pub fn classify(text: &str) -> Classification {
     let places = place::find(&norm);
 
     // The winner: highest score; ties go to the earlier category of C-1's list.
+    let scores: Vec<f32> = best_word
+        .iter()
+        .zip(&sum)
+        .map(|(b, s)| b + 0.1 * (s - b))
+        .collect();
     let mut best = Category::Other;
     let mut best_score = 0f32;
     let mut second = 0f32;
@@ -372,11 +394,9 @@ pub fn classify(text: &str) -> Classification {
         (margin * strength).clamp(0.05, 0.99)
     };
 
-    // The topic: the longest (most specific) topic word, earliest on ties.
-    let topic = topic_votes
-        .iter()
-        .min_by_key(|(_, len, start)| (std::cmp::Reverse(*len), *start))
-        .map(|(t, _, _)| (*t).to_string());
+    let topic = topic
+        .and_then(|t| TOPICS.get(t))
+        .map(|(id, _, _)| (*id).to_string());
 
     let scope = match scope_votes {
         [0, 0] => None,

@@ -63,6 +63,20 @@ fn number_at(norm: &[char], i: usize) -> Option<(String, usize)> {
         let value = if trimmed.is_empty() { "0" } else { trimmed };
         return Some((value.to_string(), end));
     }
+    // 「B3栋」: a building written with its letter prefix and a building word.
+    if c == 'b' && !glued_before && norm.get(i + 1).is_some_and(char::is_ascii_digit) {
+        let end = i
+            + 1
+            + norm[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+        let rest: String = norm[end..norm.len().min(end + 2)].iter().collect();
+        if BUILDING_AFTER.iter().any(|w| rest.starts_with(w)) {
+            let digits: String = norm[i + 1..end].iter().collect();
+            return Some((digits.trim_start_matches('0').to_string(), end));
+        }
+    }
     if c.is_ascii_lowercase() && !glued_before {
         let glued_after = norm.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric());
         return (!glued_after).then(|| (c.to_string(), i + 1));
@@ -121,6 +135,12 @@ mod tests {
         assert_eq!(building("bldg.7").as_deref(), Some("B7"));
         assert_eq!(building("A座大堂").as_deref(), Some("BA"));
         assert_eq!(building("３棟").as_deref(), Some("B3"));
+        assert_eq!(building("B3栋 lift").as_deref(), Some("B3"));
+        assert_eq!(
+            building("garbage room on B2"),
+            None,
+            "B2 is a basement level"
+        );
         assert_eq!(building("3楼漏水"), None, "3楼 is the third floor");
         assert_eq!(building("住在1502"), None);
     }
