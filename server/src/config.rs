@@ -1,0 +1,67 @@
+//! Configuration from the environment (documented in `.env.sample`); secrets never reach `Debug`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "ANJU_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// `sqlite://path/to/file.db` (created when missing) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/anju.db")]
+    pub database_url: String,
+    /// The built app (`cargo xtask dist`).
+    #[arg(long, env = "ANJU_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Seed the demo company and estate 翠湖花园 into an empty database.
+    #[arg(long, env = "ANJU_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_demo: bool,
+}
+
+impl Config {
+    /// The configuration for tests: a given database, no static files needed.
+    pub fn for_tests(database_url: &str) -> Config {
+        Config {
+            addr: "127.0.0.1:0".parse().expect("literal address"),
+            database_url: database_url.to_string(),
+            dist: PathBuf::from("dist"),
+            seed_demo: true,
+        }
+    }
+
+    /// The database URL with any password replaced, for logs.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(&self.database_url)
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((creds, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match creds.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(
+            redact_url("postgres://anju:s3cret@db:5432/anju"),
+            "postgres://anju:***@db:5432/anju"
+        );
+        assert_eq!(redact_url("sqlite://data/anju.db"), "sqlite://data/anju.db");
+    }
+}

@@ -1,0 +1,491 @@
+//! Storage: one `Db` over SQLite (embedded default, WAL, `synchronous=FULL`) or PostgreSQL,
+//! chosen by the URL. The SQL is written once in the portable subset (TEXT, BIGINT, `$n`
+//! parameters, `RETURNING`); each backend keeps its own migrations.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, Row, Transaction};
+
+use anju_shared::order::Event;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+pub use anju_shared::order::OrderRecord;
+pub use anju_shared::site::{Building, EstateInfo as Estate, Unit};
+
+/// A staff member as login and the extractors see them.
+#[derive(Debug, Clone)]
+pub struct StaffRow {
+    pub id: String,
+    pub company_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// What a new report stores besides its first event.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub id: String,
+    pub estate_id: String,
+    pub tracking_hash: String,
+    pub reported_ms: i64,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub notice_version: String,
+}
+
+/// `sqlite://data/anju.db` → the file path, so its folder can be created first.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+impl Db {
+    /// Connects, creating the SQLite file and its folder when missing, and migrates.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            bail!("DATABASE_URL: expected sqlite://… or postgres://…");
+        };
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite {
+            if let Some(path) = sqlite_path(&url) {
+                if let Some(dir) = Path::new(path)
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating the folder {}", dir.display()))?;
+                }
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets the desk read while a tablet writes; FULL makes an
+                        // acknowledged event survive a power cut, not just a crash.
+                        for pragma in [
+                            "PRAGMA journal_mode=WAL",
+                            "PRAGMA synchronous=FULL",
+                            "PRAGMA foreign_keys=ON",
+                            "PRAGMA busy_timeout=10000",
+                        ] {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .context("connecting to the database")?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&pool)
+            .await
+            .context("migrating the database")?;
+        Ok(Db { pool, backend })
+    }
+
+    pub async fn begin(&self) -> sqlx::Result<Transaction<'static, Any>> {
+        self.pool.begin().await
+    }
+
+    pub async fn is_empty(&self) -> sqlx::Result<bool> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM companies")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok(n == 0)
+    }
+
+    pub async fn estate_by_slug(&self, slug: &str) -> sqlx::Result<Option<Estate>> {
+        let row = sqlx::query(
+            "SELECT id, company_id, slug, name, policy, utc_offset FROM estates WHERE slug = $1",
+        )
+        .bind(slug.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| estate_from_row(&r)).transpose()
+    }
+
+    pub async fn estates_by_ids(&self, ids: &[String]) -> sqlx::Result<Vec<Estate>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let row = sqlx::query(
+                "SELECT id, company_id, slug, name, policy, utc_offset FROM estates WHERE id = $1",
+            )
+            .bind(id.clone())
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(r) = row {
+                out.push(estate_from_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The estate's buildings with their units, in number order.
+    pub async fn site(&self, estate_id: &str) -> sqlx::Result<Vec<Building>> {
+        let rows = sqlx::query(
+            "SELECT id, number, name, floors, footprint FROM buildings WHERE estate_id = $1 ORDER BY number",
+        )
+        .bind(estate_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut buildings = Vec::with_capacity(rows.len());
+        for r in rows {
+            let footprint: String = r.try_get("footprint")?;
+            buildings.push(Building {
+                id: r.try_get("id")?,
+                number: r.try_get("number")?,
+                name: r.try_get("name")?,
+                floors: r.try_get("floors")?,
+                footprint: serde_json::from_str(&footprint).unwrap_or_default(),
+                units: Vec::new(),
+            });
+        }
+        let units = sqlx::query(
+            "SELECT u.id, u.building_id, u.number FROM units u JOIN buildings b ON b.id = u.building_id \
+             WHERE b.estate_id = $1 ORDER BY u.number",
+        )
+        .bind(estate_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for r in units {
+            let building_id: String = r.try_get("building_id")?;
+            let number: i64 = r.try_get("number")?;
+            if let Some(b) = buildings.iter_mut().find(|b| b.id == building_id) {
+                b.units.push(Unit {
+                    id: r.try_get("id")?,
+                    number,
+                    name: format!("{number}单元"),
+                });
+            }
+        }
+        Ok(buildings)
+    }
+
+    /// Whether a room exists in a unit (a report may name none: a public area).
+    pub async fn room_exists(&self, unit_id: &str, room: &str) -> sqlx::Result<bool> {
+        let n: i64 =
+            sqlx::query("SELECT COUNT(*) FROM households WHERE unit_id = $1 AND room = $2")
+                .bind(unit_id.to_string())
+                .bind(room.to_string())
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?;
+        Ok(n > 0)
+    }
+
+    pub async fn staff_by_username(&self, username: &str) -> sqlx::Result<Option<StaffRow>> {
+        let row = sqlx::query(
+            "SELECT id, company_id, username, display_name, role, password_hash, disabled \
+             FROM staff WHERE username = $1",
+        )
+        .bind(username.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| staff_from_row(&r)).transpose()
+    }
+
+    pub async fn staff_estate_ids(&self, staff_id: &str) -> sqlx::Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT estate_id FROM staff_estates WHERE staff_id = $1 ORDER BY estate_id",
+        )
+        .bind(staff_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| r.try_get(0)).collect()
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        staff_id: &str,
+        now_ms: i64,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, staff_id, created_ms, seen_ms) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash.to_string())
+        .bind(staff_id.to_string())
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The staff member behind a live session, touching its idle timer. Sessions idle longer
+    /// than `idle_ms` or older than `absolute_ms` are deleted and count as none.
+    pub async fn session_staff(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+        idle_ms: i64,
+        absolute_ms: i64,
+    ) -> sqlx::Result<Option<StaffRow>> {
+        let row = sqlx::query(
+            "SELECT s.created_ms, s.seen_ms, t.id, t.company_id, t.username, t.display_name, t.role, \
+             t.password_hash, t.disabled FROM sessions s JOIN staff t ON t.id = s.staff_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let created: i64 = row.try_get("created_ms")?;
+        let seen: i64 = row.try_get("seen_ms")?;
+        let staff = staff_from_row(&row)?;
+        if staff.disabled || now_ms - seen > idle_ms || now_ms - created > absolute_ms {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        // Touch at most once a minute: a busy desk polls often and writes are not free.
+        if now_ms - seen > 60_000 {
+            sqlx::query("UPDATE sessions SET seen_ms = $1 WHERE token_hash = $2")
+                .bind(now_ms)
+                .bind(token_hash.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(staff))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a new order and its first events in one transaction. The estate's sequence is
+    /// taken first (a write, so SQLite takes its write lock at once and PostgreSQL locks the
+    /// estate's row until commit): sequence numbers are gap-free in commit order.
+    /// Returns the order's reference number.
+    pub async fn insert_order(&self, order: &NewOrder, events: &[Event]) -> sqlx::Result<String> {
+        let mut tx = self.begin().await?;
+        let count = i64::try_from(events.len().max(1)).unwrap_or(1);
+        let last: i64 =
+            sqlx::query("UPDATE estates SET seq = seq + $1 WHERE id = $2 RETURNING seq")
+                .bind(count)
+                .bind(order.estate_id.clone())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+        let first = last - count + 1;
+        let date = events
+            .first()
+            .map(|e| e.at.format("%Y%m%d").to_string())
+            .unwrap_or_default();
+        let reference = format!("{date}-{first:04}");
+        sqlx::query(
+            "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
+             contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(order.id.clone())
+        .bind(order.estate_id.clone())
+        .bind(reference.clone())
+        .bind(order.tracking_hash.clone())
+        .bind(order.reported_ms)
+        .bind(order.contact_name.clone())
+        .bind(order.contact_phone.clone())
+        .bind(order.notice_version.clone())
+        .execute(&mut *tx)
+        .await?;
+        for (i, e) in events.iter().enumerate() {
+            insert_event(&mut tx, &order.estate_id, first + i as i64, e).await?;
+        }
+        tx.commit().await?;
+        Ok(reference)
+    }
+
+    /// Every order of an estate with its events, newest report first, at most `limit` orders.
+    pub async fn orders_with_events(
+        &self,
+        estate_id: &str,
+        limit: i64,
+    ) -> sqlx::Result<Vec<OrderRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, estate_id, reference FROM orders WHERE estate_id = $1 \
+             ORDER BY reported_ms DESC LIMIT $2",
+        )
+        .bind(estate_id.to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut orders = Vec::with_capacity(rows.len());
+        for r in rows {
+            orders.push(OrderRecord {
+                id: r.try_get("id")?,
+                estate_id: r.try_get("estate_id")?,
+                reference: r.try_get("reference")?,
+                events: Vec::new(),
+            });
+        }
+        let Some(oldest) = orders.last().map(|o| o.id.clone()) else {
+            return Ok(orders);
+        };
+        let oldest_ms: i64 = sqlx::query("SELECT reported_ms FROM orders WHERE id = $1")
+            .bind(oldest)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let events = sqlx::query(
+            "SELECT e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
+             FROM events e JOIN orders o ON o.id = e.order_id \
+             WHERE e.estate_id = $1 AND o.reported_ms >= $2 ORDER BY e.seq",
+        )
+        .bind(estate_id.to_string())
+        .bind(oldest_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in events {
+            let event = event_from_row(&r)?;
+            if let Some(o) = orders.iter_mut().find(|o| o.id == event.order_id) {
+                o.events.push(event);
+            }
+        }
+        Ok(orders)
+    }
+
+    /// The number of stored events of an estate, and its sequence counter (equal when no
+    /// sequence number was skipped).
+    pub async fn event_count(&self, estate_id: &str) -> sqlx::Result<(i64, i64)> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM events WHERE estate_id = $1")
+            .bind(estate_id.to_string())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let seq: i64 = sqlx::query("SELECT seq FROM estates WHERE id = $1")
+            .bind(estate_id.to_string())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok((n, seq))
+    }
+}
+
+async fn insert_event(
+    tx: &mut Transaction<'static, Any>,
+    estate_id: &str,
+    seq: i64,
+    e: &Event,
+) -> sqlx::Result<()> {
+    let body = serde_json::to_value(&e.body).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
+    let kind = body
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("unknown")
+        .to_string();
+    sqlx::query(
+        "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(estate_id.to_string())
+    .bind(seq)
+    .bind(e.id.clone())
+    .bind(e.order_id.clone())
+    .bind(e.device_id.clone())
+    .bind(i64::try_from(e.device_seq).unwrap_or(i64::MAX))
+    .bind(e.hlc.clone())
+    .bind(e.actor.clone())
+    .bind(kind)
+    .bind(e.at.to_rfc3339())
+    .bind(body.to_string())
+    .bind(chrono::Utc::now().timestamp_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn estate_from_row(r: &AnyRow) -> sqlx::Result<Estate> {
+    Ok(Estate {
+        id: r.try_get("id")?,
+        company_id: r.try_get("company_id")?,
+        slug: r.try_get("slug")?,
+        name: r.try_get("name")?,
+        policy: r.try_get("policy")?,
+        utc_offset: r.try_get("utc_offset")?,
+    })
+}
+
+fn staff_from_row(r: &AnyRow) -> sqlx::Result<StaffRow> {
+    let disabled: i64 = r.try_get("disabled")?;
+    Ok(StaffRow {
+        id: r.try_get("id")?,
+        company_id: r.try_get("company_id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        password_hash: r.try_get("password_hash")?,
+        disabled: disabled != 0,
+    })
+}
+
+fn event_from_row(r: &AnyRow) -> sqlx::Result<Event> {
+    let body: String = r.try_get("body")?;
+    let at: String = r.try_get("at")?;
+    let device_seq: i64 = r.try_get("device_seq")?;
+    let decode = |err: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(err);
+    Ok(Event {
+        id: r.try_get("id")?,
+        order_id: r.try_get("order_id")?,
+        device_id: r.try_get("device_id")?,
+        device_seq: u64::try_from(device_seq).unwrap_or(0),
+        hlc: r.try_get("hlc")?,
+        actor: r.try_get("actor")?,
+        at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| decode(Box::new(e)))?,
+        body: serde_json::from_str(&body).map_err(|e| decode(Box::new(e)))?,
+        seq: Some(r.try_get("seq")?),
+    })
+}

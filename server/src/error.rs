@@ -1,0 +1,80 @@
+//! The API's one error type: every refusal is JSON that names the field or the reason; the
+//! cause of a 500 goes to the log, never to the client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use anju_shared::lang::Lang;
+use anju_shared::report::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Bad input in named fields (the report form): messages in both languages.
+    #[error("invalid input")]
+    Fields(Vec<FieldError>),
+    /// Bad input in one field of another request, e.g. `orders[3].reported_at: …`.
+    #[error("{field}: {message}")]
+    BadField { field: String, message: String },
+    #[error("not logged in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("wrong username or password")]
+    BadLogin,
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Fields(_) | ApiError::BadField { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated | ApiError::BadLogin => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = match &self {
+            ApiError::Fields(errors) => {
+                let first = errors.first();
+                json!({
+                    "error": first.map(|e| format!("{}: {}", e.field.key(), e.message(Lang::En))),
+                    "field": first.map(|e| e.field.key()),
+                    "errors": errors.iter().map(|e| {
+                        // The error itself ({field, problem, max?}) plus its messages, so a
+                        // client can show its own wording or ours.
+                        let mut v = serde_json::to_value(e).unwrap_or_default();
+                        v["message"] = json!(e.message(Lang::En));
+                        v["message_zh"] = json!(e.message(Lang::Zh));
+                        v
+                    }).collect::<Vec<_>>(),
+                })
+            }
+            ApiError::BadField { field, message } => {
+                json!({ "error": format!("{field}: {message}"), "field": field })
+            }
+            ApiError::Database(cause) => {
+                tracing::error!(error = %cause, "database error");
+                json!({ "error": "internal error" })
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                json!({ "error": "internal error" })
+            }
+            other => json!({ "error": other.to_string() }),
+        };
+        (status, Json(body)).into_response()
+    }
+}

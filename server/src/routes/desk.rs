@@ -1,0 +1,52 @@
+//! The front desk's API: the inbox of an estate's orders with their events. The browser folds
+//! the events and computes deadlines with `anju_shared`, the same rules the server uses.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use anju_shared::order::Inbox;
+
+use crate::AppState;
+use crate::auth::DeskUser;
+use crate::error::ApiError;
+
+/// The most orders the inbox loads at once.
+const INBOX_LIMIT: i64 = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/desk/orders", get(inbox))
+}
+
+#[derive(Deserialize)]
+struct InboxQuery {
+    estate: Option<String>,
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    DeskUser(staff): DeskUser,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Inbox>, ApiError> {
+    let estate_id = match q.estate {
+        Some(id) => id,
+        None => staff
+            .estate_ids
+            .first()
+            .cloned()
+            .ok_or(ApiError::Forbidden)?,
+    };
+    // Checked on the server: a desk sees only the estates it belongs to.
+    if !staff.may_see_estate(&estate_id) {
+        return Err(ApiError::Forbidden);
+    }
+    let estate = state
+        .db
+        .estates_by_ids(std::slice::from_ref(&estate_id))
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound("estate"))?;
+    let orders = state.db.orders_with_events(&estate.id, INBOX_LIMIT).await?;
+    Ok(Json(Inbox { estate, orders }))
+}

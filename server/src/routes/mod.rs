@@ -1,0 +1,40 @@
+//! The JSON API: each module owns its router; this merges them under `/api`.
+
+pub mod desk;
+pub mod eval;
+pub mod health;
+pub mod public;
+pub mod session;
+
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(eval::router())
+        .merge(public::router())
+        .merge(session::router())
+        .merge(desk::router())
+        .fallback(|| async { ApiError::NotFound("endpoint") })
+}
+
+/// Parses a JSON body, turning serde's complaint into an error that names the field, so a
+/// client learns what to fix (axum's own `Json` rejection answers in plain text).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        // serde_json names missing and unknown fields between backticks.
+        let field = text
+            .split('`')
+            .nth(1)
+            .filter(|_| text.contains("field"))
+            .unwrap_or("body")
+            .to_string();
+        let message = text.split(" at line").next().unwrap_or(&text).to_string();
+        ApiError::BadField { field, message }
+    })
+}

@@ -1,0 +1,73 @@
+//! The HTTP surface as a whole: the API under `/api`, the built app with SPA fallback, and the
+//! layers every response passes through (compression, security headers, body limits, CSRF).
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use crate::routes;
+
+/// The header a state-changing API request must carry. Browsers send custom headers across
+/// origins only after a CORS preflight, which we never grant, so its presence proves the
+/// request came from our own pages.
+pub const CSRF_HEADER: &str = "x-anju-csrf";
+/// API bodies are small JSON; photos will have their own, larger limit.
+const API_BODY_LIMIT: usize = 256 * 1024;
+
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+    frame-ancestors 'none'; form-action 'self'";
+
+pub fn app(state: AppState) -> Router {
+    let dist = state.config.dist.clone();
+    let index = dist.join("index.html");
+    // `fallback`, not `not_found_service`: app routes such as `/desk` answer 200 with the app.
+    let spa = ServeDir::new(&dist).fallback(ServeFile::new(index));
+    let api = routes::router()
+        .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
+        .layer(middleware::from_fn(csrf_guard));
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(spa)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// Refuses a state-changing API request without the CSRF header. `/api/eval` changes nothing
+/// and is a public tool, so it is exempt.
+async fn csrf_guard(req: Request, next: Next) -> Response {
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let exempt = req.uri().path() == "/eval";
+    if changes_state && !exempt && !req.headers().contains_key(CSRF_HEADER) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({ "error": format!("{CSRF_HEADER}: header missing") })),
+        )
+            .into_response();
+    }
+    next.run(req).await
+}

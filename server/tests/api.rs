@@ -1,0 +1,492 @@
+//! Black-box tests of the server on a real SQLite file over real HTTP: the report-to-desk flow,
+//! refusals, login, static serving, `/api/eval`, and the real `anju` binary (eval, restart).
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{CSRF, TestApp};
+use serde_json::{Value, json};
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("anju.db").display())
+}
+
+async fn app() -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = TestApp::spawn(&sqlite_url(&dir)).await;
+    (app, dir)
+}
+
+#[tokio::test]
+async fn health_names_version_and_database() {
+    let (app, _dir) = app().await;
+    let resp = app
+        .client
+        .get(app.url("/api/health"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["database"], "sqlite");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn a_report_reaches_the_desk() {
+    let (app, _dir) = app().await;
+    common::story_report_to_desk(&app).await;
+}
+
+#[tokio::test]
+async fn concurrent_reports_are_all_stored_once() {
+    let (app, _dir) = app().await;
+    common::story_concurrent_reports(&[&app], 24).await;
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_with_full_sync() {
+    let (app, _dir) = app().await;
+    use sqlx::Row;
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("pragma")
+        .try_get(0)
+        .expect("mode");
+    assert_eq!(mode.to_lowercase(), "wal");
+    let sync: i64 = sqlx::query("PRAGMA synchronous")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("pragma")
+        .try_get(0)
+        .expect("sync");
+    assert_eq!(sync, 2, "synchronous=FULL");
+}
+
+#[tokio::test]
+async fn the_demo_estate_is_seeded_once() {
+    let (app, _dir) = app().await;
+    let site: Value = app
+        .client
+        .get(app.url("/api/public/estates/cuihu"))
+        .send()
+        .await
+        .expect("site")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(site["name"], "翠湖花园");
+    let buildings = site["buildings"].as_array().expect("buildings");
+    assert_eq!(buildings.len(), 12);
+    for b in buildings {
+        let units = b["units"].as_array().expect("units").len();
+        assert!((2..=4).contains(&units));
+        assert!(b["footprint"].as_array().expect("footprint").len() >= 4);
+    }
+    // Seeding again is a no-op.
+    assert!(
+        !anju_server::seed::seed_demo_if_empty(&app.db)
+            .await
+            .expect("seed")
+    );
+}
+
+#[tokio::test]
+async fn bad_reports_name_the_field_and_store_nothing() {
+    let (app, _dir) = app().await;
+    let good = app.valid_report("门口路灯坏了").await;
+    let before = app.events_stored().await;
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({ "text": "" }), "text"),
+        (json!({ "text": "漏".repeat(501) }), "text"),
+        (json!({ "phone": "12345" }), "phone"),
+        (json!({ "phone": "" }), "phone"),
+        (json!({ "building": "bld-nowhere" }), "building"),
+        (json!({ "unit": "bld-cuihu-1-u9" }), "unit"),
+        (json!({ "room": "9999" }), "room"),
+        (json!({ "room": "' OR 1=1 --" }), "room"),
+    ];
+    for (patch, field) in cases {
+        let mut body = good.clone();
+        for (k, v) in patch.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        let resp = app.report(&body).await;
+        assert_eq!(resp.status(), 400, "{patch}");
+        let err: Value = resp.json().await.expect("json");
+        assert_eq!(err["field"], field, "{patch} → {err}");
+        assert!(
+            err["error"].as_str().unwrap_or("").starts_with(field),
+            "{err}"
+        );
+    }
+    // A body that is not the form at all.
+    let resp = app
+        .client
+        .post(app.url("/api/public/estates/cuihu/reports"))
+        .header(CSRF.0, CSRF.1)
+        .header("content-type", "application/json")
+        .body(r#"{"text": "漏水"}"#)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 400);
+    let err: Value = resp.json().await.expect("json");
+    assert_eq!(err["field"], "building", "{err}");
+    // An unknown estate.
+    let resp = app
+        .client
+        .post(app.url("/api/public/estates/nowhere/reports"))
+        .header(CSRF.0, CSRF.1)
+        .json(&good)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 404);
+    // Without the CSRF header.
+    let resp = app
+        .client
+        .post(app.url("/api/public/estates/cuihu/reports"))
+        .json(&good)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 403);
+    assert_eq!(
+        app.events_stored().await,
+        before,
+        "no refused report stored anything"
+    );
+}
+
+#[tokio::test]
+async fn the_desk_needs_a_login_with_a_desk_role() {
+    let (app, _dir) = app().await;
+    let anon = app.browser();
+    let resp = anon
+        .get(app.url("/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(resp.status(), 401);
+
+    let resp = anon
+        .post(app.url("/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "desk", "password": "wrong password" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 401);
+    let resp = anon
+        .post(app.url("/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "nobody", "password": "anju-demo-2026" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 401);
+
+    let tech = app.browser();
+    let resp = app.login(&tech, "tech1").await;
+    assert_eq!(resp.status(), 200);
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let resp = tech
+        .get(app.url("/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(resp.status(), 403, "a technician does not work the desk");
+
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let resp = desk
+        .get(app.url("/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(resp.status(), 200);
+    let resp = desk
+        .get(app.url("/api/desk/orders?estate=est-elsewhere"))
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(resp.status(), 403, "no estate but one's own");
+
+    let resp = desk
+        .post(app.url("/api/logout"))
+        .header(CSRF.0, CSRF.1)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(resp.status(), 200);
+    let resp = desk
+        .get(app.url("/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox");
+    assert_eq!(resp.status(), 401, "logout ends the session on the server");
+}
+
+#[tokio::test]
+async fn the_app_is_served_with_spa_fallback_wasm_mime_headers_and_compression() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).expect("dist");
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>anju</title>",
+    )
+    .expect("index");
+    // Big and repetitive enough to be worth compressing.
+    std::fs::write(dist.join("anju_app_bg.wasm"), vec![0u8; 64 * 1024]).expect("wasm");
+    std::fs::write(dist.join("anju.css"), "body{}\n".repeat(2000)).expect("css");
+    let app = TestApp::spawn_with_dist(&sqlite_url(&dir), dist).await;
+
+    for path in ["/r/cuihu", "/desk", "/"] {
+        let resp = app.client.get(app.url(path)).send().await.expect("page");
+        assert_eq!(resp.status(), 200, "{path}");
+        let csp = resp
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{csp}"
+        );
+        assert!(csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("'unsafe-eval'") && !csp.contains("unsafe-inline"));
+        assert_eq!(
+            resp.headers()
+                .get("x-content-type-options")
+                .map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..])
+        );
+        assert!(
+            resp.text()
+                .await
+                .expect("body")
+                .contains("<title>anju</title>")
+        );
+    }
+    let resp = app
+        .client
+        .get(app.url("/anju_app_bg.wasm"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("wasm");
+    assert_eq!(
+        resp.headers().get("content-type").map(|v| v.as_bytes()),
+        Some(&b"application/wasm"[..])
+    );
+    assert_eq!(
+        resp.headers().get("content-encoding").map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    // An unknown API path is a JSON 404, not the app.
+    let resp = app
+        .client
+        .get(app.url("/api/nothing"))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(resp.status(), 404);
+    let body: Value = resp.json().await.expect("json");
+    assert!(body["error"].is_string());
+}
+
+/// The first public test vector, for the eval tests.
+fn first_public_case() -> (Value, Value) {
+    let cases: Value = serde_json::from_str(include_str!("../../shared/tests/cases/public.json"))
+        .expect("public cases");
+    let case = &cases[0];
+    (case["input"].clone(), case["expect"].clone())
+}
+
+#[tokio::test]
+async fn api_eval_answers_like_the_contract() {
+    let (app, _dir) = app().await;
+    let (input, expect) = first_public_case();
+    let resp = app
+        .client
+        .post(app.url("/api/eval"))
+        .json(&input)
+        .send()
+        .await
+        .expect("eval");
+    assert_eq!(resp.status(), 200);
+    let got: Value = resp.json().await.expect("json");
+    assert_eq!(got, expect);
+
+    let mut bad = input.clone();
+    bad["orders"][0]["reported_at"] = json!("yesterday");
+    let resp = app
+        .client
+        .post(app.url("/api/eval"))
+        .json(&bad)
+        .send()
+        .await
+        .expect("eval");
+    assert_eq!(resp.status(), 400);
+    let err: Value = resp.json().await.expect("json");
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("orders[0].reported_at"),
+        "{err}"
+    );
+}
+
+fn anju() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_anju"))
+}
+
+#[test]
+fn anju_eval_reads_stdin_and_refuses_bad_input_with_exit_2() {
+    let (input, expect) = first_public_case();
+    let run = |stdin: &str| {
+        let mut child = anju()
+            .arg("eval")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn anju eval");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("output")
+    };
+    let out = run(&input.to_string());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(got, expect);
+
+    let mut bad = input.clone();
+    bad["orders"][0]["reported_at"] = json!("not a time");
+    let out = run(&bad.to_string());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("orders[0].reported_at"), "{stderr}");
+
+    let out = run("{ not json");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+/// Starts the real binary on a free port; returns it and its base URL once it is healthy.
+fn start_binary(db_url: &str) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = anju()
+        .arg("serve")
+        .env("ANJU_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", db_url)
+        .env("ANJU_DIST", "no-dist-in-tests")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn anju serve");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (child, base);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("anju did not start listening on {base}");
+}
+
+#[tokio::test]
+async fn restarting_the_server_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_url = sqlite_url(&dir);
+    let client = reqwest::Client::new();
+
+    let (mut first, base) = start_binary(&db_url);
+    let site: Value = client
+        .get(format!("{base}/api/public/estates/cuihu"))
+        .send()
+        .await
+        .expect("site")
+        .json()
+        .await
+        .expect("json");
+    let body = json!({
+        "text": "电梯按钮失灵",
+        "building": site["buildings"][1]["id"],
+        "unit": site["buildings"][1]["units"][0]["id"],
+        "room": "",
+        "phone": "13912345678",
+    });
+    let resp = client
+        .post(format!("{base}/api/public/estates/cuihu/reports"))
+        .header(CSRF.0, CSRF.1)
+        .json(&body)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(resp.status(), 201);
+    let receipt: Value = resp.json().await.expect("receipt");
+    // A hard stop: no chance to flush anything after the answer.
+    first.kill().expect("kill");
+    first.wait().expect("wait");
+
+    let (mut second, base) = start_binary(&db_url);
+    let desk = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let resp = desk
+        .post(format!("{base}/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "desk", "password": anju_server::seed::DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 200);
+    let inbox: Value = desk
+        .get(format!("{base}/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox")
+        .json()
+        .await
+        .expect("json");
+    second.kill().expect("kill");
+    second.wait().expect("wait");
+    let orders = inbox["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 1, "one order, and the demo seeded only once");
+    assert_eq!(orders[0]["reference"], receipt["reference"]);
+    assert_eq!(orders[0]["events"][0]["text"], "电梯按钮失灵");
+}

@@ -1,0 +1,238 @@
+//! Test support: start the real server on a port of its own over a given database, and the
+//! storage "stories" that must hold on SQLite and PostgreSQL alike.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anju_server::config::Config;
+use anju_server::db::Db;
+use anju_server::{AppState, seed, web};
+use serde_json::{Value, json};
+
+pub const CSRF: (&str, &str) = ("x-anju-csrf", "1");
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    /// Starts the app on 127.0.0.1:0 over `database_url`, seeded with the demo estate.
+    pub async fn spawn(database_url: &str) -> TestApp {
+        Self::spawn_with_dist(database_url, PathBuf::from("no-dist-in-tests")).await
+    }
+
+    pub async fn spawn_with_dist(database_url: &str, dist: PathBuf) -> TestApp {
+        let db = Db::connect(database_url).await.expect("database connects");
+        seed::seed_demo_if_empty(&db).await.expect("seed");
+        let mut config = Config::for_tests(database_url);
+        config.dist = dist;
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = tokio::spawn(async move {
+            axum::serve(listener, web::app(state)).await.expect("serve");
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            db,
+            client: client(),
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new client with its own cookie jar: another browser.
+    pub fn browser(&self) -> reqwest::Client {
+        client()
+    }
+
+    pub async fn login(&self, client: &reqwest::Client, username: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/login"))
+            .header(CSRF.0, CSRF.1)
+            .json(&json!({ "username": username, "password": seed::DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// The demo estate's first building and its first unit, as the form would offer them.
+    pub async fn first_building_and_unit(&self) -> (String, String) {
+        let site: Value = self
+            .client
+            .get(self.url("/api/public/estates/cuihu"))
+            .send()
+            .await
+            .expect("site")
+            .json()
+            .await
+            .expect("site json");
+        let b = &site["buildings"][0];
+        (
+            b["id"].as_str().expect("building id").to_string(),
+            b["units"][0]["id"].as_str().expect("unit id").to_string(),
+        )
+    }
+
+    pub async fn report(&self, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/public/estates/cuihu/reports"))
+            .header(CSRF.0, CSRF.1)
+            .json(body)
+            .send()
+            .await
+            .expect("report request")
+    }
+
+    pub async fn valid_report(&self, text: &str) -> Value {
+        let (building, unit) = self.first_building_and_unit().await;
+        json!({
+            "text": text,
+            "building": building,
+            "unit": unit,
+            "room": "101",
+            "phone": "13812345678",
+            "name": "王女士",
+        })
+    }
+
+    pub async fn events_stored(&self) -> i64 {
+        self.db
+            .event_count(seed::DEMO_ESTATE_ID)
+            .await
+            .expect("count")
+            .0
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+/// The story every backend must pass: a resident reports, the desk sees it with its category,
+/// masked phone and events; sequence numbers have no gaps; bad reports change nothing.
+pub async fn story_report_to_desk(app: &TestApp) {
+    let before = app.events_stored().await;
+    let body = app.valid_report("卫生间漏水,请尽快来修").await;
+    let resp = app.report(&body).await;
+    assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+    let receipt: Value = resp.json().await.expect("receipt");
+    let reference = receipt["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    assert!(!reference.is_empty());
+    assert_eq!(receipt["category"], "repair");
+    assert!(
+        receipt["tracking_token"].as_str().expect("token").len() >= 32,
+        "a tracking token of at least 128 bits"
+    );
+
+    // Bad input is refused, names the field and stores nothing.
+    let mut bad = body.clone();
+    bad["phone"] = json!("12345");
+    let resp = app.report(&bad).await;
+    assert_eq!(resp.status(), 400);
+    let err: Value = resp.json().await.expect("error json");
+    assert_eq!(err["field"], "phone");
+    assert!(
+        err["errors"][0]["message_zh"]
+            .as_str()
+            .unwrap_or("")
+            .contains("手机号")
+    );
+    assert_eq!(app.events_stored().await, before + 1);
+
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let inbox: Value = desk
+        .get(app.url("/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox")
+        .json()
+        .await
+        .expect("inbox json");
+    assert_eq!(inbox["estate"]["policy"], "cmsk");
+    let order = inbox["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .find(|o| o["reference"] == reference.as_str())
+        .expect("the new order is in the inbox");
+    let first = &order["events"][0];
+    assert_eq!(first["type"], "reported");
+    assert_eq!(first["text"], "卫生间漏水,请尽快来修");
+    assert_eq!(first["suggested"], "repair");
+    assert_eq!(first["phone_masked"], "138****5678");
+    let raw = serde_json::to_string(&inbox).expect("json");
+    assert!(
+        !raw.contains("13812345678"),
+        "the full phone number never leaves in a list"
+    );
+
+    let (count, seq) = app
+        .db
+        .event_count(seed::DEMO_ESTATE_ID)
+        .await
+        .expect("count");
+    assert_eq!(count, seq, "the estate's sequence has no gaps");
+}
+
+/// Many reports at once from many clients, spread over the given servers (one database):
+/// every one stored once, the estate's sequence dense.
+pub async fn story_concurrent_reports(apps: &[&TestApp], n: usize) {
+    let app = apps[0];
+    let before = app.events_stored().await;
+    let body = app.valid_report("楼道灯不亮了").await;
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let target = apps[i % apps.len()];
+        let client = target.browser();
+        let url = target.url("/api/public/estates/cuihu/reports");
+        let mut body = body.clone();
+        body["text"] = json!(format!("楼道灯不亮了 #{i}"));
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("send")
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), 201);
+    }
+    assert_eq!(app.events_stored().await, before + n as i64);
+    let (count, seq) = app
+        .db
+        .event_count(seed::DEMO_ESTATE_ID)
+        .await
+        .expect("count");
+    assert_eq!(count, seq, "the estate's sequence has no gaps");
+}

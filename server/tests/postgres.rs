@@ -1,0 +1,61 @@
+//! The storage stories on a real PostgreSQL (`ANJU_TEST_PG_URL`), each test in a database of
+//! its own; built only with `--features pg-tests`, which `cargo xtask test` passes when the
+//! URL is set (and otherwise reports the suite as not run).
+
+mod common;
+
+use common::TestApp;
+use sqlx::Connection;
+
+/// Creates a fresh database next to the one in `ANJU_TEST_PG_URL` and returns its URL.
+async fn fresh_database() -> String {
+    let base = std::env::var("ANJU_TEST_PG_URL")
+        .expect("ANJU_TEST_PG_URL must point at a PostgreSQL for this suite");
+    let name = format!("anju_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("connect to ANJU_TEST_PG_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("a database name in ANJU_TEST_PG_URL");
+    format!("{prefix}/{name}")
+}
+
+#[tokio::test]
+async fn health_says_postgres() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    let body: serde_json::Value = app
+        .client
+        .get(app.url("/api/health"))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["database"], "postgres");
+}
+
+#[tokio::test]
+async fn a_report_reaches_the_desk() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_report_to_desk(&app).await;
+}
+
+#[tokio::test]
+async fn concurrent_reports_are_all_stored_once_on_two_instances() {
+    let url = fresh_database().await;
+    let a = TestApp::spawn(&url).await;
+    // A second server on the same database, as behind a load balancer.
+    let b = TestApp::spawn(&url).await;
+    common::story_concurrent_reports(&[&a, &b], 32).await;
+    let (count, seq) =
+        a.db.event_count(anju_server::seed::DEMO_ESTATE_ID)
+            .await
+            .expect("count");
+    assert_eq!((count, seq), (32, 32));
+}
