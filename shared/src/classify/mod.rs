@@ -127,6 +127,10 @@ struct Entry {
     /// Index into [`TOPICS`].
     topic: Option<usize>,
     urgent: bool,
+    /// Someone is inside something; with an elevator word, someone is trapped.
+    inside: bool,
+    /// The text says there is no emergency.
+    calm: bool,
     scope: Option<RepairScope>,
     place: Option<&'static str>,
     /// An English word that may match a one-letter typo.
@@ -200,11 +204,15 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
         t => Some(TOPICS.iter().position(|(id, _, _)| *id == t)?),
     };
     let mut urgent = false;
+    let mut inside = false;
+    let mut calm = false;
     let mut scope = None;
     let mut place = None;
     for m in marks.split_whitespace() {
         match m {
             "urgent" => urgent = true,
+            "inside" => inside = true,
+            "calm" => calm = true,
             "public" => scope = Some(RepairScope::Public),
             "in_home" => scope = Some(RepairScope::InHome),
             _ => place = Some(m.strip_prefix("place=")?),
@@ -226,6 +234,8 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
             votes: votes.clone(),
             topic,
             urgent,
+            inside,
+            calm,
             scope,
             place,
             fuzzy,
@@ -269,6 +279,8 @@ pub fn classify(text: &str) -> Classification {
     let mut sum = [0f32; Category::ALL.len()];
     let mut topic: Option<usize> = None;
     let mut urgent = false;
+    let mut inside = false;
+    let mut calm = false;
     let mut scope_votes = [0usize; 2];
     let mut area: Option<&'static str> = None;
     let mut evidence: Vec<String> = Vec::new();
@@ -291,6 +303,8 @@ pub fn classify(text: &str) -> Classification {
         if e.urgent {
             urgent = true;
         }
+        inside |= e.inside;
+        calm |= e.calm;
         match e.scope {
             Some(RepairScope::InHome) => scope_votes[0] += 1,
             Some(RepairScope::Public) => scope_votes[1] += 1,
@@ -359,6 +373,24 @@ pub fn classify(text: &str) -> Classification {
         if let Some(k) = found {
             apply(&lex.entries[k], start, j, &mut evidence);
         }
+    }
+
+    // Someone inside a stopped lift is someone trapped (C-7), however it is phrased.
+    let elevator = TOPICS.iter().position(|(id, _, _)| *id == "elevator");
+    if inside && (topic == elevator || area == Some("elevator")) && !calm {
+        urgent = true;
+        if let Some(slot) = Category::ALL.iter().position(|c| *c == Category::Repair) {
+            best_word[slot] = best_word[slot].max(5.0);
+            sum[slot] += 5.0;
+        }
+        topic = match (topic, elevator) {
+            (Some(t), Some(e)) => Some(t.min(e)),
+            (t, e) => t.or(e),
+        };
+    }
+    // 「没有着火」「false alarm」: the resident says there is no emergency.
+    if calm {
+        urgent = false;
     }
 
     let places = place::find(&norm);
