@@ -51,6 +51,8 @@ macro_rules! labelled_enum {
     };
 }
 
+pub(crate) use labelled_enum;
+
 labelled_enum! {
     /// C-1: the 14 customer information categories [000 4.1].
     Category {
@@ -73,7 +75,10 @@ labelled_enum! {
 
 labelled_enum! {
     /// C-2: repair size [000 4.4.2b]; it picks the completion deadline (D-3).
+    /// EVAL.md: `general` when not given.
+    #[derive(Default)]
     RepairSize {
+        #[default]
         General = "general", "一般性故障", "General fault";
         Small = "small", "小修", "Small repair";
         Medium = "medium", "中修", "Medium repair";
@@ -81,12 +86,6 @@ labelled_enum! {
     }
 }
 
-impl Default for RepairSize {
-    /// EVAL.md: `repair_size` defaults to `general`.
-    fn default() -> Self {
-        RepairSize::General
-    }
-}
 
 labelled_enum! {
     /// C-2: repair scope [000 4.4.2a]; cgy answers public repairs on a different clock
@@ -110,7 +109,9 @@ labelled_enum! {
 
 labelled_enum! {
     /// D-6: the escalation ladder, lowest first, so `max` picks the higher level.
+    #[derive(Default)]
     Escalation {
+        #[default]
         None = "none", "未升级", "Not escalated";
         DepartmentSupervisor = "department_supervisor", "部门主管", "Department supervisor";
         CsSupervisor = "cs_supervisor", "客服主管", "Customer-service supervisor";
@@ -120,11 +121,6 @@ labelled_enum! {
     }
 }
 
-impl Default for Escalation {
-    fn default() -> Self {
-        Escalation::None
-    }
-}
 
 labelled_enum! {
     /// C-5: complaint severity, lowest first.

@@ -244,11 +244,30 @@ impl Target {
     }
 }
 
+/// Plain `{"min": …, "max": …}`, for reading a [`crate::kpi::Kpi`] back.
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            min: Option<f64>,
+            max: Option<f64>,
+        }
+        let raw = Raw::deserialize(d)?;
+        Ok(Target {
+            min: raw.min,
+            max: raw.max,
+        })
+    }
+}
+
 /// §6 targets by measure id (see [`crate::kpi::Measure`]); a measure without a target
 /// is simply absent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiTargets {
     pub source: String,
+    /// Satisfaction over the scored (sampled) callbacks instead of all orders (crland).
+    #[serde(skip_serializing_if = "is_false")]
+    pub satisfaction_over_scored: bool,
     pub targets: BTreeMap<String, Target>,
 }
 
@@ -530,6 +549,8 @@ fn load(node: Node<'_>) -> R<Policy> {
         })?;
         Ok(KpiTargets {
             source: text(&n, m, "source")?,
+            satisfaction_over_scored: json::opt(&n, m, "satisfaction_over_scored", |b| b.bool())?
+                .unwrap_or(false),
             targets,
         })
     })?;

@@ -1,1 +1,371 @@
-//! Deterministic orders for benchmarks and the native-vs-wasm differential test.
+//! Deterministic realistic orders for `cargo xtask bench` and the native-vs-wasm
+//! differential test: a seeded generator (splitmix64, no rand crate) and a digest of
+//! everything the rule engine decides about them.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+
+use crate::calendar::Calendar;
+use crate::classify::classify;
+use crate::eval::seconds;
+use crate::model::{Category, EventKind, RepairSize, flags};
+use crate::policy::Policy;
+use crate::sla::{self, Event, OrderFacts};
+
+type Time = DateTime<FixedOffset>;
+
+/// splitmix64: tiny, fast, and the same on every platform.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`0` when `n == 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+
+    /// True with probability `percent`/100.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        items.get(self.below(items.len() as u64) as usize)
+    }
+}
+
+/// A generated order: what the resident wrote and the facts the desk recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub text: String,
+    pub facts: OrderFacts,
+}
+
+/// Text templates by category, roughly in the mix an estate's desk sees (weights are
+/// percentages). `{b}` is a building number.
+const MIX: &[(Category, u64, &[&str])] = &[
+    (
+        Category::Repair,
+        38,
+        &[
+            "{b}栋卫生间漏水,麻烦派师傅来修",
+            "{b}号楼电梯坏了,按钮没反应",
+            "厨房水龙头一直滴水",
+            "家里跳闸了,插座没电",
+            "楼道灯不亮好几天了,{b}栋2单元",
+            "马桶堵了冲不下去",
+            "The kitchen sink is leaking, building {b}",
+            "Elevator in building {b} is out of order",
+            "電梯壞了,{b}棟的住戶都走樓梯",
+            "空调不制冷,请安排维修",
+            "入户门锁坏了打不开",
+            "{b}栋电梯困人,有人被困在里面",
+            "地下室水浸了,水越来越多",
+        ],
+    ),
+    (
+        Category::Complaint,
+        16,
+        &[
+            "我要投诉,{b}栋楼上装修噪音太大,物业不管",
+            "投诉前台态度很差",
+            "反映了好几次漏水都没人处理,太过分了",
+            "I want to file a complaint, the lift in building {b} has been broken for a week",
+            "投訴管家態度差",
+            "物业费年年涨,服务越来越差,非常不满意",
+        ],
+    ),
+    (
+        Category::Environment,
+        10,
+        &[
+            "{b}栋门口垃圾堆了好几天没人清理",
+            "晚上广场舞太吵了",
+            "楼道里有很多蟑螂",
+            "Dogs barking all night in building {b}",
+            "草坪很久没修剪了",
+        ],
+    ),
+    (
+        Category::Consultation,
+        8,
+        &[
+            "请问物业费可以在网上缴纳吗?",
+            "请问明天几点停水?",
+            "How can I pay the management fee online?",
+            "請問管理費怎麼繳?",
+        ],
+    ),
+    (
+        Category::Vehicles,
+        6,
+        &[
+            "我的车位被别人占了",
+            "停车场道闸不抬杆",
+            "Someone parked in my parking space again",
+        ],
+    ),
+    (
+        Category::Security,
+        5,
+        &[
+            "我的电动车被偷了",
+            "楼道里有烟,好像着火了",
+            "闻到很大的煤气味",
+            "There's a suspicious man hanging around building {b}",
+        ],
+    ),
+    (
+        Category::Equipment,
+        4,
+        &["门禁卡消磁了,想重新办一张", "小区健身器材生锈了"],
+    ),
+    (
+        Category::Renovation,
+        3,
+        &["我家要装修,需要办理什么手续?", "楼上装修电钻声太大了"],
+    ),
+    (
+        Category::Praise,
+        2,
+        &[
+            "表扬{b}号楼的保洁阿姨,工作非常认真",
+            "Big thanks to the technician!",
+        ],
+    ),
+    (
+        Category::Suggestion,
+        2,
+        &[
+            "建议在小区里多放几个垃圾分类桶",
+            "It would be nice to have more benches",
+        ],
+    ),
+    (Category::Staff, 2, &["保安上班时间一直在玩手机"]),
+    (Category::CommunityBusiness, 2, &["电梯里贴满了小广告"]),
+    (Category::SpecialService, 1, &["想预约上门保洁"]),
+    (Category::Other, 1, &["你好"]),
+];
+
+/// The issue keys complaint clusters form around.
+const CLUSTER_TOPICS: &[&str] = &["noise", "water_leak", "elevator", "garbage", "parking"];
+
+fn base_time() -> Time {
+    let offset = crate::calendar::china_offset();
+    let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+    crate::calendar::Calendar::plain(offset)
+        .at_date(date, chrono::NaiveTime::MIN)
+        .unwrap_or_default()
+}
+
+/// The moment the generated orders are judged at: the end of their 30-day month.
+pub fn now() -> Time {
+    base_time() + Duration::days(31)
+}
+
+/// `n` realistic orders from `seed`, reported over March 2026 (UTC+08:00): the
+/// category mix of [`MIX`], Chinese and English texts, events that stop at random
+/// stages, and clusters of same-issue complaints from several reporters.
+pub fn orders(seed: u64, n: usize) -> Vec<Generated> {
+    let mut rng = SplitMix64::new(seed);
+    let total: u64 = MIX.iter().map(|(_, w, _)| w).sum();
+    let base = base_time();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut roll = rng.below(total);
+        let (category, templates) = MIX
+            .iter()
+            .find(|(_, w, _)| {
+                if roll < *w {
+                    true
+                } else {
+                    roll -= w;
+                    false
+                }
+            })
+            .map_or((Category::Other, &[][..]), |(c, _, t)| (*c, *t));
+        let building = 1 + rng.below(20);
+        let text = rng
+            .pick(templates)
+            .map_or_else(String::new, |t| t.replace("{b}", &building.to_string()));
+        let reported_at = base + Duration::minutes(rng.below(30 * 24 * 60) as i64);
+        let mut facts = OrderFacts::new(format!("o{i}"), category, reported_at);
+        facts.urgent = rng.chance(3);
+        facts.repair_size = match rng.below(10) {
+            0..=5 => RepairSize::General,
+            6..=7 => RepairSize::Small,
+            8 => RepairSize::Medium,
+            _ => RepairSize::Major,
+        };
+        facts.reporter = Some(format!("r{}", rng.below((n as u64 / 3).max(10))));
+        if category == Category::Complaint {
+            // A third of complaints join a cluster: a few issues per estate that many
+            // residents complain about, which is what makes hotspots.
+            if rng.chance(33) {
+                facts.place = Some(format!("B{}", 1 + rng.below(4)));
+                facts.topic = rng.pick(CLUSTER_TOPICS).map(|t| (*t).to_string());
+            } else {
+                facts.place = Some(format!("B{building}"));
+                facts.topic = Some("other".to_string());
+            }
+            if rng.chance(2) {
+                facts.flags.push(flags::MEDIA.to_string());
+            }
+            if rng.chance(3) {
+                facts.people = 3 + rng.below(12) as u32;
+            }
+        }
+        facts.events = events(&mut rng, reported_at);
+        out.push(Generated { text, facts });
+    }
+    out
+}
+
+fn events(rng: &mut SplitMix64, reported: Time) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut t = reported;
+    let stages = [
+        (EventKind::Dispatched, 90, 1, 40),
+        (EventKind::Responded, 85, 5, 180),
+        (EventKind::Completed, 80, 30, 5 * 24 * 60),
+        (EventKind::CalledBack, 60, 60, 6 * 24 * 60),
+        (EventKind::Closed, 90, 1, 24 * 60),
+    ];
+    for (kind, percent, min, max) in stages {
+        if !rng.chance(percent) {
+            break;
+        }
+        t += Duration::minutes(min + rng.below((max - min) as u64) as i64);
+        let mut e = Event::new(kind, t);
+        if kind == EventKind::CalledBack {
+            e.score = Some(1 + rng.below(5) as u8);
+        }
+        events.push(e);
+    }
+    // Logs arrive out of order; the rules must not care.
+    if events.len() > 2 && rng.chance(20) {
+        events.swap(0, 2);
+    }
+    events
+}
+
+/// What [`run`] found, counted, plus a hash of every decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Digest {
+    pub orders: usize,
+    pub urgent: usize,
+    pub overdue: usize,
+    pub escalated: usize,
+    pub hotspots: usize,
+    pub majors: usize,
+    /// FNV-1a over every category, urgency, topic, deadline, escalation and severity.
+    pub hash: u64,
+}
+
+/// FNV-1a 64: byte-exact on every platform, unlike `std`'s randomly keyed hasher.
+struct Fnv(u64);
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// Runs classification, deadlines, escalation and severity over the orders at `now`.
+/// Floating-point confidences are left out of the hash: `exp` may round differently
+/// on another platform, and nothing is decided by them.
+pub fn run(policy: &Policy, calendar: &Calendar, orders: &[Generated], now: Time) -> Digest {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut d = Digest {
+        orders: orders.len(),
+        ..Digest::default()
+    };
+    let facts: Vec<OrderFacts> = orders.iter().map(|g| g.facts.clone()).collect();
+    for g in orders {
+        let c = classify(&g.text);
+        h.write(c.category.as_str().as_bytes());
+        h.write(&[u8::from(c.urgent)]);
+        h.write(c.topic.as_deref().unwrap_or("-").as_bytes());
+        h.write(c.place.as_deref().unwrap_or("-").as_bytes());
+        if c.urgent {
+            d.urgent += 1;
+        }
+    }
+    for o in &facts {
+        for dl in sla::deadlines(policy, calendar, o, now) {
+            h.write(dl.kind.as_str().as_bytes());
+            h.write(seconds::format(&dl.due).as_bytes());
+            h.write(dl.status.as_str().as_bytes());
+            if dl.status == crate::model::DeadlineStatus::Overdue {
+                d.overdue += 1;
+            }
+        }
+        let e = sla::escalation(policy, calendar, o, now);
+        h.write(e.as_str().as_bytes());
+        if e != crate::model::Escalation::None {
+            d.escalated += 1;
+        }
+    }
+    for s in sla::severities(policy, &facts, now) {
+        h.write(s.map_or("-", |s| s.as_str()).as_bytes());
+        match s {
+            Some(crate::model::Severity::Hotspot) => d.hotspots += 1,
+            Some(crate::model::Severity::Major) => d.majors += 1,
+            _ => {}
+        }
+    }
+    d.hash = h.0;
+    d
+}
+
+/// The digest of `n` orders from `seed` under the cmsk preset and China's 2026
+/// calendar, judged at [`now`]: one number to compare between native and wasm.
+pub fn digest(seed: u64, n: usize) -> Digest {
+    let policy = match Policy::preset("cmsk") {
+        Ok(p) => p,
+        // The shipped presets are checked by unit tests; an empty digest shows it.
+        Err(_) => return Digest::default(),
+    };
+    run(&policy, &Calendar::cn_2026(), &orders(seed, n), now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_is_deterministic() {
+        assert_eq!(orders(7, 200), orders(7, 200));
+        assert_ne!(orders(7, 50), orders(8, 50));
+        assert_eq!(digest(7, 300), digest(7, 300));
+    }
+
+    #[test]
+    fn the_mix_is_realistic() {
+        let d = digest(42, 2000);
+        assert_eq!(d.orders, 2000);
+        assert!(d.hotspots > 0, "{d:?}");
+        assert!(d.escalated > 0, "{d:?}");
+        assert!(d.overdue > 0, "{d:?}");
+        let texts = orders(42, 2000);
+        assert!(texts.iter().any(|g| g.text.is_ascii()));
+        assert!(texts.iter().any(|g| !g.text.is_ascii()));
+    }
+}
