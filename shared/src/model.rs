@@ -86,7 +86,6 @@ labelled_enum! {
     }
 }
 
-
 labelled_enum! {
     /// C-2: repair scope [000 4.4.2a]; cgy answers public repairs on a different clock
     /// (D-2 [003 10.4.2]).
@@ -120,7 +119,6 @@ labelled_enum! {
         QualityCentre = "quality_centre", "品质管理中心", "Quality centre";
     }
 }
-
 
 labelled_enum! {
     /// C-5: complaint severity, lowest first.
