@@ -168,3 +168,107 @@ fn response_met(input: &KpiInput<'_>, o: &OrderFacts) -> bool {
         .iter()
         .any(|d| d.kind == DeadlineKind::Response && d.status == DeadlineStatus::Met)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sla::Event;
+
+    fn t(s: &str) -> Time {
+        DateTime::parse_from_rfc3339(s).unwrap_or_default()
+    }
+
+    fn orders() -> Vec<OrderFacts> {
+        let mut on_time = OrderFacts::new("a", Category::Complaint, t("2026-03-10T10:00:00+08:00"));
+        on_time.events = vec![
+            Event::new(EventKind::Responded, t("2026-03-10T10:20:00+08:00")),
+            Event {
+                kind: EventKind::CalledBack,
+                at: t("2026-03-11T10:20:00+08:00"),
+                score: Some(5),
+            },
+            Event::new(EventKind::Closed, t("2026-03-11T11:00:00+08:00")),
+        ];
+        on_time.flags.push(flags::VALID.to_string());
+        let mut late = OrderFacts::new("b", Category::Complaint, t("2026-03-12T10:00:00+08:00"));
+        late.events = vec![Event::new(
+            EventKind::Responded,
+            t("2026-03-12T11:00:00+08:00"),
+        )];
+        // Outside the period: not counted.
+        let april = OrderFacts::new("c", Category::Complaint, t("2026-04-01T00:00:00+08:00"));
+        let repair = OrderFacts::new("d", Category::Repair, t("2026-03-12T10:00:00+08:00"));
+        vec![on_time, late, april, repair]
+    }
+
+    fn input<'a>(policy: &'a Policy, cal: &'a Calendar, orders: &'a [OrderFacts]) -> KpiInput<'a> {
+        KpiInput {
+            policy,
+            calendar: cal,
+            orders,
+            from: t("2026-03-01T00:00:00+08:00"),
+            to: t("2026-04-01T00:00:00+08:00"),
+            now: t("2026-04-01T00:00:00+08:00"),
+            households: Some(100),
+            visited_households: Some(80),
+        }
+    }
+
+    #[test]
+    fn section6_measures_against_cmsk_targets() {
+        let (Ok(policy), cal, orders) = (Policy::preset("cmsk"), Calendar::default(), orders())
+        else {
+            panic!("cmsk preset must load");
+        };
+        let k = all(&input(&policy, &cal, &orders));
+        let get = |m: Measure| k.iter().find(|k| k.measure == m).cloned();
+        let response = get(Measure::ComplaintResponseOnTime);
+        assert_eq!(
+            response.as_ref().map(|k| (k.numerator, k.denominator)),
+            Some((1, 2))
+        );
+        assert_eq!(response.as_ref().and_then(|k| k.ratio), Some(0.5));
+        assert_eq!(
+            response.as_ref().and_then(|k| k.met),
+            Some(false),
+            "target 95%"
+        );
+        let satisfaction = get(Measure::ComplaintSatisfaction);
+        assert_eq!(
+            satisfaction.map(|k| (k.numerator, k.denominator)),
+            Some((1, 2))
+        );
+        let valid = get(Measure::ValidComplaintRate);
+        assert_eq!(
+            valid.map(|k| (k.numerator, k.denominator, k.target)),
+            Some((1, 100, None))
+        );
+        let coverage = get(Measure::VisitCoverage);
+        assert_eq!(coverage.and_then(|k| k.met), Some(false), "cmsk wants 100%");
+        let special = get(Measure::SpecialServiceCalledBack);
+        assert_eq!(
+            special.map(|k| (k.ratio, k.met)),
+            Some((None, None)),
+            "nothing to count"
+        );
+    }
+
+    #[test]
+    fn crland_counts_satisfaction_over_the_scored_callbacks() {
+        let (Ok(policy), cal, orders) = (Policy::preset("crland"), Calendar::default(), orders())
+        else {
+            panic!("crland preset must load");
+        };
+        let k = compute(
+            Measure::ComplaintSatisfaction,
+            &input(&policy, &cal, &orders),
+        );
+        assert_eq!((k.numerator, k.denominator, k.met), (1, 1, Some(true)));
+        let v = compute(Measure::ValidComplaintRate, &input(&policy, &cal, &orders));
+        assert_eq!(
+            v.met,
+            Some(true),
+            "1% of households is within the 1% ceiling"
+        );
+    }
+}
