@@ -10,7 +10,13 @@ pub(crate) type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<
 /// The workspace root; every path xtask touches is relative to it, so it works from any
 /// current directory.
 pub(crate) fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Read at run time (`cargo run` and `cargo test` set it): with a target directory shared
+    // by several clones (CI's persistent cache), cargo may reuse an xtask binary built in
+    // another clone, and a path baked in at compile time would point there.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
