@@ -17,7 +17,7 @@ async function fillPlaceAndContact(page, phone) {
   // and selectOption waits for them.
   await page.getByLabel('楼栋').selectOption({ index: 1 });
   await page.getByLabel('单元').selectOption({ index: 1 });
-  await page.getByLabel('房号').fill('1201');
+  await page.getByLabel('房号').fill('201');
   await page.getByLabel('手机号').fill(phone);
 }
 

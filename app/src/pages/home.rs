@@ -1,0 +1,23 @@
+//! `/`: the way in for staff, and a pointer for residents to their estate's form.
+
+use leptos::prelude::*;
+
+use crate::i18n::use_lang;
+
+#[component]
+pub(crate) fn Home() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card">
+            <h1>{move || lang.get().pick("安居 · 物业服务台", "Anju · property service desk")}</h1>
+            <p>{move || lang.get().pick(
+                "业主请扫描小区公告栏上的二维码报事报修。",
+                "Residents: scan the QR code on your estate's notice board to report a problem.",
+            )}</p>
+            <nav class="links">
+                <a class="button" href="/desk">{move || lang.get().pick("客服前台", "Front desk")}</a>
+                <a class="button secondary" href="/r/cuihu">{move || lang.get().pick("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
+            </nav>
+        </section>
+    }
+}

@@ -1,0 +1,6 @@
+//! The app's surfaces, one module per route.
+
+pub(crate) mod desk;
+pub(crate) mod home;
+pub(crate) mod not_found;
+pub(crate) mod report;

@@ -1,0 +1,364 @@
+//! `/r/{estate}`: the resident's report form (reached by the QR code on the notice board). The
+//! category suggestion is computed here, in the browser, by the shared classifier as the
+//! resident types; the same validation as the server's tells them at once what to fix.
+
+use anju_shared::classify::classify;
+use anju_shared::lang::Lang;
+use anju_shared::model::Category;
+use anju_shared::report::{
+    self, FieldError, NAME_MAX_CHARS, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS,
+};
+use anju_shared::site::Site;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::use_lang;
+
+/// The privacy-notice version shown under the form; stored with each report (PIPL).
+const NOTICE_VERSION: &str = "2026-11";
+
+#[derive(Clone, PartialEq)]
+enum Loaded {
+    Loading,
+    Ready(Site),
+    Unknown,
+    Offline,
+}
+
+#[component]
+pub(crate) fn ReportPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+
+    let site = RwSignal::new(Loaded::Loading);
+    Effect::new(move |_| {
+        let slug = slug();
+        spawn_local(async move {
+            let url = format!("/api/public/estates/{slug}");
+            site.set(match api::get::<Site>(&url).await {
+                Ok(s) => Loaded::Ready(s),
+                Err(ApiFailure::Status(404, _)) => Loaded::Unknown,
+                Err(_) => Loaded::Offline,
+            });
+        });
+    });
+
+    view! {
+        {move || match site.get() {
+            Loaded::Loading => view! {
+                <section class="card"><p class="muted">{move || lang.get().pick("正在加载…", "Loading…")}</p></section>
+            }.into_any(),
+            Loaded::Unknown => view! {
+                <section class="card">
+                    <p role="alert" class="error">{move || lang.get().pick(
+                        "没有这个小区,请重新扫描公告栏上的二维码。",
+                        "There is no such estate; please scan the QR code on the notice board again.",
+                    )}</p>
+                </section>
+            }.into_any(),
+            Loaded::Offline => view! {
+                <section class="card">
+                    <p role="alert" class="error">{move || lang.get().pick(
+                        "网络不通,请稍后再试,或拨打服务热线。",
+                        "No connection; please try again later or call the service hotline.",
+                    )}</p>
+                </section>
+            }.into_any(),
+            Loaded::Ready(s) => view! { <ReportForm site=s/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ReportForm(site: Site) -> impl IntoView {
+    let lang = use_lang();
+    // Stored, not moved: the submit handler must stay `Copy` to be rebuilt with the form.
+    let slug = StoredValue::new(site.slug.clone());
+    let site = StoredValue::new(site);
+
+    let text = RwSignal::new(String::new());
+    let category = RwSignal::new(None::<Category>);
+    let building = RwSignal::new(String::new());
+    let unit = RwSignal::new(String::new());
+    let room = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let failure = RwSignal::new(None::<String>);
+    let sending = RwSignal::new(false);
+    let receipt = RwSignal::new(None::<Receipt>);
+
+    // Runs the shared classifier on every keystroke: no server round trip.
+    let suggestion = Memo::new(move |_| {
+        let t = text.get();
+        (!t.trim().is_empty()).then(|| classify(&t))
+    });
+    let units = move || {
+        let b = building.get();
+        site.with_value(|s| {
+            s.buildings
+                .iter()
+                .find(|x| x.id == b)
+                .map(|x| x.units.clone())
+                .unwrap_or_default()
+        })
+    };
+    let field_error = move |field: ReportField| {
+        let l = lang.get();
+        errors
+            .get()
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message(l))
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked() {
+            return;
+        }
+        let input = ReportInput {
+            text: text.get_untracked(),
+            category: category.get_untracked(),
+            building: building.get_untracked(),
+            unit: unit.get_untracked(),
+            room: room.get_untracked(),
+            phone: phone.get_untracked(),
+            name: name.get_untracked(),
+            notice_version: NOTICE_VERSION.into(),
+        };
+        failure.set(None);
+        if let Err(found) = report::validate(&input) {
+            errors.set(found);
+            return;
+        }
+        errors.set(Vec::new());
+        sending.set(true);
+        let url = format!("/api/public/estates/{}/reports", slug.get_value());
+        spawn_local(async move {
+            match api::post::<_, Receipt>(&url, &input).await {
+                Ok(r) => receipt.set(Some(r)),
+                Err(ApiFailure::Status(_, body)) => {
+                    let found: Vec<FieldError> = body
+                        .get("errors")
+                        .and_then(|e| serde_json::from_value(e.clone()).ok())
+                        .unwrap_or_default();
+                    if found.is_empty() {
+                        failure.set(Some(
+                            body.get("error")
+                                .and_then(|e| e.as_str())
+                                .unwrap_or("error")
+                                .to_string(),
+                        ));
+                    } else {
+                        errors.set(found);
+                    }
+                }
+                Err(ApiFailure::Network(_)) => failure.set(Some(
+                    lang.get_untracked()
+                        .pick(
+                            "网络不通,报事未提交,请稍后重试。",
+                            "No connection: the report was not sent. Please try again.",
+                        )
+                        .to_string(),
+                )),
+            }
+            sending.set(false);
+        });
+    };
+
+    let form = move || {
+        view! {
+            <form class="card form" on:submit=submit novalidate>
+                <h1>{move || site.with_value(|s| s.name.clone())} " · " {move || lang.get().pick("报事报修", "Report a problem")}</h1>
+
+                <Show when=move || !errors.get().is_empty() || failure.get().is_some()>
+                    <div role="alert" class="error-summary">
+                        <ul>
+                            {move || {
+                                let l = lang.get();
+                                errors.get().iter().map(|e| view! { <li>{e.message(l)}</li> }).collect_view()
+                            }}
+                            {move || failure.get().map(|f| view! { <li>{f}</li> })}
+                        </ul>
+                    </div>
+                </Show>
+
+                <label for="report-text">{move || ReportField::Text.label(lang.get())}</label>
+                <textarea
+                    id="report-text"
+                    name="text"
+                    rows="4"
+                    maxlength=TEXT_MAX_CHARS.to_string()
+                    placeholder=move || lang.get().pick("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
+                    aria-invalid=move || field_error(ReportField::Text).is_some().to_string()
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <FieldHint message=Signal::derive(move || field_error(ReportField::Text))/>
+
+                <div class="suggestion" data-testid="suggestion" aria-live="polite">
+                    {move || suggestion.get().map(|s| {
+                        let l = lang.get();
+                        let label = if l == Lang::Zh { s.category.zh() } else { s.category.en() };
+                        let pct = (s.confidence * 100.0).round() as u32;
+                        view! {
+                            <span class="muted">{l.pick("建议类别:", "Suggested category: ")}</span>
+                            <strong class="chip">{label}</strong>
+                            <span class="muted">{format!(" {pct}%")}</span>
+                            {s.urgent.then(|| view! { <strong class="chip urgent">{l.pick("紧急", "Urgent")}</strong> })}
+                        }
+                    })}
+                </div>
+
+                <label for="report-category">{move || lang.get().pick("类别", "Category")}</label>
+                <select
+                    id="report-category"
+                    name="category"
+                    on:change=move |ev| category.set(Category::parse(&event_target_value(&ev)))
+                >
+                    <option value="" selected=move || category.get().is_none()>
+                        {move || lang.get().pick("按建议", "As suggested")}
+                    </option>
+                    {Category::ALL.iter().map(|c| {
+                        let c = *c;
+                        view! {
+                            <option value=c.as_str() selected=move || category.get() == Some(c)>
+                                {move || if lang.get() == Lang::Zh { c.zh() } else { c.en() }}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+
+                <div class="row">
+                    <div class="col">
+                        <label for="report-building">{move || ReportField::Building.label(lang.get())}</label>
+                        <select
+                            id="report-building"
+                            name="building"
+                            aria-invalid=move || field_error(ReportField::Building).is_some().to_string()
+                            on:change=move |ev| {
+                                building.set(event_target_value(&ev));
+                                unit.set(String::new());
+                            }
+                        >
+                            <option value="">{move || lang.get().pick("请选择", "Choose")}</option>
+                            {site.with_value(|s| s.buildings.clone()).into_iter().map(|b| view! {
+                                <option value=b.id.clone()>{b.name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                        <FieldHint message=Signal::derive(move || field_error(ReportField::Building))/>
+                    </div>
+                    <div class="col">
+                        <label for="report-unit">{move || ReportField::Unit.label(lang.get())}</label>
+                        <select
+                            id="report-unit"
+                            name="unit"
+                            aria-invalid=move || field_error(ReportField::Unit).is_some().to_string()
+                            on:change=move |ev| unit.set(event_target_value(&ev))
+                        >
+                            <option value="" selected=move || unit.get().is_empty()>{move || lang.get().pick("请选择", "Choose")}</option>
+                            {move || units().into_iter().map(|u| {
+                                let id = u.id.clone();
+                                view! { <option value=u.id.clone() selected=move || unit.get() == id>{u.name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                        <FieldHint message=Signal::derive(move || field_error(ReportField::Unit))/>
+                    </div>
+                    <div class="col">
+                        <label for="report-room">{move || ReportField::Room.label(lang.get())}</label>
+                        <input
+                            id="report-room"
+                            name="room"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            placeholder="1201"
+                            aria-invalid=move || field_error(ReportField::Room).is_some().to_string()
+                            prop:value=move || room.get()
+                            on:input=move |ev| room.set(event_target_value(&ev))
+                        />
+                        <FieldHint message=Signal::derive(move || field_error(ReportField::Room))/>
+                    </div>
+                </div>
+
+                <label for="report-phone">{move || ReportField::Phone.label(lang.get())}</label>
+                <input
+                    id="report-phone"
+                    name="phone"
+                    type="tel"
+                    inputmode="tel"
+                    autocomplete="tel"
+                    placeholder="13812345678"
+                    aria-invalid=move || field_error(ReportField::Phone).is_some().to_string()
+                    prop:value=move || phone.get()
+                    on:input=move |ev| phone.set(event_target_value(&ev))
+                />
+                <FieldHint message=Signal::derive(move || field_error(ReportField::Phone))/>
+
+                <label for="report-name">{move || ReportField::Name.label(lang.get())} <span class="muted">{move || lang.get().pick("(选填)", "(optional)")}</span></label>
+                <input
+                    id="report-name"
+                    name="name"
+                    type="text"
+                    autocomplete="name"
+                    maxlength=NAME_MAX_CHARS.to_string()
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+
+                <p class="notice muted">{move || lang.get().pick(
+                    "提交即表示您同意物业为处理本次报事使用您的联系方式;号码在工作人员列表中以掩码显示。",
+                    "By submitting you agree that the property office uses your contact details to handle this report; staff lists show your number masked.",
+                )}</p>
+
+                <button type="submit" class="button primary" disabled=move || sending.get()>
+                    {move || if sending.get() { lang.get().pick("提交中…", "Sending…") } else { lang.get().pick("提交", "Submit") }}
+                </button>
+            </form>
+        }
+    };
+
+    view! {
+        {move || match receipt.get() {
+            None => form().into_any(),
+            Some(r) => view! { <Confirmation receipt=r/> }.into_any(),
+        }}
+    }
+}
+
+/// The message under a field, when it was refused.
+#[component]
+fn FieldHint(message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <p class="field-error">{m}</p> })
+    }
+}
+
+#[component]
+fn Confirmation(receipt: Receipt) -> impl IntoView {
+    let lang = use_lang();
+    let category = receipt.category;
+    let tracking = format!("/t/{}", receipt.tracking_token);
+    view! {
+        <section class="card confirmation" role="status">
+            <h1>{move || lang.get().pick("已收到您的报事", "We have your report")}</h1>
+            <p>{move || lang.get().pick("受理编号", "Reference")}</p>
+            <p class="reference" data-testid="reference">{receipt.reference.clone()}</p>
+            <p>
+                {move || lang.get().pick("类别:", "Category: ")}
+                <strong>{move || if lang.get() == Lang::Zh { category.zh() } else { category.en() }}</strong>
+            </p>
+            <p class="muted">{move || lang.get().pick(
+                "客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。",
+                "The front desk will contact you within the set time. Keep the tracking link below to follow progress.",
+            )}</p>
+            <p class="tracking"><code>{tracking}</code></p>
+        </section>
+    }
+}
