@@ -36,6 +36,14 @@ pub(crate) fn use_lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
+/// A text in the current language. A `Signal` rather than a closure: every text of the UI
+/// then has the same type, so Leptos' rendering code is compiled once instead of once per
+/// text, which keeps the wasm small.
+pub(crate) fn tr(zh: &'static str, en: &'static str) -> Signal<&'static str> {
+    let lang = use_lang();
+    Signal::derive(move || lang.get().pick(zh, en))
+}
+
 /// The button that switches to the other language, labelled in that language.
 #[component]
 pub(crate) fn LangSwitch() -> impl IntoView {
@@ -46,7 +54,7 @@ pub(crate) fn LangSwitch() -> impl IntoView {
             class="lang-switch"
             on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
         >
-            {move || lang.get().pick("English", "中文")}
+            {tr("English", "中文")}
         </button>
     }
 }

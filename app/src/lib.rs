@@ -13,7 +13,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::i18n::LangSwitch;
+use crate::i18n::{LangSwitch, tr};
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -24,11 +24,10 @@ pub fn start() {
 #[component]
 fn App() -> impl IntoView {
     i18n::provide();
-    let lang = i18n::use_lang();
     view! {
         <Router>
             <header class="topbar">
-                <a class="brand" href="/">{move || lang.get().pick("安居", "Anju")}</a>
+                <a class="brand" href="/">{tr("安居", "Anju")}</a>
                 <LangSwitch/>
             </header>
             <main class="page">

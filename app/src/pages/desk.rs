@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{self, ApiFailure};
 use crate::clock;
-use crate::i18n::use_lang;
+use crate::i18n::{tr, use_lang};
 
 /// How often the inbox asks the server for news, in milliseconds.
 const REFRESH_MS: u64 = 15_000;
@@ -99,18 +99,18 @@ fn Login(on_done: Callback<()>) -> impl IntoView {
     };
     view! {
         <form class="card form login" on:submit=submit>
-            <h1>{move || lang.get().pick("客服前台登录", "Front desk login")}</h1>
+            <h1>{tr("客服前台登录", "Front desk login")}</h1>
             {move || error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
-            <label for="login-username">{move || lang.get().pick("用户名", "Username")}</label>
+            <label for="login-username">{tr("用户名", "Username")}</label>
             <input id="login-username" name="username" autocomplete="username"
                 prop:value=move || username.get()
                 on:input=move |ev| username.set(event_target_value(&ev))/>
-            <label for="login-password">{move || lang.get().pick("密码", "Password")}</label>
+            <label for="login-password">{tr("密码", "Password")}</label>
             <input id="login-password" name="password" type="password" autocomplete="current-password"
                 prop:value=move || password.get()
                 on:input=move |ev| password.set(event_target_value(&ev))/>
             <button type="submit" class="button primary" disabled=move || busy.get()>
-                {move || lang.get().pick("登录", "Log in")}
+                {tr("登录", "Log in")}
             </button>
         </form>
     }
@@ -140,7 +140,6 @@ fn parse_offset(s: &str) -> FixedOffset {
 
 #[component]
 fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
-    let lang = use_lang();
     let inbox = RwSignal::new(None::<Inbox>);
     let sync = RwSignal::new(SyncState::Loading);
     let now_ms = clock::ticking_now_ms();
@@ -232,19 +231,19 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 <h1>
                     {move || inbox.with(|i| i.as_ref().map(|i| i.estate.name.clone()).unwrap_or_default())}
                     " · "
-                    {move || lang.get().pick("客服前台", "Front desk")}
+                    {tr("客服前台", "Front desk")}
                 </h1>
                 <SyncBadge sync=sync now_ms=now_ms/>
                 <span class="muted">{me.display_name.clone()} " (" {me.role.clone()} ")"</span>
                 <button type="button" class="button secondary" on:click=logout>
-                    {move || lang.get().pick("退出", "Log out")}
+                    {tr("退出", "Log out")}
                 </button>
             </div>
             <Show
                 when=move || !rows.get().is_empty()
-                fallback=move || view! { <p class="card muted">{move || lang.get().pick("暂无工单", "No orders")}</p> }
+                fallback=move || view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }
             >
-                <ul class="inbox" aria-label=move || lang.get().pick("工单", "Orders")>
+                <ul class="inbox" aria-label=tr("工单", "Orders")>
                     <For each=move || rows.get() key=|r| (r.state.id.clone(), r.deadlines.iter().map(|d| d.status.as_str()).collect::<String>()) let:row>
                         <OrderRow row=row now_ms=now_ms/>
                     </For>
@@ -298,7 +297,6 @@ fn format_span(ms: i64, lang: Lang) -> String {
 
 #[component]
 fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
-    let lang = use_lang();
     let state = row.state.clone();
     let category = state.category;
     let urgent = state.urgent;
@@ -308,8 +306,8 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
         <li class="order" class:urgent=urgent data-testid="order-row">
             <div class="order-head">
                 <span class="reference">{row.reference.clone()}</span>
-                <strong class="chip">{move || if lang.get() == Lang::Zh { category.zh() } else { category.en() }}</strong>
-                {urgent.then(|| view! { <strong class="chip urgent">{move || lang.get().pick("紧急", "Urgent")}</strong> })}
+                <strong class="chip">{tr(category.zh(), category.en())}</strong>
+                {urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
                 <span class="muted">{reported}</span>
             </div>
             <p class="order-text">{state.text.clone()}</p>

@@ -2,21 +2,17 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_lang;
+use crate::i18n::tr;
 
 #[component]
 pub(crate) fn Home() -> impl IntoView {
-    let lang = use_lang();
     view! {
         <section class="card">
-            <h1>{move || lang.get().pick("安居 · 物业服务台", "Anju · property service desk")}</h1>
-            <p>{move || lang.get().pick(
-                "业主请扫描小区公告栏上的二维码报事报修。",
-                "Residents: scan the QR code on your estate's notice board to report a problem.",
-            )}</p>
+            <h1>{tr("安居 · 物业服务台", "Anju · property service desk")}</h1>
+            <p>{tr("业主请扫描小区公告栏上的二维码报事报修。", "Residents: scan the QR code on your estate's notice board to report a problem.")}</p>
             <nav class="links">
-                <a class="button" href="/desk">{move || lang.get().pick("客服前台", "Front desk")}</a>
-                <a class="button secondary" href="/r/cuihu">{move || lang.get().pick("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
+                <a class="button" href="/desk">{tr("客服前台", "Front desk")}</a>
+                <a class="button secondary" href="/r/cuihu">{tr("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
             </nav>
         </section>
     }

@@ -2,15 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::use_lang;
+use crate::i18n::tr;
 
 #[component]
 pub(crate) fn NotFound() -> impl IntoView {
-    let lang = use_lang();
     view! {
         <section class="card">
-            <h1>{move || lang.get().pick("页面不存在", "Page not found")}</h1>
-            <a href="/">{move || lang.get().pick("返回首页", "Back to the start")}</a>
+            <h1>{tr("页面不存在", "Page not found")}</h1>
+            <a href="/">{tr("返回首页", "Back to the start")}</a>
         </section>
     }
 }

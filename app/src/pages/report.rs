@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiFailure};
-use crate::i18n::use_lang;
+use crate::i18n::{tr, use_lang};
 
 /// The privacy-notice version shown under the form; stored with each report (PIPL).
 const NOTICE_VERSION: &str = "2026-11";
@@ -29,7 +29,6 @@ enum Loaded {
 
 #[component]
 pub(crate) fn ReportPage() -> impl IntoView {
-    let lang = use_lang();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
 
@@ -49,22 +48,16 @@ pub(crate) fn ReportPage() -> impl IntoView {
     view! {
         {move || match site.get() {
             Loaded::Loading => view! {
-                <section class="card"><p class="muted">{move || lang.get().pick("正在加载…", "Loading…")}</p></section>
+                <section class="card"><p class="muted">{tr("正在加载…", "Loading…")}</p></section>
             }.into_any(),
             Loaded::Unknown => view! {
                 <section class="card">
-                    <p role="alert" class="error">{move || lang.get().pick(
-                        "没有这个小区,请重新扫描公告栏上的二维码。",
-                        "There is no such estate; please scan the QR code on the notice board again.",
-                    )}</p>
+                    <p role="alert" class="error">{tr("没有这个小区,请重新扫描公告栏上的二维码。", "There is no such estate; please scan the QR code on the notice board again.")}</p>
                 </section>
             }.into_any(),
             Loaded::Offline => view! {
                 <section class="card">
-                    <p role="alert" class="error">{move || lang.get().pick(
-                        "网络不通,请稍后再试,或拨打服务热线。",
-                        "No connection; please try again later or call the service hotline.",
-                    )}</p>
+                    <p role="alert" class="error">{tr("网络不通,请稍后再试,或拨打服务热线。", "No connection; please try again later or call the service hotline.")}</p>
                 </section>
             }.into_any(),
             Loaded::Ready(s) => view! { <ReportForm site=s/> }.into_any(),
@@ -173,7 +166,7 @@ fn ReportForm(site: Site) -> impl IntoView {
     let form = move || {
         view! {
             <form class="card form" on:submit=submit novalidate>
-                <h1>{move || site.with_value(|s| s.name.clone())} " · " {move || lang.get().pick("报事报修", "Report a problem")}</h1>
+                <h1>{move || site.with_value(|s| s.name.clone())} " · " {tr("报事报修", "Report a problem")}</h1>
 
                 <Show when=move || !errors.get().is_empty() || failure.get().is_some()>
                     <div role="alert" class="error-summary">
@@ -187,13 +180,13 @@ fn ReportForm(site: Site) -> impl IntoView {
                     </div>
                 </Show>
 
-                <label for="report-text">{move || ReportField::Text.label(lang.get())}</label>
+                <label for="report-text">{tr(ReportField::Text.label(Lang::Zh), ReportField::Text.label(Lang::En))}</label>
                 <textarea
                     id="report-text"
                     name="text"
                     rows="4"
                     maxlength=TEXT_MAX_CHARS.to_string()
-                    placeholder=move || lang.get().pick("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
+                    placeholder=tr("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
                     aria-invalid=move || field_error(ReportField::Text).is_some().to_string()
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))
@@ -214,20 +207,20 @@ fn ReportForm(site: Site) -> impl IntoView {
                     })}
                 </div>
 
-                <label for="report-category">{move || lang.get().pick("类别", "Category")}</label>
+                <label for="report-category">{tr("类别", "Category")}</label>
                 <select
                     id="report-category"
                     name="category"
                     on:change=move |ev| category.set(Category::parse(&event_target_value(&ev)))
                 >
                     <option value="" selected=move || category.get().is_none()>
-                        {move || lang.get().pick("按建议", "As suggested")}
+                        {tr("按建议", "As suggested")}
                     </option>
                     {Category::ALL.iter().map(|c| {
                         let c = *c;
                         view! {
                             <option value=c.as_str() selected=move || category.get() == Some(c)>
-                                {move || if lang.get() == Lang::Zh { c.zh() } else { c.en() }}
+                                {tr(c.zh(), c.en())}
                             </option>
                         }
                     }).collect_view()}
@@ -235,7 +228,7 @@ fn ReportForm(site: Site) -> impl IntoView {
 
                 <div class="row">
                     <div class="col">
-                        <label for="report-building">{move || ReportField::Building.label(lang.get())}</label>
+                        <label for="report-building">{tr(ReportField::Building.label(Lang::Zh), ReportField::Building.label(Lang::En))}</label>
                         <select
                             id="report-building"
                             name="building"
@@ -245,7 +238,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                                 unit.set(String::new());
                             }
                         >
-                            <option value="">{move || lang.get().pick("请选择", "Choose")}</option>
+                            <option value="">{tr("请选择", "Choose")}</option>
                             {site.with_value(|s| s.buildings.clone()).into_iter().map(|b| view! {
                                 <option value=b.id.clone()>{b.name.clone()}</option>
                             }).collect_view()}
@@ -253,14 +246,14 @@ fn ReportForm(site: Site) -> impl IntoView {
                         <FieldHint message=Signal::derive(move || field_error(ReportField::Building))/>
                     </div>
                     <div class="col">
-                        <label for="report-unit">{move || ReportField::Unit.label(lang.get())}</label>
+                        <label for="report-unit">{tr(ReportField::Unit.label(Lang::Zh), ReportField::Unit.label(Lang::En))}</label>
                         <select
                             id="report-unit"
                             name="unit"
                             aria-invalid=move || field_error(ReportField::Unit).is_some().to_string()
                             on:change=move |ev| unit.set(event_target_value(&ev))
                         >
-                            <option value="" selected=move || unit.get().is_empty()>{move || lang.get().pick("请选择", "Choose")}</option>
+                            <option value="" selected=move || unit.get().is_empty()>{tr("请选择", "Choose")}</option>
                             {move || units().into_iter().map(|u| {
                                 let id = u.id.clone();
                                 view! { <option value=u.id.clone() selected=move || unit.get() == id>{u.name.clone()}</option> }
@@ -269,7 +262,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                         <FieldHint message=Signal::derive(move || field_error(ReportField::Unit))/>
                     </div>
                     <div class="col">
-                        <label for="report-room">{move || ReportField::Room.label(lang.get())}</label>
+                        <label for="report-room">{tr(ReportField::Room.label(Lang::Zh), ReportField::Room.label(Lang::En))}</label>
                         <input
                             id="report-room"
                             name="room"
@@ -285,7 +278,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                     </div>
                 </div>
 
-                <label for="report-phone">{move || ReportField::Phone.label(lang.get())}</label>
+                <label for="report-phone">{tr(ReportField::Phone.label(Lang::Zh), ReportField::Phone.label(Lang::En))}</label>
                 <input
                     id="report-phone"
                     name="phone"
@@ -299,7 +292,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                 />
                 <FieldHint message=Signal::derive(move || field_error(ReportField::Phone))/>
 
-                <label for="report-name">{move || ReportField::Name.label(lang.get())} <span class="muted">{move || lang.get().pick("(选填)", "(optional)")}</span></label>
+                <label for="report-name">{tr(ReportField::Name.label(Lang::Zh), ReportField::Name.label(Lang::En))} <span class="muted">{tr("(选填)", "(optional)")}</span></label>
                 <input
                     id="report-name"
                     name="name"
@@ -310,10 +303,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
 
-                <p class="notice muted">{move || lang.get().pick(
-                    "提交即表示您同意物业为处理本次报事使用您的联系方式;号码在工作人员列表中以掩码显示。",
-                    "By submitting you agree that the property office uses your contact details to handle this report; staff lists show your number masked.",
-                )}</p>
+                <p class="notice muted">{tr("提交即表示您同意物业为处理本次报事使用您的联系方式;号码在工作人员列表中以掩码显示。", "By submitting you agree that the property office uses your contact details to handle this report; staff lists show your number masked.")}</p>
 
                 <button type="submit" class="button primary" disabled=move || sending.get()>
                     {move || if sending.get() { lang.get().pick("提交中…", "Sending…") } else { lang.get().pick("提交", "Submit") }}
@@ -342,22 +332,18 @@ fn FieldHint(message: Signal<Option<String>>) -> impl IntoView {
 
 #[component]
 fn Confirmation(receipt: Receipt) -> impl IntoView {
-    let lang = use_lang();
     let category = receipt.category;
     let tracking = format!("/t/{}", receipt.tracking_token);
     view! {
         <section class="card confirmation" role="status">
-            <h1>{move || lang.get().pick("已收到您的报事", "We have your report")}</h1>
-            <p>{move || lang.get().pick("受理编号", "Reference")}</p>
+            <h1>{tr("已收到您的报事", "We have your report")}</h1>
+            <p>{tr("受理编号", "Reference")}</p>
             <p class="reference" data-testid="reference">{receipt.reference.clone()}</p>
             <p>
-                {move || lang.get().pick("类别:", "Category: ")}
-                <strong>{move || if lang.get() == Lang::Zh { category.zh() } else { category.en() }}</strong>
+                {tr("类别:", "Category: ")}
+                <strong>{tr(category.zh(), category.en())}</strong>
             </p>
-            <p class="muted">{move || lang.get().pick(
-                "客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。",
-                "The front desk will contact you within the set time. Keep the tracking link below to follow progress.",
-            )}</p>
+            <p class="muted">{tr("客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。", "The front desk will contact you within the set time. Keep the tracking link below to follow progress.")}</p>
             <p class="tracking"><code>{tracking}</code></p>
         </section>
     }
