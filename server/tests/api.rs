@@ -488,5 +488,5 @@ async fn restarting_the_server_loses_nothing() {
     let orders = inbox["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 1, "one order, and the demo seeded only once");
     assert_eq!(orders[0]["reference"], receipt["reference"]);
-    assert_eq!(orders[0]["events"][0]["text"], "电梯按钮失灵");
+    assert_eq!(orders[0]["events"][0]["body"]["text"], "电梯按钮失灵");
 }

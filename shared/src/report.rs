@@ -92,7 +92,7 @@ impl ReportField {
 
 /// Why a field was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "problem")]
+#[serde(rename_all = "snake_case")]
 pub enum Problem {
     Missing,
     TooLong { max: usize },
@@ -104,7 +104,6 @@ pub enum Problem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: ReportField,
-    #[serde(flatten)]
     pub problem: Problem,
 }
 

@@ -8,7 +8,8 @@ use anju_shared::model::{DeadlineKind, DeadlineStatus};
 use anju_shared::order::{Inbox, OrderState, fold};
 use anju_shared::policy::Policy;
 use anju_shared::sla::{self, Deadline};
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+// Dates are formatted by hand: chrono's strftime machinery costs the wasm more than it saves.
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -300,7 +301,10 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
     let state = row.state.clone();
     let category = state.category;
     let urgent = state.urgent;
-    let reported = state.reported_at.format("%m-%d %H:%M").to_string();
+    let reported = {
+        let t = state.reported_at;
+        format!("{:02}-{:02} {:02}:{:02}", t.month(), t.day(), t.hour(), t.minute())
+    };
     let deadlines = row.deadlines.clone();
     view! {
         <li class="order" class:urgent=urgent data-testid="order-row">
@@ -331,7 +335,7 @@ fn Countdown(deadline: Deadline, now_ms: ReadSignal<i64>) -> impl IntoView {
     };
     let due_ms = deadline.due.timestamp_millis();
     let status = deadline.status;
-    let due_label = deadline.due.format("%H:%M").to_string();
+    let due_label = format!("{:02}:{:02}", deadline.due.hour(), deadline.due.minute());
     let text = move || {
         let l = lang.get();
         let name = if l == Lang::Zh { kind.zh() } else { kind.en() };

@@ -6,7 +6,7 @@ use anju_shared::classify::classify;
 use anju_shared::lang::Lang;
 use anju_shared::model::Category;
 use anju_shared::report::{
-    self, FieldError, NAME_MAX_CHARS, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS,
+    self, FieldError, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS,
 };
 use anju_shared::site::Site;
 use leptos::prelude::*;
@@ -99,15 +99,6 @@ fn ReportForm(site: Site) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let field_error = move |field: ReportField| {
-        let l = lang.get();
-        errors
-            .get()
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message(l))
-    };
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.get_untracked() {
@@ -180,29 +171,27 @@ fn ReportForm(site: Site) -> impl IntoView {
                     </div>
                 </Show>
 
-                <label for="report-text">{tr(ReportField::Text.label(Lang::Zh), ReportField::Text.label(Lang::En))}</label>
+                <label for="report-text">{field_label(ReportField::Text)}</label>
                 <textarea
                     id="report-text"
                     name="text"
                     rows="4"
                     maxlength=TEXT_MAX_CHARS.to_string()
                     placeholder=tr("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
-                    aria-invalid=move || field_error(ReportField::Text).is_some().to_string()
-                    prop:value=move || text.get()
+                    aria-invalid=invalid(errors, ReportField::Text)
+                    prop:value=text
                     on:input=move |ev| text.set(event_target_value(&ev))
                 ></textarea>
-                <FieldHint message=Signal::derive(move || field_error(ReportField::Text))/>
+                <FieldHint field=ReportField::Text errors=errors/>
 
                 <div class="suggestion" data-testid="suggestion" aria-live="polite">
                     {move || suggestion.get().map(|s| {
-                        let l = lang.get();
-                        let label = if l == Lang::Zh { s.category.zh() } else { s.category.en() };
                         let pct = (s.confidence * 100.0).round() as u32;
                         view! {
-                            <span class="muted">{l.pick("建议类别:", "Suggested category: ")}</span>
-                            <strong class="chip">{label}</strong>
+                            <span class="muted">{tr("建议类别:", "Suggested category: ")}</span>
+                            <strong class="chip">{tr(s.category.zh(), s.category.en())}</strong>
                             <span class="muted">{format!(" {pct}%")}</span>
-                            {s.urgent.then(|| view! { <strong class="chip urgent">{l.pick("紧急", "Urgent")}</strong> })}
+                            {s.urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
                         }
                     })}
                 </div>
@@ -213,26 +202,19 @@ fn ReportForm(site: Site) -> impl IntoView {
                     name="category"
                     on:change=move |ev| category.set(Category::parse(&event_target_value(&ev)))
                 >
-                    <option value="" selected=move || category.get().is_none()>
-                        {tr("按建议", "As suggested")}
-                    </option>
-                    {Category::ALL.iter().map(|c| {
-                        let c = *c;
-                        view! {
-                            <option value=c.as_str() selected=move || category.get() == Some(c)>
-                                {tr(c.zh(), c.en())}
-                            </option>
-                        }
+                    <option value="">{tr("按建议", "As suggested")}</option>
+                    {Category::ALL.iter().map(|c| view! {
+                        <option value=c.as_str()>{tr(c.zh(), c.en())}</option>
                     }).collect_view()}
                 </select>
 
                 <div class="row">
                     <div class="col">
-                        <label for="report-building">{tr(ReportField::Building.label(Lang::Zh), ReportField::Building.label(Lang::En))}</label>
+                        <label for="report-building">{field_label(ReportField::Building)}</label>
                         <select
                             id="report-building"
                             name="building"
-                            aria-invalid=move || field_error(ReportField::Building).is_some().to_string()
+                            aria-invalid=invalid(errors, ReportField::Building)
                             on:change=move |ev| {
                                 building.set(event_target_value(&ev));
                                 unit.set(String::new());
@@ -240,73 +222,42 @@ fn ReportForm(site: Site) -> impl IntoView {
                         >
                             <option value="">{tr("请选择", "Choose")}</option>
                             {site.with_value(|s| s.buildings.clone()).into_iter().map(|b| view! {
-                                <option value=b.id.clone()>{b.name.clone()}</option>
+                                <option value=b.id>{b.name}</option>
                             }).collect_view()}
                         </select>
-                        <FieldHint message=Signal::derive(move || field_error(ReportField::Building))/>
+                        <FieldHint field=ReportField::Building errors=errors/>
                     </div>
                     <div class="col">
-                        <label for="report-unit">{tr(ReportField::Unit.label(Lang::Zh), ReportField::Unit.label(Lang::En))}</label>
-                        <select
-                            id="report-unit"
-                            name="unit"
-                            aria-invalid=move || field_error(ReportField::Unit).is_some().to_string()
-                            on:change=move |ev| unit.set(event_target_value(&ev))
-                        >
-                            <option value="" selected=move || unit.get().is_empty()>{tr("请选择", "Choose")}</option>
-                            {move || units().into_iter().map(|u| {
-                                let id = u.id.clone();
-                                view! { <option value=u.id.clone() selected=move || unit.get() == id>{u.name.clone()}</option> }
-                            }).collect_view()}
-                        </select>
-                        <FieldHint message=Signal::derive(move || field_error(ReportField::Unit))/>
+                        <label for="report-unit">{field_label(ReportField::Unit)}</label>
+                        // Rebuilt whenever the building changes, so the first option is selected again.
+                        {move || {
+                            let choices = units();
+                            view! {
+                                <select
+                                    id="report-unit"
+                                    name="unit"
+                                    aria-invalid=invalid(errors, ReportField::Unit)
+                                    on:change=move |ev| unit.set(event_target_value(&ev))
+                                >
+                                    <option value="">{tr("请选择", "Choose")}</option>
+                                    {choices.into_iter().map(|u| view! { <option value=u.id>{u.name}</option> }).collect_view()}
+                                </select>
+                            }
+                        }}
+                        <FieldHint field=ReportField::Unit errors=errors/>
                     </div>
                     <div class="col">
-                        <label for="report-room">{tr(ReportField::Room.label(Lang::Zh), ReportField::Room.label(Lang::En))}</label>
-                        <input
-                            id="report-room"
-                            name="room"
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            placeholder="1201"
-                            aria-invalid=move || field_error(ReportField::Room).is_some().to_string()
-                            prop:value=move || room.get()
-                            on:input=move |ev| room.set(event_target_value(&ev))
-                        />
-                        <FieldHint message=Signal::derive(move || field_error(ReportField::Room))/>
+                        <TextField field=ReportField::Room value=room errors=errors inputmode="numeric" placeholder="101"/>
                     </div>
                 </div>
 
-                <label for="report-phone">{tr(ReportField::Phone.label(Lang::Zh), ReportField::Phone.label(Lang::En))}</label>
-                <input
-                    id="report-phone"
-                    name="phone"
-                    type="tel"
-                    inputmode="tel"
-                    autocomplete="tel"
-                    placeholder="13812345678"
-                    aria-invalid=move || field_error(ReportField::Phone).is_some().to_string()
-                    prop:value=move || phone.get()
-                    on:input=move |ev| phone.set(event_target_value(&ev))
-                />
-                <FieldHint message=Signal::derive(move || field_error(ReportField::Phone))/>
-
-                <label for="report-name">{tr(ReportField::Name.label(Lang::Zh), ReportField::Name.label(Lang::En))} <span class="muted">{tr("(选填)", "(optional)")}</span></label>
-                <input
-                    id="report-name"
-                    name="name"
-                    type="text"
-                    autocomplete="name"
-                    maxlength=NAME_MAX_CHARS.to_string()
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
+                <TextField field=ReportField::Phone value=phone errors=errors kind="tel" inputmode="tel" autocomplete="tel" placeholder="13812345678"/>
+                <TextField field=ReportField::Name value=name errors=errors autocomplete="name" optional=true/>
 
                 <p class="notice muted">{tr("提交即表示您同意物业为处理本次报事使用您的联系方式;号码在工作人员列表中以掩码显示。", "By submitting you agree that the property office uses your contact details to handle this report; staff lists show your number masked.")}</p>
 
-                <button type="submit" class="button primary" disabled=move || sending.get()>
-                    {move || if sending.get() { lang.get().pick("提交中…", "Sending…") } else { lang.get().pick("提交", "Submit") }}
+                <button type="submit" class="button primary" disabled=sending>
+                    {move || if sending.get() { tr("提交中…", "Sending…") } else { tr("提交", "Submit") }}
                 </button>
             </form>
         }
@@ -320,13 +271,61 @@ fn ReportForm(site: Site) -> impl IntoView {
     }
 }
 
+/// A field's label in the current language.
+fn field_label(field: ReportField) -> Signal<&'static str> {
+    tr(field.label(Lang::Zh), field.label(Lang::En))
+}
+
+/// `"true"` while the field is refused: `aria-invalid`, which also draws the red outline.
+fn invalid(errors: RwSignal<Vec<FieldError>>, field: ReportField) -> Signal<String> {
+    Signal::derive(move || errors.with(|e| e.iter().any(|e| e.field == field)).to_string())
+}
+
 /// The message under a field, when it was refused.
 #[component]
-fn FieldHint(message: Signal<Option<String>>) -> impl IntoView {
+fn FieldHint(field: ReportField, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+    let lang = use_lang();
     move || {
-        message
-            .get()
-            .map(|m| view! { <p class="field-error">{m}</p> })
+        let l = lang.get();
+        errors.with(|e| {
+            e.iter()
+                .find(|e| e.field == field)
+                .map(|e| view! { <p class="field-error">{e.message(l)}</p> })
+        })
+    }
+}
+
+/// A labelled text input bound to a signal, with its refusal message. One component for
+/// every such field keeps the markup (and the compiled code) in one place.
+#[component]
+fn TextField(
+    field: ReportField,
+    value: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(default = "")] placeholder: &'static str,
+    #[prop(default = false)] optional: bool,
+) -> impl IntoView {
+    let id = format!("report-{}", field.key());
+    view! {
+        <label for=id.clone()>
+            {field_label(field)}
+            {optional.then(|| view! { <span class="muted">{tr("(选填)", "(optional)")}</span> })}
+        </label>
+        <input
+            id=id
+            name=field.key()
+            type=kind
+            inputmode=inputmode
+            autocomplete=autocomplete
+            placeholder=placeholder
+            aria-invalid=invalid(errors, field)
+            prop:value=value
+            on:input=move |ev| value.set(event_target_value(&ev))
+        />
+        <FieldHint field=field errors=errors/>
     }
 }
 

@@ -183,10 +183,10 @@ pub async fn story_report_to_desk(app: &TestApp) {
         .find(|o| o["reference"] == reference.as_str())
         .expect("the new order is in the inbox");
     let first = &order["events"][0];
-    assert_eq!(first["type"], "reported");
-    assert_eq!(first["text"], "卫生间漏水,请尽快来修");
-    assert_eq!(first["suggested"], "repair");
-    assert_eq!(first["phone_masked"], "138****5678");
+    assert_eq!(first["body"]["type"], "reported");
+    assert_eq!(first["body"]["text"], "卫生间漏水,请尽快来修");
+    assert_eq!(first["body"]["suggested"], "repair");
+    assert_eq!(first["body"]["phone_masked"], "138****5678");
     let raw = serde_json::to_string(&inbox).expect("json");
     assert!(
         !raw.contains("13812345678"),
