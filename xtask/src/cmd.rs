@@ -2,10 +2,21 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub(crate) type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+/// Names the file in an I/O error: "No such file or directory" alone does not say which.
+pub(crate) trait PathContext<T> {
+    fn at(self, path: &Path) -> Result<T>;
+}
+
+impl<T> PathContext<T> for std::io::Result<T> {
+    fn at(self, path: &Path) -> Result<T> {
+        self.map_err(|e| format!("{}: {e}", path.display()).into())
+    }
+}
 
 /// The workspace root; every path xtask touches is relative to it, so it works from any
 /// current directory.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::cmd::{self, Result};
+use crate::cmd::{self, PathContext, Result};
 use crate::sizes;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -35,33 +35,44 @@ pub(crate) fn run() -> Result<PathBuf> {
         .ok_or("cargo built no anju_app.wasm: is app/ a cdylib with lib name `anju_app`?")?;
 
     // Read after the build, which creates or updates Cargo.lock.
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    let lock_file = root.join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_file).at(&lock_file)?;
     let version = locked_version(&lock, "wasm-bindgen")
         .ok_or("Cargo.lock has no wasm-bindgen: does app/ depend on it?")?;
     let bindgen = ensure_wasm_bindgen(&version)?;
 
-    let dist = root.join("dist");
-    if dist.exists() {
-        std::fs::remove_dir_all(&dist)?;
-    }
-    std::fs::create_dir_all(&dist)?;
+    // Assembled aside and moved into place at the end, so a server serving dist/ (or a
+    // second `cargo xtask dist`) never sees a half-built one. Under /target, which git
+    // ignores, on the same file system as dist/ so that the moves are renames.
+    let staging_root = root.join("target");
+    let staging = staging_root.join(format!("dist-new-{}", std::process::id()));
+    remove_dir_if_present(&staging)?;
+    std::fs::create_dir_all(&staging).at(&staging)?;
     cmd::run(
         Command::new(&bindgen)
             .args(["--target", "web", "--no-typescript", "--out-name", APP_LIB])
             .arg("--out-dir")
-            .arg(&dist)
+            .arg(&staging)
             .arg(&wasm),
     )?;
-    wasm_opt(&root, &dist.join(format!("{APP_LIB}_bg.wasm")))?;
+    wasm_opt(&root, &staging.join(format!("{APP_LIB}_bg.wasm")))?;
 
     let static_dir = root.join("app/static");
     if static_dir.is_dir() {
-        copy_tree(&static_dir, &dist)?;
+        copy_tree(&static_dir, &staging)?;
     } else {
         eprintln!("xtask: no app/static/ yet, so dist/ has no index.html");
     }
     let css = concat_css(&root.join("style"))?;
-    std::fs::write(dist.join("anju.css"), css)?;
+    std::fs::write(staging.join("anju.css"), css).at(&staging)?;
+
+    let dist = root.join("dist");
+    let old = staging_root.join(format!("dist-old-{}", std::process::id()));
+    if dist.exists() {
+        std::fs::rename(&dist, &old).at(&dist)?;
+    }
+    std::fs::rename(&staging, &dist).at(&dist)?;
+    remove_dir_if_present(&old)?;
 
     println!(
         "\ndist/ built in {:.1} s:\n",
@@ -145,40 +156,91 @@ pub(crate) fn ensure_npm_packages(dir: &Path) -> Result<()> {
     )
 }
 
+/// The flags for wasm-opt: smallest code, and the features rustc enables by default for
+/// wasm32-unknown-unknown, which wasm-opt must know to read the module and may use when
+/// rewriting it.
+const WASM_OPT_ARGS: &[&str] = &[
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 /// Shrinks the wasm with binaryen's wasm-opt from npm: Debian's binaryen (108) breaks
 /// wasm-bindgen's output (`WebAssembly.Table.set(): Argument 1 is invalid`), and running
 /// it after wasm-bindgen is what gives the smallest file.
+///
+/// The npm build runs on node and takes most of a warm `dist` (30–50 s), so its last
+/// result is kept under /target and reused while its input, flags and version are the
+/// same: a test run after a server-only change does not pay for it again.
 fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
     let tools = root.join("tools");
     ensure_npm_packages(&tools)?;
-    let before = std::fs::metadata(wasm)?.len();
-    let optimized = wasm.with_extension("opt.wasm");
-    cmd::run(
-        Command::new("node")
-            .arg(tools.join("node_modules/binaryen/bin/wasm-opt"))
-            .arg("-Oz")
-            // The features rustc enables by default for wasm32-unknown-unknown; wasm-opt
-            // must know them to read the module and may use them when rewriting it.
-            .args([
-                "--enable-bulk-memory",
-                "--enable-mutable-globals",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(wasm)
-            .arg("-o")
-            .arg(&optimized),
-    )?;
-    std::fs::rename(&optimized, wasm)?;
-    let after = std::fs::metadata(wasm)?.len();
+    let input = std::fs::read(wasm).at(wasm)?;
+    let lock = tools.join("package-lock.json");
+    let key = cache_key(&[
+        &input,
+        WASM_OPT_ARGS.join(" ").as_bytes(),
+        &std::fs::read(&lock).at(&lock)?,
+    ]);
+    let cache = root.join("target/wasm-opt-cache");
+    let cached = cache.join(format!("{key}.wasm"));
+
+    if cached.exists() {
+        std::fs::copy(&cached, wasm).at(wasm)?;
+        eprintln!("wasm-opt: input unchanged, reusing {}", cached.display());
+    } else {
+        let optimized = wasm.with_extension("opt.wasm");
+        cmd::run(
+            Command::new("node")
+                .arg(tools.join("node_modules/binaryen/bin/wasm-opt"))
+                .args(WASM_OPT_ARGS)
+                .arg(wasm)
+                .arg("-o")
+                .arg(&optimized),
+        )?;
+        std::fs::rename(&optimized, wasm).at(wasm)?;
+        // Named by its key and moved in whole, so a file there is always complete and
+        // right for its key, even with two builds at once. Only the newest is kept.
+        std::fs::create_dir_all(&cache).at(&cache)?;
+        let partial = cache.join(format!("{key}.{}.partial", std::process::id()));
+        std::fs::copy(wasm, &partial).at(&partial)?;
+        std::fs::rename(&partial, &cached).at(&cached)?;
+        for entry in std::fs::read_dir(&cache).at(&cache)? {
+            let path = entry?.path();
+            if path != cached && path.extension().is_some_and(|e| e == "wasm") {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    let after = std::fs::metadata(wasm).at(wasm)?.len();
     eprintln!(
         "wasm-opt -Oz: {} → {}",
-        sizes::kb(before as usize),
+        sizes::kb(input.len()),
         sizes::kb(after as usize)
     );
     Ok(())
+}
+
+/// A content hash of several inputs, for the wasm-opt cache. SipHash with fixed keys:
+/// stable for one build of xtask, which is all a local cache needs.
+fn cache_key(parts: &[&[u8]]) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    for part in parts {
+        part.hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e).at(dir),
+        _ => Ok(()),
+    }
 }
 
 /// Copies `from/**` into `to/`, keeping the layout (icons/ stays icons/).
@@ -186,9 +248,9 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     for file in sizes::files_below(from)? {
         let target = to.join(&file);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent).at(parent)?;
         }
-        std::fs::copy(from.join(&file), target)?;
+        std::fs::copy(from.join(&file), &target).at(&target)?;
     }
     Ok(())
 }
@@ -209,7 +271,7 @@ fn concat_css(style: &Path) -> Result<String> {
     for file in files {
         let name = file.file_name().unwrap_or_default().to_string_lossy();
         css.push_str(&format!("/* style/{name} */\n"));
-        css.push_str(&std::fs::read_to_string(&file)?);
+        css.push_str(&std::fs::read_to_string(&file).at(&file)?);
         if !css.ends_with('\n') {
             css.push('\n');
         }
@@ -238,6 +300,16 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             Some("0.2.130")
         );
         assert_eq!(locked_version(lock, "leptos"), None);
+    }
+
+    #[test]
+    fn cache_keys_change_with_any_input() {
+        let key = cache_key(&[b"wasm", b"-Oz"]);
+        assert_eq!(key, cache_key(&[b"wasm", b"-Oz"]));
+        assert_ne!(key, cache_key(&[b"wasm!", b"-Oz"]));
+        assert_ne!(key, cache_key(&[b"wasm", b"-Os"]));
+        // Parts are length-prefixed, so moving a byte between them changes the key.
+        assert_ne!(key, cache_key(&[b"was", b"m-Oz"]));
     }
 
     #[test]
