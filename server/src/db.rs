@@ -85,14 +85,12 @@ impl Db {
         };
         let mut url = url.to_string();
         if backend == Backend::Sqlite {
-            if let Some(path) = sqlite_path(&url) {
-                if let Some(dir) = Path::new(path)
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("creating the folder {}", dir.display()))?;
-                }
+            if let Some(dir) = sqlite_path(&url)
+                .and_then(|path| Path::new(path).parent())
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the folder {}", dir.display()))?;
             }
             if !url.contains("mode=") {
                 url.push_str(if url.contains('?') {

@@ -146,7 +146,7 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
                 for door in 1..=*per_floor {
                     let room = format!("{floor}{door:02}");
                     let household_id = format!("{unit_id}-{room}");
-                    let important = i64::from(rng.next() % 10 == 0);
+                    let important = i64::from(rng.next().is_multiple_of(10));
                     sqlx::query(
                         "INSERT INTO households (id, unit_id, floor, room, important) VALUES ($1, $2, $3, $4, $5)",
                     )

@@ -408,7 +408,7 @@ fn start_binary(db_url: &str) -> (std::process::Child, String) {
         .local_addr()
         .expect("addr")
         .port();
-    let child = anju()
+    let mut child = anju()
         .arg("serve")
         .env("ANJU_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", db_url)
@@ -424,6 +424,8 @@ fn start_binary(db_url: &str) -> (std::process::Child, String) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("anju did not start listening on {base}");
 }
 

@@ -303,7 +303,13 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
     let urgent = state.urgent;
     let reported = {
         let t = state.reported_at;
-        format!("{:02}-{:02} {:02}:{:02}", t.month(), t.day(), t.hour(), t.minute())
+        format!(
+            "{:02}-{:02} {:02}:{:02}",
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
     };
     let deadlines = row.deadlines.clone();
     view! {

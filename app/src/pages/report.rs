@@ -5,9 +5,7 @@
 use anju_shared::classify::classify;
 use anju_shared::lang::Lang;
 use anju_shared::model::Category;
-use anju_shared::report::{
-    self, FieldError, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS,
-};
+use anju_shared::report::{self, FieldError, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS};
 use anju_shared::site::Site;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -278,7 +276,11 @@ fn field_label(field: ReportField) -> Signal<&'static str> {
 
 /// `"true"` while the field is refused: `aria-invalid`, which also draws the red outline.
 fn invalid(errors: RwSignal<Vec<FieldError>>, field: ReportField) -> Signal<String> {
-    Signal::derive(move || errors.with(|e| e.iter().any(|e| e.field == field)).to_string())
+    Signal::derive(move || {
+        errors
+            .with(|e| e.iter().any(|e| e.field == field))
+            .to_string()
+    })
 }
 
 /// The message under a field, when it was refused.
