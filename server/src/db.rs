@@ -435,7 +435,7 @@ async fn insert_event(
     .bind(e.order_id.clone())
     .bind(e.device_id.clone())
     .bind(i64::try_from(e.device_seq).unwrap_or(i64::MAX))
-    .bind(e.hlc.clone())
+    .bind(e.hlc.to_string())
     .bind(e.actor.clone())
     .bind(kind)
     .bind(e.at.to_rfc3339())
@@ -480,7 +480,11 @@ fn event_from_row(r: &AnyRow) -> sqlx::Result<Event> {
         order_id: r.try_get("order_id")?,
         device_id: r.try_get("device_id")?,
         device_seq: u64::try_from(device_seq).unwrap_or(0),
-        hlc: r.try_get("hlc")?,
+        hlc: {
+            let hlc: String = r.try_get("hlc")?;
+            anju_shared::hlc::Hlc::parse(&hlc)
+                .ok_or_else(|| decode(format!("hlc: not a clock stamp: {hlc}").into()))?
+        },
         actor: r.try_get("actor")?,
         at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| decode(Box::new(e)))?,
         body: serde_json::from_str(&body).map_err(|e| decode(Box::new(e)))?,

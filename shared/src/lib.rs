@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod classify;
 pub mod error;
 pub mod eval;
+pub mod hlc;
 mod json;
 pub mod kpi;
 pub mod lang;
@@ -20,6 +21,7 @@ pub mod policy;
 pub mod report;
 pub mod site;
 pub mod sla;
+pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 

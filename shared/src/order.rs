@@ -1,26 +1,35 @@
 //! The order event log: what happened to an order, as stored, sent and synced, and the pure fold
 //! that turns an order's events into its state, the same code on the server and in the browser.
+//!
+//! The fold is deterministic whatever order events arrive in: events are sorted by (stamp,
+//! device, id); notes, photos and visits only grow; assignee, appointment and classification
+//! are last-writer-wins by stamp; the status follows a state machine; and an edit that comes
+//! after a close (or that arrives at the server after a close it precedes) is not applied but
+//! listed as a conflict for a supervisor — never silently applied, never dropped.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::hlc::Hlc;
 use crate::model::{Category, EventKind};
 use crate::sla::{self, OrderFacts};
 
-/// One thing that happened to one order. Immutable once written; state is a fold over these.
+/// One thing that happened. Immutable once written; state is a fold over these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// UUIDv7, so ids sort roughly by creation.
     pub id: String,
+    /// The order it is about; empty for events about no order (a household visit).
     pub order_id: String,
-    /// The device that recorded it and that device's dense counter: the idempotency key.
+    /// The device that recorded it and that device's dense counter (1, 2, 3, …): the
+    /// idempotency key of sync.
     pub device_id: String,
     pub device_seq: u64,
-    /// The ordering stamp (zero-padded epoch milliseconds, then a counter), compared as text.
-    pub hlc: String,
+    /// The hybrid logical clock stamp: the order of events.
+    pub hlc: Hlc,
     /// Who did it: a staff id, or `resident` for the public form.
     pub actor: String,
-    /// When it happened, in the estate's offset.
+    /// When it happened by the recording device's clock, in the estate's offset.
     pub at: DateTime<FixedOffset>,
     /// What happened, tagged by `type`. Nested rather than flattened: serde's flatten buffers
     /// every field and costs the wasm app tens of kilobytes.
@@ -45,18 +54,71 @@ pub enum EventBody {
         #[serde(default)]
         to: Option<String>,
     },
+    Reassigned {
+        to: String,
+    },
+    /// Arrived / first contact (响应/到场).
     Responded,
+    /// Put on hold until a time agreed with the resident.
+    Appointment {
+        at: DateTime<FixedOffset>,
+    },
     Completed,
     CalledBack {
         score: u8,
+    },
+    /// A failed callback or a supervisor sends the order back to work.
+    Reopened {
+        #[serde(default)]
+        reason: String,
+    },
+    Escalated {
+        level: crate::model::Escalation,
     },
     Closed,
     Note {
         text: String,
     },
+    /// A photo, by the content hash of its upload.
+    Photo {
+        hash: String,
+    },
+    /// A supervisor has looked at a conflicting edit and settled it.
+    ConflictResolved {
+        event_id: String,
+    },
+    /// A household visit (V-1); not about an order.
+    Visited {
+        household_id: String,
+        /// `phone`, `door` or `outdoor`.
+        method: String,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl EventBody {
+    /// The event's type as on the wire.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Reported(_) => "reported",
+            EventBody::Classified { .. } => "classified",
+            EventBody::Dispatched { .. } => "dispatched",
+            EventBody::Reassigned { .. } => "reassigned",
+            EventBody::Responded => "responded",
+            EventBody::Appointment { .. } => "appointment",
+            EventBody::Completed => "completed",
+            EventBody::CalledBack { .. } => "called_back",
+            EventBody::Reopened { .. } => "reopened",
+            EventBody::Escalated { .. } => "escalated",
+            EventBody::Closed => "closed",
+            EventBody::Note { .. } => "note",
+            EventBody::Photo { .. } => "photo",
+            EventBody::ConflictResolved { .. } => "conflict_resolved",
+            EventBody::Visited { .. } => "visited",
+        }
+    }
+
     /// The milestone this event is for deadlines, if any.
     pub fn milestone(&self) -> Option<EventKind> {
         match self {
@@ -67,6 +129,17 @@ impl EventBody {
             EventBody::Closed => Some(EventKind::Closed),
             _ => None,
         }
+    }
+
+    /// Grow-only parts never conflict: they are kept whatever the order's state.
+    pub fn is_grow_only(&self) -> bool {
+        matches!(
+            self,
+            EventBody::Note { .. }
+                | EventBody::Photo { .. }
+                | EventBody::ConflictResolved { .. }
+                | EventBody::Visited { .. }
+        )
     }
 }
 
@@ -112,6 +185,59 @@ pub struct Inbox {
     pub orders: Vec<OrderRecord>,
 }
 
+/// Where an order is in its work flow (§4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Received,
+    Dispatched,
+    InProgress,
+    Completed,
+    CalledBack,
+    Closed,
+}
+
+impl Status {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Received => "待派单",
+            Status::Dispatched => "已派单",
+            Status::InProgress => "处理中",
+            Status::Completed => "已完工",
+            Status::CalledBack => "已回访",
+            Status::Closed => "已关闭",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Status::Received => "Received",
+            Status::Dispatched => "Dispatched",
+            Status::InProgress => "In progress",
+            Status::Completed => "Completed",
+            Status::CalledBack => "Called back",
+            Status::Closed => "Closed",
+        }
+    }
+}
+
+/// Why an edit was not applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Stamped after the order was closed.
+    AfterClose,
+    /// Stamped before the close but stored after it: made offline before the close was known.
+    Stale,
+}
+
+/// An edit kept but not applied, for a supervisor to settle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub event: Event,
+    pub kind: ConflictKind,
+}
+
 /// An order as the fold sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderState {
@@ -127,10 +253,16 @@ pub struct OrderState {
     pub place: Option<String>,
     pub location: String,
     pub phone_masked: String,
+    pub status: Status,
     pub assignee: Option<String>,
-    /// Every milestone event in fold order; rules use the earliest of each kind.
+    pub appointment: Option<DateTime<FixedOffset>>,
+    /// Every applied milestone event in fold order; rules use the earliest of each kind.
     pub milestones: Vec<(EventKind, DateTime<FixedOffset>, Option<u8>)>,
+    /// (when, who, text), in fold order.
     pub notes: Vec<(DateTime<FixedOffset>, String, String)>,
+    pub photos: Vec<String>,
+    /// Edits kept but not applied, not yet settled by a supervisor.
+    pub conflicts: Vec<Conflict>,
 }
 
 impl OrderState {
@@ -165,27 +297,51 @@ impl OrderState {
 /// The deterministic order of events: by stamp, then device, then id.
 pub fn sort_events(events: &mut [Event]) {
     events.sort_by(|a, b| {
-        (a.hlc.as_str(), a.device_id.as_str(), a.id.as_str()).cmp(&(
-            b.hlc.as_str(),
+        (a.hlc, a.device_id.as_str(), a.id.as_str()).cmp(&(
+            b.hlc,
             b.device_id.as_str(),
             b.id.as_str(),
         ))
     });
 }
 
+/// The status an event moves the order to, if it moves it forward. Jumps forward are allowed
+/// (a desk may record a completion it heard of by phone); going back needs `reopened`.
+fn advance(status: Status, body: &EventBody) -> Status {
+    let target = match body {
+        EventBody::Dispatched { .. } | EventBody::Reassigned { .. } => Status::Dispatched,
+        EventBody::Responded => Status::InProgress,
+        EventBody::Completed => Status::Completed,
+        EventBody::CalledBack { .. } => Status::CalledBack,
+        EventBody::Closed => Status::Closed,
+        _ => return status,
+    };
+    status.max(target)
+}
+
 /// Folds one order's events into its state. `None` until its `reported` event is known.
-/// Events of other orders are ignored; the input order does not matter.
+/// Events of other orders are ignored; the order the events come in does not matter.
 pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
-    let mut mine: Vec<Event> = events
-        .iter()
-        .filter(|e| e.order_id == order_id)
-        .cloned()
-        .collect();
-    sort_events(&mut mine);
+    let mut mine: Vec<&Event> = events.iter().filter(|e| e.order_id == order_id).collect();
+    mine.sort_by(|a, b| {
+        (a.hlc, a.device_id.as_str(), a.id.as_str()).cmp(&(
+            b.hlc,
+            b.device_id.as_str(),
+            b.id.as_str(),
+        ))
+    });
+    // Events can repeat (a device that re-sends, a pull that overlaps a push): the id decides.
+    mine.dedup_by(|a, b| a.id == b.id);
     let (reported_at, reported) = mine.iter().find_map(|e| match &e.body {
         EventBody::Reported(r) => Some((e.at, r)),
         _ => None,
     })?;
+    // Closes the server has stored, for finding edits that arrived after a close they precede.
+    let stored_closes: Vec<(Hlc, i64)> = mine
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Closed))
+        .filter_map(|e| e.seq.map(|s| (e.hlc, s)))
+        .collect();
     let mut state = OrderState {
         id: order_id.to_string(),
         reported_at,
@@ -198,13 +354,47 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         place: reported.place.clone(),
         location: reported.location.clone(),
         phone_masked: reported.phone_masked.clone(),
+        status: Status::Received,
         assignee: None,
+        appointment: None,
         milestones: Vec::new(),
         notes: Vec::new(),
+        photos: Vec::new(),
+        conflicts: Vec::new(),
     };
+    let mut resolved: Vec<&str> = Vec::new();
     for e in &mine {
+        if e.body.is_grow_only() {
+            match &e.body {
+                EventBody::Note { text } => state.notes.push((e.at, e.actor.clone(), text.clone())),
+                EventBody::Photo { hash } => state.photos.push(hash.clone()),
+                EventBody::ConflictResolved { event_id } => resolved.push(event_id),
+                _ => {}
+            }
+            continue;
+        }
+        if matches!(e.body, EventBody::Reported(_)) {
+            continue;
+        }
+        let reopening = matches!(e.body, EventBody::Reopened { .. });
+        let stale = e.seq.is_some_and(|seq| {
+            stored_closes
+                .iter()
+                .any(|(close_hlc, close_seq)| *close_hlc > e.hlc && *close_seq < seq)
+        });
+        if !reopening && (stale || state.status == Status::Closed) {
+            let kind = if state.status == Status::Closed {
+                ConflictKind::AfterClose
+            } else {
+                ConflictKind::Stale
+            };
+            state.conflicts.push(Conflict {
+                event: (*e).clone(),
+                kind,
+            });
+            continue;
+        }
         match &e.body {
-            EventBody::Reported(_) => {}
             EventBody::Classified { category, urgent } => {
                 state.category = *category;
                 state.category_confirmed = true;
@@ -216,36 +406,43 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                 if to.is_some() {
                     state.assignee = to.clone();
                 }
-                state.milestones.push((EventKind::Dispatched, e.at, None));
             }
-            EventBody::CalledBack { score } => {
-                state
-                    .milestones
-                    .push((EventKind::CalledBack, e.at, Some(*score)));
+            EventBody::Reassigned { to } => state.assignee = Some(to.clone()),
+            EventBody::Appointment { at } => state.appointment = Some(*at),
+            EventBody::Reopened { .. } => {
+                state.status = if state.assignee.is_some() {
+                    Status::Dispatched
+                } else {
+                    Status::Received
+                };
             }
-            EventBody::Note { text } => state.notes.push((e.at, e.actor.clone(), text.clone())),
-            other => {
-                if let Some(kind) = other.milestone() {
-                    state.milestones.push((kind, e.at, None));
-                }
-            }
+            _ => {}
+        }
+        state.status = advance(state.status, &e.body);
+        if let Some(kind) = e.body.milestone() {
+            let score = match e.body {
+                EventBody::CalledBack { score } => Some(score),
+                _ => None,
+            };
+            state.milestones.push((kind, e.at, score));
         }
     }
+    state
+        .conflicts
+        .retain(|c| !resolved.contains(&c.event.id.as_str()));
     Some(state)
 }
 
-/// A stamp for an event recorded at `at` on a device whose last stamp was `last`: never earlier
-/// than `last`, so one device's events keep their order even if its clock jumps back.
-pub fn next_stamp(at_ms: i64, last: Option<&str>) -> String {
-    let fresh = format!("{:015}-{:05}", at_ms.max(0), 0);
-    match last {
-        Some(prev) if prev >= fresh.as_str() => {
-            let (ms, counter) = prev.split_once('-').unwrap_or((prev, "0"));
-            let counter: u32 = counter.parse().unwrap_or(0);
-            format!("{ms}-{:05}", counter + 1)
+/// Every order id mentioned by the events, in first-seen order.
+pub fn order_ids(events: &[Event]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut ids = Vec::new();
+    for e in events {
+        if !e.order_id.is_empty() && seen.insert(e.order_id.as_str()) {
+            ids.push(e.order_id.clone());
         }
-        _ => fresh,
     }
+    ids
 }
 
 #[cfg(test)]
@@ -256,15 +453,15 @@ mod tests {
         DateTime::parse_from_rfc3339(s).expect("test time")
     }
 
-    fn ev(id: &str, hlc: &str, t: &str, body: EventBody) -> Event {
+    fn ev(id: &str, device: &str, hlc: u64, body: EventBody) -> Event {
         Event {
             id: id.into(),
             order_id: "o1".into(),
-            device_id: "d1".into(),
+            device_id: device.into(),
             device_seq: 0,
-            hlc: hlc.into(),
+            hlc: Hlc::new(hlc, 0),
             actor: "desk".into(),
-            at: at(t),
+            at: at("2026-03-10T09:30:00+08:00") + chrono::Duration::minutes(hlc as i64),
             body,
             seq: None,
         }
@@ -291,18 +488,18 @@ mod tests {
         let events = vec![
             ev(
                 "e3",
-                "3",
-                "2026-03-10T10:00:00+08:00",
+                "d1",
+                3,
                 EventBody::Classified {
                     category: Category::Complaint,
                     urgent: Some(true),
                 },
             ),
-            ev("e1", "1", "2026-03-10T09:30:00+08:00", reported()),
+            ev("e1", "d1", 1, reported()),
             ev(
                 "e2",
-                "2",
-                "2026-03-10T09:35:00+08:00",
+                "d1",
+                2,
                 EventBody::Dispatched {
                     to: Some("tech1".into()),
                 },
@@ -316,37 +513,161 @@ mod tests {
         assert_eq!(a.category, Category::Complaint);
         assert!(a.urgent && a.category_confirmed);
         assert_eq!(a.assignee.as_deref(), Some("tech1"));
-        assert_eq!(
-            a.first(EventKind::Dispatched),
-            Some(at("2026-03-10T09:35:00+08:00"))
-        );
+        assert_eq!(a.status, Status::Dispatched);
+        assert_eq!(a.first(EventKind::Dispatched), Some(events[2].at));
     }
 
     #[test]
     fn no_state_without_a_report() {
-        let events = vec![ev(
-            "e2",
-            "2",
-            "2026-03-10T09:35:00+08:00",
-            EventBody::Responded,
-        )];
+        let events = vec![ev("e2", "d1", 2, EventBody::Responded)];
         assert_eq!(fold("o1", &events), None);
     }
 
     #[test]
-    fn events_round_trip_as_json_with_a_type_tag() {
-        let e = ev("e1", "1", "2026-03-10T09:30:00+08:00", reported());
-        let json = serde_json::to_value(&e).expect("serialise");
-        assert_eq!(json["body"]["type"], "reported");
-        let back: Event = serde_json::from_value(json).expect("parse");
-        assert_eq!(back, e);
+    fn two_devices_apart_merge_notes_and_the_later_assignment() {
+        // Device A completes and adds a note; device B reassigns and adds a note, later.
+        let events = vec![
+            ev("r", "desk", 1, reported()),
+            ev("a1", "A", 5, EventBody::Completed),
+            ev(
+                "a2",
+                "A",
+                6,
+                EventBody::Note {
+                    text: "换了阀门".into(),
+                },
+            ),
+            ev("b1", "B", 7, EventBody::Reassigned { to: "tech2".into() }),
+            ev(
+                "b2",
+                "B",
+                8,
+                EventBody::Note {
+                    text: "业主不在家".into(),
+                },
+            ),
+        ];
+        let s = fold("o1", &events).expect("folded");
+        assert_eq!(s.notes.len(), 2);
+        assert_eq!(s.assignee.as_deref(), Some("tech2"));
+        assert_eq!(
+            s.status,
+            Status::Completed,
+            "a reassignment does not undo a completion"
+        );
+        assert!(s.first(EventKind::Completed).is_some());
     }
 
     #[test]
-    fn stamps_never_go_back_on_one_device() {
-        let a = next_stamp(1_000, None);
-        let b = next_stamp(900, Some(&a));
-        let c = next_stamp(2_000, Some(&b));
-        assert!(a < b && b < c, "{a} {b} {c}");
+    fn edits_after_a_close_are_conflicts_not_changes() {
+        let mut stale = ev("late", "B", 4, EventBody::Reassigned { to: "tech9".into() });
+        stale.seq = Some(20); // stored after the close (seq 10) although stamped before it
+        let mut close = ev("close", "A", 5, EventBody::Closed);
+        close.seq = Some(10);
+        let events = vec![
+            ev("r", "desk", 1, reported()),
+            ev(
+                "d",
+                "desk",
+                2,
+                EventBody::Dispatched {
+                    to: Some("tech1".into()),
+                },
+            ),
+            stale,
+            close,
+            ev("after", "C", 9, EventBody::Responded),
+            ev(
+                "n",
+                "C",
+                10,
+                EventBody::Note {
+                    text: "已关闭仍记录".into(),
+                },
+            ),
+        ];
+        let s = fold("o1", &events).expect("folded");
+        assert_eq!(s.status, Status::Closed);
+        assert_eq!(s.assignee.as_deref(), Some("tech1"));
+        assert_eq!(s.notes.len(), 1, "notes never conflict");
+        let kinds: Vec<(&str, ConflictKind)> = s
+            .conflicts
+            .iter()
+            .map(|c| (c.event.id.as_str(), c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("late", ConflictKind::Stale),
+                ("after", ConflictKind::AfterClose)
+            ]
+        );
+        assert_eq!(
+            s.first(EventKind::Responded),
+            None,
+            "a conflict is not a milestone"
+        );
+
+        let mut settled = events.clone();
+        settled.push(ev(
+            "ok",
+            "sup",
+            11,
+            EventBody::ConflictResolved {
+                event_id: "late".into(),
+            },
+        ));
+        let s = fold("o1", &settled).expect("folded");
+        assert_eq!(s.conflicts.len(), 1);
+    }
+
+    #[test]
+    fn a_reopen_brings_a_closed_order_back() {
+        let events = vec![
+            ev("r", "desk", 1, reported()),
+            ev(
+                "d",
+                "desk",
+                2,
+                EventBody::Dispatched {
+                    to: Some("tech1".into()),
+                },
+            ),
+            ev("c", "desk", 3, EventBody::Completed),
+            ev("x", "desk", 4, EventBody::Closed),
+            ev(
+                "o",
+                "sup",
+                5,
+                EventBody::Reopened {
+                    reason: "回访不满意".into(),
+                },
+            ),
+            ev("r2", "tech", 6, EventBody::Responded),
+        ];
+        let s = fold("o1", &events).expect("folded");
+        assert_eq!(s.status, Status::InProgress);
+        assert!(s.conflicts.is_empty());
+    }
+
+    #[test]
+    fn duplicates_fold_once() {
+        let events = vec![
+            ev("r", "desk", 1, reported()),
+            ev("n", "A", 2, EventBody::Note { text: "x".into() }),
+            ev("n", "A", 2, EventBody::Note { text: "x".into() }),
+        ];
+        assert_eq!(fold("o1", &events).expect("folded").notes.len(), 1);
+    }
+
+    #[test]
+    fn events_round_trip_as_json_with_a_type_tag() {
+        let e = ev("e1", "d1", 1, reported());
+        let json = serde_json::to_value(&e).expect("serialise");
+        assert_eq!(json["body"]["type"], "reported");
+        assert_eq!(json["hlc"], "000000000000001-00000");
+        let back: Event = serde_json::from_value(json).expect("parse");
+        assert_eq!(back, e);
+        assert_eq!(e.body.kind(), "reported");
     }
 }

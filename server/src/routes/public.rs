@@ -8,7 +8,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{FixedOffset, Utc};
 
-use anju_shared::order::{Event, EventBody, Reported, next_stamp};
+use anju_shared::hlc::Hlc;
+use anju_shared::order::{Event, EventBody, Reported};
 use anju_shared::report::{self, FieldError, Problem, Receipt, ReportField, ReportInput};
 use anju_shared::site::Site;
 
@@ -125,7 +126,7 @@ async fn create_report(
         // A resident's browser has no device identity: the form is a device used once.
         device_id: format!("form-{order_id}"),
         device_seq: 1,
-        hlc: next_stamp(now.timestamp_millis(), None),
+        hlc: Hlc::new(u64::try_from(now.timestamp_millis()).unwrap_or(0), 0),
         actor: "resident".into(),
         at: now,
         body: EventBody::Reported(reported),

@@ -1,0 +1,61 @@
+//! The sync wire: what a device sends to `POST /api/sync` (its outbox and its pull cursor) and
+//! what the server answers (an acknowledgement per pushed event and a page of events after the
+//! cursor). The same types on both sides, so they cannot drift.
+
+use serde::{Deserialize, Serialize};
+
+use crate::order::Event;
+
+/// The most events a pull page holds.
+pub const MAX_PAGE: u32 = 1000;
+/// The most events a push may carry.
+pub const MAX_PUSH: usize = 1000;
+
+/// One round trip of a device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// The device's stable id (a UUID it made on first start).
+    pub device_id: String,
+    /// The estate whose events the device keeps.
+    pub estate_id: String,
+    /// Events from the device's outbox, in its own order (`device_seq` ascending).
+    #[serde(default)]
+    pub push: Vec<Event>,
+    /// The last estate sequence number the device has; 0 for none.
+    #[serde(default)]
+    pub cursor: i64,
+    /// How many events to pull at most (default and cap: [`MAX_PAGE`]).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// What became of a pushed event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Stored now, with this sequence number.
+    Stored { seq: i64 },
+    /// Stored before (the same device and device_seq): nothing changed.
+    Duplicate { seq: i64 },
+    /// Refused by a rule of the server; kept there for review, never applied.
+    Rejected { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub id: String,
+    pub device_seq: u64,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// One per pushed event, in push order.
+    pub acks: Vec<Ack>,
+    /// Events after the request's cursor, in sequence order.
+    pub events: Vec<Event>,
+    /// The sequence number to send as the next cursor.
+    pub cursor: i64,
+    /// True when more events wait after this page.
+    pub more: bool,
+}
