@@ -324,11 +324,52 @@ fn event(node: Node<'_>) -> R<Option<EventInput>> {
 
 /// Times as RFC 3339 to the second, in the offset they carry (`2026-03-10T09:40:00+08:00`).
 pub mod seconds {
-    use chrono::{DateTime, FixedOffset};
+    use chrono::{DateTime, Datelike, FixedOffset, Timelike};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn format(t: &DateTime<FixedOffset>) -> String {
+        match bytes(t).as_ref().map(|b| std::str::from_utf8(b)) {
+            Some(Ok(text)) => text.to_string(),
+            _ => with_chrono(t),
+        }
+    }
+
+    fn with_chrono(t: &DateTime<FixedOffset>) -> String {
         t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+
+    /// The text of [`format`] as ASCII bytes, written directly rather than through
+    /// chrono's format-string interpreter, which is slow enough to matter when a batch
+    /// of 100,000 orders is hashed. `None` for what only chrono writes right: years
+    /// outside 0000–9999 (written with a sign), leap seconds (`:60`) and offsets with
+    /// seconds.
+    pub fn bytes(t: &DateTime<FixedOffset>) -> Option<[u8; 25]> {
+        let local = t.naive_local();
+        let year = u32::try_from(local.year()).ok().filter(|y| *y <= 9999)?;
+        let offset = t.offset().local_minus_utc();
+        if local.nanosecond() >= 1_000_000_000 || offset % 60 != 0 {
+            return None;
+        }
+        let mut out = *b"0000-00-00T00:00:00+00:00";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for slot in out[at..at + width].iter_mut().rev() {
+                *slot = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, year);
+        put(5, 2, local.month());
+        put(8, 2, local.day());
+        put(11, 2, local.hour());
+        put(14, 2, local.minute());
+        put(17, 2, local.second());
+        let minutes = offset.unsigned_abs() / 60;
+        put(20, 2, minutes / 60);
+        put(23, 2, minutes % 60);
+        if offset < 0 {
+            out[19] = b'-';
+        }
+        Some(out)
     }
 
     pub fn serialize<S: Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
@@ -339,5 +380,60 @@ pub mod seconds {
         let s = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(&s)
             .map_err(|_| serde::de::Error::custom("not an RFC 3339 time"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use chrono::{NaiveDate, TimeZone};
+
+        #[test]
+        fn the_fast_path_writes_what_chrono_writes() {
+            let mut seed = 1u64;
+            let mut next = move || {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                seed >> 33
+            };
+            for _ in 0..20_000 {
+                let offset = (next() % (2 * 14 * 60)) as i32 - 14 * 60;
+                let Some(tz) = FixedOffset::east_opt(offset * 60) else {
+                    continue;
+                };
+                let secs =
+                    (next() % (400 * 366 * 86_400)) as i64 + 1_600_000_000 - 200 * 366 * 86_400;
+                let Some(t) = tz.timestamp_opt(secs, 0).single() else {
+                    continue;
+                };
+                assert_eq!(format(&t), with_chrono(&t));
+                assert!(bytes(&t).is_some());
+            }
+            let edge = |y, offset: i32| {
+                let tz = FixedOffset::east_opt(offset)?;
+                NaiveDate::from_ymd_opt(y, 12, 31)
+                    .and_then(|d| d.and_hms_opt(23, 59, 59))
+                    .and_then(|d| tz.from_local_datetime(&d).single())
+            };
+            for (y, offset) in [
+                (9999, 0),
+                (10_000, 0),
+                (-1, 3600),
+                (0, -3600),
+                (2026, 8 * 3600 + 30),
+                (2026, -(5 * 3600 + 45 * 60)),
+            ] {
+                if let Some(t) = edge(y, offset) {
+                    assert_eq!(format(&t), with_chrono(&t), "{y} {offset}");
+                }
+            }
+            let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+                .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_000))
+                .map(|d| FixedOffset::east_opt(0).map(|tz| tz.from_utc_datetime(&d)));
+            if let Some(Some(t)) = leap {
+                assert_eq!(format(&t), with_chrono(&t));
+                assert!(bytes(&t).is_none());
+            }
+        }
     }
 }

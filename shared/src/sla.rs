@@ -344,9 +344,26 @@ enum Who<'a> {
     Anonymous(usize),
 }
 
+/// So [`severities`] takes a slice of facts or of anything holding them.
+impl AsRef<OrderFacts> for OrderFacts {
+    fn as_ref(&self) -> &OrderFacts {
+        self
+    }
+}
+
 /// C-5 / EVAL.md: the severity of every complaint (`None` for other categories), at
 /// `now`. Grouping by issue sorts by key, so a batch costs O(n log n).
-pub fn severities(policy: &Policy, orders: &[OrderFacts], now: Time) -> Vec<Option<Severity>> {
+pub fn severities<F: AsRef<OrderFacts>>(
+    policy: &Policy,
+    orders: &[F],
+    now: Time,
+) -> Vec<Option<Severity>> {
+    // One non-generic body, so each caller's type adds only this line to the binary.
+    let orders: Vec<&OrderFacts> = orders.iter().map(AsRef::as_ref).collect();
+    severities_of(policy, &orders, now)
+}
+
+fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Option<Severity>> {
     let rules = &policy.severity;
     let mut out: Vec<Option<Severity>> = orders
         .iter()
@@ -366,7 +383,7 @@ pub fn severities(policy: &Policy, orders: &[OrderFacts], now: Time) -> Vec<Opti
 
     // Tests on the complaint alone.
     for &i in &counted {
-        let o = &orders[i];
+        let o = orders[i];
         let unresolved_for = |days: u32| {
             o.first_at(EventKind::Completed).is_none()
                 && now - o.reported_at > Duration::days(i64::from(days))
@@ -388,7 +405,7 @@ pub fn severities(policy: &Policy, orders: &[OrderFacts], now: Time) -> Vec<Opti
     let mut keyed: Vec<(&str, &str, Who<'_>, Time, usize)> = counted
         .iter()
         .filter_map(|&i| {
-            let o = &orders[i];
+            let o = orders[i];
             let (place, topic) = o.issue_key()?;
             let who = o.reporter.as_deref().map_or(Who::Anonymous(i), Who::Named);
             Some((place, topic, who, o.reported_at, i))

@@ -2,11 +2,13 @@
 //! urgency, topic, place and scope, with the words that decided it. A hand-written
 //! dictionary matcher (no regex crate, to keep the wasm small): the text is normalised
 //! (traditional → simplified, full-width → ASCII, lower case), scanned longest match
-//! first against `lexicon.txt`, and the matches vote.
+//! first against `lexicon.txt` (built once into a trie), and the matches vote.
 
 mod normalize;
 mod place;
+mod trie;
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -123,7 +125,8 @@ pub fn topic_en(id: &str) -> &str {
 #[derive(Debug, Clone)]
 struct Entry {
     word: Vec<char>,
-    votes: Vec<(Category, f32)>,
+    /// `(index into Category::ALL, weight)`.
+    votes: Vec<(usize, f32)>,
     /// Index into [`TOPICS`].
     topic: Option<usize>,
     urgent: bool,
@@ -139,10 +142,14 @@ struct Entry {
 
 struct Lexicon {
     entries: Vec<Entry>,
-    /// Entry indices by first char, longest word first.
-    by_first: std::collections::BTreeMap<char, Vec<usize>>,
-    /// English entries long enough to forgive a typo in.
-    fuzzy: Vec<usize>,
+    /// Every entry's word, for the longest match at a text position.
+    trie: trie::Trie,
+    /// English entries long enough to forgive a typo in, by first letter, in file order.
+    fuzzy: std::collections::BTreeMap<char, Vec<usize>>,
+    /// [`NEGATIONS`] as chars, to compare with the normalised text in place.
+    negations: Vec<Vec<char>>,
+    /// The index of `elevator` in [`TOPICS`].
+    elevator: Option<usize>,
 }
 
 const LEXICON: &str = include_str!("lexicon.txt");
@@ -167,21 +174,20 @@ fn build(text: &'static str) -> (Lexicon, Vec<String>) {
             None => bad.push(format!("line {}: {line}", n + 1)),
         }
     }
-    let mut by_first: std::collections::BTreeMap<char, Vec<usize>> = Default::default();
+    let trie = trie::Trie::build(entries.iter().enumerate().map(|(i, e)| (&e.word[..], i)));
+    let mut fuzzy: std::collections::BTreeMap<char, Vec<usize>> = Default::default();
     for (i, e) in entries.iter().enumerate() {
-        if let Some(c) = e.word.first() {
-            by_first.entry(*c).or_default().push(i);
+        if let (true, Some(c)) = (e.fuzzy, e.word.first()) {
+            fuzzy.entry(*c).or_default().push(i);
         }
     }
-    for list in by_first.values_mut() {
-        list.sort_by_key(|&i| std::cmp::Reverse(entries[i].word.len()));
-    }
-    let fuzzy = (0..entries.len()).filter(|&i| entries[i].fuzzy).collect();
     (
         Lexicon {
             entries,
-            by_first,
+            trie,
             fuzzy,
+            negations: NEGATIONS.iter().map(|n| n.chars().collect()).collect(),
+            elevator: TOPICS.iter().position(|(id, _, _)| *id == "elevator"),
         },
         bad,
     )
@@ -197,7 +203,9 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
     let mut votes = Vec::new();
     for v in votes_s.split_whitespace().filter(|v| *v != "-") {
         let (c, w) = v.split_once(':').unwrap_or((v, "2"));
-        votes.push((Category::parse(c)?, w.parse::<f32>().ok()?));
+        let c = Category::parse(c)?;
+        let slot = Category::ALL.iter().position(|x| *x == c)?;
+        votes.push((slot, w.parse::<f32>().ok()?));
     }
     let topic = match topic_s {
         "" | "-" => None,
@@ -267,11 +275,57 @@ const NEGATIONS: &[&str] = &[
     "nearly ",
 ];
 
+/// Buffers [`classify`] reuses from call to call, so classifying a batch allocates only
+/// what the answers hold.
+#[derive(Default)]
+struct Scratch {
+    /// The normalised text, one char per char of the original.
+    norm: Vec<char>,
+    /// The byte offset of each char in the original, and the text's length at the end.
+    offsets: Vec<usize>,
+    /// Chars inside a dictionary match, which the typo pass leaves alone.
+    covered: Vec<bool>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
 /// Suggests a category, urgency, topic and place for a resident's text.
 pub fn classify(text: &str) -> Classification {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => classify_with(text, &mut scratch),
+        // Only if a call were ever nested: fresh buffers, same answer.
+        Err(_) => classify_with(text, &mut Scratch::default()),
+    })
+}
+
+fn classify_with(text: &str, scratch: &mut Scratch) -> Classification {
     let lex = lexicon();
-    let original: Vec<char> = text.chars().collect();
-    let norm: Vec<char> = original.iter().map(|c| normalize::char(*c)).collect();
+    let Scratch {
+        norm,
+        offsets,
+        covered,
+    } = scratch;
+    norm.clear();
+    offsets.clear();
+    // Noted on the way, so the passes that would find nothing are skipped: the typo pass
+    // looks only at English words, the place finder only at numbers and letters.
+    let mut letters = false;
+    let mut numbers = false;
+    for (at, c) in text.char_indices() {
+        let n = normalize::char(c);
+        letters |= n.is_ascii_alphabetic();
+        numbers |= place::may_start_number(n);
+        norm.push(n);
+        offsets.push(at);
+    }
+    offsets.push(text.len());
+    let norm = &norm[..];
+    covered.clear();
+    if letters {
+        covered.resize(norm.len(), false);
+    }
 
     // Per category: the strongest word and the sum of all, so one clear word outweighs
     // several vague ones while more evidence still breaks ties.
@@ -284,18 +338,15 @@ pub fn classify(text: &str) -> Classification {
     let mut scope_votes = [0usize; 2];
     let mut area: Option<&'static str> = None;
     let mut evidence: Vec<String> = Vec::new();
-    let mut covered = vec![false; norm.len()];
 
     let mut apply = |e: &Entry, start: usize, end: usize, evidence: &mut Vec<String>| {
         // 「没有着火」, "no fire": an emergency said not to be happening counts for nothing.
-        if e.urgent && negated(&norm, start) {
+        if e.urgent && negated(&lex.negations, norm, start) {
             return;
         }
-        for (c, w) in &e.votes {
-            if let Some(slot) = Category::ALL.iter().position(|x| x == c) {
-                best_word[slot] = best_word[slot].max(*w);
-                sum[slot] += w;
-            }
+        for &(slot, w) in &e.votes {
+            best_word[slot] = best_word[slot].max(w);
+            sum[slot] += w;
         }
         if let Some(t) = e.topic {
             topic = Some(topic.map_or(t, |old| old.min(t)));
@@ -313,11 +364,10 @@ pub fn classify(text: &str) -> Classification {
         if area.is_none() {
             area = e.place;
         }
-        let said: String = original[start..end].iter().collect();
         if !e.votes.is_empty() || e.urgent || e.topic.is_some() {
-            let said = said.trim().to_string();
-            if !said.is_empty() && !evidence.contains(&said) {
-                evidence.push(said);
+            let said = text[offsets[start]..offsets[end]].trim();
+            if !said.is_empty() && !evidence.iter().any(|s| s == said) {
+                evidence.push(said.to_string());
             }
         }
     };
@@ -329,21 +379,20 @@ pub fn classify(text: &str) -> Classification {
         let c = norm[i];
         let at_word_start =
             !c.is_ascii_alphanumeric() || i == 0 || !norm[i - 1].is_ascii_alphanumeric();
-        let hit = lex.by_first.get(&c).and_then(|cands| {
-            cands.iter().copied().find(|&k| {
-                let w = &lex.entries[k].word;
-                at_word_start
-                    && norm.len() - i >= w.len()
-                    && norm[i..i + w.len()] == w[..]
-                    && ends_well(&norm, i + w.len(), w)
+        let hit = if at_word_start {
+            lex.trie.longest(&norm[i..], |len| {
+                ends_well(norm, i + len, norm[i + len - 1])
             })
-        });
+        } else {
+            None
+        };
         match hit {
-            Some(k) => {
-                let len = lex.entries[k].word.len();
+            Some((len, k)) => {
                 apply(&lex.entries[k], i, i + len, &mut evidence);
-                for slot in &mut covered[i..i + len] {
-                    *slot = true;
+                if letters {
+                    for slot in &mut covered[i..i + len] {
+                        *slot = true;
+                    }
                 }
                 i += len;
             }
@@ -352,7 +401,7 @@ pub fn classify(text: &str) -> Classification {
     }
 
     // English typos: an unmatched word one edit away from a known word of 5+ letters.
-    let mut j = 0;
+    let mut j = if letters { 0 } else { norm.len() };
     while j < norm.len() {
         if !norm[j].is_ascii_alphabetic() {
             j += 1;
@@ -366,9 +415,11 @@ pub fn classify(text: &str) -> Classification {
         if token.len() < 6 || covered[start..j].iter().any(|c| *c) {
             continue;
         }
-        let found = lex.fuzzy.iter().copied().find(|&k| {
-            let word = &lex.entries[k].word;
-            word.first() == token.first() && within_one_edit(token, word)
+        let found = lex.fuzzy.get(&token[0]).and_then(|candidates| {
+            candidates
+                .iter()
+                .copied()
+                .find(|&k| within_one_edit(token, &lex.entries[k].word))
         });
         if let Some(k) = found {
             apply(&lex.entries[k], start, j, &mut evidence);
@@ -376,7 +427,7 @@ pub fn classify(text: &str) -> Classification {
     }
 
     // Someone inside a stopped lift is someone trapped (C-7), however it is phrased.
-    let elevator = TOPICS.iter().position(|(id, _, _)| *id == "elevator");
+    let elevator = lex.elevator;
     if inside && (topic == elevator || area == Some("elevator")) && !calm {
         urgent = true;
         if let Some(slot) = Category::ALL.iter().position(|c| *c == Category::Repair) {
@@ -393,14 +444,17 @@ pub fn classify(text: &str) -> Classification {
         urgent = false;
     }
 
-    let places = place::find(&norm);
+    let places = if numbers {
+        place::find(norm)
+    } else {
+        place::Places::default()
+    };
 
     // The winner: highest score; ties go to the earlier category of C-1's list.
-    let scores: Vec<f32> = best_word
-        .iter()
-        .zip(&sum)
-        .map(|(b, s)| b + 0.1 * (s - b))
-        .collect();
+    let mut scores = [0f32; Category::ALL.len()];
+    for (score, (b, s)) in scores.iter_mut().zip(best_word.iter().zip(&sum)) {
+        *score = b + 0.1 * (s - b);
+    }
     let mut best = Category::Other;
     let mut best_score = 0f32;
     let mut second = 0f32;
@@ -454,28 +508,33 @@ const SUFFIXES: &[&str] = &["s", "es", "ed", "ing", "y", "ly"];
 
 /// An English keyword must end at a word boundary or with one of [`SUFFIXES`], so
 /// "car" does not match "card" and "tow" does not match "tower"; a number must not run
-/// on ("120" is not "1202").
-fn ends_well(norm: &[char], end: usize, word: &[char]) -> bool {
-    let Some(last) = word.last() else {
-        return false;
-    };
+/// on ("120" is not "1202"). `last` is the keyword's last char, `end` where it ends.
+fn ends_well(norm: &[char], end: usize, last: char) -> bool {
     if last.is_ascii_digit() {
         return !norm.get(end).is_some_and(char::is_ascii_digit);
     }
     if !last.is_ascii_alphabetic() {
         return true;
     }
-    let run: String = norm[end..]
+    // The letters running on after the keyword: none, or a whole suffix. No suffix is
+    // longer than three, so counting stops at four.
+    let rest = &norm[end..];
+    let run = rest
         .iter()
+        .take(4)
         .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
-    run.is_empty() || SUFFIXES.contains(&run.as_str())
+        .count();
+    run == 0
+        || SUFFIXES
+            .iter()
+            .any(|s| s.len() == run && s.chars().eq(rest[..run].iter().copied()))
 }
 
-fn negated(norm: &[char], start: usize) -> bool {
-    let from = start.saturating_sub(4);
-    let before: String = norm[from..start].iter().collect();
-    NEGATIONS.iter().any(|n| before.ends_with(n))
+/// Whether one of the `negations` ends just before `start`, within the four chars before
+/// it (so the longer English negations never match: kept as tuned).
+fn negated(negations: &[Vec<char>], norm: &[char], start: usize) -> bool {
+    let before = &norm[start.saturating_sub(4)..start];
+    negations.iter().any(|n| before.ends_with(n))
 }
 
 /// Damerau–Levenshtein distance ≤ 1 (one insertion, deletion, substitution or swap).

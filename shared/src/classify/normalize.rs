@@ -3,6 +3,8 @@
 //! full-width → ASCII, ASCII lower case. One char in, one char out, so a match in the
 //! normalised text maps straight back to the words the resident wrote.
 
+use std::sync::OnceLock;
+
 /// Normalises one char.
 pub(crate) fn char(c: char) -> char {
     match c {
@@ -17,11 +19,32 @@ pub(crate) fn char(c: char) -> char {
         // Chinese punctuation a resident types in place of ASCII.
         '\u{3002}' => '.',
         '\u{3001}' => ',',
-        c if (c as u32) < 0x3400 => c,
+        c if (c as u32) < 0x3400 || !maybe_traditional(c) => c,
         c => TRAD_TO_SIMP
             .binary_search_by_key(&c, |(t, _)| *t)
             .map_or(c, |i| TRAD_TO_SIMP[i].1),
     }
+}
+
+/// Whether `c` may be a key of [`TRAD_TO_SIMP`]: one bit per char of the table's range,
+/// built at first use, so the common simplified char skips the binary search.
+fn maybe_traditional(c: char) -> bool {
+    static BITS: OnceLock<(u32, Vec<u64>)> = OnceLock::new();
+    let (low, bits) = BITS.get_or_init(|| {
+        let low = TRAD_TO_SIMP.first().map_or(0, |(t, _)| *t as u32);
+        let high = TRAD_TO_SIMP.last().map_or(0, |(t, _)| *t as u32);
+        let mut bits = vec![0u64; (high - low) as usize / 64 + 1];
+        for (t, _) in TRAD_TO_SIMP {
+            let at = (*t as u32 - low) as usize;
+            bits[at / 64] |= 1 << (at % 64);
+        }
+        (low, bits)
+    });
+    let Some(at) = (c as u32).checked_sub(*low).map(|at| at as usize) else {
+        return false;
+    };
+    bits.get(at / 64)
+        .is_some_and(|word| word & (1 << (at % 64)) != 0)
 }
 
 /// Sorted by the traditional char, for binary search. Written by hand for the words
@@ -695,6 +718,17 @@ mod tests {
     #[test]
     fn table_is_sorted_and_unique() {
         assert!(TRAD_TO_SIMP.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn the_filter_passes_every_key_and_few_others() {
+        assert!(TRAD_TO_SIMP.iter().all(|(t, _)| maybe_traditional(*t)));
+        assert!(!maybe_traditional('电'));
+        assert!(!maybe_traditional('a'));
+        assert!(!maybe_traditional('\u{282E2}'));
+        for (t, s) in TRAD_TO_SIMP {
+            assert_eq!(char(*t), *s);
+        }
     }
 
     #[test]

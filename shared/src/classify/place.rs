@@ -15,53 +15,129 @@ const BUILDING_BEFORE: &[&str] = &["building", "bldg.", "bldg", "block", "blk", 
 const UNIT_AFTER: &[&str] = &["单元"];
 const UNIT_BEFORE: &[&str] = &["unit", "entrance"];
 
+/// A number as written: looked at in place, turned into text only once it names a
+/// building or a unit (most numbers in a text do not).
+#[derive(Debug, Clone, Copy)]
+enum Value<'a> {
+    /// ASCII digits (leading zeros already dropped).
+    Digits(&'a [char]),
+    /// One ASCII letter (「A座」).
+    Letter(char),
+    /// A Chinese numeral's value.
+    Number(u32),
+}
+
+impl Value<'_> {
+    /// The length of the value as text.
+    fn len(self) -> usize {
+        match self {
+            Value::Digits(d) => d.len(),
+            Value::Letter(_) => 1,
+            Value::Number(n) => n.to_string().len(),
+        }
+    }
+
+    /// `prefix` then the value, its letters upper-cased when `upper`.
+    fn named(self, prefix: char, upper: bool) -> String {
+        let mut out = String::from(prefix);
+        match self {
+            Value::Digits(d) => out.extend(d),
+            Value::Letter(c) if upper => out.push(c.to_ascii_uppercase()),
+            Value::Letter(c) => out.push(c),
+            Value::Number(n) => out.push_str(&n.to_string()),
+        }
+        out
+    }
+}
+
+const ZERO: &[char] = &['0'];
+
 pub(crate) fn find(norm: &[char]) -> Places {
     let mut out = Places::default();
     let mut i = 0;
-    while i < norm.len() {
+    while i < norm.len() && (out.building.is_none() || out.unit.is_none()) {
+        let c = norm[i];
+        if !may_start_number(c) {
+            i += 1;
+            continue;
+        }
         let Some((value, end)) = number_at(norm, i) else {
             i += 1;
+            // Nothing starts inside a run of letters and digits (each char there is glued
+            // to the one before), so skip the rest of the word.
+            if c.is_ascii_alphanumeric() {
+                while norm.get(i).is_some_and(char::is_ascii_alphanumeric) {
+                    i += 1;
+                }
+            }
             continue;
         };
         // A number glued to a longer run of letters or digits is not ours ("b2b").
-        let rest: String = norm[end..norm.len().min(end + 3)].iter().collect();
-        let rest = rest.trim_start();
-        let before: String = norm[i.saturating_sub(10)..i].iter().collect();
-        let before = before.trim_end();
-        let before = before.strip_suffix('#').unwrap_or(before).trim_end();
-        let before = before.strip_suffix("no.").unwrap_or(before).trim_end();
-        let is_building = BUILDING_AFTER.iter().any(|w| rest.starts_with(w))
+        let rest = trim_start(&norm[end..norm.len().min(end + 3)]);
+        let before = trim_end(&norm[i.saturating_sub(10)..i]);
+        let before = trim_end(before.strip_suffix(&['#']).unwrap_or(before));
+        let before = trim_end(before.strip_suffix(&['n', 'o', '.']).unwrap_or(before));
+        let is_building = BUILDING_AFTER.iter().any(|w| starts_with(rest, w))
             || BUILDING_BEFORE.iter().any(|w| ends_with_word(before, w));
-        let is_unit = UNIT_AFTER.iter().any(|w| rest.starts_with(w))
+        let is_unit = UNIT_AFTER.iter().any(|w| starts_with(rest, w))
             || (UNIT_BEFORE.iter().any(|w| ends_with_word(before, w)) && value.len() <= 2);
         if is_building && out.building.is_none() {
-            out.building = Some(format!("B{}", value.to_ascii_uppercase()));
+            out.building = Some(value.named('B', true));
         } else if is_unit && out.unit.is_none() {
-            out.unit = Some(format!("U{value}"));
+            out.unit = Some(value.named('U', false));
         }
         i = end;
     }
     out
 }
 
+/// Whether [`number_at`] may find a number starting with `c`: a digit, a letter, or a
+/// Chinese numeral other than 零. Checked first, so most chars cost one comparison.
+pub(crate) fn may_start_number(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit() || c.is_ascii_lowercase()
+    } else {
+        c == '十' || digit(c).is_some_and(|d| d > 0)
+    }
+}
+
+fn trim_start(s: &[char]) -> &[char] {
+    let skip = s.iter().take_while(|c| c.is_whitespace()).count();
+    &s[skip..]
+}
+
+fn trim_end(s: &[char]) -> &[char] {
+    let keep = s.len() - s.iter().rev().take_while(|c| c.is_whitespace()).count();
+    &s[..keep]
+}
+
+fn starts_with(s: &[char], w: &str) -> bool {
+    let mut s = s.iter();
+    w.chars().all(|c| s.next() == Some(&c))
+}
+
 /// `w` at the end of `s`, not glued to a letter before it.
-fn ends_with_word(s: &str, w: &str) -> bool {
-    s.strip_suffix(w)
-        .is_some_and(|head| !head.chars().last().is_some_and(|c| c.is_ascii_alphabetic()))
+fn ends_with_word(s: &[char], w: &str) -> bool {
+    let mut tail = s.iter().rev();
+    w.chars().rev().all(|c| tail.next() == Some(&c))
+        && !tail.next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 /// A number starting at `i`: ASCII digits, Chinese numerals up to 99, or one ASCII
-/// letter standing alone (「A座」). Returns its value as text and where it ends.
-fn number_at(norm: &[char], i: usize) -> Option<(String, usize)> {
+/// letter standing alone (「A座」). Returns its value and where it ends.
+fn number_at(norm: &[char], i: usize) -> Option<(Value<'_>, usize)> {
     let c = norm[i];
     let glued_before = i > 0 && norm[i - 1].is_ascii_alphanumeric();
     if c.is_ascii_digit() && !glued_before {
         let end = i + norm[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        let digits: String = norm[i..end].iter().collect();
         // Leading zeros carry nothing: 「03栋」 is 「3栋」.
-        let trimmed = digits.trim_start_matches('0');
-        let value = if trimmed.is_empty() { "0" } else { trimmed };
-        return Some((value.to_string(), end));
+        let zeros = norm[i..end].iter().take_while(|c| **c == '0').count();
+        let value = if i + zeros == end {
+            ZERO
+        } else {
+            &norm[i + zeros..end]
+        };
+        return Some((Value::Digits(value), end));
     }
     // 「B3栋」: a building written with its letter prefix and a building word.
     if c == 'b' && !glued_before && norm.get(i + 1).is_some_and(char::is_ascii_digit) {
@@ -71,28 +147,37 @@ fn number_at(norm: &[char], i: usize) -> Option<(String, usize)> {
                 .iter()
                 .take_while(|c| c.is_ascii_digit())
                 .count();
-        let rest: String = norm[end..norm.len().min(end + 2)].iter().collect();
-        if BUILDING_AFTER.iter().any(|w| rest.starts_with(w)) {
-            let digits: String = norm[i + 1..end].iter().collect();
-            return Some((digits.trim_start_matches('0').to_string(), end));
+        let rest = &norm[end..norm.len().min(end + 2)];
+        if BUILDING_AFTER.iter().any(|w| starts_with(rest, w)) {
+            let zeros = norm[i + 1..end].iter().take_while(|c| **c == '0').count();
+            return Some((Value::Digits(&norm[i + 1 + zeros..end]), end));
         }
     }
     if c.is_ascii_lowercase() && !glued_before {
         let glued_after = norm.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric());
-        return (!glued_after).then(|| (c.to_string(), i + 1));
+        return (!glued_after).then_some((Value::Letter(c), i + 1));
     }
     chinese_number(norm, i)
 }
 
 fn digit(c: char) -> Option<u32> {
-    "零一二三四五六七八九"
-        .chars()
-        .position(|d| d == c)
-        .map(|p| p as u32)
+    Some(match c {
+        '零' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
 }
 
 /// 一 … 九十九, as written in addresses (「十二栋」「二十栋」「三十五幢」).
-fn chinese_number(norm: &[char], i: usize) -> Option<(String, usize)> {
+fn chinese_number(norm: &[char], i: usize) -> Option<(Value<'_>, usize)> {
     let a = norm.get(i).copied()?;
     let b = norm.get(i + 1).copied();
     let c = norm.get(i + 2).copied();
@@ -108,7 +193,7 @@ fn chinese_number(norm: &[char], i: usize) -> Option<(String, usize)> {
         (Some(u), false, _, _) if u > 0 => (u, 1),
         _ => return None,
     };
-    Some((value.to_string(), i + len))
+    Some((Value::Number(value), i + len))
 }
 
 #[cfg(test)]
