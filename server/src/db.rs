@@ -10,7 +10,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, Row, Transaction};
 
-use anju_shared::order::Event;
+use anju_shared::order::{Event, EventBody};
+use anju_shared::sync::Outcome;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -411,6 +412,217 @@ impl Db {
             .try_get(0)?;
         Ok((n, seq))
     }
+}
+
+/// A household as staff screens list it (no personal data).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HouseholdRow {
+    pub id: String,
+    pub unit_id: String,
+    pub floor: i64,
+    pub room: String,
+    pub important: bool,
+}
+
+/// One pushed event and what the server's rules said of it before storage.
+#[derive(Debug, Clone)]
+pub struct Pushed {
+    pub event: Event,
+    /// Set when a rule refused the event; it is then kept for review, not applied.
+    pub refusal: Option<String>,
+}
+
+impl Db {
+    pub async fn households(&self, estate_id: &str) -> sqlx::Result<Vec<HouseholdRow>> {
+        let rows = sqlx::query(
+            "SELECT h.id, h.unit_id, h.floor, h.room, h.important FROM households h \
+             JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = u.building_id \
+             WHERE b.estate_id = $1 ORDER BY b.number, u.number, h.floor, h.room",
+        )
+        .bind(estate_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let important: i64 = r.try_get("important")?;
+                Ok(HouseholdRow {
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    floor: r.try_get("floor")?,
+                    room: r.try_get("room")?,
+                    important: important != 0,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn household_in_estate(
+        &self,
+        household_id: &str,
+        estate_id: &str,
+    ) -> sqlx::Result<bool> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM households h JOIN units u ON u.id = h.unit_id \
+             JOIN buildings b ON b.id = u.building_id WHERE h.id = $1 AND b.estate_id = $2",
+        )
+        .bind(household_id.to_string())
+        .bind(estate_id.to_string())
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        Ok(n > 0)
+    }
+
+    /// Stores a device's pushed events in one transaction and says what became of each.
+    ///
+    /// The estate's row is locked first (an UPDATE: SQLite takes its write lock, PostgreSQL
+    /// locks the row until commit), so concurrent pushes to one estate — from any number of
+    /// server instances — take their sequence numbers one transaction after another: the
+    /// sequence is gap-free in commit order and a pull cursor never skips a late commit.
+    /// An event seen before (same device and device_seq) is acknowledged with its first
+    /// outcome and changes nothing.
+    pub async fn sync_push(
+        &self,
+        estate_id: &str,
+        staff_id: &str,
+        pushed: &[Pushed],
+        now_ms: i64,
+    ) -> sqlx::Result<Vec<Outcome>> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE estates SET seq = seq WHERE id = $1")
+            .bind(estate_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let mut outcomes = Vec::with_capacity(pushed.len());
+        for p in pushed {
+            let e = &p.event;
+            let device_seq = i64::try_from(e.device_seq).unwrap_or(i64::MAX);
+            let stored =
+                sqlx::query("SELECT seq FROM events WHERE device_id = $1 AND device_seq = $2")
+                    .bind(e.device_id.clone())
+                    .bind(device_seq)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(row) = stored {
+                outcomes.push(Outcome::Duplicate {
+                    seq: row.try_get(0)?,
+                });
+                continue;
+            }
+            let refused = sqlx::query(
+                "SELECT reason FROM rejected_events WHERE device_id = $1 AND device_seq = $2",
+            )
+            .bind(e.device_id.clone())
+            .bind(device_seq)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = refused {
+                outcomes.push(Outcome::Rejected {
+                    reason: row.try_get(0)?,
+                });
+                continue;
+            }
+            // Rules that need the data as of this transaction (the order may have been
+            // created earlier in this very batch).
+            let mut refusal = p.refusal.clone();
+            if refusal.is_none() {
+                refusal = order_refusal(&mut tx, estate_id, e).await?;
+            }
+            if let Some(reason) = refusal {
+                sqlx::query(
+                    "INSERT INTO rejected_events (estate_id, id, device_id, device_seq, staff_id, event, reason, received_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(estate_id.to_string())
+                .bind(e.id.clone())
+                .bind(e.device_id.clone())
+                .bind(device_seq)
+                .bind(staff_id.to_string())
+                .bind(serde_json::to_string(e).unwrap_or_default())
+                .bind(reason.clone())
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                outcomes.push(Outcome::Rejected { reason });
+                continue;
+            }
+            let seq: i64 =
+                sqlx::query("UPDATE estates SET seq = seq + 1 WHERE id = $1 RETURNING seq")
+                    .bind(estate_id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+            if let EventBody::Reported(_) = e.body {
+                sqlx::query(
+                    "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
+                     contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, '', '', '')",
+                )
+                .bind(e.order_id.clone())
+                .bind(estate_id.to_string())
+                .bind(format!("{}-{seq:04}", e.at.format("%Y%m%d")))
+                // No resident holds a tracking link for a staff-recorded order.
+                .bind(format!("staff:{}", e.order_id))
+                .bind(e.at.timestamp_millis())
+                .execute(&mut *tx)
+                .await?;
+            }
+            insert_event(&mut tx, estate_id, seq, e).await?;
+            outcomes.push(Outcome::Stored { seq });
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Events of an estate after `cursor`, in sequence order, at most `limit`; and whether
+    /// more wait.
+    pub async fn pull(
+        &self,
+        estate_id: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> sqlx::Result<(Vec<Event>, bool)> {
+        let rows = sqlx::query(
+            "SELECT seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+             WHERE estate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(estate_id.to_string())
+        .bind(cursor)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let events = rows
+            .iter()
+            .take(limit as usize)
+            .map(event_from_row)
+            .collect::<sqlx::Result<Vec<_>>>()?;
+        Ok((events, more))
+    }
+}
+
+/// Why an event cannot be stored against the estate's orders, if it cannot.
+async fn order_refusal(
+    tx: &mut Transaction<'static, Any>,
+    estate_id: &str,
+    e: &Event,
+) -> sqlx::Result<Option<String>> {
+    if let EventBody::Visited { .. } = e.body {
+        return Ok(
+            (!e.order_id.is_empty()).then(|| "order_id: a visit is about no order".to_string())
+        );
+    }
+    let row = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
+        .bind(e.order_id.clone())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let owner: Option<String> = row.map(|r| r.try_get(0)).transpose()?;
+    Ok(match (&e.body, owner) {
+        (EventBody::Reported(_), None) => None,
+        (EventBody::Reported(_), Some(_)) => Some("order_id: the order exists already".into()),
+        (_, None) => Some("order_id: no such order".into()),
+        (_, Some(owner)) if owner != estate_id => Some("order_id: no such order".into()),
+        _ => None,
+    })
 }
 
 async fn insert_event(

@@ -19,8 +19,8 @@ use crate::routes;
 /// origins only after a CORS preflight, which we never grant, so its presence proves the
 /// request came from our own pages.
 pub const CSRF_HEADER: &str = "x-anju-csrf";
-/// API bodies are small JSON; photos will have their own, larger limit.
-const API_BODY_LIMIT: usize = 256 * 1024;
+/// API bodies are JSON; a full sync push (1,000 events) fits. Photos will have their own limit.
+const API_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
     img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \

@@ -48,6 +48,22 @@ async fn concurrent_reports_are_all_stored_once() {
 }
 
 #[tokio::test]
+async fn devices_converge_under_hostile_delivery_and_skewed_clocks() {
+    // Several reproducible scenarios: 3 to 5 devices, clocks up to a day off.
+    for seed in 1..=6u64 {
+        let (app, _dir) = app().await;
+        let devices = 3 + (seed % 3) as usize;
+        common::devices::story_devices_converge(&[&app], seed, devices, 24 * 3_600_000).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_devices_never_skip_an_event() {
+    let (app, _dir) = app().await;
+    common::devices::story_concurrent_devices(&[&app], 4, 25).await;
+}
+
+#[tokio::test]
 async fn sqlite_runs_in_wal_with_full_sync() {
     let (app, _dir) = app().await;
     use sqlx::Row;

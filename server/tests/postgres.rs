@@ -59,3 +59,21 @@ async fn concurrent_reports_are_all_stored_once_on_two_instances() {
             .expect("count");
     assert_eq!((count, seq), (32, 32));
 }
+
+#[tokio::test]
+async fn four_devices_on_two_instances_converge() {
+    let url = fresh_database().await;
+    let a = TestApp::spawn(&url).await;
+    let b = TestApp::spawn(&url).await;
+    for seed in 11..=13u64 {
+        common::devices::story_devices_converge(&[&a, &b], seed, 4, 24 * 3_600_000).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_devices_on_two_instances_never_skip_an_event() {
+    let url = fresh_database().await;
+    let a = TestApp::spawn(&url).await;
+    let b = TestApp::spawn(&url).await;
+    common::devices::story_concurrent_devices(&[&a, &b], 4, 25).await;
+}

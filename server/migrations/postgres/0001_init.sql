@@ -102,7 +102,8 @@ CREATE TABLE events (
     estate_id TEXT NOT NULL REFERENCES estates(id),
     seq BIGINT NOT NULL,
     id TEXT NOT NULL UNIQUE,
-    order_id TEXT NOT NULL REFERENCES orders(id),
+    -- Empty for events about no order (household visits); checked by the server on arrival.
+    order_id TEXT NOT NULL,
     device_id TEXT NOT NULL,
     device_seq BIGINT NOT NULL,
     hlc TEXT NOT NULL,
@@ -115,3 +116,16 @@ CREATE TABLE events (
     UNIQUE (device_id, device_seq)
 );
 CREATE INDEX events_order ON events(order_id);
+
+-- Pushed events a server rule refused: kept for review, never applied, never lost.
+CREATE TABLE rejected_events (
+    estate_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    device_seq BIGINT NOT NULL,
+    staff_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    received_ms BIGINT NOT NULL,
+    PRIMARY KEY (device_id, device_seq)
+);

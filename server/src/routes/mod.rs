@@ -1,10 +1,12 @@
 //! The JSON API: each module owns its router; this merges them under `/api`.
 
 pub mod desk;
+pub mod estates;
 pub mod eval;
 pub mod health;
 pub mod public;
 pub mod session;
+pub mod sync;
 
 use axum::Router;
 use serde::de::DeserializeOwned;
@@ -19,6 +21,8 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(session::router())
         .merge(desk::router())
+        .merge(estates::router())
+        .merge(sync::router())
         .fallback(|| async { ApiError::NotFound("endpoint") })
 }
 

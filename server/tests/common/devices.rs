@@ -1,0 +1,406 @@
+//! Simulated devices for the sync stories: each logs in as a real staff member, records events
+//! with its own (possibly skewed) clock while apart, and syncs over real HTTP with hostile
+//! delivery — duplicates, reordering, truncated batches, lost acknowledgements.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::BTreeMap;
+
+use anju_shared::hlc::Clock;
+use anju_shared::order::{Event, EventBody, fold, order_ids};
+use anju_shared::sync::{Outcome, SyncRequest, SyncResponse};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use serde_json::Value;
+
+use super::{CSRF, TestApp};
+
+/// splitmix64: the scenarios are reproducible from their seed.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+pub struct Device {
+    pub id: String,
+    pub staff_id: String,
+    pub role: String,
+    pub client: reqwest::Client,
+    /// Where this device's server is (devices may talk to different instances).
+    pub base: String,
+    pub skew_ms: i64,
+    pub clock: Clock,
+    pub next_seq: u64,
+    pub outbox: Vec<Event>,
+    pub known: BTreeMap<String, Event>,
+    pub cursor: i64,
+    pub rejected: Vec<(Event, String)>,
+}
+
+pub const ESTATE: &str = "est-cuihu";
+
+impl Device {
+    pub async fn login(app: &TestApp, username: &str, id: &str, skew_ms: i64) -> Device {
+        let client = app.browser();
+        assert_eq!(app.login(&client, username).await.status(), 200);
+        let me: Value = client
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("me json");
+        Device {
+            id: id.to_string(),
+            staff_id: me["id"].as_str().expect("staff id").to_string(),
+            role: me["role"].as_str().expect("role").to_string(),
+            client,
+            base: app.base.clone(),
+            skew_ms,
+            clock: Clock::default(),
+            next_seq: 1,
+            outbox: Vec::new(),
+            known: BTreeMap::new(),
+            cursor: 0,
+            rejected: Vec::new(),
+        }
+    }
+
+    /// Records an event locally, as the app does in one IndexedDB transaction.
+    pub fn record(&mut self, order_id: &str, body: EventBody, wall_ms: i64) -> Event {
+        let now = wall_ms + self.skew_ms;
+        let hlc = self.clock.tick(u64::try_from(now).unwrap_or(0));
+        let offset = FixedOffset::east_opt(8 * 3600).expect("offset");
+        let at: DateTime<FixedOffset> = Utc
+            .timestamp_millis_opt(now)
+            .single()
+            .expect("time")
+            .with_timezone(&offset);
+        let e = Event {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: order_id.to_string(),
+            device_id: self.id.clone(),
+            device_seq: self.next_seq,
+            hlc,
+            actor: self.staff_id.clone(),
+            at,
+            body,
+            seq: None,
+        };
+        self.next_seq += 1;
+        self.outbox.push(e.clone());
+        self.known.insert(e.id.clone(), e.clone());
+        e
+    }
+
+    async fn post(&self, req: &SyncRequest) -> SyncResponse {
+        let resp = self
+            .client
+            .post(format!("{}/api/sync", self.base))
+            .header(CSRF.0, CSRF.1)
+            .json(req)
+            .send()
+            .await
+            .expect("sync request");
+        assert_eq!(resp.status(), 200, "sync answered {:?}", resp.text().await);
+        resp.json().await.expect("sync json")
+    }
+
+    /// One sync round under hostile delivery: a random part of the outbox, shuffled, some
+    /// events sent several times; the acknowledgement may be lost on the way back.
+    pub async fn sync_hostile(&mut self, rng: &mut Rng) {
+        let mut push: Vec<Event> = Vec::new();
+        let take = if self.outbox.is_empty() {
+            0
+        } else {
+            1 + rng.below(self.outbox.len() as u64) as usize
+        };
+        for e in self.outbox.iter().take(take) {
+            let most = if rng.chance(20) { 5 } else { 1 };
+            for _ in 0..(1 + rng.below(most)) {
+                push.push(e.clone());
+            }
+        }
+        for i in (1..push.len()).rev() {
+            let j = rng.below(i as u64 + 1) as usize;
+            push.swap(i, j);
+        }
+        let limit = 1 + rng.below(40) as u32;
+        let req = SyncRequest {
+            device_id: self.id.clone(),
+            estate_id: ESTATE.to_string(),
+            push,
+            cursor: self.cursor,
+            limit: Some(limit),
+        };
+        let resp = self.post(&req).await;
+        if rng.chance(25) {
+            // The answer is lost: the device learns nothing and will send again.
+            return;
+        }
+        self.absorb(&req, resp);
+    }
+
+    /// Syncs until the outbox is empty and the pull is complete.
+    pub async fn sync_all(&mut self) {
+        loop {
+            let req = SyncRequest {
+                device_id: self.id.clone(),
+                estate_id: ESTATE.to_string(),
+                push: self.outbox.iter().take(100).cloned().collect(),
+                cursor: self.cursor,
+                limit: Some(200),
+            };
+            let resp = self.post(&req).await;
+            let more = resp.more;
+            self.absorb(&req, resp);
+            if self.outbox.is_empty() && !more {
+                return;
+            }
+        }
+    }
+
+    fn absorb(&mut self, req: &SyncRequest, resp: SyncResponse) {
+        for (sent, ack) in req.push.iter().zip(resp.acks.iter()) {
+            assert_eq!(sent.id, ack.id, "acks come in push order");
+            match &ack.outcome {
+                Outcome::Stored { .. } | Outcome::Duplicate { .. } => {
+                    self.outbox.retain(|e| e.id != ack.id)
+                }
+                Outcome::Rejected { reason } => {
+                    if self.outbox.iter().any(|e| e.id == ack.id) {
+                        self.rejected.push((sent.clone(), reason.clone()));
+                        self.known.remove(&ack.id);
+                    }
+                    self.outbox.retain(|e| e.id != ack.id);
+                }
+            }
+        }
+        for e in resp.events {
+            self.clock.observe(e.hlc);
+            self.known.insert(e.id.clone(), e);
+        }
+        self.cursor = resp.cursor;
+    }
+
+    pub fn events(&self) -> Vec<Event> {
+        self.known.values().cloned().collect()
+    }
+}
+
+/// Every event the server has for the estate, by a fresh pull from 0.
+pub async fn server_events(device: &Device) -> Vec<Event> {
+    let mut cursor = 0;
+    let mut all = Vec::new();
+    loop {
+        let req = SyncRequest {
+            device_id: format!("{}-audit", device.id),
+            estate_id: ESTATE.to_string(),
+            push: Vec::new(),
+            cursor,
+            limit: Some(1000),
+        };
+        let resp = device.post(&req).await;
+        cursor = resp.cursor;
+        let more = resp.more;
+        all.extend(resp.events);
+        if !more {
+            return all;
+        }
+    }
+}
+
+/// A random edit a device of this role may make to an order.
+pub fn random_edit(rng: &mut Rng, role: &str, wall_ms: i64) -> EventBody {
+    let desk_like = role != "caretaker" && role != "technician";
+    let offset = FixedOffset::east_opt(8 * 3600).expect("offset");
+    match rng.below(if desk_like { 9 } else { 4 }) {
+        0 => EventBody::Note {
+            text: format!("备注 {}", rng.below(1000)),
+        },
+        1 => EventBody::Responded,
+        2 => EventBody::Completed,
+        3 => EventBody::Appointment {
+            at: Utc
+                .timestamp_millis_opt(wall_ms + 3_600_000 * (1 + rng.below(48) as i64))
+                .single()
+                .expect("time")
+                .with_timezone(&offset),
+        },
+        4 => EventBody::Reassigned {
+            to: format!("stf-tech{}", 1 + rng.below(3)),
+        },
+        5 => EventBody::Dispatched {
+            to: Some("stf-tech1".into()),
+        },
+        6 => EventBody::CalledBack {
+            score: 1 + rng.below(5) as u8,
+        },
+        7 => EventBody::Closed,
+        _ => EventBody::Reopened {
+            reason: "回访不满意".into(),
+        },
+    }
+}
+
+/// The story: devices work apart with skewed clocks and sync under hostile delivery; in the
+/// end every device folds every order exactly as the server does, nothing is lost and nothing
+/// is stored twice.
+pub async fn story_devices_converge(apps: &[&TestApp], seed: u64, devices: usize, skew_ms: i64) {
+    let mut rng = Rng(seed);
+    let users = ["desk", "cs", "guanjia1", "guanjia2", "dept"];
+    let mut fleet = Vec::new();
+    for i in 0..devices {
+        let app = apps[i % apps.len()];
+        let skew = (rng.below(2 * skew_ms as u64 + 1) as i64) - skew_ms;
+        fleet.push(
+            Device::login(
+                app,
+                users[i % users.len()],
+                &format!("dev-{seed}-{i}"),
+                skew,
+            )
+            .await,
+        );
+    }
+    // Orders to work on, reported through the public form.
+    let mut orders = Vec::new();
+    for k in 0..4 {
+        let body = apps[0].valid_report(&format!("楼道漏水 #{seed}-{k}")).await;
+        let receipt: Value = apps[0].report(&body).await.json().await.expect("receipt");
+        orders.push(receipt["order_id"].as_str().expect("order id").to_string());
+    }
+    for d in fleet.iter_mut() {
+        d.sync_all().await;
+    }
+    let mut wall = Utc::now().timestamp_millis();
+    let mut created = 0usize;
+    for _round in 0..30 {
+        wall += 1 + rng.below(60_000) as i64;
+        let d = rng.below(fleet.len() as u64) as usize;
+        let device = &mut fleet[d];
+        if rng.chance(70) {
+            let order = &orders[rng.below(orders.len() as u64) as usize];
+            let body = random_edit(&mut rng, &device.role.clone(), wall);
+            device.record(order, body, wall);
+            created += 1;
+        } else {
+            device.sync_hostile(&mut rng).await;
+        }
+    }
+    for d in fleet.iter_mut() {
+        d.sync_all().await;
+    }
+    // A second pass: devices that synced early pull what others pushed after.
+    for d in fleet.iter_mut() {
+        d.sync_all().await;
+    }
+    let server = server_events(&fleet[0]).await;
+    let mut ids: Vec<&str> = server.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(before, ids.len(), "an event was stored twice");
+    let seqs: Vec<i64> = server
+        .iter()
+        .map(|e| e.seq.expect("stored events have a seq"))
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "the sequence has gaps: {seqs:?}"
+    );
+    let rejected: usize = fleet.iter().map(|d| d.rejected.len()).sum();
+    let mine = server
+        .iter()
+        .filter(|e| fleet.iter().any(|d| d.id == e.device_id))
+        .count();
+    assert_eq!(
+        mine + rejected,
+        created,
+        "every recorded event is stored or rejected"
+    );
+    for o in order_ids(&server) {
+        let want = fold(&o, &server);
+        for d in &fleet {
+            assert_eq!(
+                fold(&o, &d.events()),
+                want,
+                "device {} disagrees on {o}",
+                d.id
+            );
+        }
+    }
+}
+
+/// Devices pushing and pulling at the same time, through several server instances: every
+/// device's cursor-driven pulls end with exactly the server's events — no cursor skipped an
+/// event that committed late.
+pub async fn story_concurrent_devices(apps: &[&TestApp], devices: usize, rounds: usize) {
+    let users = ["desk", "cs", "guanjia1", "guanjia2", "dept"];
+    let body = apps[0].valid_report("地库积水").await;
+    let receipt: Value = apps[0].report(&body).await.json().await.expect("receipt");
+    let order = receipt["order_id"].as_str().expect("order id").to_string();
+    let mut tasks = Vec::new();
+    for i in 0..devices {
+        let app = apps[i % apps.len()];
+        let mut device = Device::login(app, users[i % users.len()], &format!("conc-{i}"), 0).await;
+        let order = order.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng(1000 + i as u64);
+            for r in 0..rounds {
+                for _ in 0..(1 + rng.below(3)) {
+                    let text = format!("设备{i} 第{r}轮");
+                    device.record(
+                        &order,
+                        EventBody::Note { text },
+                        Utc::now().timestamp_millis(),
+                    );
+                }
+                // Small pages, so pulls interleave with other devices' commits.
+                let req = SyncRequest {
+                    device_id: device.id.clone(),
+                    estate_id: ESTATE.to_string(),
+                    push: device.outbox.clone(),
+                    cursor: device.cursor,
+                    limit: Some(1 + rng.below(5) as u32),
+                };
+                let resp = device.post(&req).await;
+                device.absorb(&req, resp);
+            }
+            device.sync_all().await;
+            device
+        }));
+    }
+    let mut fleet = Vec::new();
+    for t in tasks {
+        fleet.push(t.await.expect("device task"));
+    }
+    for d in fleet.iter_mut() {
+        d.sync_all().await;
+    }
+    let server = server_events(&fleet[0]).await;
+    let want: std::collections::BTreeSet<&str> = server.iter().map(|e| e.id.as_str()).collect();
+    for d in &fleet {
+        let got: std::collections::BTreeSet<&str> = d.known.keys().map(String::as_str).collect();
+        assert_eq!(got, want, "device {} missed or invented events", d.id);
+        assert!(d.rejected.is_empty(), "{:?}", d.rejected);
+    }
+    let state = fold(&order, &server).expect("folded");
+    let notes = server
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Note { .. }))
+        .count();
+    assert_eq!(state.notes.len(), notes);
+}
