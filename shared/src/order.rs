@@ -402,11 +402,7 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                     state.urgent = *u;
                 }
             }
-            EventBody::Dispatched { to } => {
-                if to.is_some() {
-                    state.assignee = to.clone();
-                }
-            }
+            EventBody::Dispatched { to: Some(to) } => state.assignee = Some(to.clone()),
             EventBody::Reassigned { to } => state.assignee = Some(to.clone()),
             EventBody::Appointment { at } => state.appointment = Some(*at),
             EventBody::Reopened { .. } => {
