@@ -96,16 +96,13 @@ async fn sync(
     let mut pushed = Vec::with_capacity(req.push.len());
     for e in &req.push {
         let mut refused = refusal(&staff, &req, e);
-        if refused.is_none() {
-            if let EventBody::Visited { household_id, .. } = &e.body {
-                if !state
-                    .db
-                    .household_in_estate(household_id, &req.estate_id)
-                    .await?
-                {
-                    refused = Some("household_id: no such household in this estate".into());
-                }
-            }
+        if let (None, EventBody::Visited { household_id, .. }) = (&refused, &e.body)
+            && !state
+                .db
+                .household_in_estate(household_id, &req.estate_id)
+                .await?
+        {
+            refused = Some("household_id: no such household in this estate".into());
         }
         pushed.push(Pushed {
             event: e.clone(),
