@@ -508,3 +508,107 @@ async fn restarting_the_server_loses_nothing() {
     assert_eq!(orders[0]["reference"], receipt["reference"]);
     assert_eq!(orders[0]["events"][0]["body"]["text"], "电梯按钮失灵");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_never_loses_an_acknowledged_event() {
+    use anju_shared::order::EventBody;
+    use common::devices::{Device, Rng};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db_url = sqlite_url(&dir);
+    let mut rng = Rng(42);
+    let mut acked: std::collections::BTreeSet<String> = Default::default();
+    let mut order = String::new();
+    let mut device: Option<Device> = None;
+    for kill in 0..20 {
+        let (mut child, base) = start_binary(&db_url);
+        if order.is_empty() {
+            let client = reqwest::Client::new();
+            let site: Value = client
+                .get(format!("{base}/api/public/estates/cuihu"))
+                .send()
+                .await
+                .expect("site")
+                .json()
+                .await
+                .expect("json");
+            let receipt: Value = client
+                .post(format!("{base}/api/public/estates/cuihu/reports"))
+                .header(CSRF.0, CSRF.1)
+                .json(&json!({
+                    "text": "消防通道堵塞",
+                    "building": site["buildings"][0]["id"],
+                    "unit": site["buildings"][0]["units"][0]["id"],
+                    "phone": "13700001111",
+                }))
+                .send()
+                .await
+                .expect("report")
+                .json()
+                .await
+                .expect("receipt");
+            order = receipt["order_id"].as_str().expect("order").to_string();
+        }
+        // The same tablet across restarts: its outbox and cursor survive, its session may not.
+        let mut d = match device.take() {
+            None => Device::login_at(&base, "desk", "crash-tablet", 0).await,
+            Some(mut old) => {
+                let fresh = Device::login_at(&base, "desk", "crash-tablet", 0).await;
+                old.client = fresh.client;
+                old.base = base.clone();
+                old
+            }
+        };
+        // Push in a loop from another task while this one kills the server at a random moment.
+        let kill_after = std::time::Duration::from_millis(30 + rng.below(300));
+        let order_id = order.clone();
+        let pusher = tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for round in 0..1_000 {
+                for n in 0..(1 + round % 7) {
+                    let text = format!("第{kill}次 {round}-{n}");
+                    d.record(
+                        &order_id,
+                        EventBody::Note { text },
+                        chrono::Utc::now().timestamp_millis(),
+                    );
+                }
+                match d.try_sync(50).await {
+                    Ok(ids) => acked.extend(ids),
+                    Err(_) => break,
+                }
+            }
+            (d, acked)
+        });
+        tokio::time::sleep(kill_after).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+        let (d, ids) = pusher.await.expect("pusher");
+        acked.extend(ids);
+        device = Some(d);
+    }
+    assert!(
+        acked.len() > 20,
+        "the loop pushed too little to mean anything: {}",
+        acked.len()
+    );
+    let device = device.expect("the tablet");
+    assert!(device.rejected.is_empty(), "{:?}", device.rejected);
+    let (mut child, base) = start_binary(&db_url);
+    let auditor = Device::login_at(&base, "desk", "auditor", 0).await;
+    let stored = common::devices::server_events(&auditor).await;
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let ids: std::collections::BTreeSet<String> = stored.iter().map(|e| e.id.clone()).collect();
+    let lost: Vec<&String> = acked.difference(&ids).collect();
+    assert!(lost.is_empty(), "acknowledged events lost: {lost:?}");
+    assert!(stored.iter().any(|e| e.order_id == order));
+    let db = anju_server::db::Db::connect(&db_url).await.expect("open");
+    use sqlx::Row;
+    let check: String = sqlx::query("PRAGMA integrity_check")
+        .fetch_one(&db.pool)
+        .await
+        .expect("integrity")
+        .try_get(0)
+        .expect("text");
+    assert_eq!(check, "ok");
+}

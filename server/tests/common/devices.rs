@@ -52,10 +52,25 @@ pub const ESTATE: &str = "est-cuihu";
 
 impl Device {
     pub async fn login(app: &TestApp, username: &str, id: &str, skew_ms: i64) -> Device {
-        let client = app.browser();
-        assert_eq!(app.login(&client, username).await.status(), 200);
+        Device::login_at(&app.base, username, id, skew_ms).await
+    }
+
+    /// Logs in against a server by its base URL (e.g. the real binary).
+    pub async fn login_at(base: &str, username: &str, id: &str, skew_ms: i64) -> Device {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        let resp = client
+            .post(format!("{base}/api/login"))
+            .header(CSRF.0, CSRF.1)
+            .json(&serde_json::json!({ "username": username, "password": anju_server::seed::DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 200);
         let me: Value = client
-            .get(app.url("/api/me"))
+            .get(format!("{base}/api/me"))
             .send()
             .await
             .expect("me")
@@ -67,7 +82,7 @@ impl Device {
             staff_id: me["id"].as_str().expect("staff id").to_string(),
             role: me["role"].as_str().expect("role").to_string(),
             client,
-            base: app.base.clone(),
+            base: base.to_string(),
             skew_ms,
             clock: Clock::default(),
             next_seq: 1,
@@ -105,7 +120,41 @@ impl Device {
         e
     }
 
-    async fn post(&self, req: &SyncRequest) -> SyncResponse {
+    /// One push and pull; `Err` when the server is gone (killed) before it answered.
+    pub async fn try_sync(&mut self, push: usize) -> Result<Vec<String>, reqwest::Error> {
+        let req = SyncRequest {
+            device_id: self.id.clone(),
+            estate_id: ESTATE.to_string(),
+            push: self.outbox.iter().take(push).cloned().collect(),
+            cursor: self.cursor,
+            limit: Some(1000),
+        };
+        let resp = self
+            .client
+            .post(format!("{}/api/sync", self.base))
+            .header(CSRF.0, CSRF.1)
+            .json(&req)
+            .send()
+            .await?
+            .error_for_status()?
+            .json::<SyncResponse>()
+            .await?;
+        let acked = resp
+            .acks
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.outcome,
+                    Outcome::Stored { .. } | Outcome::Duplicate { .. }
+                )
+            })
+            .map(|a| a.id.clone())
+            .collect();
+        self.absorb(&req, resp);
+        Ok(acked)
+    }
+
+    pub async fn post(&self, req: &SyncRequest) -> SyncResponse {
         let resp = self
             .client
             .post(format!("{}/api/sync", self.base))
