@@ -68,8 +68,9 @@ pub(crate) fn run() -> Result<PathBuf> {
 
     let dist = root.join("dist");
     let old = staging_root.join(format!("dist-old-{}", std::process::id()));
-    if dist.exists() {
-        std::fs::rename(&dist, &old).at(&dist)?;
+    match std::fs::rename(&dist, &old) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e).at(&dist),
+        _ => {}
     }
     std::fs::rename(&staging, &dist).at(&dist)?;
     remove_dir_if_present(&old)?;
