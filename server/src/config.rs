@@ -16,6 +16,9 @@ pub struct Config {
     /// The built app (`cargo xtask dist`).
     #[arg(long, env = "ANJU_DIST", default_value = "dist")]
     pub dist: PathBuf,
+    /// Reports the public form accepts from one client address per 10 minutes.
+    #[arg(long, env = "ANJU_REPORT_LIMIT", default_value_t = 20)]
+    pub report_limit: i64,
     /// Seed the demo company and estate 翠湖花园 into an empty database.
     #[arg(long, env = "ANJU_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
@@ -29,6 +32,8 @@ impl Config {
             database_url: database_url.to_string(),
             dist: PathBuf::from("dist"),
             seed_demo: true,
+            // Tests send many reports from 127.0.0.1; the limit has a test of its own.
+            report_limit: 10_000,
         }
     }
 

@@ -25,6 +25,8 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("wrong username or password")]
     BadLogin,
+    #[error("too many requests; try again in {retry_after_s} s")]
+    TooManyRequests { retry_after_s: i64 },
     #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("internal error")]
@@ -38,6 +40,7 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::BadLogin => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,6 +78,14 @@ impl IntoResponse for ApiError {
             }
             other => json!({ "error": other.to_string() }),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after_s } = self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_s.max(1).to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod telemetry;
 pub mod web;

@@ -136,9 +136,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
         db,
         config: Arc::new(config),
     };
-    axum::serve(listener, web::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Connection info gives the client's address for throttling and the audit log.
+    axum::serve(
+        listener,
+        web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 

@@ -612,3 +612,73 @@ async fn killing_the_server_never_loses_an_acknowledged_event() {
         .expect("text");
     assert_eq!(check, "ok");
 }
+
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action.to_string())
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("audit")
+        .try_get(0)
+        .expect("count")
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_account_and_audited() {
+    let (app, _dir) = app().await;
+    let client = app.browser();
+    assert_eq!(app.login(&client, "desk").await.status(), 200);
+    assert_eq!(audit_count(&app, "login_ok").await, 1);
+    let attempt = |password: &'static str| {
+        let client = app.browser();
+        let url = app.url("/api/login");
+        async move {
+            client
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&json!({ "username": "cs", "password": password }))
+                .send()
+                .await
+                .expect("login")
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess-guess").await.status(), 401);
+    }
+    // Now even the right password waits: the account is throttled.
+    let resp = attempt("anju-demo-2026").await;
+    assert_eq!(resp.status(), 429);
+    let retry: i64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=15 * 60).contains(&retry), "{retry}");
+    assert_eq!(audit_count(&app, "login_failed").await, 5);
+    assert_eq!(audit_count(&app, "login_throttled").await, 1);
+    // Other accounts are not locked out by it.
+    assert_eq!(app.login(&app.browser(), "dept").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_public_form_is_rate_limited_per_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = anju_server::config::Config::for_tests(&sqlite_url(&dir));
+    config.report_limit = 3;
+    let app = TestApp::spawn_with_config(config).await;
+    let body = app.valid_report("垃圾没人收").await;
+    for _ in 0..3 {
+        assert_eq!(app.report(&body).await.status(), 201);
+    }
+    let before = app.events_stored().await;
+    let resp = app.report(&body).await;
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().get("retry-after").is_some());
+    assert_eq!(
+        app.events_stored().await,
+        before,
+        "a refused report stores nothing"
+    );
+}

@@ -18,6 +18,7 @@ use crate::auth::{new_session_token, token_hash};
 use crate::db::{Estate, NewOrder};
 use crate::error::ApiError;
 use crate::routes::parse_json;
+use crate::security::{ClientIp, Limit, REPORT_WINDOW_MS, throttle};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,9 +58,16 @@ pub fn estate_offset(estate: &Estate) -> FixedOffset {
 
 async fn create_report(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
+    // The form needs no login: a per-address limit keeps one client from flooding the desk.
+    let limit = Limit {
+        max: state.config.report_limit,
+        window_ms: REPORT_WINDOW_MS,
+    };
+    throttle(&state, &format!("report:ip:{ip}"), limit).await?;
     let estate = estate(&state, &slug).await?;
     let input: ReportInput = parse_json(&body)?;
     report::validate(&input).map_err(ApiError::Fields)?;

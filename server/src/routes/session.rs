@@ -20,6 +20,7 @@ use crate::auth::{
 use crate::db::Estate;
 use crate::error::ApiError;
 use crate::routes::parse_json;
+use crate::security::{ClientIp, LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,9 +49,30 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
 }
 
-async fn login(State(state): State<AppState>, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
     let input: LoginInput = parse_json(&body)?;
-    let row = state.db.staff_by_username(input.username.trim()).await?;
+    let username = input.username.trim().to_string();
+    // Throttled per account and per address before the (costly) password check, so neither
+    // guessing one account's password nor spraying many accounts gets far.
+    let account_key = format!("login:user:{username}");
+    let ip_key = format!("login:ip:{ip}");
+    let now = chrono::Utc::now().timestamp_millis();
+    for (key, limit) in [(&account_key, LOGIN_PER_ACCOUNT), (&ip_key, LOGIN_PER_IP)] {
+        if let Some(retry_ms) = state.db.rate_exceeded(key, limit, now).await? {
+            state
+                .db
+                .audit("anonymous", &ip, "login_throttled", &username, key)
+                .await?;
+            return Err(ApiError::TooManyRequests {
+                retry_after_s: (retry_ms + 999) / 1000,
+            });
+        }
+    }
+    let row = state.db.staff_by_username(&username).await?;
     let password = input.password.clone();
     let hash = row
         .as_ref()
@@ -63,10 +85,24 @@ async fn login(State(state): State<AppState>, body: Bytes) -> Result<impl IntoRe
     let row = match row {
         Some(r) if ok && !r.disabled => r,
         _ => {
-            tracing::info!(username = %input.username.trim(), "login refused");
+            tracing::info!(%username, "login refused");
+            let _ = state
+                .db
+                .rate_hit(&account_key, LOGIN_PER_ACCOUNT, now)
+                .await?;
+            let _ = state.db.rate_hit(&ip_key, LOGIN_PER_IP, now).await?;
+            state
+                .db
+                .audit("anonymous", &ip, "login_failed", &username, "")
+                .await?;
             return Err(ApiError::BadLogin);
         }
     };
+    state.db.rate_clear(&account_key).await?;
+    state
+        .db
+        .audit(&row.id, &ip, "login_ok", &username, "")
+        .await?;
     let token = new_session_token();
     state
         .db

@@ -35,10 +35,15 @@ impl TestApp {
     }
 
     pub async fn spawn_with_dist(database_url: &str, dist: PathBuf) -> TestApp {
-        let db = Db::connect(database_url).await.expect("database connects");
-        seed::seed_demo_if_empty(&db).await.expect("seed");
         let mut config = Config::for_tests(database_url);
         config.dist = dist;
+        Self::spawn_with_config(config).await
+    }
+
+    pub async fn spawn_with_config(config: Config) -> TestApp {
+        let database_url = config.database_url.clone();
+        let db = Db::connect(&database_url).await.expect("database connects");
+        seed::seed_demo_if_empty(&db).await.expect("seed");
         let state = AppState {
             db: db.clone(),
             config: Arc::new(config),
@@ -48,7 +53,12 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = tokio::spawn(async move {
-            axum::serve(listener, web::app(state)).await.expect("serve");
+            axum::serve(
+                listener,
+                web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("serve");
         });
         TestApp {
             base: format!("http://{addr}"),

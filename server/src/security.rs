@@ -1,0 +1,141 @@
+//! The security baseline shared by the routes: who the client is (address), throttling kept in
+//! the database (so all instances count together), and the append-only audit log.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use sqlx::Row;
+
+use crate::AppState;
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// The client's address as the socket saw it ("unknown" when the server was started without
+/// connection info).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+/// A limit: at most `max` hits per `window_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: i64,
+    pub window_ms: i64,
+}
+
+/// Wrong passwords for one account before it is throttled.
+pub const LOGIN_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window_ms: 15 * 60 * 1000,
+};
+/// Wrong passwords from one address before it is throttled.
+pub const LOGIN_PER_IP: Limit = Limit {
+    max: 20,
+    window_ms: 15 * 60 * 1000,
+};
+/// The window of the public form's per-address limit (its size is configuration).
+pub const REPORT_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+impl Db {
+    /// Counts a hit on `key`; `Err(retry_after_ms)` when the limit is exceeded.
+    pub async fn rate_hit(
+        &self,
+        key: &str,
+        limit: Limit,
+        now_ms: i64,
+    ) -> sqlx::Result<Result<(), i64>> {
+        let row = sqlx::query(
+            "INSERT INTO rate_limits (key, window_start_ms, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             hits = CASE WHEN rate_limits.window_start_ms + $3 <= $2 THEN 1 ELSE rate_limits.hits + 1 END, \
+             window_start_ms = CASE WHEN rate_limits.window_start_ms + $3 <= $2 THEN $2 ELSE rate_limits.window_start_ms END \
+             RETURNING window_start_ms, hits",
+        )
+        .bind(key.to_string())
+        .bind(now_ms)
+        .bind(limit.window_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        let start: i64 = row.try_get(0)?;
+        let hits: i64 = row.try_get(1)?;
+        Ok(if hits > limit.max {
+            Err(start + limit.window_ms - now_ms)
+        } else {
+            Ok(())
+        })
+    }
+
+    /// Whether `key` is over its limit now, without counting a hit.
+    pub async fn rate_exceeded(
+        &self,
+        key: &str,
+        limit: Limit,
+        now_ms: i64,
+    ) -> sqlx::Result<Option<i64>> {
+        let row = sqlx::query("SELECT window_start_ms, hits FROM rate_limits WHERE key = $1")
+            .bind(key.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let start: i64 = row.try_get(0)?;
+        let hits: i64 = row.try_get(1)?;
+        Ok((start + limit.window_ms > now_ms && hits >= limit.max)
+            .then_some(start + limit.window_ms - now_ms))
+    }
+
+    pub async fn rate_clear(&self, key: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM rate_limits WHERE key = $1")
+            .bind(key.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends to the audit log: who, when (UTC ms), from where, what, about what.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        ip: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at_ms, actor, ip, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(chrono::Utc::now().timestamp_millis())
+        .bind(actor.to_string())
+        .bind(ip.to_string())
+        .bind(action.to_string())
+        .bind(subject.to_string())
+        .bind(detail.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Refuses with 429 and `Retry-After` when `key` is over `limit`, counting this hit.
+pub async fn throttle(state: &AppState, key: &str, limit: Limit) -> Result<(), ApiError> {
+    let now = chrono::Utc::now().timestamp_millis();
+    match state.db.rate_hit(key, limit, now).await? {
+        Ok(()) => Ok(()),
+        Err(retry_ms) => Err(ApiError::TooManyRequests {
+            retry_after_s: (retry_ms + 999) / 1000,
+        }),
+    }
+}
