@@ -573,6 +573,19 @@ impl Db {
         Ok(outcomes)
     }
 
+    /// One order's events, in storage order.
+    pub async fn order_events(&self, estate_id: &str, order_id: &str) -> sqlx::Result<Vec<Event>> {
+        let rows = sqlx::query(
+            "SELECT seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+             WHERE estate_id = $1 AND order_id = $2 ORDER BY seq",
+        )
+        .bind(estate_id.to_string())
+        .bind(order_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
     /// Events of an estate after `cursor`, in sequence order, at most `limit`; and whether
     /// more wait.
     pub async fn pull(

@@ -682,3 +682,66 @@ async fn the_public_form_is_rate_limited_per_address() {
         "a refused report stores nothing"
     );
 }
+
+#[tokio::test]
+async fn the_full_phone_needs_an_audited_reveal_and_the_tracking_link_shows_one_order_masked() {
+    let (app, _dir) = app().await;
+    let body = app.valid_report("卫生间漏水").await;
+    let receipt: Value = app.report(&body).await.json().await.expect("receipt");
+    let order_id = receipt["order_id"].as_str().expect("id").to_string();
+    let token = receipt["tracking_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let reveal = |client: reqwest::Client| {
+        let url = app.url(&format!("/api/orders/{order_id}/reveal-phone"));
+        async move {
+            client
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .send()
+                .await
+                .expect("reveal")
+        }
+    };
+    let resp = reveal(desk.clone()).await;
+    assert_eq!(resp.status(), 200);
+    let contact: Value = resp.json().await.expect("json");
+    assert_eq!(contact["phone"], "13812345678");
+    assert_eq!(audit_count(&app, "reveal_phone").await, 1);
+    let tech = app.browser();
+    assert_eq!(app.login(&tech, "tech1").await.status(), 200);
+    assert_eq!(reveal(tech).await.status(), 403);
+    assert_eq!(audit_count(&app, "reveal_phone").await, 1);
+
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/public/track/{token}")))
+        .send()
+        .await
+        .expect("track");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers().get("referrer-policy").map(|v| v.as_bytes()),
+        Some(&b"no-referrer"[..])
+    );
+    let tracking: Value = resp.json().await.expect("json");
+    assert_eq!(tracking["reference"], receipt["reference"]);
+    assert_eq!(tracking["status"], "received");
+    assert_eq!(tracking["phone_masked"], "138****5678");
+    assert_eq!(
+        tracking["place"], "1栋1单元",
+        "the room stays off the tracking page"
+    );
+    assert!(!tracking.to_string().contains("13812345678"));
+    let resp = app
+        .client
+        .get(app.url(&format!("/api/public/track/{}", "0".repeat(64))))
+        .send()
+        .await
+        .expect("track");
+    assert_eq!(resp.status(), 404);
+}

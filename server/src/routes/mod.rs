@@ -4,6 +4,7 @@ pub mod desk;
 pub mod estates;
 pub mod eval;
 pub mod health;
+pub mod orders;
 pub mod public;
 pub mod session;
 pub mod sync;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(desk::router())
         .merge(estates::router())
+        .merge(orders::router())
         .merge(sync::router())
         .fallback(|| async { ApiError::NotFound("endpoint") })
 }

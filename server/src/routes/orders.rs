@@ -1,0 +1,123 @@
+//! Order endpoints beyond the event log: revealing a reporter's full phone number (audited,
+//! PIPL) and the resident's tracking page behind an unguessable token.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use sqlx::Row;
+
+use anju_shared::order::{Status, fold};
+
+use crate::AppState;
+use crate::auth::{DeskUser, token_hash};
+use crate::error::ApiError;
+use crate::security::ClientIp;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orders/{order_id}/reveal-phone", post(reveal_phone))
+        .route("/public/track/{token}", get(track))
+}
+
+#[derive(Serialize)]
+struct Contact {
+    name: String,
+    phone: String,
+}
+
+/// The full number, for calling the resident back; every reveal is written to the audit log.
+async fn reveal_phone(
+    State(state): State<AppState>,
+    DeskUser(staff): DeskUser,
+    ClientIp(ip): ClientIp,
+    Path(order_id): Path<String>,
+) -> Result<Json<Contact>, ApiError> {
+    let row =
+        sqlx::query("SELECT estate_id, contact_name, contact_phone FROM orders WHERE id = $1")
+            .bind(order_id.clone())
+            .fetch_optional(&state.db.pool)
+            .await?
+            .ok_or(ApiError::NotFound("order"))?;
+    let estate_id: String = row.try_get("estate_id")?;
+    if !staff.may_see_estate(&estate_id) {
+        state
+            .db
+            .audit(&staff.id, &ip, "access_refused", &order_id, "reveal_phone")
+            .await?;
+        // The same answer as for an order that does not exist: no probing across estates.
+        return Err(ApiError::NotFound("order"));
+    }
+    state
+        .db
+        .audit(&staff.id, &ip, "reveal_phone", &order_id, "")
+        .await?;
+    Ok(Json(Contact {
+        name: row.try_get("contact_name")?,
+        phone: row.try_get("contact_phone")?,
+    }))
+}
+
+/// What a resident's tracking link shows: this order only, personal fields masked.
+#[derive(Serialize)]
+struct Tracking {
+    reference: String,
+    estate: String,
+    status: Status,
+    status_zh: &'static str,
+    status_en: &'static str,
+    category: anju_shared::model::Category,
+    reported_at: String,
+    /// Building and unit only: the room stays off a page anyone with the link can open.
+    place: String,
+    phone_masked: String,
+    /// (event kind, when), for the progress line.
+    steps: Vec<(String, String)>,
+}
+
+async fn track(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<Tracking>, ApiError> {
+    let row = sqlx::query(
+        "SELECT o.id, o.estate_id, o.reference, e.name FROM orders o JOIN estates e ON e.id = o.estate_id \
+         WHERE o.tracking_hash = $1",
+    )
+    .bind(token_hash(&token))
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(ApiError::NotFound("order"))?;
+    let order_id: String = row.try_get("id")?;
+    let estate_id: String = row.try_get("estate_id")?;
+    let events = state.db.order_events(&estate_id, &order_id).await?;
+    let order = fold(&order_id, &events).ok_or(ApiError::NotFound("order"))?;
+    let place = events
+        .iter()
+        .find_map(|e| match &e.body {
+            anju_shared::order::EventBody::Reported(r) => Some(r.location.clone()),
+            _ => None,
+        })
+        .map(|loc| {
+            loc.split("单元")
+                .next()
+                .map(|b| format!("{b}单元"))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    Ok(Json(Tracking {
+        reference: row.try_get("reference")?,
+        estate: row.try_get("name")?,
+        status: order.status,
+        status_zh: order.status.zh(),
+        status_en: order.status.en(),
+        category: order.category,
+        reported_at: order.reported_at.to_rfc3339(),
+        place,
+        phone_masked: order.phone_masked.clone(),
+        steps: order
+            .milestones
+            .iter()
+            .map(|(k, at, _)| (k.as_str().to_string(), at.to_rfc3339()))
+            .collect(),
+    }))
+}
