@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::db::StaffRow;
 use crate::error::ApiError;
+use crate::security::ClientIp;
 
 pub const SESSION_COOKIE: &str = "anju_session";
 /// A session unused this long ends.
@@ -198,7 +199,10 @@ impl FromRequestParts<AppState> for DeskUser {
         if staff.role.may_use_desk() {
             Ok(DeskUser(staff))
         } else {
-            Err(ApiError::Forbidden)
+            let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+                .await
+                .unwrap_or_else(|never| match never {});
+            Err(crate::security::refuse(state, &staff.id, &ip, parts.uri.path()).await)
         }
     }
 }

@@ -139,3 +139,11 @@ pub async fn throttle(state: &AppState, key: &str, limit: Limit) -> Result<(), A
         }),
     }
 }
+
+/// Writes a refused access to the audit log and answers 403.
+pub async fn refuse(state: &AppState, actor: &str, ip: &str, what: &str) -> ApiError {
+    if let Err(e) = state.db.audit(actor, ip, "access_refused", what, "").await {
+        return ApiError::Database(e);
+    }
+    ApiError::Forbidden
+}

@@ -745,3 +745,111 @@ async fn the_full_phone_needs_an_audited_reveal_and_the_tracking_link_shows_one_
         .expect("track");
     assert_eq!(resp.status(), 404);
 }
+
+#[tokio::test]
+async fn no_role_reads_or_writes_across_estates_of_two_companies() {
+    let (app, _dir) = app().await;
+    let other_order = common::seed_second_company(&app).await;
+    let cuihu_receipt: Value = app
+        .report(&app.valid_report("水管爆了").await)
+        .await
+        .json()
+        .await
+        .expect("receipt");
+    let cuihu_order = cuihu_receipt["order_id"].as_str().expect("id").to_string();
+    let mut users: Vec<(&str, &str, &str)> = anju_server::seed::DEMO_STAFF
+        .iter()
+        .map(|(u, _, _)| (*u, "est-cuihu", "est-other"))
+        .collect();
+    users.push(("other-desk", "est-other", "est-cuihu"));
+    let refused_before = audit_count(&app, "access_refused").await;
+    let mut refusals = 0;
+    for (username, own, foreign) in users {
+        let client = app.browser();
+        assert_eq!(
+            app.login(&client, username).await.status(),
+            200,
+            "{username}"
+        );
+        let foreign_order = if foreign == "est-other" {
+            &other_order
+        } else {
+            &cuihu_order
+        };
+        let me: Value = client
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .expect("me")
+            .json()
+            .await
+            .expect("me");
+        let staff_id = me["id"].as_str().expect("id").to_string();
+        let gets = [
+            format!("/api/desk/orders?estate={foreign}"),
+            format!("/api/estates/{foreign}/site"),
+            format!("/api/estates/{foreign}/households"),
+        ];
+        for path in &gets {
+            let status = client
+                .get(app.url(path))
+                .send()
+                .await
+                .expect("get")
+                .status();
+            assert!(
+                matches!(status.as_u16(), 403 | 404),
+                "{username} GET {path} → {status}"
+            );
+            refusals += 1;
+        }
+        let sync = |estate: &str, push: Value| {
+            let client = client.clone();
+            let url = app.url("/api/sync");
+            let body = json!({ "device_id": format!("dev-{username}"), "estate_id": estate, "push": push, "cursor": 0 });
+            async move {
+                client
+                    .post(url)
+                    .header(CSRF.0, CSRF.1)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("sync")
+            }
+        };
+        let status = sync(foreign, json!([])).await.status();
+        assert_eq!(status, 403, "{username} pulls {foreign}");
+        refusals += 1;
+        // Writing to a foreign order through one's own estate is refused by the order check.
+        let note = json!([{
+            "id": format!("ev-{username}"), "order_id": foreign_order, "device_id": format!("dev-{username}"),
+            "device_seq": 1, "hlc": "001773139800000-00000", "actor": staff_id,
+            "at": "2026-03-10T09:30:00+08:00", "body": { "type": "note", "text": "越权" }
+        }]);
+        let resp: Value = sync(own, note).await.json().await.expect("sync json");
+        assert_eq!(
+            resp["acks"][0]["outcome"]["outcome"], "rejected",
+            "{username}: {resp}"
+        );
+        let status = client
+            .post(app.url(&format!("/api/orders/{foreign_order}/reveal-phone")))
+            .header(CSRF.0, CSRF.1)
+            .send()
+            .await
+            .expect("reveal")
+            .status();
+        assert!(
+            matches!(status.as_u16(), 403 | 404),
+            "{username} reveals {foreign_order} → {status}"
+        );
+        // And the same user does reach their own estate (so the refusals above mean something).
+        let status = client
+            .get(app.url(&format!("/api/estates/{own}/site")))
+            .send()
+            .await
+            .expect("own")
+            .status();
+        assert_eq!(status, 200, "{username} reads their own estate");
+    }
+    assert!(audit_count(&app, "access_refused").await >= refused_before + refusals);
+}

@@ -11,6 +11,7 @@ use anju_shared::order::Inbox;
 use crate::AppState;
 use crate::auth::DeskUser;
 use crate::error::ApiError;
+use crate::security::{ClientIp, refuse};
 
 /// The most orders the inbox loads at once.
 const INBOX_LIMIT: i64 = 500;
@@ -27,6 +28,7 @@ struct InboxQuery {
 async fn inbox(
     State(state): State<AppState>,
     DeskUser(staff): DeskUser,
+    ClientIp(ip): ClientIp,
     Query(q): Query<InboxQuery>,
 ) -> Result<Json<Inbox>, ApiError> {
     let estate_id = match q.estate {
@@ -39,7 +41,7 @@ async fn inbox(
     };
     // Checked on the server: a desk sees only the estates it belongs to.
     if !staff.may_see_estate(&estate_id) {
-        return Err(ApiError::Forbidden);
+        return Err(refuse(&state, &staff.id, &ip, &format!("estate {estate_id}")).await);
     }
     let estate = state
         .db

@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::auth::Staff;
 use crate::db::HouseholdRow;
 use crate::error::ApiError;
+use crate::security::{ClientIp, refuse};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -18,9 +19,14 @@ pub fn router() -> Router<AppState> {
         .route("/estates/{estate_id}/households", get(households))
 }
 
-async fn own_estate(state: &AppState, staff: &Staff, estate_id: &str) -> Result<Site, ApiError> {
+async fn own_estate(
+    state: &AppState,
+    staff: &Staff,
+    ip: &str,
+    estate_id: &str,
+) -> Result<Site, ApiError> {
     if !staff.may_see_estate(estate_id) {
-        return Err(ApiError::Forbidden);
+        return Err(refuse(state, &staff.id, ip, &format!("estate {estate_id}")).await);
     }
     let estate = state
         .db
@@ -39,16 +45,18 @@ async fn own_estate(state: &AppState, staff: &Staff, estate_id: &str) -> Result<
 async fn site(
     State(state): State<AppState>,
     staff: Staff,
+    ClientIp(ip): ClientIp,
     Path(estate_id): Path<String>,
 ) -> Result<Json<Site>, ApiError> {
-    Ok(Json(own_estate(&state, &staff, &estate_id).await?))
+    Ok(Json(own_estate(&state, &staff, &ip, &estate_id).await?))
 }
 
 async fn households(
     State(state): State<AppState>,
     staff: Staff,
+    ClientIp(ip): ClientIp,
     Path(estate_id): Path<String>,
 ) -> Result<Json<Vec<HouseholdRow>>, ApiError> {
-    let site = own_estate(&state, &staff, &estate_id).await?;
+    let site = own_estate(&state, &staff, &ip, &estate_id).await?;
     Ok(Json(state.db.households(&site.id).await?))
 }

@@ -15,6 +15,7 @@ use crate::auth::{Role, Staff};
 use crate::db::Pushed;
 use crate::error::ApiError;
 use crate::routes::parse_json;
+use crate::security::{ClientIp, refuse};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
@@ -75,11 +76,13 @@ fn refusal(staff: &Staff, req: &SyncRequest, e: &Event) -> Option<String> {
 async fn sync(
     State(state): State<AppState>,
     staff: Staff,
+    ClientIp(ip): ClientIp,
     body: Bytes,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let req: SyncRequest = parse_json(&body)?;
     if !staff.may_see_estate(&req.estate_id) {
-        return Err(ApiError::Forbidden);
+        let what = format!("estate {}", req.estate_id);
+        return Err(refuse(&state, &staff.id, &ip, &what).await);
     }
     if req.device_id.trim().is_empty() || req.device_id.len() > 64 {
         return Err(ApiError::BadField {

@@ -248,3 +248,94 @@ pub async fn story_concurrent_reports(apps: &[&TestApp], n: usize) {
         .expect("count");
     assert_eq!(count, seq, "the estate's sequence has no gaps");
 }
+
+/// A second company with one estate (`est-other`), one household, a desk user `other-desk`
+/// and one reported order; returns that order's id. For the tenancy tests.
+pub async fn seed_second_company(app: &TestApp) -> String {
+    let hash = anju_server::auth::hash_password(seed::DEMO_PASSWORD).expect("hash");
+    let statements: Vec<(&str, Vec<String>)> = vec![
+        (
+            "INSERT INTO companies (id, name) VALUES ($1, $2)",
+            vec!["co-other".into(), "别家物业".into()],
+        ),
+        (
+            "INSERT INTO regions (id, company_id, name) VALUES ($1, $2, $3)",
+            vec!["rg-other".into(), "co-other".into(), "北区".into()],
+        ),
+        (
+            "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+            vec![
+                "est-other".into(),
+                "co-other".into(),
+                "rg-other".into(),
+                "other".into(),
+                "别家小区".into(),
+                "crland".into(),
+                "+08:00".into(),
+            ],
+        ),
+        (
+            "INSERT INTO buildings (id, estate_id, number, name, floors, footprint) VALUES ($1, $2, 1, $3, 6, $4)",
+            vec![
+                "bld-other-1".into(),
+                "est-other".into(),
+                "1栋".into(),
+                "[[0,0],[10,0],[10,10],[0,10]]".into(),
+            ],
+        ),
+        (
+            "INSERT INTO units (id, building_id, number) VALUES ($1, $2, 1)",
+            vec!["bld-other-1-u1".into(), "bld-other-1".into()],
+        ),
+        (
+            "INSERT INTO households (id, unit_id, floor, room, important) VALUES ($1, $2, 1, $3, 0)",
+            vec![
+                "bld-other-1-u1-101".into(),
+                "bld-other-1-u1".into(),
+                "101".into(),
+            ],
+        ),
+        (
+            "INSERT INTO staff (id, company_id, username, display_name, role, password_hash, disabled) VALUES ($1, $2, $3, $4, $5, $6, 0)",
+            vec![
+                "stf-other-desk".into(),
+                "co-other".into(),
+                "other-desk".into(),
+                "钱多".into(),
+                "front_desk".into(),
+                hash,
+            ],
+        ),
+        (
+            "INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)",
+            vec!["stf-other-desk".into(), "est-other".into()],
+        ),
+    ];
+    for (sql, args) in statements {
+        let mut q = sqlx::query(sql);
+        for a in args {
+            q = q.bind(a);
+        }
+        q.execute(&app.db.pool)
+            .await
+            .expect("seed the second company");
+    }
+    let receipt: Value = app
+        .client
+        .post(app.url("/api/public/estates/other/reports"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({
+            "text": "门禁坏了",
+            "building": "bld-other-1",
+            "unit": "bld-other-1-u1",
+            "room": "101",
+            "phone": "13900009999",
+        }))
+        .send()
+        .await
+        .expect("report")
+        .json()
+        .await
+        .expect("receipt");
+    receipt["order_id"].as_str().expect("order id").to_string()
+}
