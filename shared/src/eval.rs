@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::calendar::Calendar;
-use crate::classify::{Classification, classify};
+use crate::classify::{Decision, decide};
 use crate::error::FieldError;
 use crate::json::{self, Node, Path, R};
 use crate::model::{
@@ -177,8 +177,8 @@ impl OrderInput {
             || self.urgent.is_none()
             || self.topic.is_none()
             || self.scope.is_none();
-        let suggested: Option<Classification> = match &self.text {
-            Some(text) if needs_text => Some(classify(text)),
+        let suggested: Option<Decision> = match &self.text {
+            Some(text) if needs_text => Some(decide(text)),
             _ => None,
         };
         let c = suggested.as_ref();
@@ -195,7 +195,7 @@ impl OrderInput {
             topic: self
                 .topic
                 .clone()
-                .or_else(|| c.and_then(|c| c.topic.clone())),
+                .or_else(|| c.and_then(|c| c.topic.map(str::to_string))),
             reporter: self.reporter.clone(),
             people: self.people.unwrap_or(1),
             flags: self.flags.clone(),

@@ -2,7 +2,7 @@
 //! functions of a policy, a calendar, an order's facts and `now`: the semantics of
 //! EVAL.md, the same code in the browser and on the server.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -325,23 +325,30 @@ pub fn escalation_schedule(
 /// D-6 / EVAL.md: with `m = min(now, first completed)`, the highest level whose
 /// threshold `m` is strictly after; `none` for categories that do not escalate.
 pub fn escalation(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time) -> Escalation {
+    if !policy.escalation.categories.contains(&order.category) {
+        return Escalation::None;
+    }
     let m = match order.first_at(EventKind::Completed) {
         Some(done) if done < now => done,
         _ => now,
     };
-    escalation_schedule(policy, cal, order)
-        .into_iter()
+    // The schedule's steps, walked in place rather than collected: this runs for every
+    // order of a batch.
+    let ctx = Ctx {
+        policy,
+        cal,
+        order,
+        response_due: None,
+    };
+    policy
+        .escalation
+        .steps
+        .iter()
+        .filter_map(|s| ctx.due(&s.rule).map(|t| (s.level, t)))
         .filter(|(_, t)| m > *t)
         .map(|(level, _)| level)
         .max()
         .unwrap_or(Escalation::None)
-}
-
-/// Who counts as "the same reporter": a named reporter, or the complaint itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Who<'a> {
-    Named(&'a str),
-    Anonymous(usize),
 }
 
 /// So [`severities`] takes a slice of facts or of anything holding them.
@@ -401,34 +408,46 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
         }
     }
 
-    // Tests across complaints of the same issue: sort by (place, topic, reporter, time).
-    let mut keyed: Vec<(&str, &str, Who<'_>, Time, usize)> = counted
-        .iter()
-        .filter_map(|&i| {
-            let o = orders[i];
-            let (place, topic) = o.issue_key()?;
-            let who = o.reporter.as_deref().map_or(Who::Anonymous(i), Who::Named);
-            Some((place, topic, who, o.reported_at, i))
-        })
-        .collect();
+    // Tests across complaints of the same issue. Issue keys and reporters are numbered
+    // first (in input order), so sorting and counting compare integers, not strings.
+    let mut issues: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut reporters: HashMap<&str, u32> = HashMap::new();
+    let mut whos = 0u32;
+    let mut keyed: Vec<Keyed> = Vec::new();
+    for &i in &counted {
+        let o = orders[i];
+        let Some(key) = o.issue_key() else {
+            continue;
+        };
+        let next = issues.len() as u32;
+        let issue = *issues.entry(key).or_insert(next);
+        let named = o.reporter.is_some();
+        // A complaint without a reporter is its own reporter: a number of its own.
+        let who = match o.reporter.as_deref() {
+            Some(r) => *reporters.entry(r).or_insert(whos),
+            None => whos,
+        };
+        if who == whos {
+            whos += 1;
+        }
+        keyed.push(Keyed {
+            issue,
+            who,
+            named,
+            at: o.reported_at,
+            index: i,
+        });
+    }
 
     // Major: the same present reporter, the same issue, at least N times.
     if let Some(n) = rules.major.same_reporter {
-        keyed.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3, a.4).cmp(&(b.0, b.1, b.2, b.3, b.4)));
-        let mut start = 0;
-        while start < keyed.len() {
-            let k = &keyed[start];
-            let end = start
-                + keyed[start..]
-                    .iter()
-                    .take_while(|x| x.0 == k.0 && x.1 == k.1 && x.2 == k.2)
-                    .count();
-            if matches!(k.2, Who::Named(_)) && end - start >= n as usize {
-                for x in &keyed[start..end] {
-                    raise(&mut out, x.4, Severity::Major);
+        keyed.sort_unstable_by_key(|k| (k.issue, k.who));
+        for group in keyed.chunk_by(|a, b| (a.issue, a.who) == (b.issue, b.who)) {
+            if group[0].named && group.len() >= n as usize {
+                for x in group {
+                    raise(&mut out, x.index, Severity::Major);
                 }
             }
-            start = end;
         }
     }
 
@@ -438,41 +457,51 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
     // starting at each complaint: two pointers over each issue's complaints in time order.
     if let Some(n) = rules.hotspot.reporters {
         let window = Duration::days(i64::from(rules.hotspot.window_days));
-        keyed.sort_unstable_by(|a, b| (a.0, a.1, a.3, a.4).cmp(&(b.0, b.1, b.3, b.4)));
-        let mut start = 0;
-        while start < keyed.len() {
-            let k = &keyed[start];
-            let end = start
-                + keyed[start..]
-                    .iter()
-                    .take_while(|x| x.0 == k.0 && x.1 == k.1)
-                    .count();
-            let group = &keyed[start..end];
-            let mut counts: BTreeMap<Who<'_>, usize> = BTreeMap::new();
+        keyed.sort_unstable_by_key(|k| (k.issue, k.at, k.index));
+        // Complaints per reporter inside the window, and how many reporters that is.
+        // Every complaint enters and leaves the window once, so each issue leaves the
+        // counts at zero for the next.
+        let mut counts = vec![0u32; whos as usize];
+        let mut distinct = 0usize;
+        for group in keyed.chunk_by(|a, b| a.issue == b.issue) {
             let mut r = 0;
             let mut marked_until = 0;
             for l in 0..group.len() {
-                while r < group.len() && group[r].3 - group[l].3 <= window {
-                    *counts.entry(group[r].2).or_default() += 1;
+                while r < group.len() && group[r].at - group[l].at <= window {
+                    let c = &mut counts[group[r].who as usize];
+                    if *c == 0 {
+                        distinct += 1;
+                    }
+                    *c += 1;
                     r += 1;
                 }
-                if counts.len() >= n as usize {
+                if distinct >= n as usize {
                     for x in &group[marked_until.max(l)..r] {
-                        raise(&mut out, x.4, Severity::Hotspot);
+                        raise(&mut out, x.index, Severity::Hotspot);
                     }
                     marked_until = r;
                 }
-                if let Some(c) = counts.get_mut(&group[l].2) {
-                    *c -= 1;
-                    if *c == 0 {
-                        counts.remove(&group[l].2);
-                    }
+                let c = &mut counts[group[l].who as usize];
+                *c -= 1;
+                if *c == 0 {
+                    distinct -= 1;
                 }
             }
-            start = end;
         }
     }
     out
+}
+
+/// A complaint with an issue key, as [`severities`] groups them.
+struct Keyed {
+    /// The issue (place and topic), numbered.
+    issue: u32,
+    /// The reporter, numbered; an anonymous complaint has a number of its own.
+    who: u32,
+    /// Whether `who` is a present reporter.
+    named: bool,
+    at: Time,
+    index: usize,
 }
 
 /// The local wall-clock time of `t` in the calendar (for display helpers).

@@ -293,14 +293,57 @@ thread_local! {
 
 /// Suggests a category, urgency, topic and place for a resident's text.
 pub fn classify(text: &str) -> Classification {
+    let (d, evidence) = scan(text, true);
+    let confidence = if d.score <= 0.0 {
+        0.0
+    } else {
+        let margin = d.score / (d.score + d.second);
+        let strength = 1.0 - (-d.score / 3.0).exp();
+        (margin * strength).clamp(0.05, 0.99)
+    };
+    Classification {
+        category: d.category,
+        confidence,
+        urgent: d.urgent,
+        scope: d.scope,
+        topic: d.topic.map(str::to_string),
+        place: d.place,
+        unit: d.unit,
+        evidence,
+    }
+}
+
+/// What [`classify`] decides, without what only a person reads (the confidence and the
+/// words as evidence): for batches (`eval`, the testkit), where allocating the evidence
+/// of every order would cost more than deciding it. The same scan, so the same answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub category: Category,
+    pub urgent: bool,
+    pub scope: Option<RepairScope>,
+    /// A [`TOPICS`] id.
+    pub topic: Option<&'static str>,
+    pub place: Option<String>,
+    pub unit: Option<String>,
+    /// The winner's score and the runner-up's, for the confidence.
+    score: f32,
+    second: f32,
+}
+
+/// [`classify`]'s decisions alone; see [`Decision`].
+pub fn decide(text: &str) -> Decision {
+    scan(text, false).0
+}
+
+fn scan(text: &str, want_evidence: bool) -> (Decision, Vec<String>) {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => classify_with(text, &mut scratch),
+        Ok(mut scratch) => scan_with(text, want_evidence, &mut scratch),
         // Only if a call were ever nested: fresh buffers, same answer.
-        Err(_) => classify_with(text, &mut Scratch::default()),
+        Err(_) => scan_with(text, want_evidence, &mut Scratch::default()),
     })
 }
 
-fn classify_with(text: &str, scratch: &mut Scratch) -> Classification {
+fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decision, Vec<String>) {
     let lex = lexicon();
     let Scratch {
         norm,
@@ -314,7 +357,12 @@ fn classify_with(text: &str, scratch: &mut Scratch) -> Classification {
     let mut letters = false;
     let mut numbers = false;
     for (at, c) in text.char_indices() {
-        let n = normalize::char(c);
+        // ASCII only ever changes case: no call, no table.
+        let n = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            normalize::char(c)
+        };
         letters |= n.is_ascii_alphabetic();
         numbers |= place::may_start_number(n);
         norm.push(n);
@@ -364,8 +412,19 @@ fn classify_with(text: &str, scratch: &mut Scratch) -> Classification {
         if area.is_none() {
             area = e.place;
         }
-        if !e.votes.is_empty() || e.urgent || e.topic.is_some() {
-            let said = text[offsets[start]..offsets[end]].trim();
+        if want_evidence && (!e.votes.is_empty() || e.urgent || e.topic.is_some()) {
+            // Trimmed on the normalised chars, which are whitespace exactly where the
+            // original ones are, so the text needs no second decoding.
+            let lead = norm[start..end]
+                .iter()
+                .take_while(|c| c.is_whitespace())
+                .count();
+            let trail = norm[start + lead..end]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_whitespace())
+                .count();
+            let said = &text[offsets[start + lead]..offsets[end - trail]];
             if !said.is_empty() && !evidence.iter().any(|s| s == said) {
                 evidence.push(said.to_string());
             }
@@ -472,17 +531,7 @@ fn classify_with(text: &str, scratch: &mut Scratch) -> Classification {
         best = Category::Security;
         best_score = 1.0;
     }
-    let confidence = if best_score <= 0.0 {
-        0.0
-    } else {
-        let margin = best_score / (best_score + second);
-        let strength = 1.0 - (-best_score / 3.0).exp();
-        (margin * strength).clamp(0.05, 0.99)
-    };
-
-    let topic = topic
-        .and_then(|t| TOPICS.get(t))
-        .map(|(id, _, _)| (*id).to_string());
+    let topic = topic.and_then(|t| TOPICS.get(t)).map(|(id, _, _)| *id);
 
     let scope = match scope_votes {
         [0, 0] => None,
@@ -491,16 +540,17 @@ fn classify_with(text: &str, scratch: &mut Scratch) -> Classification {
     };
     let place = places.building.or_else(|| area.map(str::to_string));
 
-    Classification {
+    let decision = Decision {
         category: best,
-        confidence,
         urgent,
         scope,
         topic,
         place,
         unit: places.unit,
-        evidence,
-    }
+        score: best_score,
+        second,
+    };
+    (decision, evidence)
 }
 
 /// Endings an English keyword may carry and still match ("leak" → "leaking").

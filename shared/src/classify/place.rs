@@ -39,7 +39,8 @@ impl Value<'_> {
 
     /// `prefix` then the value, its letters upper-cased when `upper`.
     fn named(self, prefix: char, upper: bool) -> String {
-        let mut out = String::from(prefix);
+        let mut out = String::with_capacity(4);
+        out.push(prefix);
         match self {
             Value::Digits(d) => out.extend(d),
             Value::Letter(c) if upper => out.push(c.to_ascii_uppercase()),
@@ -77,13 +78,17 @@ pub(crate) fn find(norm: &[char]) -> Places {
         let before = trim_end(&norm[i.saturating_sub(10)..i]);
         let before = trim_end(before.strip_suffix(&['#']).unwrap_or(before));
         let before = trim_end(before.strip_suffix(&['n', 'o', '.']).unwrap_or(before));
-        let is_building = BUILDING_AFTER.iter().any(|w| starts_with(rest, w))
-            || BUILDING_BEFORE.iter().any(|w| ends_with_word(before, w));
-        let is_unit = UNIT_AFTER.iter().any(|w| starts_with(rest, w))
-            || (UNIT_BEFORE.iter().any(|w| ends_with_word(before, w)) && value.len() <= 2);
-        if is_building && out.building.is_none() {
+        let is_building = || {
+            BUILDING_AFTER.iter().any(|w| starts_with(rest, w))
+                || BUILDING_BEFORE.iter().any(|w| ends_with_word(before, w))
+        };
+        let is_unit = || {
+            UNIT_AFTER.iter().any(|w| starts_with(rest, w))
+                || (UNIT_BEFORE.iter().any(|w| ends_with_word(before, w)) && value.len() <= 2)
+        };
+        if out.building.is_none() && is_building() {
             out.building = Some(value.named('B', true));
-        } else if is_unit && out.unit.is_none() {
+        } else if out.unit.is_none() && is_unit() {
             out.unit = Some(value.named('U', false));
         }
         i = end;
@@ -97,7 +102,8 @@ pub(crate) fn may_start_number(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_digit() || c.is_ascii_lowercase()
     } else {
-        c == '十' || digit(c).is_some_and(|d| d > 0)
+        // 一…十 lie in U+4E00…U+5341: one range check turns most chars away.
+        ('一'..='十').contains(&c) && (c == '十' || digit(c).is_some_and(|d| d > 0))
     }
 }
 
