@@ -15,7 +15,11 @@ use crate::db::StaffRow;
 use crate::error::ApiError;
 use crate::security::ClientIp;
 
-pub const SESSION_COOKIE: &str = "anju_session";
+/// The session cookie: `__Host-` binds it to this host and path `/` and requires `Secure`.
+pub const SESSION_COOKIE: &str = "__Host-anju_session";
+/// Its name when `ANJU_COOKIE_SECURE=false` (plain-HTTP development only): browsers refuse a
+/// `__Host-` cookie without `Secure`.
+pub const DEV_SESSION_COOKIE: &str = "anju_session";
 /// A session unused this long ends.
 pub const IDLE_MS: i64 = 8 * 3600 * 1000;
 /// A session ends this long after login, used or not.
@@ -125,12 +129,20 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn session_cookie(token: &str) -> String {
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/")
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    if secure {
+        format!("{SESSION_COOKIE}={token}; Secure; HttpOnly; SameSite=Lax; Path=/")
+    } else {
+        format!("{DEV_SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/")
+    }
 }
 
-pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+pub fn clear_session_cookie(secure: bool) -> String {
+    if secure {
+        format!("{SESSION_COOKIE}=; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+    } else {
+        format!("{DEV_SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
+    }
 }
 
 /// The session token from the request's cookies, if any.
@@ -141,7 +153,7 @@ pub fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == SESSION_COOKIE || *k == DEV_SESSION_COOKIE)
         .map(|(_, v)| v.to_string())
         .filter(|v| !v.is_empty())
 }

@@ -16,6 +16,11 @@ pub struct Config {
     /// The built app (`cargo xtask dist`).
     #[arg(long, env = "ANJU_DIST", default_value = "dist")]
     pub dist: PathBuf,
+    /// Send the session cookie as `__Host-…; Secure` (the default). Browsers accept it on
+    /// https and on http://localhost / 127.0.0.1; set `false` only to try the app over plain
+    /// HTTP from another machine (e.g. a tablet on the LAN without TLS).
+    #[arg(long, env = "ANJU_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
     /// Reports the public form accepts from one client address per 10 minutes.
     #[arg(long, env = "ANJU_REPORT_LIMIT", default_value_t = 20)]
     pub report_limit: i64,
@@ -34,6 +39,8 @@ impl Config {
             seed_demo: true,
             // Tests send many reports from 127.0.0.1; the limit has a test of its own.
             report_limit: 10_000,
+            // The test client talks plain HTTP; this is the explicit development setting.
+            cookie_secure: false,
         }
     }
 

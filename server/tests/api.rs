@@ -429,6 +429,8 @@ fn start_binary(db_url: &str) -> (std::process::Child, String) {
         .env("ANJU_ADDR", format!("127.0.0.1:{port}"))
         .env("DATABASE_URL", db_url)
         .env("ANJU_DIST", "no-dist-in-tests")
+        // reqwest's cookie store keeps `Secure` cookies for https only.
+        .env("ANJU_COOKIE_SECURE", "false")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -852,4 +854,34 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
         assert_eq!(status, 200, "{username} reads their own estate");
     }
     assert!(audit_count(&app, "access_refused").await >= refused_before + refusals);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_host_bound_and_secure_by_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = anju_server::config::Config::for_tests(&sqlite_url(&dir));
+    config.cookie_secure = true;
+    let app = TestApp::spawn_with_config(config).await;
+    let resp = app.login(&app.browser(), "desk").await;
+    assert_eq!(resp.status(), 200);
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(cookie.starts_with("__Host-anju_session="), "{cookie}");
+    for part in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(part), "{cookie} lacks {part}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    // A new login gets a new session id: ids are replaced at login, never reused.
+    let again = app.login(&app.browser(), "desk").await;
+    let second = again
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_ne!(cookie.split(';').next(), second.split(';').next());
 }

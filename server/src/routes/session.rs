@@ -114,7 +114,10 @@ async fn login(
         .await?;
     tracing::info!(username = %row.username, "login");
     Ok((
-        AppendHeaders([(SET_COOKIE, session_cookie(&token))]),
+        AppendHeaders([(
+            SET_COOKIE,
+            session_cookie(&token, state.config.cookie_secure),
+        )]),
         Json(serde_json::json!({ "username": row.username, "role": row.role })),
     ))
 }
@@ -127,7 +130,7 @@ async fn logout(
         state.db.delete_session(&token_hash(&token)).await?;
     }
     Ok((
-        AppendHeaders([(SET_COOKIE, clear_session_cookie())]),
+        AppendHeaders([(SET_COOKIE, clear_session_cookie(state.config.cookie_secure))]),
         Json(serde_json::json!({ "ok": true })),
     ))
 }
