@@ -299,6 +299,15 @@ impl Db {
         Ok(Some(staff))
     }
 
+    /// Ends every session of a staff member (account disabled, password reset).
+    pub async fn end_sessions(&self, staff_id: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+            .bind(staff_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash.to_string())

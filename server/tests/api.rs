@@ -885,3 +885,127 @@ async fn the_session_cookie_is_host_bound_and_secure_by_default() {
         .to_string();
     assert_ne!(cookie.split(';').next(), second.split(';').next());
 }
+
+#[tokio::test]
+async fn admins_manage_staff_and_disabling_ends_sessions() {
+    let (app, _dir) = app().await;
+    common::seed_second_company(&app).await;
+    let admin = app.browser();
+    assert_eq!(app.login(&admin, "admin").await.status(), 200);
+    let create = |body: Value| {
+        let admin = admin.clone();
+        let url = app.url("/api/admin/staff");
+        async move {
+            admin
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("create")
+        }
+    };
+    let new = json!({
+        "username": "guanjia3", "display_name": "黄磊", "role": "caretaker",
+        "password": "password123", "estate_ids": ["est-cuihu"],
+    });
+    let resp = create(new.clone()).await;
+    assert_eq!(resp.status(), 400);
+    let err: Value = resp.json().await.expect("json");
+    assert_eq!(err["field"], "password", "{err}");
+    let mut foreign = new.clone();
+    foreign["password"] = json!("翠湖春水 lamp 7");
+    foreign["estate_ids"] = json!(["est-other"]);
+    let err: Value = create(foreign).await.json().await.expect("json");
+    assert_eq!(err["field"], "estate_ids", "no estates of another company");
+
+    let mut good = new.clone();
+    good["password"] = json!("翠湖春水 lamp 7");
+    let resp = create(good).await;
+    assert_eq!(resp.status(), 200);
+    let created: Value = resp.json().await.expect("json");
+    let id = created["id"].as_str().expect("id").to_string();
+
+    let tablet = app.browser();
+    let resp = tablet
+        .post(app.url("/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "guanjia3", "password": "翠湖春水 lamp 7" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        tablet
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .expect("me")
+            .status(),
+        200
+    );
+
+    let change = |body: Value| {
+        let admin = admin.clone();
+        let url = app.url(&format!("/api/admin/staff/{id}"));
+        async move {
+            admin
+                .patch(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("patch")
+        }
+    };
+    assert_eq!(change(json!({ "role": "front_desk" })).await.status(), 200);
+    assert_eq!(audit_count(&app, "role_changed").await, 1);
+    assert_eq!(change(json!({ "disabled": true })).await.status(), 200);
+    assert_eq!(
+        tablet
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .expect("me")
+            .status(),
+        401,
+        "disabling ends the session at once"
+    );
+    let resp = app
+        .browser()
+        .post(app.url("/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "guanjia3", "password": "翠湖春水 lamp 7" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 401);
+
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let status = desk
+        .get(app.url("/api/admin/staff"))
+        .send()
+        .await
+        .expect("list")
+        .status();
+    assert_eq!(status, 403, "only admins administer staff");
+    let listed: Value = admin
+        .get(app.url("/api/admin/staff"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["username"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"guanjia3") && !names.contains(&"other-desk"),
+        "{names:?}"
+    );
+}

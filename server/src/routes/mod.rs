@@ -1,5 +1,6 @@
 //! The JSON API: each module owns its router; this merges them under `/api`.
 
+pub mod admin;
 pub mod desk;
 pub mod estates;
 pub mod eval;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(session::router())
         .merge(desk::router())
+        .merge(admin::router())
         .merge(estates::router())
         .merge(orders::router())
         .merge(sync::router())
