@@ -1009,3 +1009,85 @@ async fn admins_manage_staff_and_disabling_ends_sessions() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn sql_injection_strings_never_cause_a_500() {
+    let (app, _dir) = app().await;
+    let payloads = [
+        "' OR '1'='1",
+        "'; DROP TABLE events; --",
+        "\" OR \"\"=\"",
+        "1; SELECT * FROM staff",
+        "' UNION SELECT password_hash FROM staff --",
+        "%27%20OR%201=1",
+        "\\'; DELETE FROM orders; --",
+        "$1",
+        "?",
+        "😀'--",
+    ];
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let admin = app.browser();
+    assert_eq!(app.login(&admin, "admin").await.status(), 200);
+    let good = app.valid_report("井盖松动").await;
+    for p in payloads {
+        let enc: String = p.bytes().map(|b| format!("%{b:02X}")).collect();
+        let mut statuses = Vec::new();
+        for path in [
+            format!("/api/public/estates/{enc}"),
+            format!("/api/public/track/{enc}"),
+            format!("/api/desk/orders?estate={enc}"),
+            format!("/api/estates/{enc}/site"),
+            format!("/api/estates/{enc}/households"),
+        ] {
+            statuses.push((
+                path.clone(),
+                desk.get(app.url(&path)).send().await.expect("get").status(),
+            ));
+        }
+        for (path, body) in [
+            (format!("/api/public/estates/{enc}/reports"), good.clone()),
+            ("/api/public/estates/cuihu/reports".to_string(), {
+                let mut b = good.clone();
+                for field in ["text", "building", "unit", "room", "phone", "name"] {
+                    b[field] = json!(p);
+                }
+                b
+            }),
+            (
+                "/api/login".to_string(),
+                json!({ "username": p, "password": p }),
+            ),
+            (
+                "/api/sync".to_string(),
+                json!({ "device_id": p, "estate_id": p, "cursor": 0 }),
+            ),
+            (format!("/api/orders/{enc}/reveal-phone"), json!({})),
+        ] {
+            let status = desk
+                .post(app.url(&path))
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("post")
+                .status();
+            statuses.push((path, status));
+        }
+        let status = admin
+            .patch(app.url(&format!("/api/admin/staff/{enc}")))
+            .header(CSRF.0, CSRF.1)
+            .json(&json!({ "role": p }))
+            .send()
+            .await
+            .expect("patch")
+            .status();
+        statuses.push(("/api/admin/staff/…".into(), status));
+        for (path, status) in statuses {
+            assert!(status.as_u16() < 500, "{p:?} at {path} → {status}");
+        }
+    }
+    // The tables are all still there and intact.
+    assert!(app.events_stored().await >= 0);
+    assert_eq!(app.login(&app.browser(), "desk").await.status(), 200);
+}
