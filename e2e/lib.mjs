@@ -25,24 +25,13 @@ import { after, test } from 'node:test';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
 /** The server under test, without a trailing slash. */
 export const BASE_URL = (process.env.ANJU_URL ?? '').replace(/\/+$/, '');
 
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 
-// Without the background-networking flags Chromium keeps trying to reach Google's hosts,
-// which this machine's closed network refuses; --no-sandbox because tests run as root.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // node's test runner has no default time limit: a page that never loads would hang the run.
 const TEST_TIMEOUT_MS = 60_000;
@@ -54,7 +43,7 @@ const ACTION_TIMEOUT_MS = 15_000;
 let browser;
 function launchBrowser() {
   browser ??= chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
   });
   return browser;

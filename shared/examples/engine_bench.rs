@@ -2,7 +2,9 @@
 //! each stage (classify, deadlines, escalation, severity) and of the whole
 //! `testkit::run`. `cargo xtask bench` runs it with `--json` and reads the last line.
 //!
-//! Usage: `engine_bench [--orders N] [--runs R] [--seed S] [--json]`.
+//! Usage: `engine_bench [--orders N] [--runs R] [--seed S] [--json]`, or
+//! `engine_bench --digest [--orders N] [--seed S]`: only the digest of the orders, as the
+//! JSON line the wasm harness (bench-wasm) prints for the native-vs-wasm test.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -18,6 +20,7 @@ fn main() {
     let mut runs = 7usize;
     let mut seed = 42u64;
     let mut json = false;
+    let mut digest_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().and_then(|v| v.parse().ok());
@@ -26,11 +29,17 @@ fn main() {
             "--runs" => runs = value().unwrap_or(runs as u64).max(1) as usize,
             "--seed" => seed = value().unwrap_or(seed),
             "--json" => json = true,
+            "--digest" => digest_only = true,
             other => {
                 eprintln!("engine_bench: unknown argument {other}");
                 std::process::exit(2);
             }
         }
+    }
+
+    if digest_only {
+        println!("{}", digest_json(&testkit::digest(seed, n)));
+        return;
     }
 
     let Ok(policy) = Policy::preset("cmsk") else {
@@ -78,8 +87,8 @@ fn main() {
         println!(
             "{{\"orders\":{n},\"runs\":{runs},\"seed\":{seed},\"classify_ms\":{classify_ms:.2},\
              \"classify_with_evidence_ms\":{evidence_ms:.2},\"deadlines_ms\":{deadlines_ms:.2},\"escalation_ms\":{escalation_ms:.2},\
-             \"severity_ms\":{severity_ms:.2},\"total_ms\":{total_ms:.2},\"hash\":\"{:016x}\"}}",
-            digest.hash
+             \"severity_ms\":{severity_ms:.2},\"total_ms\":{total_ms:.2},\"digest\":{}}}",
+            digest_json(&digest)
         );
     } else {
         println!("{n} orders, seed {seed}, median of {runs} runs:");
@@ -90,6 +99,15 @@ fn main() {
         println!("  whole run   {total_ms:8.2} ms");
         println!("{digest:?} (hash {:016x})", digest.hash);
     }
+}
+
+/// The same fields and formatting as bench-wasm's `digest`, so the two compare as text.
+fn digest_json(d: &testkit::Digest) -> String {
+    format!(
+        "{{\"orders\":{},\"urgent\":{},\"overdue\":{},\"escalated\":{},\"hotspots\":{},\
+         \"majors\":{},\"hash\":\"{:016x}\"}}",
+        d.orders, d.urgent, d.overdue, d.escalated, d.hotspots, d.majors, d.hash
+    )
 }
 
 /// The median wall time of `runs` calls, in milliseconds (the fastest run goes to stderr:

@@ -1,11 +1,23 @@
 //! `cargo xtask bench`: the project's measurements against their goals, as a markdown table
 //! that can be pasted into an issue or ARCHITECTURE.md.
 
+use serde_json::Value;
+
 use crate::cmd::{self, Result};
-use crate::{dist, sizes};
+use crate::{dist, engine, sizes};
 
 /// The first-load budget: what a resident on a phone downloads before the form works.
 const FIRST_LOAD_GOAL_BYTES: usize = 200_000;
+
+/// The rule-engine batch: generated orders (generation not timed), their seed, and how
+/// many runs the median is taken over.
+const ENGINE_ORDERS: u32 = 100_000;
+const ENGINE_SEED: u32 = 42;
+const ENGINE_RUNS: u32 = 7;
+/// Classification, deadlines, escalation and severity of the batch, natively.
+const ENGINE_NATIVE_GOAL_MS: f64 = 100.0;
+/// The same batch in wasm under Chromium, as a multiple of the native time.
+const ENGINE_WASM_GOAL_RATIO: f64 = 3.0;
 
 struct Row {
     measure: String,
@@ -21,11 +33,8 @@ pub(crate) fn run() -> Result<()> {
         dist::run()?;
     }
 
-    let rows = vec![
-        first_load(&dist)?,
-        // Rule-engine throughput rows (native, and in wasm under Chromium) go here once
-        // `anju-shared` has its `testkit` feature.
-    ];
+    let mut rows = vec![first_load(&dist)?];
+    rows.extend(rule_engine()?);
 
     println!("| measure | result | goal | met |\n|---|---|---|---|");
     for row in &rows {
@@ -57,4 +66,82 @@ fn first_load(dist: &std::path::Path) -> Result<Row> {
         goal: format!("≤ {}", sizes::kb(FIRST_LOAD_GOAL_BYTES).replace(".0", "")),
         met: total.gzip <= FIRST_LOAD_GOAL_BYTES,
     })
+}
+
+/// The rule engine over the same generated batch natively (`engine_bench`) and in wasm under
+/// headless Chromium (bench-wasm), each the median of [`ENGINE_RUNS`] runs measured now;
+/// both must reach the same digest.
+fn rule_engine() -> Result<Vec<Row>> {
+    let (orders, seed, runs) = (
+        ENGINE_ORDERS.to_string(),
+        ENGINE_SEED.to_string(),
+        ENGINE_RUNS.to_string(),
+    );
+    let native = engine::native(&[
+        "--json", "--orders", &orders, "--seed", &seed, "--runs", &runs,
+    ])?;
+    let browser = engine::Browser::start()?;
+    let wasm = browser.run(&["bench".into(), seed.clone(), orders.clone(), runs.clone()])?;
+    engine::compare_digests(&native["digest"], &wasm["digest"])?;
+
+    let ms = |v: &Value, key: &str| -> Result<f64> {
+        v[key]
+            .as_f64()
+            .ok_or_else(|| format!("no `{key}` in {v}").into())
+    };
+    let native_ms = ms(&native, "total_ms")?;
+    let wasm_ms = ms(&wasm, "total_ms")?;
+    let ratio = wasm_ms / native_ms;
+    let batch = format!("{} orders", thousands(ENGINE_ORDERS));
+    Ok(vec![
+        Row {
+            measure: format!(
+                "rule engine, native: classify + deadlines + escalation + severity, {batch} \
+                 (median of {ENGINE_RUNS})"
+            ),
+            result: format!(
+                "{native_ms:.1} ms (classify {:.1}, deadlines {:.1}, escalation {:.1}, \
+                 severity {:.1} ms alone)",
+                ms(&native, "classify_ms")?,
+                ms(&native, "deadlines_ms")?,
+                ms(&native, "escalation_ms")?,
+                ms(&native, "severity_ms")?
+            ),
+            goal: format!("≤ {ENGINE_NATIVE_GOAL_MS:.0} ms"),
+            met: native_ms <= ENGINE_NATIVE_GOAL_MS,
+        },
+        Row {
+            measure: format!(
+                "rule engine, wasm in headless Chromium, {batch} (median of {ENGINE_RUNS})"
+            ),
+            result: format!("{wasm_ms:.1} ms = {ratio:.2}× native (same digest)"),
+            goal: format!("≤ {ENGINE_WASM_GOAL_RATIO:.0}× native"),
+            met: ratio <= ENGINE_WASM_GOAL_RATIO,
+        },
+    ])
+}
+
+/// 100000 → "100,000".
+fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 }

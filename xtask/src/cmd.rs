@@ -71,6 +71,20 @@ pub(crate) fn run(command: &mut Command) -> Result<()> {
     }
 }
 
+/// Runs a command, its standard error on the terminal, and returns its standard output; a
+/// non-zero exit is an error. For tools that answer in JSON on stdout and log on stderr.
+pub(crate) fn stdout(command: &mut Command) -> Result<String> {
+    eprintln!("$ {}", display(command));
+    let output = command
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| spawn_error(command, e))?;
+    if !output.status.success() {
+        return Err(format!("`{}` failed ({})", display(command), output.status).into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// Runs a command and returns its standard output, or `None` when it cannot be started
 /// or fails: used to ask tools for their version, where "absent" is an ordinary answer.
 pub(crate) fn read(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {

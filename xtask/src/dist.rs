@@ -35,11 +35,7 @@ pub(crate) fn run() -> Result<PathBuf> {
         .ok_or("cargo built no anju_app.wasm: is app/ a cdylib with lib name `anju_app`?")?;
 
     // Read after the build, which creates or updates Cargo.lock.
-    let lock_file = root.join("Cargo.lock");
-    let lock = std::fs::read_to_string(&lock_file).at(&lock_file)?;
-    let version = locked_version(&lock, "wasm-bindgen")
-        .ok_or("Cargo.lock has no wasm-bindgen: does app/ depend on it?")?;
-    let bindgen = ensure_wasm_bindgen(&version)?;
+    let bindgen = wasm_bindgen_cli()?;
 
     // Assembled aside and moved into place at the end, so a server serving dist/ (or a
     // second `cargo xtask dist`) never sees a half-built one. Under /target, which git
@@ -81,6 +77,16 @@ pub(crate) fn run() -> Result<PathBuf> {
     );
     println!("{}", sizes::file_table(&dist)?);
     Ok(dist)
+}
+
+/// The wasm-bindgen CLI at the version Cargo.lock records, installed when missing. Call it
+/// after a wasm build, which creates or updates Cargo.lock.
+pub(crate) fn wasm_bindgen_cli() -> Result<PathBuf> {
+    let lock_file = cmd::project_root().join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_file).at(&lock_file)?;
+    let version = locked_version(&lock, "wasm-bindgen")
+        .ok_or("Cargo.lock has no wasm-bindgen: does app/ depend on it?")?;
+    ensure_wasm_bindgen(&version)
 }
 
 pub(crate) fn ensure_wasm_target() -> Result<()> {

@@ -69,7 +69,7 @@ fn build_server() -> Result<PathBuf> {
         .ok_or_else(|| "cargo built no `anju` executable".into())
 }
 
-fn ensure_chromium() -> Result<()> {
+pub(crate) fn ensure_chromium() -> Result<()> {
     let missing: Vec<&str> = [(CHROMIUM, "chromium"), (CJK_FONT, "fonts-wqy-microhei")]
         .into_iter()
         .filter(|(path, _)| !Path::new(path).exists())

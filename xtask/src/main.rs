@@ -8,6 +8,7 @@ mod bench;
 mod cmd;
 mod dist;
 mod e2e;
+mod engine;
 mod sizes;
 mod test;
 mod tidy;
@@ -21,8 +22,9 @@ commands:
   dist              build the app into dist/ (wasm, wasm-bindgen, wasm-opt, static files, CSS)
   run [-- ARGS]     dist, then `anju serve ARGS` in release mode (env passes through)
   test [SUITE...]   run every check and print one summary line per suite;
-                    suites: tidy fmt clippy tests postgres e2e (default: all)
-  bench             print the measurements as a markdown table (builds dist/ if missing)
+                    suites: tidy fmt clippy tests postgres e2e wasm-diff (default: all)
+  bench             print the measurements as a markdown table (builds dist/ if missing;
+                    times the rule engine natively and in wasm under Chromium)
   tidy              check that every .rs file starts with a `//!` line";
 
 fn main() -> ExitCode {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cmd::{self, Result};
-use crate::{dist, e2e, tidy};
+use crate::{dist, e2e, engine, tidy};
 
 enum Outcome {
     Passed,
@@ -52,9 +52,17 @@ const SUITES: &[Suite] = &[
     Suite {
         key: "tests",
         label: "tests (sqlite)",
-        // `--workspace` would also compile the wasm-only app for the host.
+        // `--workspace` would also compile the wasm-only crates for the host.
         run: || {
-            cmd::run(cmd::cargo().args(["test", "--workspace", "--exclude", "anju-app"])).into()
+            cmd::run(cmd::cargo().args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "anju-app",
+                "--exclude",
+                "anju-bench-wasm",
+            ]))
+            .into()
         },
     },
     Suite {
@@ -66,6 +74,11 @@ const SUITES: &[Suite] = &[
         key: "e2e",
         label: "e2e",
         run: || e2e::run().into(),
+    },
+    Suite {
+        key: "wasm-diff",
+        label: "wasm-diff (rule engine: native = wasm in Chromium)",
+        run: || engine::diff().into(),
     },
 ];
 
@@ -122,15 +135,21 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// Native clippy over the workspace, then the app for its only real target. Both run even
-/// when the first fails, so one run shows every warning.
+/// Native clippy over the workspace, then the wasm-only crates (the app and the bench
+/// harness) for their only real target. Both run even when the first fails, so one run
+/// shows every warning.
 fn clippy() -> Outcome {
     let native = cmd::run(cmd::cargo().args([
         "clippy",
         "--workspace",
         "--exclude",
         "anju-app",
+        "--exclude",
+        "anju-bench-wasm",
         "--all-targets",
+        // The testkit (and the engine_bench example that needs it) is code too.
+        "--features",
+        "anju-shared/testkit",
         "--",
         "-D",
         "warnings",
@@ -140,6 +159,8 @@ fn clippy() -> Outcome {
             "clippy",
             "-p",
             "anju-app",
+            "-p",
+            "anju-bench-wasm",
             "--target",
             "wasm32-unknown-unknown",
             "--",
