@@ -1091,3 +1091,39 @@ async fn sql_injection_strings_never_cause_a_500() {
     assert!(app.events_stored().await >= 0);
     assert_eq!(app.login(&app.browser(), "desk").await.status(), 200);
 }
+
+#[tokio::test]
+async fn an_admin_exports_a_residents_data_and_it_is_audited() {
+    let (app, _dir) = app().await;
+    let mut body = app.valid_report("阳台漏水").await;
+    body["notice_version"] = json!("2026-11");
+    assert_eq!(app.report(&body).await.status(), 201);
+    let admin = app.browser();
+    assert_eq!(app.login(&admin, "admin").await.status(), 200);
+    let export: Value = admin
+        .get(app.url("/api/admin/residents/export?phone=138-1234-5678"))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    let orders = export["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["contact_phone"], "13812345678");
+    assert_eq!(
+        orders[0]["notice_version"], "2026-11",
+        "the notice version is stored"
+    );
+    assert_eq!(orders[0]["events"][0]["body"]["text"], "阳台漏水");
+    assert_eq!(audit_count(&app, "export").await, 1);
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let status = desk
+        .get(app.url("/api/admin/residents/export?phone=13812345678"))
+        .send()
+        .await
+        .expect("export")
+        .status();
+    assert_eq!(status, 403);
+}

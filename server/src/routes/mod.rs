@@ -7,6 +7,7 @@ pub mod eval;
 pub mod health;
 pub mod orders;
 pub mod public;
+pub mod residents;
 pub mod session;
 pub mod sync;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(desk::router())
         .merge(admin::router())
+        .merge(residents::router())
         .merge(estates::router())
         .merge(orders::router())
         .merge(sync::router())

@@ -1,0 +1,120 @@
+//! A resident's personal data for their PIPL requests, for the company's admins: everything
+//! held about one phone number (the household register and the orders they reported).
+//! Every export is written to the audit log.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use anju_shared::order::Event;
+use anju_shared::report::normalize_phone;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::routes::admin::AdminUser;
+use crate::security::ClientIp;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/residents/export", get(export))
+}
+
+#[derive(Deserialize)]
+struct PhoneQuery {
+    phone: String,
+}
+
+#[derive(Serialize)]
+struct ResidentRow {
+    name: String,
+    phone: String,
+    household_id: String,
+}
+
+#[derive(Serialize)]
+struct ReportedOrder {
+    id: String,
+    estate_id: String,
+    reference: String,
+    contact_name: String,
+    contact_phone: String,
+    notice_version: String,
+    events: Vec<Event>,
+}
+
+#[derive(Serialize)]
+struct Export {
+    phone: String,
+    residents: Vec<ResidentRow>,
+    orders: Vec<ReportedOrder>,
+}
+
+async fn export(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    ClientIp(ip): ClientIp,
+    Query(q): Query<PhoneQuery>,
+) -> Result<Json<Export>, ApiError> {
+    let phone = normalize_phone(&q.phone).ok_or_else(|| ApiError::BadField {
+        field: "phone".into(),
+        message: "not a mainland mobile number".into(),
+    })?;
+    // Only the admin's own company's estates.
+    let residents = sqlx::query(
+        "SELECT r.name, r.phone, r.household_id FROM residents r JOIN households h ON h.id = r.household_id \
+         JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = u.building_id \
+         JOIN estates e ON e.id = b.estate_id WHERE r.phone = $1 AND e.company_id = $2",
+    )
+    .bind(phone.clone())
+    .bind(admin.company_id.clone())
+    .fetch_all(&state.db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ResidentRow {
+            name: r.try_get("name")?,
+            phone: r.try_get("phone")?,
+            household_id: r.try_get("household_id")?,
+        })
+    })
+    .collect::<sqlx::Result<Vec<_>>>()?;
+    let rows = sqlx::query(
+        "SELECT o.id, o.estate_id, o.reference, o.contact_name, o.contact_phone, o.notice_version \
+         FROM orders o JOIN estates e ON e.id = o.estate_id \
+         WHERE o.contact_phone = $1 AND e.company_id = $2 ORDER BY o.reported_ms",
+    )
+    .bind(phone.clone())
+    .bind(admin.company_id.clone())
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut orders = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let estate_id: String = r.try_get("estate_id")?;
+        orders.push(ReportedOrder {
+            events: state.db.order_events(&estate_id, &id).await?,
+            id,
+            estate_id,
+            reference: r.try_get("reference")?,
+            contact_name: r.try_get("contact_name")?,
+            contact_phone: r.try_get("contact_phone")?,
+            notice_version: r.try_get("notice_version")?,
+        });
+    }
+    state
+        .db
+        .audit(
+            &admin.id,
+            &ip,
+            "export",
+            &anju_shared::report::mask_phone(&phone),
+            &format!("{} orders", orders.len()),
+        )
+        .await?;
+    Ok(Json(Export {
+        phone,
+        residents,
+        orders,
+    }))
+}
