@@ -20,6 +20,11 @@
 // Find elements as a user would (getByRole, getByLabel) or by the data-testid the UI
 // contract names. playwright-core has no expect(): wait with locator.waitFor(), which
 // retries until visible, and check values with node:assert.
+//
+// Offline: `page.context().setOffline(true)` cuts that context (that user's tablet) off the
+// network, service worker included; each open() is its own context, so other users stay
+// online. `reportOrder(text)` creates an order through the public API, for tests that need
+// one of their own.
 
 import { after, test } from 'node:test';
 import { mkdir } from 'node:fs/promises';
@@ -129,4 +134,29 @@ async function saveScreenshots(testName, pages) {
       console.error(`  no screenshot of page ${index + 1}: ${error.message}`);
     }
   }
+}
+
+/**
+ * Reports a problem at the demo estate 翠湖花园 through the public API, as a resident's form
+ * would, and returns the receipt (`order_id`, `reference`, …). The text should be unique to
+ * the test, so it can find its order.
+ */
+export async function reportOrder(text) {
+  const site = await (await fetch(`${BASE_URL}/api/public/estates/cuihu`)).json();
+  const building = site.buildings[0];
+  const response = await fetch(`${BASE_URL}/api/public/estates/cuihu/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-anju-csrf': '1' },
+    body: JSON.stringify({
+      text,
+      building: building.id,
+      unit: building.units[0].id,
+      room: '201',
+      phone: '13800138000',
+    }),
+  });
+  if (!response.ok) {
+    throw new Error(`report refused: ${response.status} ${await response.text()}`);
+  }
+  return response.json();
 }

@@ -28,6 +28,22 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
     }
 }
 
+/// The body of a successful GET as text, for callers that keep it as is (the device caches
+/// some answers for offline use without re-serialising them).
+pub(crate) async fn get_text(url: &str) -> Result<String, ApiFailure> {
+    let resp = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if resp.ok() {
+        resp.text()
+            .await
+            .map_err(|e| ApiFailure::Network(e.to_string()))
+    } else {
+        read(resp).await
+    }
+}
+
 pub(crate) async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     let resp = Request::get(url)
         .send()
@@ -48,4 +64,35 @@ pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
         .await
         .map_err(|e| ApiFailure::Network(e.to_string()))?;
     read(resp).await
+}
+
+/// The logged-in staff member as `GET /api/me` answers; also kept on the device, so an
+/// offline reload knows who is working.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub(crate) struct Me {
+    /// The staff id: the `actor` of the events this user records.
+    pub(crate) id: String,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
+    #[serde(default)]
+    pub(crate) estates: Vec<anju_shared::site::EstateInfo>,
+}
+
+impl Me {
+    /// Whether the server lets this role dispatch and reassign (the desk and supervisors).
+    pub(crate) fn may_assign(&self) -> bool {
+        !matches!(self.role.as_str(), "caretaker" | "technician")
+    }
+}
+
+/// A household as `GET /api/estates/{id}/households` lists it: no personal data.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub(crate) struct Household {
+    pub(crate) id: String,
+    pub(crate) unit_id: String,
+    pub(crate) floor: i64,
+    pub(crate) room: String,
+    #[serde(default)]
+    pub(crate) important: bool,
 }

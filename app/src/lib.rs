@@ -6,7 +6,10 @@
 mod api;
 mod clock;
 mod i18n;
+mod lean;
 mod pages;
+mod store;
+mod sync;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -24,6 +27,7 @@ pub fn start() {
 #[component]
 fn App() -> impl IntoView {
     i18n::provide();
+    sync::provide();
     view! {
         <Router>
             <header class="topbar">
@@ -35,6 +39,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::Home/>
                     <Route path=path!("/r/:slug") view=pages::report::ReportPage/>
                     <Route path=path!("/desk") view=pages::desk::DeskPage/>
+                    <Route path=path!("/field") view=pages::field::FieldPage/>
                 </Routes>
             </main>
         </Router>

@@ -9,23 +9,17 @@ use anju_shared::order::{Inbox, OrderState, fold};
 use anju_shared::policy::Policy;
 use anju_shared::sla::{self, Deadline};
 // Dates are formatted by hand: chrono's strftime machinery costs the wasm more than it saves.
-use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
+use chrono::{TimeZone, Timelike, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 
-use crate::api::{self, ApiFailure};
+use crate::api::{self, ApiFailure, Me};
 use crate::clock;
 use crate::i18n::{tr, use_lang};
+use crate::pages::login::Login;
 
 /// How often the inbox asks the server for news, in milliseconds.
 const REFRESH_MS: u64 = 15_000;
-
-#[derive(Clone, PartialEq, Deserialize)]
-struct Me {
-    display_name: String,
-    role: String,
-}
 
 #[derive(Clone, PartialEq)]
 enum Session {
@@ -49,71 +43,9 @@ pub(crate) fn DeskPage() -> impl IntoView {
     view! {
         {move || match session.get() {
             Session::Checking => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
-            Session::LoggedOut => view! { <Login on_done=Callback::new(move |_| check())/> }.into_any(),
+            Session::LoggedOut => view! { <Login title=tr("客服前台登录", "Front desk login") on_done=Callback::new(move |_| check())/> }.into_any(),
             Session::LoggedIn(me) => view! { <DeskInbox me=me on_logout=Callback::new(move |_| session.set(Session::LoggedOut))/> }.into_any(),
         }}
-    }
-}
-
-#[derive(Serialize)]
-struct Credentials {
-    username: String,
-    password: String,
-}
-
-#[component]
-fn Login(on_done: Callback<()>) -> impl IntoView {
-    let lang = use_lang();
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<&'static str>);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let l = lang.get_untracked();
-        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
-            error.set(Some(
-                l.pick("请输入用户名和密码", "Enter your username and password"),
-            ));
-            return;
-        }
-        busy.set(true);
-        let body = Credentials {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            match api::post::<_, serde_json::Value>("/api/login", &body).await {
-                Ok(_) => {
-                    password.set(String::new());
-                    on_done.run(());
-                }
-                Err(ApiFailure::Status(401, _)) => error.set(Some(
-                    l.pick("用户名或密码错误", "Wrong username or password"),
-                )),
-                Err(_) => error.set(Some(
-                    l.pick("网络不通,请稍后再试", "No connection; try again later"),
-                )),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <form class="card form login" on:submit=submit>
-            <h1>{tr("客服前台登录", "Front desk login")}</h1>
-            {move || error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
-            <label for="login-username">{tr("用户名", "Username")}</label>
-            <input id="login-username" name="username" autocomplete="username"
-                prop:value=move || username.get()
-                on:input=move |ev| username.set(event_target_value(&ev))/>
-            <label for="login-password">{tr("密码", "Password")}</label>
-            <input id="login-password" name="password" type="password" autocomplete="current-password"
-                prop:value=move || password.get()
-                on:input=move |ev| password.set(event_target_value(&ev))/>
-            <button type="submit" class="button primary" disabled=move || busy.get()>
-                {tr("登录", "Log in")}
-            </button>
-        </form>
     }
 }
 
@@ -131,12 +63,6 @@ enum SyncState {
     Loading,
     Fresh(i64),
     Offline(Option<i64>),
-}
-
-fn parse_offset(s: &str) -> FixedOffset {
-    DateTime::parse_from_rfc3339(&format!("2000-01-01T00:00:00{s}"))
-        .map(|t| *t.offset())
-        .unwrap_or_else(|_| anju_shared::calendar::china_offset())
 }
 
 #[component]
@@ -174,7 +100,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let folded = Memo::new(move |_| {
         inbox.with(|i| {
             i.as_ref().map(|i| {
-                let offset = parse_offset(&i.estate.utc_offset);
+                let offset = clock::parse_offset(&i.estate.utc_offset);
                 let policy = Policy::preset(&i.estate.policy).ok();
                 let orders: Vec<(String, OrderState)> = i
                     .orders
@@ -245,13 +171,26 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 fallback=move || view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }
             >
                 <ul class="inbox" aria-label=tr("工单", "Orders")>
-                    <For each=move || rows.get() key=|r| (r.state.id.clone(), r.deadlines.iter().map(|d| d.status.as_str()).collect::<String>()) let:row>
+                    <For each=move || rows.get() key=row_key let:row>
                         <OrderRow row=row now_ms=now_ms/>
                     </For>
                 </ul>
             </Show>
         </section>
     }
+}
+
+/// A row is rebuilt when anything it shows changes, except the ticking countdowns.
+fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize) {
+    let s = &r.state;
+    (
+        s.id.clone(),
+        r.deadlines.iter().map(|d| d.status.as_str()).collect(),
+        s.status as u8,
+        s.notes.len(),
+        s.assignee.clone(),
+        s.conflicts.len(),
+    )
 }
 
 #[component]
@@ -300,28 +239,26 @@ fn format_span(ms: i64, lang: Lang) -> String {
 fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
     let state = row.state.clone();
     let category = state.category;
+    let status = state.status;
     let urgent = state.urgent;
-    let reported = {
-        let t = state.reported_at;
-        format!(
-            "{:02}-{:02} {:02}:{:02}",
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
-    };
+    let reported = clock::short(&state.reported_at);
     let deadlines = row.deadlines.clone();
     view! {
         <li class="order" class:urgent=urgent data-testid="order-row">
             <div class="order-head">
                 <span class="reference">{row.reference.clone()}</span>
                 <strong class="chip">{tr(category.zh(), category.en())}</strong>
+                <span class="chip" data-testid="order-status">{tr(status.zh(), status.en())}</span>
                 {urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
+                {(!state.conflicts.is_empty()).then(|| view! { <strong class="chip urgent">{tr("有冲突", "Conflict")}</strong> })}
                 <span class="muted">{reported}</span>
             </div>
             <p class="order-text">{state.text.clone()}</p>
-            <p class="muted">{state.location.clone()} " · " {state.phone_masked.clone()}</p>
+            <p class="muted">
+                {state.location.clone()} " · " {state.phone_masked.clone()}
+                {state.assignee.clone().map(|a| view! { " · " {tr("处理人 ", "Assigned to ")} {a} })}
+            </p>
+            {crate::pages::field::notes(state.notes.clone())}
             <div class="deadlines">
                 {deadlines.into_iter().map(|d| view! { <Countdown deadline=d now_ms=now_ms/> }).collect_view()}
             </div>

@@ -12,6 +12,7 @@ pub(crate) fn Home() -> impl IntoView {
             <p>{tr("业主请扫描小区公告栏上的二维码报事报修。", "Residents: scan the QR code on your estate's notice board to report a problem.")}</p>
             <nav class="links">
                 <a class="button" href="/desk">{tr("客服前台", "Front desk")}</a>
+                <a class="button" href="/field">{tr("管家巡查(可离线)", "Caretaker (works offline)")}</a>
                 <a class="button secondary" href="/r/cuihu">{tr("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
             </nav>
         </section>

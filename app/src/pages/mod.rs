@@ -1,6 +1,9 @@
 //! The app's surfaces, one module per route.
 
 pub(crate) mod desk;
+pub(crate) mod field;
 pub(crate) mod home;
+pub(crate) mod login;
 pub(crate) mod not_found;
 pub(crate) mod report;
+pub(crate) mod visit;

@@ -1,0 +1,401 @@
+//! `/field`: the caretaker's tablet app, offline-first. The estate's orders are folded from the
+//! events on the device (`anju_shared::order::fold`), every action is recorded there first and
+//! sent by the sync engine when there is a network; the sync state is always in view.
+//! Tablet-first: big touch targets, one column, one thing at a time (list, order, visit).
+//!
+//! Reactive parts go through `lean::dynamic`/`lean::text` and lists are rebuilt whole rather
+//! than keyed: the wasm stays smaller, and these lists change only on a tap or a sync.
+
+use anju_shared::order::{ConflictKind, EventBody, OrderState, Status, fold};
+use chrono::{DateTime, FixedOffset};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::clock;
+use crate::i18n::tr;
+use crate::lean::{dynamic, sort_by, sorted_indices, text};
+use crate::pages::login::Login;
+use crate::pages::visit::{VisitForm, visits};
+use crate::sync::{Engine, Phase, SyncBadge, use_engine};
+
+#[component]
+pub(crate) fn FieldPage() -> impl IntoView {
+    let engine = use_engine();
+    engine.boot();
+    dynamic(move || {
+        match engine.phase.get() {
+        Phase::Idle | Phase::Opening => view! {
+            <section class="card"><p class="muted">{tr("正在加载…", "Loading…")}</p></section>
+        }
+        .into_any(),
+        Phase::NeedsLogin => view! {
+            <Login title=tr("管家登录", "Caretaker login") on_done=Callback::new(move |_| engine.after_login())/>
+        }
+        .into_any(),
+        Phase::Failed(zh, en) => view! {
+            <section class="card">
+                <p role="alert" class="error">{tr(zh, en)}</p>
+                <button type="button" class="button" on:click=move |_| engine.boot()>{tr("重试", "Try again")}</button>
+            </section>
+        }
+        .into_any(),
+        Phase::Ready => field_app(engine).into_any(),
+    }
+    })
+}
+
+/// What the page shows below its bar.
+#[derive(Clone, PartialEq)]
+enum Screen {
+    List,
+    Order(String),
+    Visit,
+}
+
+/// The estate's orders folded from the device's events, work still to do first, newest first.
+fn folded(engine: Engine) -> Vec<OrderState> {
+    engine.events.with(|events| {
+        // Grouped by order first, so each fold sees only its own order's events.
+        let by_order = sorted_indices(events.len(), &|a, b| {
+            events[a].order_id.cmp(&events[b].order_id)
+        });
+        let mut orders = Vec::new();
+        let mut group = Vec::new();
+        for (n, &i) in by_order.iter().enumerate() {
+            let e = &events[i];
+            group.push(e.clone());
+            let last = by_order
+                .get(n + 1)
+                .is_none_or(|&j| events[j].order_id != e.order_id);
+            if last {
+                if !e.order_id.is_empty() {
+                    orders.extend(fold(&e.order_id, &group));
+                }
+                group.clear();
+            }
+        }
+        sort_by(&mut orders, |a, b| {
+            (a.status >= Status::Completed)
+                .cmp(&(b.status >= Status::Completed))
+                .then(b.reported_at.cmp(&a.reported_at))
+        });
+        orders
+    })
+}
+
+fn field_app(engine: Engine) -> impl IntoView {
+    let screen = RwSignal::new(Screen::List);
+    let orders = Memo::new(move |_| folded(engine));
+    let me = move |f: fn(&crate::api::Me) -> String| {
+        text(move || engine.me.with(|m| m.as_ref().map(f).unwrap_or_default()))
+    };
+    let estate = me(|m| {
+        m.estates
+            .first()
+            .map(|e| e.name.clone())
+            .unwrap_or_default()
+    });
+    let user = me(|m| m.display_name.clone());
+    let back = Callback::new(move |()| screen.set(Screen::List));
+
+    view! {
+        <section class="desk field">
+            <div class="desk-bar">
+                <h1>{estate} " · " {tr("管家", "Caretaker")}</h1>
+                <SyncBadge/>
+                <button type="button" class="button secondary" on:click=move |_| engine.sync_now()>
+                    {tr("立即同步", "Sync now")}
+                </button>
+                <span class="muted">{user}</span>
+            </div>
+            {dynamic(move || engine.session_lost.get().then(|| view! {
+                <p role="alert" class="error">
+                    {tr("登录已过期:记录仍保存在本机,重新登录后会自动发送。", "Your session ended: records stay on this device and are sent once you log in again.")}
+                </p>
+                <Login title=tr("重新登录", "Log in again") on_done=Callback::new(move |_| engine.after_login())/>
+            }))}
+            {rejections(engine)}
+            {dynamic(move || match screen.get() {
+                Screen::List => view! {
+                    <button type="button" class="button primary" on:click=move |_| screen.set(Screen::Visit)>
+                        {tr("登记走访", "Record visit")}
+                    </button>
+                    <h2>{tr("工单", "Orders")}</h2>
+                    {dynamic(move || {
+                        let list = orders.get();
+                        if list.is_empty() {
+                            return view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }.into_any();
+                        }
+                        view! {
+                            <ul class="inbox" aria-label=tr("工单", "Orders")>
+                                {list.into_iter().map(|o| order_row(o, screen).into_any()).collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    })}
+                    {visits(engine)}
+                }
+                .into_any(),
+                Screen::Order(id) => order_detail(engine, id, orders, back).into_any(),
+                Screen::Visit => view! { <VisitForm on_done=back/> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+fn status_chip(status: Status) -> impl IntoView {
+    view! { <span class="chip" data-testid="order-status">{tr(status.zh(), status.en())}</span> }
+}
+
+fn order_row(o: OrderState, screen: RwSignal<Screen>) -> impl IntoView {
+    let id = o.id.clone();
+    let category = o.category;
+    let mut details = o.location.clone();
+    if let Some(a) = &o.assignee {
+        details += " · ";
+        details += a;
+    }
+    view! {
+        <li class="order" class:urgent=o.urgent data-testid="field-order">
+            <button type="button" class="order-open" on:click=move |_| screen.set(Screen::Order(id.clone()))>
+                <span class="order-head">
+                    {status_chip(o.status)}
+                    <strong class="chip">{tr(category.zh(), category.en())}</strong>
+                    {(!o.conflicts.is_empty()).then(|| view! { <strong class="chip urgent">{tr("有冲突", "Conflict")}</strong> })}
+                    <span class="muted">{clock::short(&o.reported_at)}</span>
+                </span>
+                <span class="order-text">{o.text}</span>
+                <span class="muted">{details} " · " {tr("备注 ", "notes ")} {o.notes.len()}</span>
+            </button>
+        </li>
+    }
+}
+
+/// The notes of an order, oldest first.
+pub(crate) fn notes(notes: Vec<(DateTime<FixedOffset>, String, String)>) -> impl IntoView {
+    (!notes.is_empty()).then(|| {
+        view! {
+            <ul class="notes" aria-label=tr("备注列表", "Notes")>
+                {notes
+                    .into_iter()
+                    .map(|(at, who, text)| view! {
+                        <li data-testid="note">
+                            <span class="muted">{clock::short(&at)} " · " {who}</span> " " {text}
+                        </li>
+                    }.into_any())
+                    .collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// An event's type for people.
+pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
+    match body {
+        EventBody::Reported(_) => tr("报事", "Report"),
+        EventBody::Classified { .. } => tr("分类", "Classification"),
+        EventBody::Dispatched { .. } => tr("派单", "Dispatch"),
+        EventBody::Reassigned { .. } => tr("转派", "Reassignment"),
+        EventBody::Responded => tr("到场", "Arrival"),
+        EventBody::Appointment { .. } => tr("预约", "Appointment"),
+        EventBody::Completed => tr("完工", "Completion"),
+        EventBody::CalledBack { .. } => tr("回访", "Callback"),
+        EventBody::Reopened { .. } => tr("重新打开", "Reopening"),
+        EventBody::Escalated { .. } => tr("升级", "Escalation"),
+        EventBody::Closed => tr("关闭", "Close"),
+        EventBody::Note { .. } => tr("备注", "Note"),
+        EventBody::Photo { .. } => tr("照片", "Photo"),
+        EventBody::ConflictResolved { .. } => tr("处理冲突", "Conflict settled"),
+        EventBody::Visited { .. } => tr("走访", "Visit"),
+    }
+}
+
+/// The order as the fold sees it: what, where, who, its conflicts and notes.
+fn order_card(s: OrderState) -> impl IntoView {
+    let category = s.category;
+    view! {
+        <article class="card order-detail" data-testid="field-order-detail">
+            <div class="order-head">
+                {status_chip(s.status)}
+                <strong class="chip">{tr(category.zh(), category.en())}</strong>
+                {s.urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
+                <span class="muted">{clock::short(&s.reported_at)}</span>
+            </div>
+            <p class="order-text">{s.text}</p>
+            <p class="muted">{s.location} " · " {s.phone_masked}</p>
+            <p data-testid="order-assignee">
+                {tr("处理人:", "Assigned to: ")}
+                {s.assignee.unwrap_or_else(|| "—".into())}
+            </p>
+            {conflicts(s.conflicts)}
+            {notes(s.notes)}
+        </article>
+    }
+}
+
+fn order_detail(
+    engine: Engine,
+    id: String,
+    orders: Memo<Vec<OrderState>>,
+    on_back: Callback<()>,
+) -> impl IntoView {
+    let id = StoredValue::new(id);
+    let state = move || orders.with(|o| o.iter().find(|s| s.id == id.get_value()).cloned());
+    let status = move || {
+        orders.with(|o| {
+            o.iter()
+                .find(|s| s.id == id.get_value())
+                .map_or(Status::Received, |s| s.status)
+        })
+    };
+    let assigned = move || {
+        orders.with(|o| {
+            o.iter()
+                .any(|s| s.id == id.get_value() && s.assignee.is_some())
+        })
+    };
+    let note = RwSignal::new(String::new());
+    let assign_to = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(String::new());
+    let may_assign = engine
+        .me
+        .with_untracked(|m| m.as_ref().is_some_and(|m| m.may_assign()));
+
+    let act = move |body: EventBody| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            error.set(
+                engine
+                    .record(&id.get_value(), body)
+                    .await
+                    .err()
+                    .unwrap_or_default(),
+            );
+            busy.set(false);
+        });
+    };
+    let add_note = move |_| {
+        let text = note.get_untracked().trim().to_string();
+        if !text.is_empty() {
+            note.set(String::new());
+            act(EventBody::Note { text });
+        }
+    };
+    let assign = move |_| {
+        let to = assign_to.get_untracked().trim().to_string();
+        if to.is_empty() {
+            return;
+        }
+        assign_to.set(String::new());
+        act(if assigned() {
+            EventBody::Reassigned { to }
+        } else {
+            EventBody::Dispatched { to: Some(to) }
+        });
+    };
+    let arrived = Signal::derive(move || busy.get() || status() >= Status::InProgress);
+    let completed = Signal::derive(move || busy.get() || status() >= Status::Completed);
+
+    view! {
+        <button type="button" class="button secondary" on:click=move |_| on_back.run(())>
+            {tr("← 返回列表", "← Back to the list")}
+        </button>
+        {dynamic(move || state().map(order_card))}
+        <div class="card form">
+            <p role="alert" class="error">{error}</p>
+            <label for="field-note">{tr("备注", "Note")}</label>
+            <textarea id="field-note" rows="3" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <div class="actions">
+                <button type="button" class="button" disabled=busy on:click=add_note>
+                    {tr("添加备注", "Add note")}
+                </button>
+                <button type="button" class="button" disabled=arrived on:click=move |_| act(EventBody::Responded)>
+                    {tr("到场", "Arrived")}
+                </button>
+                <button type="button" class="button" disabled=completed on:click=move |_| act(EventBody::Completed)>
+                    {tr("完工", "Complete")}
+                </button>
+            </div>
+            {may_assign.then(|| view! {
+                <label for="field-assign">{tr("指派给(员工编号)", "Assign to (staff id)")}</label>
+                <input id="field-assign" list="field-staff" autocomplete="off"
+                    prop:value=assign_to on:input=move |ev| assign_to.set(event_target_value(&ev))/>
+                <datalist id="field-staff">{dynamic(move || known_staff(engine))}</datalist>
+                <div class="actions">
+                    <button type="button" class="button" disabled=busy on:click=assign>
+                        {dynamic(move || if assigned() { tr("转派", "Reassign") } else { tr("派单", "Dispatch") })}
+                    </button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// Everyone the device has seen at work in this estate, offered for (re)assignment: the
+/// device has no staff directory yet.
+fn known_staff(engine: Engine) -> impl IntoView {
+    let mut ids: Vec<String> = engine.events.with(|events| {
+        events
+            .iter()
+            .filter(|e| e.actor != "resident")
+            .map(|e| e.actor.clone())
+            .collect()
+    });
+    sort_by(&mut ids, Ord::cmp);
+    ids.dedup();
+    ids.into_iter()
+        .map(|s| view! { <option value=s></option> }.into_any())
+        .collect_view()
+}
+
+/// Edits kept but not applied (made after a close, or arriving after one): shown to whoever
+/// opens the order, for a supervisor to settle.
+fn conflicts(list: Vec<anju_shared::order::Conflict>) -> impl IntoView {
+    (!list.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" data-testid="order-conflicts">
+                <strong>{tr("冲突(未生效,待主管处理)", "Conflicts (not applied; for a supervisor)")}</strong>
+                <ul>
+                    {list.into_iter().map(|c| {
+                        let why = match c.kind {
+                            ConflictKind::AfterClose => tr("关闭后的修改", "made after the close"),
+                            ConflictKind::Stale => tr("关闭前做出、关闭后送达", "made before the close, arrived after it"),
+                        };
+                        view! {
+                            <li>
+                                {kind_label(&c.event.body)} " · " {c.event.actor} " · "
+                                {clock::short(&c.event.at)} " · " {why}
+                            </li>
+                        }
+                        .into_any()
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// The device's events the server refused, with the reason: kept and shown, never dropped.
+fn rejections(engine: Engine) -> impl IntoView {
+    dynamic(move || {
+        let rejected = engine.rejected.get();
+        (!rejected.is_empty()).then(|| {
+            view! {
+                <div class="card error-summary" role="alert" data-testid="rejected">
+                    <strong>{tr("服务器未接受的记录", "Records the server refused")}</strong>
+                    <ul>
+                        {rejected.into_iter().map(|r| view! {
+                            <li>
+                                {kind_label(&r.event.body)} " · " {clock::short(&r.event.at)} " · " {r.reason}
+                            </li>
+                        }.into_any()).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    })
+}

@@ -1,0 +1,226 @@
+//! Household visits on `/field` (V-1): the form that records one in a few taps (building →
+//! unit → room, how, an optional note) and the list of the visits the device knows. Works
+//! offline from the site plan and household list cached on the device.
+
+use anju_shared::order::EventBody;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::Household;
+use crate::clock;
+use crate::i18n::tr;
+use crate::lean::{dynamic, sort_by};
+use crate::sync::{Engine, use_engine};
+
+/// How a visit was made, as sent (`method`), with its labels.
+const METHODS: [(&str, &str, &str); 3] = [
+    ("door", "上门", "At the door"),
+    ("phone", "电话", "By phone"),
+    ("outdoor", "户外", "Outdoors"),
+];
+
+fn method_label(method: &str) -> Signal<&'static str> {
+    METHODS
+        .iter()
+        .find(|(m, _, _)| *m == method)
+        .map_or_else(|| tr("走访", "Visit"), |(_, zh, en)| tr(zh, en))
+}
+
+/// `3栋 2单元 1201` for a household, from the cached site plan.
+fn household_place(household_id: &str) -> String {
+    let engine = use_engine();
+    let household = engine
+        .households
+        .with_untracked(|h| h.iter().find(|h| h.id == household_id).cloned());
+    let Some(h) = household else {
+        return household_id.to_string();
+    };
+    engine.site.with_untracked(|site| {
+        site.as_ref()
+            .and_then(|s| {
+                s.buildings.iter().find_map(|b| {
+                    b.units
+                        .iter()
+                        .find(|u| u.id == h.unit_id)
+                        .map(|u| format!("{} {} {}", b.name, u.name, h.room))
+                })
+            })
+            .unwrap_or_else(|| h.room.clone())
+    })
+}
+
+#[component]
+pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
+    let engine = use_engine();
+    let building = RwSignal::new(String::new());
+    let unit = RwSignal::new(String::new());
+    let household = RwSignal::new(String::new());
+    let method = RwSignal::new("door");
+    let note = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(String::new());
+    let missing = RwSignal::new(false);
+
+    let buildings = move || {
+        engine
+            .site
+            .with(|s| s.as_ref().map(|s| s.buildings.clone()).unwrap_or_default())
+    };
+    let units = move || {
+        let b = building.get();
+        engine.site.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.buildings.iter().find(|x| x.id == b))
+                .map(|x| x.units.clone())
+                .unwrap_or_default()
+        })
+    };
+    let rooms = move || {
+        let u = unit.get();
+        let mut rooms: Vec<Household> = engine
+            .households
+            .with(|h| h.iter().filter(|h| h.unit_id == u).cloned().collect());
+        sort_by(&mut rooms, |a, b| {
+            (a.floor, &a.room).cmp(&(b.floor, &b.room))
+        });
+        rooms
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let household_id = household.get_untracked();
+        missing.set(household_id.is_empty());
+        if household_id.is_empty() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let body = EventBody::Visited {
+            household_id,
+            method: method.get_untracked().to_string(),
+            note: note.get_untracked().trim().to_string(),
+        };
+        spawn_local(async move {
+            match engine.record("", body).await {
+                Ok(()) => on_done.run(()),
+                Err(e) => error.set(e),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <button type="button" class="button secondary" on:click=move |_| on_done.run(())>
+            {tr("← 返回列表", "← Back to the list")}
+        </button>
+        <form class="card form visit" on:submit=submit novalidate>
+            <h2>{tr("登记走访", "Record visit")}</h2>
+            {dynamic(move || missing.get().then(|| view! {
+                <p role="alert" class="error">{tr("请选择房号", "Choose the room")}</p>
+            }))}
+            <p role="alert" class="error">{error}</p>
+            {dynamic(move || engine.site.with(Option::is_none).then(|| view! {
+                <p role="alert" class="error">{tr("本机还没有楼栋资料:请联网打开一次。", "This device has no site plan yet: open this page once online.")}</p>
+            }))}
+            <label for="visit-building">{tr("楼栋", "Building")}</label>
+            <select id="visit-building" on:change=move |ev| {
+                building.set(event_target_value(&ev));
+                unit.set(String::new());
+                household.set(String::new());
+            }>
+                <option value="">{tr("请选择", "Choose")}</option>
+                {dynamic(move || buildings().into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }.into_any()).collect_view())}
+            </select>
+            <label for="visit-unit">{tr("单元", "Unit")}</label>
+            // Rebuilt with its choices, so the placeholder is selected again.
+            {dynamic(move || {
+                let choices = units();
+                view! {
+                    <select id="visit-unit" on:change=move |ev| {
+                        unit.set(event_target_value(&ev));
+                        household.set(String::new());
+                    }>
+                        <option value="">{tr("请选择", "Choose")}</option>
+                        {choices.into_iter().map(|u| view! { <option value=u.id>{u.name}</option> }.into_any()).collect_view()}
+                    </select>
+                }
+            })}
+            <label for="visit-room">{tr("房号", "Room")}</label>
+            {dynamic(move || {
+                let choices = rooms();
+                view! {
+                    <select id="visit-room" on:change=move |ev| household.set(event_target_value(&ev))>
+                        <option value="">{tr("请选择", "Choose")}</option>
+                        {choices.into_iter().map(|h| {
+                            let important = h.important;
+                            view! {
+                                <option value=h.id>{h.room} {important.then(|| tr(" ★重点户", " ★ priority"))}</option>
+                            }
+                            .into_any()
+                        }).collect_view()}
+                    </select>
+                }
+            })}
+            <fieldset class="choices">
+                <legend>{tr("走访方式", "How")}</legend>
+                {METHODS.iter().map(|&(value, zh, en)| view! {
+                    <label class="choice">
+                        <input type="radio" name="visit-method" value=value
+                            prop:checked=Signal::derive(move || method.get() == value)
+                            on:change=move |_| method.set(value)/>
+                        {tr(zh, en)}
+                    </label>
+                }.into_any()).collect_view()}
+            </fieldset>
+            <label for="visit-note">{tr("备注(选填)", "Note (optional)")}</label>
+            <textarea id="visit-note" rows="3" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <button type="submit" class="button primary" disabled=busy>{tr("登记走访", "Record visit")}</button>
+        </form>
+    }
+}
+
+/// The visits on the device, newest first (the latest 30).
+pub(crate) fn visits(engine: Engine) -> impl IntoView {
+    let list = move || {
+        let mut v: Vec<_> = engine.events.with(|events| {
+            events
+                .iter()
+                .filter(|e| matches!(e.body, EventBody::Visited { .. }))
+                .cloned()
+                .collect()
+        });
+        sort_by(&mut v, |a, b| b.hlc.cmp(&a.hlc));
+        v.truncate(30);
+        v
+    };
+    view! {
+        <h2>{tr("走访记录", "Visits")}</h2>
+        {dynamic(move || {
+            let list = list();
+            if list.is_empty() {
+                return view! { <p class="card muted">{tr("暂无走访", "No visits yet")}</p> }.into_any();
+            }
+            view! {
+                <ul class="inbox" aria-label=tr("走访记录", "Visits")>
+                    {list.into_iter().map(|e| {
+                        let EventBody::Visited { household_id, method, note } = e.body else {
+                            return ().into_any();
+                        };
+                        view! {
+                            <li class="order" data-testid="field-visit">
+                                <span class="order-head">
+                                    <strong>{household_place(&household_id)}</strong>
+                                    <span class="chip">{method_label(&method)}</span>
+                                    <span class="muted">{clock::short(&e.at)}</span>
+                                    {e.seq.is_none().then(|| view! { <span class="chip urgent">{tr("待发送", "To send")}</span> })}
+                                </span>
+                                {(!note.is_empty()).then(|| view! { <p class="muted">{note}</p> })}
+                            </li>
+                        }
+                        .into_any()
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        })}
+    }
+}

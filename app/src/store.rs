@@ -1,0 +1,426 @@
+//! The device's own database (IndexedDB): every event it knows, the outbox of events it made
+//! and has not yet had acknowledged, the events the server refused (with the reason), and a
+//! little metadata (device id, next `device_seq`, the hybrid logical clock, pull cursors, the
+//! logged-in user, the cached site plan). A user's action is one strict-durability transaction,
+//! so an event the app says it recorded survives a crash or a flat battery.
+//!
+//! Values are JSON text inside a small object `{estate, json[, reason]}`: serde_json is already
+//! in the app, and a serde↔JS bridge would cost the wasm more than parsing text does.
+
+use anju_shared::hlc::{Clock, Hlc};
+use anju_shared::order::{Event, EventBody};
+use anju_shared::sync::{Outcome, SyncResponse};
+use chrono::{FixedOffset, TimeZone, Utc};
+use idb::{DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, Query, Transaction};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+const DB_NAME: &str = "anju";
+const DB_VERSION: u32 = 1;
+/// Every known event of every estate the device has worked in, by event id.
+const EVENTS: &str = "events";
+/// Local events not yet acknowledged by the server, by `device_seq` (so in the order made).
+const OUTBOX: &str = "outbox";
+/// Events the server refused, by event id, with its reason: kept, never dropped.
+const REJECTED: &str = "rejected";
+/// Small values by name (see the `META_*` keys and `cursor_key`).
+const META: &str = "meta";
+
+const META_DEVICE: &str = "device_id";
+const META_NEXT_SEQ: &str = "next_seq";
+const META_CLOCK: &str = "clock";
+/// The `/api/me` answer of the last login, so an offline reload knows who is working.
+pub(crate) const META_ME: &str = "me";
+
+fn cursor_key(estate: &str) -> String {
+    format!("cursor:{estate}")
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `IDBDatabase`, for `transaction(names, mode, {durability})`: web-sys keeps that
+    /// options argument behind its unstable-API flag, and idb 0.6 does not pass it.
+    type RawDb;
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn transaction_with(
+        this: &RawDb,
+        stores: &js_sys::Array,
+        mode: &str,
+        options: &js_sys::Object,
+    ) -> Result<web_sys::IdbTransaction, JsValue>;
+}
+
+/// Why the database could not do what was asked; shown to the user as is.
+pub(crate) type StoreError = String;
+
+/// idb's own messages are not kept: formatting them would cost the wasm more than they tell
+/// a caretaker.
+fn idb_err(_: idb::Error) -> StoreError {
+    "IndexedDB".into()
+}
+
+fn js_err(e: JsValue) -> StoreError {
+    e.as_string()
+        .or_else(|| {
+            js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "IndexedDB".into())
+}
+
+/// A refused event and the server's reason.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Rejected {
+    pub(crate) event: Event,
+    pub(crate) reason: String,
+}
+
+/// The open database and this device's id. Cheap to clone (a handle).
+#[derive(Clone)]
+pub(crate) struct Store {
+    db: web_sys::IdbDatabase,
+    pub(crate) device_id: String,
+}
+
+/// `{estate, json}`, the stored form of an event.
+fn record(estate: &str, event: &Event) -> JsValue {
+    let obj = js_sys::Object::new();
+    let json = serde_json::to_string(event).unwrap_or_default();
+    let _ = js_sys::Reflect::set(&obj, &"estate".into(), &estate.into());
+    let _ = js_sys::Reflect::set(&obj, &"json".into(), &json.into());
+    obj.into()
+}
+
+fn field(value: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(value, &name.into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// The event in a stored record, when it is of `estate`.
+fn read_record(value: &JsValue, estate: &str) -> Option<Event> {
+    if field(value, "estate").as_deref() != Some(estate) {
+        return None;
+    }
+    serde_json::from_str(&field(value, "json")?).ok()
+}
+
+async fn get(store: &ObjectStore, key: &str) -> Result<Option<JsValue>, StoreError> {
+    store
+        .get(Query::from(JsValue::from_str(key)))
+        .map_err(idb_err)?
+        .await
+        .map_err(idb_err)
+}
+
+async fn put(store: &ObjectStore, key: &JsValue, value: &JsValue) -> Result<(), StoreError> {
+    store
+        .put(value, Some(key))
+        .map_err(idb_err)?
+        .await
+        .map_err(idb_err)?;
+    Ok(())
+}
+
+async fn delete(store: &ObjectStore, key: JsValue) -> Result<(), StoreError> {
+    store
+        .delete(Query::from(key))
+        .map_err(idb_err)?
+        .await
+        .map_err(idb_err)
+}
+
+async fn get_all(store: &ObjectStore) -> Result<Vec<JsValue>, StoreError> {
+    store
+        .get_all(None, None)
+        .map_err(idb_err)?
+        .await
+        .map_err(idb_err)
+}
+
+/// Commits and waits until the data is on disk (strict durability) or the transaction failed.
+async fn finish(tx: Transaction) -> Result<(), StoreError> {
+    let result = tx.commit().map_err(idb_err)?.await.map_err(idb_err)?;
+    if result.is_committed() {
+        Ok(())
+    } else {
+        Err("IndexedDB: transaction aborted".into())
+    }
+}
+
+/// Random bytes from the browser's CSPRNG (`crypto.getRandomValues`, which unlike
+/// `randomUUID` also works outside secure contexts, e.g. on a LAN address over http).
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // Never all zeros: ids must not collide even on a browser without Web Crypto.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+fn uuid_text(b: &[u8; 16]) -> String {
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        s.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+    }
+    s
+}
+
+/// A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits, so ids sort roughly
+/// by creation. Made by hand: the uuid crate's v7 support would cost the wasm more.
+pub(crate) fn uuid_v7(now_ms: i64) -> String {
+    let mut b: [u8; 16] = random_bytes();
+    let ms = (now_ms.max(0) as u64).to_be_bytes();
+    b[..6].copy_from_slice(&ms[2..]);
+    b[6] = 0x70 | (b[6] & 0x0f);
+    b[8] = 0x80 | (b[8] & 0x3f);
+    uuid_text(&b)
+}
+
+/// A random UUIDv4, for the device id.
+fn uuid_v4() -> String {
+    let mut b: [u8; 16] = random_bytes();
+    b[6] = 0x40 | (b[6] & 0x0f);
+    b[8] = 0x80 | (b[8] & 0x3f);
+    uuid_text(&b)
+}
+
+fn number(value: Option<JsValue>) -> Option<f64> {
+    value.and_then(|v| v.as_f64())
+}
+
+fn clock_of(value: Option<JsValue>) -> Clock {
+    Clock {
+        last: value
+            .and_then(|v| v.as_string())
+            .and_then(|s| Hlc::parse(&s))
+            .unwrap_or_default(),
+    }
+}
+
+impl Store {
+    /// Opens (creating on first start) the database and makes sure the device has its id.
+    pub(crate) async fn open() -> Result<Store, StoreError> {
+        let factory = Factory::new().map_err(idb_err)?;
+        let mut request = factory.open(DB_NAME, Some(DB_VERSION)).map_err(idb_err)?;
+        request.on_upgrade_needed(|event| {
+            if let Ok(db) = event.database() {
+                for name in [EVENTS, OUTBOX, REJECTED, META] {
+                    // Out-of-line keys: the key is given with each put.
+                    let _ = db.create_object_store(name, ObjectStoreParams::new());
+                }
+            }
+        });
+        let db: web_sys::IdbDatabase = request.await.map_err(idb_err)?.into();
+        let mut store = Store {
+            db,
+            device_id: String::new(),
+        };
+        // In a write transaction, so two tabs opening at once agree on one id.
+        let tx = store.tx(&[META], true)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        store.device_id = match get(&meta, META_DEVICE).await?.and_then(|v| v.as_string()) {
+            Some(id) => id,
+            None => {
+                let id = uuid_v4();
+                put(&meta, &META_DEVICE.into(), &id.as_str().into()).await?;
+                put(&meta, &META_NEXT_SEQ.into(), &1.into()).await?;
+                id
+            }
+        };
+        finish(tx).await?;
+        Ok(store)
+    }
+
+    fn tx(&self, stores: &[&str], write: bool) -> Result<Transaction, StoreError> {
+        let names: js_sys::Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+        let options = js_sys::Object::new();
+        if write {
+            // "strict": the commit is reported only once the data is flushed to disk.
+            js_sys::Reflect::set(&options, &"durability".into(), &"strict".into())
+                .map_err(js_err)?;
+        }
+        let raw = self
+            .db
+            .unchecked_ref::<RawDb>()
+            .transaction_with(
+                &names,
+                if write { "readwrite" } else { "readonly" },
+                &options,
+            )
+            .map_err(js_err)?;
+        Ok(Transaction::from(raw))
+    }
+
+    /// Records a new local event: stamps it (id, `device_seq`, clock) and stores it in the
+    /// events and the outbox, with the counters, in one transaction. Read-modify-write inside
+    /// the transaction, so two actions at once (or two tabs) never share a `device_seq`.
+    pub(crate) async fn record(
+        &self,
+        estate: &str,
+        actor: &str,
+        offset: FixedOffset,
+        order_id: &str,
+        body: EventBody,
+        now_ms: i64,
+    ) -> Result<Event, StoreError> {
+        let tx = self.tx(&[EVENTS, OUTBOX, META], true)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        let device_seq = number(get(&meta, META_NEXT_SEQ).await?).unwrap_or(1.0) as u64;
+        let mut clock = clock_of(get(&meta, META_CLOCK).await?);
+        let hlc = clock.tick(now_ms.max(0) as u64);
+        let at = Utc
+            .timestamp_millis_opt(now_ms)
+            .single()
+            .unwrap_or_default()
+            .with_timezone(&offset);
+        let event = Event {
+            id: uuid_v7(now_ms),
+            order_id: order_id.to_string(),
+            device_id: self.device_id.clone(),
+            device_seq,
+            hlc,
+            actor: actor.to_string(),
+            at,
+            body,
+            seq: None,
+        };
+        let value = record(estate, &event);
+        let events = tx.object_store(EVENTS).map_err(idb_err)?;
+        put(&events, &event.id.as_str().into(), &value).await?;
+        let outbox = tx.object_store(OUTBOX).map_err(idb_err)?;
+        put(&outbox, &(device_seq as f64).into(), &value).await?;
+        put(
+            &meta,
+            &META_NEXT_SEQ.into(),
+            &((device_seq + 1) as f64).into(),
+        )
+        .await?;
+        put(&meta, &META_CLOCK.into(), &hlc.to_string().into()).await?;
+        finish(tx).await?;
+        Ok(event)
+    }
+
+    /// The estate's events as stored.
+    pub(crate) async fn events(&self, estate: &str) -> Result<Vec<Event>, StoreError> {
+        let tx = self.tx(&[EVENTS], false)?;
+        let all = get_all(&tx.object_store(EVENTS).map_err(idb_err)?).await?;
+        Ok(all.iter().filter_map(|v| read_record(v, estate)).collect())
+    }
+
+    /// The estate's unsent events, oldest first (`device_seq` order).
+    pub(crate) async fn outbox(&self, estate: &str) -> Result<Vec<Event>, StoreError> {
+        let tx = self.tx(&[OUTBOX], false)?;
+        let all = get_all(&tx.object_store(OUTBOX).map_err(idb_err)?).await?;
+        Ok(all.iter().filter_map(|v| read_record(v, estate)).collect())
+    }
+
+    /// The estate's refused events with their reasons.
+    pub(crate) async fn rejected(&self, estate: &str) -> Result<Vec<Rejected>, StoreError> {
+        let tx = self.tx(&[REJECTED], false)?;
+        let all = get_all(&tx.object_store(REJECTED).map_err(idb_err)?).await?;
+        Ok(all
+            .iter()
+            .filter_map(|v| {
+                Some(Rejected {
+                    event: read_record(v, estate)?,
+                    reason: field(v, "reason").unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    /// The last estate sequence number pulled; 0 for none.
+    pub(crate) async fn cursor(&self, estate: &str) -> Result<i64, StoreError> {
+        let tx = self.tx(&[META], false)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        Ok(number(get(&meta, &cursor_key(estate)).await?).unwrap_or(0.0) as i64)
+    }
+
+    /// A metadata value stored as text (JSON), if any.
+    pub(crate) async fn meta_text(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.tx(&[META], false)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        Ok(get(&meta, key).await?.and_then(|v| v.as_string()))
+    }
+
+    pub(crate) async fn set_meta_text(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let tx = self.tx(&[META], true)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        put(&meta, &key.into(), &value.into()).await?;
+        finish(tx).await
+    }
+
+    /// Takes in one sync answer in one transaction: acknowledged events leave the outbox
+    /// (and get their sequence number), refused ones move to the rejected store, pulled ones
+    /// are stored, the cursor advances and the clock observes every stamp it saw. Returns
+    /// the events to show (pulled and acknowledged) and the ids of the refused ones.
+    pub(crate) async fn apply(
+        &self,
+        estate: &str,
+        pushed: &[Event],
+        answer: &SyncResponse,
+    ) -> Result<(Vec<Event>, Vec<String>), StoreError> {
+        let tx = self.tx(&[EVENTS, OUTBOX, REJECTED, META], true)?;
+        let events = tx.object_store(EVENTS).map_err(idb_err)?;
+        let outbox = tx.object_store(OUTBOX).map_err(idb_err)?;
+        let rejected = tx.object_store(REJECTED).map_err(idb_err)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        let mut changed = Vec::new();
+        let mut refused = Vec::new();
+        for ack in &answer.acks {
+            let Some(event) = pushed.iter().find(|e| e.id == ack.id) else {
+                continue;
+            };
+            delete(&outbox, (ack.device_seq as f64).into()).await?;
+            match &ack.outcome {
+                Outcome::Stored { seq } | Outcome::Duplicate { seq } => {
+                    let mut stored = event.clone();
+                    stored.seq = Some(*seq);
+                    put(
+                        &events,
+                        &stored.id.as_str().into(),
+                        &record(estate, &stored),
+                    )
+                    .await?;
+                    changed.push(stored);
+                }
+                Outcome::Rejected { reason } => {
+                    // Out of the events (it must not count in the order's state), into the
+                    // rejected store with the reason, so the user sees it and nothing is lost.
+                    delete(&events, event.id.as_str().into()).await?;
+                    let value = record(estate, event);
+                    let _ = js_sys::Reflect::set(&value, &"reason".into(), &reason.into());
+                    put(&rejected, &event.id.as_str().into(), &value).await?;
+                    refused.push(event.id.clone());
+                }
+            }
+        }
+        let mut clock = clock_of(get(&meta, META_CLOCK).await?);
+        for event in &answer.events {
+            clock.observe(event.hlc);
+            put(&events, &event.id.as_str().into(), &record(estate, event)).await?;
+        }
+        changed.extend(answer.events.iter().cloned());
+        put(&meta, &META_CLOCK.into(), &clock.last.to_string().into()).await?;
+        put(
+            &meta,
+            &cursor_key(estate).into(),
+            &(answer.cursor as f64).into(),
+        )
+        .await?;
+        finish(tx).await?;
+        Ok((changed, refused))
+    }
+}

@@ -1,0 +1,491 @@
+//! The sync engine: keeps the device's event store and the server's in step through
+//! `POST /api/sync`. It pushes the outbox in `device_seq` order in batches, takes in the
+//! acknowledgements (stored and duplicate leave the outbox, refused ones move to the rejected
+//! store and are shown), pulls pages until none are left, and advances the cursor — each
+//! answer in one IndexedDB transaction. It runs on start, when the browser comes online, every
+//! 30 s, after each local action and on demand, one run at a time.
+//!
+//! It lives for the whole app (provided in `App`), so a sync started on one page finishes
+//! even if the user goes to another.
+
+use anju_shared::order::{Event, EventBody};
+use anju_shared::site::{EstateInfo, Site};
+use anju_shared::sync::{SyncRequest, SyncResponse};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiFailure, Household, Me};
+use crate::clock;
+use crate::i18n::use_lang;
+use crate::store::{META_ME, Rejected, Store, StoreError};
+
+/// The most events one request pushes.
+const PUSH_BATCH: usize = 100;
+/// Round trips in one run at most, so a server that never drains the outbox cannot keep the
+/// tablet busy forever; the next run carries on.
+const MAX_ROUNDS: usize = 50;
+const PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What the badge shows.
+#[derive(Clone, Copy, PartialEq, Default)]
+pub(crate) struct SyncState {
+    /// Local events not yet acknowledged.
+    pub(crate) pending: usize,
+    /// Local events the server refused.
+    pub(crate) rejected: usize,
+    /// When the last run reached the server and finished, in ms.
+    pub(crate) last_sync: Option<i64>,
+    pub(crate) online: bool,
+    pub(crate) syncing: bool,
+    /// The last run reached the server but failed (not a network problem).
+    pub(crate) failed: bool,
+}
+
+/// Where the engine is in starting up.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Phase {
+    Idle,
+    Opening,
+    /// Nobody has logged in on this device yet (or the cached user was dropped).
+    NeedsLogin,
+    Ready,
+    /// Cannot work: the texts (zh, en) say why.
+    Failed(&'static str, &'static str),
+}
+
+enum Failure {
+    Offline,
+    Session,
+    Other,
+}
+
+impl From<ApiFailure> for Failure {
+    fn from(f: ApiFailure) -> Failure {
+        match f {
+            ApiFailure::Network(_) => Failure::Offline,
+            ApiFailure::Status(401, _) => Failure::Session,
+            ApiFailure::Status(..) => Failure::Other,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(_: StoreError) -> Failure {
+        Failure::Other
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Engine {
+    store: StoredValue<Option<Store>, LocalStorage>,
+    pub(crate) phase: RwSignal<Phase>,
+    pub(crate) me: RwSignal<Option<Me>>,
+    /// Every known event of the user's estate: the orders and visits are folded from these.
+    pub(crate) events: RwSignal<Vec<Event>>,
+    pub(crate) state: RwSignal<SyncState>,
+    pub(crate) rejected: RwSignal<Vec<Rejected>>,
+    pub(crate) site: RwSignal<Option<Site>>,
+    pub(crate) households: RwSignal<Vec<Household>>,
+    /// The server ended the session: the local data stays usable, and a login is asked for.
+    pub(crate) session_lost: RwSignal<bool>,
+    /// A run was asked for while one was under way: run once more when it ends.
+    again: StoredValue<bool>,
+}
+
+pub(crate) fn use_engine() -> Engine {
+    expect_context::<Engine>()
+}
+
+fn navigator_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Replaces events by id and adds new ones (found by binary search over the ids, through the
+/// app's one sort).
+fn merge(events: &mut Vec<Event>, new: Vec<Event>) {
+    let by_id = crate::lean::sorted_indices(events.len(), &|a, b| events[a].id.cmp(&events[b].id));
+    let mut added: Vec<Event> = Vec::new();
+    for e in new {
+        match by_id.binary_search_by(|&i| events[i].id.as_str().cmp(&e.id)) {
+            Ok(at) => events[by_id[at]] = e,
+            Err(_) => match added.iter_mut().find(|a| a.id == e.id) {
+                Some(a) => *a = e,
+                None => added.push(e),
+            },
+        }
+    }
+    events.append(&mut added);
+}
+
+fn site_key(estate: &str) -> String {
+    format!("site:{estate}")
+}
+
+fn households_key(estate: &str) -> String {
+    format!("households:{estate}")
+}
+
+/// Parses a cached or fetched answer.
+fn parse<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    serde_json::from_str(&text?).ok()
+}
+
+/// Puts the engine in context and starts its timers: every 30 s, and whenever the browser
+/// says it is back online.
+pub(crate) fn provide() {
+    let engine = Engine {
+        store: StoredValue::new_local(None),
+        phase: RwSignal::new(Phase::Idle),
+        me: RwSignal::new(None),
+        events: RwSignal::new(Vec::new()),
+        state: RwSignal::new(SyncState {
+            online: navigator_online(),
+            ..SyncState::default()
+        }),
+        rejected: RwSignal::new(Vec::new()),
+        site: RwSignal::new(None),
+        households: RwSignal::new(Vec::new()),
+        session_lost: RwSignal::new(false),
+        again: StoredValue::new(false),
+    };
+    provide_context(engine);
+    // The root component never unmounts: these live as long as the page.
+    let _ = set_interval_with_handle(move || engine.sync_now(), PERIOD);
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        engine.state.update(|s| s.online = true);
+        engine.sync_now();
+    });
+    let offline = window_event_listener(leptos::ev::offline, move |_| {
+        engine.state.update(|s| s.online = false);
+    });
+    std::mem::forget((online, offline));
+}
+
+impl Engine {
+    fn estate(self) -> Option<EstateInfo> {
+        self.me
+            .with_untracked(|m| m.as_ref().and_then(|m| m.estates.first().cloned()))
+    }
+
+    /// Opens the store and starts with the user remembered on this device, or asks for a
+    /// login. Does nothing once started.
+    pub(crate) fn boot(self) {
+        if !matches!(self.phase.get_untracked(), Phase::Idle | Phase::Failed(..)) {
+            return;
+        }
+        self.phase.set(Phase::Opening);
+        spawn_local(async move {
+            let store = match Store::open().await {
+                Ok(s) => s,
+                Err(_) => {
+                    self.phase.set(Phase::Failed(
+                        "无法打开本机数据库(浏览器是否处于无痕模式?)",
+                        "Cannot open the device database (is the browser in private mode?)",
+                    ));
+                    return;
+                }
+            };
+            let cached: Option<Me> = parse(store.meta_text(META_ME).await.ok().flatten());
+            self.store.set_value(Some(store));
+            match cached {
+                // Offline-first: work with what the device has, and check the session after.
+                Some(me) => {
+                    self.enter(me).await;
+                    self.check_session().await;
+                }
+                None => self.check_session().await,
+            }
+        });
+    }
+
+    /// After a successful login: who is it, then carry on.
+    pub(crate) fn after_login(self) {
+        spawn_local(async move { self.check_session().await });
+    }
+
+    /// Asks the server who is logged in; remembers the answer, or asks for a login.
+    async fn check_session(self) {
+        let ready = self.phase.get_untracked() == Phase::Ready;
+        let answer = api::get_text("/api/me").await.and_then(|t| {
+            let me = parse::<Me>(Some(t.clone()));
+            me.map(|me| (t, me))
+                .ok_or_else(|| ApiFailure::Network("/api/me: unreadable answer".into()))
+        });
+        match answer {
+            Ok((text, me)) => {
+                self.session_lost.set(false);
+                if let Some(store) = self.store.get_value() {
+                    let _ = store.set_meta_text(META_ME, &text).await;
+                }
+                let same_estate = self
+                    .estate()
+                    .zip(me.estates.first())
+                    .is_some_and(|(a, b)| a.id == b.id);
+                if ready && same_estate {
+                    self.me.set(Some(me));
+                } else {
+                    self.enter(me).await;
+                }
+                self.load_site().await;
+                self.sync_now();
+            }
+            Err(ApiFailure::Status(401, _)) if ready => self.session_lost.set(true),
+            Err(ApiFailure::Status(..)) if !ready => self.phase.set(Phase::NeedsLogin),
+            Err(_) if !ready => self.phase.set(Phase::Failed(
+                "首次使用需要联网登录一次",
+                "The first use needs a connection to log in",
+            )),
+            Err(_) => {}
+        }
+    }
+
+    /// Starts working as `me` in their (first) estate with what the device has stored.
+    async fn enter(self, me: Me) {
+        let Some(store) = self.store.get_value() else {
+            return;
+        };
+        let Some(estate) = me.estates.first().cloned() else {
+            self.phase.set(Phase::Failed(
+                "您的账号没有负责的小区",
+                "Your account has no estate",
+            ));
+            return;
+        };
+        self.me.set(Some(me));
+        let events = store.events(&estate.id).await.unwrap_or_default();
+        self.events.set(events);
+        self.refresh_counts(&store, &estate.id).await;
+        let site = parse(store.meta_text(&site_key(&estate.id)).await.ok().flatten());
+        let households = parse(
+            store
+                .meta_text(&households_key(&estate.id))
+                .await
+                .ok()
+                .flatten(),
+        )
+        .unwrap_or_default();
+        self.site.set(site);
+        self.households.set(households);
+        self.phase.set(Phase::Ready);
+        self.sync_now();
+    }
+
+    /// Fetches the estate's buildings and households and keeps them for offline use, as the
+    /// server sent them.
+    async fn load_site(self) {
+        let (Some(store), Some(estate)) = (self.store.get_value(), self.estate()) else {
+            return;
+        };
+        let base = format!("/api/estates/{}", estate.id);
+        if let Ok(text) = api::get_text(&format!("{base}/site")).await
+            && let Some(site) = parse::<Site>(Some(text.clone()))
+        {
+            let _ = store.set_meta_text(&site_key(&estate.id), &text).await;
+            self.site.set(Some(site));
+        }
+        if let Ok(text) = api::get_text(&format!("{base}/households")).await
+            && let Some(list) = parse::<Vec<Household>>(Some(text.clone()))
+        {
+            let _ = store
+                .set_meta_text(&households_key(&estate.id), &text)
+                .await;
+            self.households.set(list);
+        }
+    }
+
+    async fn refresh_counts(self, store: &Store, estate: &str) {
+        let pending = store.outbox(estate).await.map(|o| o.len()).ok();
+        let rejected = store.rejected(estate).await.unwrap_or_default();
+        self.state.update(|s| {
+            if let Some(p) = pending {
+                s.pending = p;
+            }
+            s.rejected = rejected.len();
+        });
+        self.rejected.set(rejected);
+    }
+
+    /// Records a local action as an event (one strict transaction), shows it at once, and
+    /// starts a sync to send it.
+    pub(crate) async fn record(self, order_id: &str, body: EventBody) -> Result<(), StoreError> {
+        let (Some(store), Some(me), Some(estate)) = (
+            self.store.get_value(),
+            self.me.get_untracked(),
+            self.estate(),
+        ) else {
+            return Err("not ready".into());
+        };
+        let event = store
+            .record(
+                &estate.id,
+                &me.id,
+                clock::parse_offset(&estate.utc_offset),
+                order_id,
+                body,
+                clock::now_ms(),
+            )
+            .await?;
+        self.events.update(|v| v.push(event));
+        self.state.update(|s| s.pending += 1);
+        self.sync_now();
+        Ok(())
+    }
+
+    /// Starts a run now, or right after the one under way.
+    pub(crate) fn sync_now(self) {
+        if self.phase.get_untracked() != Phase::Ready {
+            return;
+        }
+        if self.state.get_untracked().syncing {
+            self.again.set_value(true);
+            return;
+        }
+        self.state.update(|s| s.syncing = true);
+        spawn_local(async move {
+            loop {
+                self.again.set_value(false);
+                let result = self.run().await;
+                let now = clock::now_ms();
+                let stop = result.is_err();
+                self.state.update(|s| match result {
+                    Ok(()) => {
+                        s.online = true;
+                        s.failed = false;
+                        s.last_sync = Some(now);
+                    }
+                    Err(Failure::Offline) => s.online = false,
+                    Err(Failure::Session) => s.online = true,
+                    Err(Failure::Other) => s.failed = true,
+                });
+                if stop || !self.again.get_value() {
+                    break;
+                }
+            }
+            self.state.update(|s| s.syncing = false);
+        });
+    }
+
+    /// One run: push and pull until the outbox is empty and nothing is left to pull.
+    async fn run(self) -> Result<(), Failure> {
+        if !navigator_online() {
+            return Err(Failure::Offline);
+        }
+        let (Some(store), Some(me), Some(estate)) = (
+            self.store.get_value(),
+            self.me.get_untracked(),
+            self.estate(),
+        ) else {
+            return Ok(());
+        };
+        for _ in 0..MAX_ROUNDS {
+            // Only this user's events: another user's (logged in earlier on this tablet)
+            // wait for them, rather than being refused as someone else's.
+            let push: Vec<Event> = store
+                .outbox(&estate.id)
+                .await?
+                .into_iter()
+                .filter(|e| e.actor == me.id)
+                .take(PUSH_BATCH)
+                .collect();
+            let full = push.len() == PUSH_BATCH;
+            let request = SyncRequest {
+                device_id: store.device_id.clone(),
+                estate_id: estate.id.clone(),
+                push,
+                cursor: store.cursor(&estate.id).await?,
+                limit: None,
+            };
+            let answer = match api::post::<_, SyncResponse>("/api/sync", &request).await {
+                Ok(a) => a,
+                Err(ApiFailure::Status(401, _)) => {
+                    self.session_lost.set(true);
+                    return Err(Failure::Session);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let (changed, refused) = store.apply(&estate.id, &request.push, &answer).await?;
+            if !changed.is_empty() || !refused.is_empty() {
+                self.events.update(|v| {
+                    v.retain(|e| !refused.contains(&e.id));
+                    merge(v, changed);
+                });
+            }
+            self.refresh_counts(&store, &estate.id).await;
+            if !full && !answer.more {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The always-visible sync state: online or not, what waits to be sent, when the last sync
+/// was, what the server refused. `data-pending` and `data-online` carry the numbers for tests.
+#[component]
+pub(crate) fn SyncBadge() -> impl IntoView {
+    let engine = use_engine();
+    let lang = use_lang();
+    let text = crate::lean::text(move || {
+        let s = engine.state.get();
+        let zh = lang.get() == anju_shared::lang::Lang::Zh;
+        let mut t = String::from(match (s.online, zh) {
+            (true, true) => "在线",
+            (true, false) => "Online",
+            (false, true) => "离线",
+            (false, false) => "Offline",
+        });
+        if zh {
+            t += &format!(" · 待发送 {}", s.pending);
+        } else {
+            t += &format!(" · {} to send", s.pending);
+        }
+        let last = s.last_sync.map_or_else(|| "—".into(), clock::time_of_day);
+        if zh {
+            t += &format!(" · 上次同步 {last}");
+        } else {
+            t += &format!(" · last sync {last}");
+        }
+        if s.rejected > 0 {
+            if zh {
+                t += &format!(" · 被拒 {}", s.rejected);
+            } else {
+                t += &format!(" · {} refused", s.rejected);
+            }
+        }
+        if s.syncing {
+            t += if zh {
+                " · 同步中…"
+            } else {
+                " · syncing…"
+            };
+        } else if s.failed {
+            t += if zh {
+                " · 同步失败"
+            } else {
+                " · sync failed"
+            };
+        }
+        t
+    });
+    let class = Signal::derive(move || {
+        let s = engine.state.get();
+        if !s.online {
+            "sync offline"
+        } else if s.pending > 0 || s.failed || s.rejected > 0 {
+            "sync pending"
+        } else {
+            "sync"
+        }
+    });
+    view! {
+        <span
+            class=class
+            data-testid="sync-state"
+            role="status"
+            data-pending=crate::lean::text(move || engine.state.get().pending.to_string())
+            data-online=crate::lean::text(move || engine.state.get().online.to_string())
+        >
+            {text}
+        </span>
+    }
+}

@@ -1,0 +1,76 @@
+// The service worker: keeps the app shell (page, script, wasm, styles) on the device so the
+// app opens and reloads with no network — a caretaker in a basement reloads /field and keeps
+// working from IndexedDB. The API is never cached: its data lives in the app's own store.
+//
+// Network first, cache as the fallback: online, every load refreshes the cached shell, so a
+// new build replaces the old one on the first online visit (and a js/wasm pair never mixes
+// builds for long); offline, or when the network hangs, the cached shell answers. VERSION
+// names the cache: bump it when this file's caching changes, and old caches are deleted.
+
+const VERSION = 'v1';
+const CACHE = `anju-shell-${VERSION}`;
+const SHELL = ['/', '/index.html', '/boot.js', '/anju_app.js', '/anju_app_bg.wasm', '/anju.css'];
+// A flaky basement network can hang rather than fail: after this long, use the cached copy.
+const NETWORK_WAIT_MS = 4000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      // `reload`: straight from the server, not from the browser's HTTP cache.
+      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys
+            .filter((key) => key.startsWith('anju-shell-') && key !== CACHE)
+            .map((key) => caches.delete(key)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  // Not ours, or the API: straight to the network, never cached.
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.mode === 'navigate') {
+    // Every route of the app is the same page.
+    event.respondWith(networkFirst(request, '/index.html'));
+  } else if (SHELL.includes(url.pathname)) {
+    event.respondWith(networkFirst(request, url.pathname));
+  }
+});
+
+async function networkFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(key);
+  const fromNetwork = fetch(request).then(async (response) => {
+    if (response.ok) await cache.put(key, response.clone());
+    return response;
+  });
+  if (!cached) return fromNetwork;
+  // A failure after the cached copy answered is expected offline: not an unhandled rejection.
+  fromNetwork.catch(() => {});
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(cached), NETWORK_WAIT_MS);
+  });
+  try {
+    return await Promise.race([fromNetwork, late]);
+  } catch {
+    return cached;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,151 @@
+// The caretaker's offline-first field app: working with no network (after an offline reload),
+// the changes going out by themselves once back online, and two tablets that edited the same
+// order apart converging on one state. See ../lib.mjs for how to run these.
+
+import assert from 'node:assert/strict';
+import { e2eTest, reportOrder } from '../lib.mjs';
+
+const PASSWORD = 'anju-demo-2026';
+
+/** Logs `user` in on /field in a fresh context and waits for the first sync. */
+async function openField(open, user) {
+  const page = await open('/field');
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await synced(page);
+  return page;
+}
+
+/** Waits until nothing waits to be sent and a sync has finished since the page loaded. */
+async function synced(page) {
+  await page
+    .locator('[data-testid=sync-state][data-pending="0"][data-online="true"]')
+    .filter({ hasText: /上次同步 \d\d:\d\d:\d\d/ })
+    .filter({ hasNotText: '同步中' })
+    .waitFor();
+}
+
+async function pending(page) {
+  return Number(await page.locator('[data-testid=sync-state]').getAttribute('data-pending'));
+}
+
+function orderRow(page, text) {
+  return page.locator('[data-testid=field-order]').filter({ hasText: text });
+}
+
+/** Opens the order from the list and waits for its details. */
+async function openOrder(page, text) {
+  await orderRow(page, text).getByRole('button').click();
+  await page.locator('[data-testid=field-order-detail]').filter({ hasText: text }).waitFor();
+}
+
+async function addNote(page, text) {
+  await page.getByLabel('备注', { exact: true }).fill(text);
+  await page.getByRole('button', { name: '添加备注' }).click();
+  await page.locator('[data-testid=note]').filter({ hasText: text }).waitFor();
+}
+
+/** The order's details as the page shows them. */
+async function detail(page) {
+  const card = page.locator('[data-testid=field-order-detail]');
+  return {
+    status: await card.locator('[data-testid=order-status]').innerText(),
+    assignee: await card.locator('[data-testid=order-assignee]').innerText(),
+    notes: await card.locator('[data-testid=note]').allInnerTexts(),
+  };
+}
+
+e2eTest('a caretaker keeps working offline after a reload, and the desk sees the work once back online', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `地下车库灯不亮 ${tag}`;
+  await reportOrder(text);
+
+  const field = await openField(open, 'guanjia1');
+  await orderRow(field, text).waitFor();
+  // The service worker has cached the app shell once it is active.
+  assert.ok(await field.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active)));
+
+  // Into the basement: no network, and the page reloaded.
+  await field.context().setOffline(true);
+  const reloaded = await field.reload();
+  assert.ok(reloaded.fromServiceWorker(), 'the offline reload is answered by the service worker');
+  await field.locator('[data-testid=sync-state][data-online="false"]').waitFor();
+  await orderRow(field, text).waitFor();
+
+  await openOrder(field, text);
+  await addNote(field, `更换灯管 ${tag}`);
+  await field.getByRole('button', { name: '到场' }).click();
+  await field.getByRole('button', { name: '完工' }).click();
+  await field.locator('[data-testid=field-order-detail] [data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();
+
+  await field.getByRole('button', { name: '← 返回列表' }).click();
+  await field.getByRole('button', { name: '登记走访' }).click();
+  await field.getByLabel('楼栋').selectOption({ index: 1 });
+  await field.getByLabel('单元').selectOption({ index: 1 });
+  await field.getByLabel('房号').selectOption({ index: 1 });
+  await field.getByLabel('上门').check();
+  await field.getByLabel('备注(选填)').fill(`独居老人 ${tag}`);
+  await field.getByRole('button', { name: '登记走访' }).click();
+  await field.locator('[data-testid=field-visit]').filter({ hasText: tag }).waitFor();
+
+  assert.ok((await pending(field)) >= 4, `4 changes wait to be sent, the badge says ${await pending(field)}`);
+
+  // Back upstairs: the changes go out by themselves.
+  await field.context().setOffline(false);
+  await synced(field);
+  assert.equal(await field.locator('[data-testid=rejected]').count(), 0, 'nothing was refused');
+
+  const desk = await open('/desk');
+  await desk.getByLabel('用户名').fill('desk');
+  await desk.getByLabel('密码').fill(PASSWORD);
+  await desk.getByRole('button', { name: '登录' }).click();
+  const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
+  await row.locator('[data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();
+  await row.locator('[data-testid=note]').filter({ hasText: `更换灯管 ${tag}` }).waitFor();
+});
+
+e2eTest('two tablets edit one order apart and agree once both have synced', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `楼道水管滴水 ${tag}`;
+  await reportOrder(text);
+
+  // The desk, on its own tablet, dispatches the order to the first caretaker.
+  const desk = await openField(open, 'desk');
+  await openOrder(desk, text);
+  await desk.getByLabel('指派给').fill('stf-guanjia1');
+  await desk.getByRole('button', { name: '派单' }).click();
+  await desk.locator('[data-testid=order-assignee]').filter({ hasText: 'stf-guanjia1' }).waitFor();
+  await synced(desk);
+
+  const caretaker = await openField(open, 'guanjia1');
+  await orderRow(caretaker, 'stf-guanjia1').filter({ hasText: text }).waitFor();
+
+  // Apart: the caretaker, offline, completes the order and notes what was done…
+  await caretaker.context().setOffline(true);
+  await caretaker.locator('[data-testid=sync-state][data-online="false"]').waitFor();
+  await openOrder(caretaker, text);
+  await caretaker.getByRole('button', { name: '完工' }).click();
+  await addNote(caretaker, `换了阀门 ${tag}`);
+  // …while the desk, later, hands it to the second caretaker with a note of its own.
+  await desk.getByLabel('指派给').fill('stf-guanjia2');
+  await desk.getByRole('button', { name: '转派' }).click();
+  await addNote(desk, `业主下午在家 ${tag}`);
+  await synced(desk);
+
+  await caretaker.context().setOffline(false);
+  await synced(caretaker);
+  await desk.getByRole('button', { name: '立即同步' }).click();
+  await synced(desk);
+
+  for (const page of [caretaker, desk]) {
+    const card = page.locator('[data-testid=field-order-detail]');
+    await card.locator('[data-testid=note]').filter({ hasText: `换了阀门 ${tag}` }).waitFor();
+    await card.locator('[data-testid=note]').filter({ hasText: `业主下午在家 ${tag}` }).waitFor();
+  }
+  const [a, b] = [await detail(caretaker), await detail(desk)];
+  assert.deepEqual(a, b, 'both tablets show the same order');
+  assert.equal(a.status, '已完工', 'the completion stands');
+  assert.match(a.assignee, /stf-guanjia2/, 'the later assignment wins');
+  assert.equal(a.notes.length, 2, 'both notes, none lost');
+});
