@@ -51,7 +51,10 @@ pub(crate) fn run() -> Result<PathBuf> {
             .arg(&staging)
             .arg(&wasm),
     )?;
-    wasm_opt(&root, &staging.join(format!("{APP_LIB}_bg.wasm")))?;
+    // Cargo's layout is <target dir>/<triple>/<profile>/<file>.
+    let target_dir = wasm.ancestors().nth(3).unwrap_or(&root);
+    let cache = target_dir.join("wasm-opt-cache");
+    wasm_opt(&root, &cache, &staging.join(format!("{APP_LIB}_bg.wasm")))?;
 
     let static_dir = root.join("app/static");
     if static_dir.is_dir() {
@@ -181,9 +184,10 @@ const WASM_OPT_ARGS: &[&str] = &[
 /// it after wasm-bindgen is what gives the smallest file.
 ///
 /// The npm build runs on node and takes most of a warm `dist` (30–50 s), so its last
-/// result is kept under /target and reused while its input, flags and version are the
-/// same: a test run after a server-only change does not pay for it again.
-fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
+/// result is kept in `cache` (in cargo's target directory, which CI keeps between its
+/// fresh clones) and reused while its input, flags and version are the same: a test run
+/// after a server-only change does not pay for it again.
+fn wasm_opt(root: &Path, cache: &Path, wasm: &Path) -> Result<()> {
     let tools = root.join("tools");
     ensure_npm_packages(&tools)?;
     let input = std::fs::read(wasm).at(wasm)?;
@@ -193,7 +197,6 @@ fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
         WASM_OPT_ARGS.join(" ").as_bytes(),
         &std::fs::read(&lock).at(&lock)?,
     ]);
-    let cache = root.join("target/wasm-opt-cache");
     let cached = cache.join(format!("{key}.wasm"));
 
     if cached.exists() {
@@ -212,11 +215,11 @@ fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
         std::fs::rename(&optimized, wasm).at(wasm)?;
         // Named by its key and moved in whole, so a file there is always complete and
         // right for its key, even with two builds at once. Only the newest is kept.
-        std::fs::create_dir_all(&cache).at(&cache)?;
+        std::fs::create_dir_all(cache).at(cache)?;
         let partial = cache.join(format!("{key}.{}.partial", std::process::id()));
         std::fs::copy(wasm, &partial).at(&partial)?;
         std::fs::rename(&partial, &cached).at(&cached)?;
-        for entry in std::fs::read_dir(&cache).at(&cache)? {
+        for entry in std::fs::read_dir(cache).at(cache)? {
             let path = entry?.path();
             if path != cached && path.extension().is_some_and(|e| e == "wasm") {
                 let _ = std::fs::remove_file(path);
