@@ -203,6 +203,22 @@ impl Engine {
         spawn_local(async move { self.check_session().await });
     }
 
+    /// Ends the session and forgets the user on this device (a shared tablet changes hands).
+    /// Their unsent events stay in the outbox and go out when they next log in here.
+    pub(crate) fn logout(self) {
+        spawn_local(async move {
+            let _ = api::post::<_, serde_json::Value>("/api/logout", &serde_json::json!({})).await;
+            if let Some(store) = self.store.get_value() {
+                let _ = store.set_meta_text(META_ME, "").await;
+            }
+            self.me.set(None);
+            self.events.set(Vec::new());
+            self.rejected.set(Vec::new());
+            self.session_lost.set(false);
+            self.phase.set(Phase::NeedsLogin);
+        });
+    }
+
     /// Asks the server who is logged in; remembers the answer, or asks for a login.
     async fn check_session(self) {
         let ready = self.phase.get_untracked() == Phase::Ready;

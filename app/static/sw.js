@@ -9,7 +9,15 @@
 
 const VERSION = 'v1';
 const CACHE = `anju-shell-${VERSION}`;
-const SHELL = ['/', '/index.html', '/boot.js', '/anju_app.js', '/anju_app_bg.wasm', '/anju.css'];
+const SHELL = [
+  '/',
+  '/index.html',
+  '/boot.js',
+  '/anju_app.js',
+  '/anju_app_bg.wasm',
+  '/anju.css',
+  '/field.css',
+];
 // A flaky basement network can hang rather than fail: after this long, use the cached copy.
 const NETWORK_WAIT_MS = 4000;
 

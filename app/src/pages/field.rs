@@ -12,10 +12,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::clock;
-use crate::i18n::tr;
+use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, sorted_indices, text};
 use crate::pages::login::Login;
-use crate::pages::visit::{VisitForm, visits};
+use crate::pages::visit::{visit_form, visits};
+use crate::pages::widgets::{button, text_area};
 use crate::sync::{Engine, Phase, SyncBadge, use_engine};
 
 #[component]
@@ -103,10 +104,9 @@ fn field_app(engine: Engine) -> impl IntoView {
             <div class="desk-bar">
                 <h1>{estate} " · " {tr("管家", "Caretaker")}</h1>
                 <SyncBadge/>
-                <button type="button" class="button secondary" on:click=move |_| engine.sync_now()>
-                    {tr("立即同步", "Sync now")}
-                </button>
+                {button("button secondary", tr("立即同步", "Sync now"), false.into(), Callback::new(move |()| engine.sync_now()))}
                 <span class="muted">{user}</span>
+                {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
             </div>
             {dynamic(move || engine.session_lost.get().then(|| view! {
                 <p role="alert" class="error">
@@ -117,9 +117,7 @@ fn field_app(engine: Engine) -> impl IntoView {
             {rejections(engine)}
             {dynamic(move || match screen.get() {
                 Screen::List => view! {
-                    <button type="button" class="button primary" on:click=move |_| screen.set(Screen::Visit)>
-                        {tr("登记走访", "Record visit")}
-                    </button>
+                    {button("button primary", tr("登记走访", "Record visit"), false.into(), Callback::new(move |()| screen.set(Screen::Visit)))}
                     <h2>{tr("工单", "Orders")}</h2>
                     {dynamic(move || {
                         let list = orders.get();
@@ -137,7 +135,7 @@ fn field_app(engine: Engine) -> impl IntoView {
                 }
                 .into_any(),
                 Screen::Order(id) => order_detail(engine, id, orders, back).into_any(),
-                Screen::Visit => view! { <VisitForm on_done=back/> }.into_any(),
+                Screen::Visit => visit_form(engine, back).into_any(),
             })}
         </section>
     }
@@ -241,19 +239,8 @@ fn order_detail(
 ) -> impl IntoView {
     let id = StoredValue::new(id);
     let state = move || orders.with(|o| o.iter().find(|s| s.id == id.get_value()).cloned());
-    let status = move || {
-        orders.with(|o| {
-            o.iter()
-                .find(|s| s.id == id.get_value())
-                .map_or(Status::Received, |s| s.status)
-        })
-    };
-    let assigned = move || {
-        orders.with(|o| {
-            o.iter()
-                .any(|s| s.id == id.get_value() && s.assignee.is_some())
-        })
-    };
+    let status = move || state().map_or(Status::Received, |s| s.status);
+    let assigned = move || state().is_some_and(|s| s.assignee.is_some());
     let note = RwSignal::new(String::new());
     let assign_to = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -262,6 +249,7 @@ fn order_detail(
         .me
         .with_untracked(|m| m.as_ref().is_some_and(|m| m.may_assign()));
 
+    // Every action is one event, recorded on the device; the sync engine sends it.
     let act = move |body: EventBody| {
         if busy.get_untracked() {
             return;
@@ -278,14 +266,14 @@ fn order_detail(
             busy.set(false);
         });
     };
-    let add_note = move |_| {
+    let add_note = Callback::new(move |()| {
         let text = note.get_untracked().trim().to_string();
         if !text.is_empty() {
             note.set(String::new());
             act(EventBody::Note { text });
         }
-    };
-    let assign = move |_| {
+    });
+    let assign = Callback::new(move |()| {
         let to = assign_to.get_untracked().trim().to_string();
         if to.is_empty() {
             return;
@@ -296,29 +284,22 @@ fn order_detail(
         } else {
             EventBody::Dispatched { to: Some(to) }
         });
-    };
+    });
+    let idle = Signal::derive(move || busy.get());
+    let lang = use_lang();
     let arrived = Signal::derive(move || busy.get() || status() >= Status::InProgress);
     let completed = Signal::derive(move || busy.get() || status() >= Status::Completed);
 
     view! {
-        <button type="button" class="button secondary" on:click=move |_| on_back.run(())>
-            {tr("← 返回列表", "← Back to the list")}
-        </button>
+        {button("button secondary", tr("← 返回列表", "← Back to the list"), false.into(), on_back)}
         {dynamic(move || state().map(order_card))}
         <div class="card form">
             <p role="alert" class="error">{error}</p>
-            <label for="field-note">{tr("备注", "Note")}</label>
-            <textarea id="field-note" rows="3" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            {text_area("field-note", tr("备注", "Note"), note)}
             <div class="actions">
-                <button type="button" class="button" disabled=busy on:click=add_note>
-                    {tr("添加备注", "Add note")}
-                </button>
-                <button type="button" class="button" disabled=arrived on:click=move |_| act(EventBody::Responded)>
-                    {tr("到场", "Arrived")}
-                </button>
-                <button type="button" class="button" disabled=completed on:click=move |_| act(EventBody::Completed)>
-                    {tr("完工", "Complete")}
-                </button>
+                {button("button", tr("添加备注", "Add note"), idle, add_note)}
+                {button("button", tr("到场", "Arrived"), arrived, Callback::new(move |()| act(EventBody::Responded)))}
+                {button("button", tr("完工", "Complete"), completed, Callback::new(move |()| act(EventBody::Completed)))}
             </div>
             {may_assign.then(|| view! {
                 <label for="field-assign">{tr("指派给(员工编号)", "Assign to (staff id)")}</label>
@@ -326,9 +307,15 @@ fn order_detail(
                     prop:value=assign_to on:input=move |ev| assign_to.set(event_target_value(&ev))/>
                 <datalist id="field-staff">{dynamic(move || known_staff(engine))}</datalist>
                 <div class="actions">
-                    <button type="button" class="button" disabled=busy on:click=assign>
-                        {dynamic(move || if assigned() { tr("转派", "Reassign") } else { tr("派单", "Dispatch") })}
-                    </button>
+                    {button(
+                        "button",
+                        Signal::derive(move || {
+                            let l = lang.get();
+                            if assigned() { l.pick("转派", "Reassign") } else { l.pick("派单", "Dispatch") }
+                        }),
+                        idle,
+                        assign,
+                    )}
                 </div>
             })}
         </div>

@@ -7,3 +7,4 @@ pub(crate) mod login;
 pub(crate) mod not_found;
 pub(crate) mod report;
 pub(crate) mod visit;
+pub(crate) mod widgets;

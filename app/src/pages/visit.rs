@@ -10,6 +10,7 @@ use crate::api::Household;
 use crate::clock;
 use crate::i18n::tr;
 use crate::lean::{dynamic, sort_by};
+use crate::pages::widgets::{button, select, text_area};
 use crate::sync::{Engine, use_engine};
 
 /// How a visit was made, as sent (`method`), with its labels.
@@ -49,9 +50,8 @@ fn household_place(household_id: &str) -> String {
     })
 }
 
-#[component]
-pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
-    let engine = use_engine();
+/// The form that records a visit: building → unit → room, how, an optional note.
+pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView {
     let building = RwSignal::new(String::new());
     let unit = RwSignal::new(String::new());
     let household = RwSignal::new(String::new());
@@ -61,21 +61,26 @@ pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
     let error = RwSignal::new(String::new());
     let missing = RwSignal::new(false);
 
-    let buildings = move || {
-        engine
-            .site
-            .with(|s| s.as_ref().map(|s| s.buildings.clone()).unwrap_or_default())
-    };
-    let units = move || {
+    let buildings = Signal::derive(move || {
+        engine.site.with(|s| {
+            s.iter()
+                .flat_map(|s| &s.buildings)
+                .map(|b| (b.id.clone(), b.name.clone()))
+                .collect()
+        })
+    });
+    let units = Signal::derive(move || {
         let b = building.get();
         engine.site.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.buildings.iter().find(|x| x.id == b))
-                .map(|x| x.units.clone())
-                .unwrap_or_default()
+            s.iter()
+                .flat_map(|s| &s.buildings)
+                .filter(|x| x.id == b)
+                .flat_map(|x| &x.units)
+                .map(|u| (u.id.clone(), u.name.clone()))
+                .collect()
         })
-    };
-    let rooms = move || {
+    });
+    let rooms = Signal::derive(move || {
         let u = unit.get();
         let mut rooms: Vec<Household> = engine
             .households
@@ -84,7 +89,17 @@ pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
             (a.floor, &a.room).cmp(&(b.floor, &b.room))
         });
         rooms
-    };
+            .into_iter()
+            .map(|h| {
+                let text = if h.important {
+                    format!("{} ★", h.room)
+                } else {
+                    h.room
+                };
+                (h.id, text)
+            })
+            .collect()
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -109,9 +124,7 @@ pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
     };
 
     view! {
-        <button type="button" class="button secondary" on:click=move |_| on_done.run(())>
-            {tr("← 返回列表", "← Back to the list")}
-        </button>
+        {button("button secondary", tr("← 返回列表", "← Back to the list"), false.into(), on_done)}
         <form class="card form visit" on:submit=submit novalidate>
             <h2>{tr("登记走访", "Record visit")}</h2>
             {dynamic(move || missing.get().then(|| view! {
@@ -121,45 +134,16 @@ pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
             {dynamic(move || engine.site.with(Option::is_none).then(|| view! {
                 <p role="alert" class="error">{tr("本机还没有楼栋资料:请联网打开一次。", "This device has no site plan yet: open this page once online.")}</p>
             }))}
-            <label for="visit-building">{tr("楼栋", "Building")}</label>
-            <select id="visit-building" on:change=move |ev| {
-                building.set(event_target_value(&ev));
+            {select("visit-building", tr("楼栋", "Building"), buildings, Callback::new(move |v| {
+                building.set(v);
                 unit.set(String::new());
                 household.set(String::new());
-            }>
-                <option value="">{tr("请选择", "Choose")}</option>
-                {dynamic(move || buildings().into_iter().map(|b| view! { <option value=b.id>{b.name}</option> }.into_any()).collect_view())}
-            </select>
-            <label for="visit-unit">{tr("单元", "Unit")}</label>
-            // Rebuilt with its choices, so the placeholder is selected again.
-            {dynamic(move || {
-                let choices = units();
-                view! {
-                    <select id="visit-unit" on:change=move |ev| {
-                        unit.set(event_target_value(&ev));
-                        household.set(String::new());
-                    }>
-                        <option value="">{tr("请选择", "Choose")}</option>
-                        {choices.into_iter().map(|u| view! { <option value=u.id>{u.name}</option> }.into_any()).collect_view()}
-                    </select>
-                }
-            })}
-            <label for="visit-room">{tr("房号", "Room")}</label>
-            {dynamic(move || {
-                let choices = rooms();
-                view! {
-                    <select id="visit-room" on:change=move |ev| household.set(event_target_value(&ev))>
-                        <option value="">{tr("请选择", "Choose")}</option>
-                        {choices.into_iter().map(|h| {
-                            let important = h.important;
-                            view! {
-                                <option value=h.id>{h.room} {important.then(|| tr(" ★重点户", " ★ priority"))}</option>
-                            }
-                            .into_any()
-                        }).collect_view()}
-                    </select>
-                }
-            })}
+            }))}
+            {select("visit-unit", tr("单元", "Unit"), units, Callback::new(move |v| {
+                unit.set(v);
+                household.set(String::new());
+            }))}
+            {select("visit-room", tr("房号(★ 重点户)", "Room (★ priority household)"), rooms, Callback::new(move |v| household.set(v)))}
             <fieldset class="choices">
                 <legend>{tr("走访方式", "How")}</legend>
                 {METHODS.iter().map(|&(value, zh, en)| view! {
@@ -169,10 +153,9 @@ pub(crate) fn VisitForm(on_done: Callback<()>) -> impl IntoView {
                             on:change=move |_| method.set(value)/>
                         {tr(zh, en)}
                     </label>
-                }.into_any()).collect_view()}
+                }).collect_view()}
             </fieldset>
-            <label for="visit-note">{tr("备注(选填)", "Note (optional)")}</label>
-            <textarea id="visit-note" rows="3" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            {text_area("visit-note", tr("备注(选填)", "Note (optional)"), note)}
             <button type="submit" class="button primary" disabled=busy>{tr("登记走访", "Record visit")}</button>
         </form>
     }
