@@ -489,7 +489,8 @@ impl Db {
     /// server instances — take their sequence numbers one transaction after another: the
     /// sequence is gap-free in commit order and a pull cursor never skips a late commit.
     /// An event seen before (same device and device_seq) is acknowledged with its first
-    /// outcome and changes nothing.
+    /// outcome and changes nothing. Lookups are done per batch, not per event, so a push of
+    /// a thousand events costs about a thousand inserts and little else.
     pub async fn sync_push(
         &self,
         estate_id: &str,
@@ -497,45 +498,80 @@ impl Db {
         pushed: &[Pushed],
         now_ms: i64,
     ) -> sqlx::Result<Vec<Outcome>> {
+        use std::collections::HashMap;
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE estates SET seq = seq WHERE id = $1")
+        let base: i64 = sqlx::query("UPDATE estates SET seq = seq WHERE id = $1 RETURNING seq")
             .bind(estate_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        // What this batch's devices stored or had refused before, in one query per device.
+        let mut seen: HashMap<(String, i64), Outcome> = HashMap::new();
+        let mut devices: Vec<&str> = pushed.iter().map(|p| p.event.device_id.as_str()).collect();
+        devices.sort_unstable();
+        devices.dedup();
+        for device in devices {
+            let seqs = pushed
+                .iter()
+                .filter(|p| p.event.device_id == device)
+                .map(|p| i64::try_from(p.event.device_seq).unwrap_or(i64::MAX));
+            let (lo, hi) = seqs.fold((i64::MAX, i64::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)));
+            for row in sqlx::query(
+                "SELECT device_seq, seq FROM events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
+            )
+            .bind(device.to_string())
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                seen.insert(
+                    (device.to_string(), row.try_get(0)?),
+                    Outcome::Duplicate { seq: row.try_get(1)? },
+                );
+            }
+            for row in sqlx::query(
+                "SELECT device_seq, reason FROM rejected_events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
+            )
+            .bind(device.to_string())
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                seen.insert(
+                    (device.to_string(), row.try_get(0)?),
+                    Outcome::Rejected { reason: row.try_get(1)? },
+                );
+            }
+        }
+        // The estate each order belongs to, looked up once per order.
+        let mut owners: HashMap<String, Option<String>> = HashMap::new();
+        let mut seq = base;
         let mut outcomes = Vec::with_capacity(pushed.len());
         for p in pushed {
             let e = &p.event;
             let device_seq = i64::try_from(e.device_seq).unwrap_or(i64::MAX);
-            let stored =
-                sqlx::query("SELECT seq FROM events WHERE device_id = $1 AND device_seq = $2")
-                    .bind(e.device_id.clone())
-                    .bind(device_seq)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(row) = stored {
-                outcomes.push(Outcome::Duplicate {
-                    seq: row.try_get(0)?,
-                });
+            let key = (e.device_id.clone(), device_seq);
+            if let Some(outcome) = seen.get(&key) {
+                outcomes.push(outcome.clone());
                 continue;
             }
-            let refused = sqlx::query(
-                "SELECT reason FROM rejected_events WHERE device_id = $1 AND device_seq = $2",
-            )
-            .bind(e.device_id.clone())
-            .bind(device_seq)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = refused {
-                outcomes.push(Outcome::Rejected {
-                    reason: row.try_get(0)?,
-                });
-                continue;
-            }
-            // Rules that need the data as of this transaction (the order may have been
-            // created earlier in this very batch).
             let mut refusal = p.refusal.clone();
-            if refusal.is_none() {
-                refusal = order_refusal(&mut tx, estate_id, e).await?;
+            if refusal.is_none() && !matches!(e.body, EventBody::Visited { .. }) {
+                if !owners.contains_key(&e.order_id) {
+                    let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
+                        .bind(e.order_id.clone())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get::<String, _>(0))
+                        .transpose()?;
+                    owners.insert(e.order_id.clone(), owner);
+                }
+                let owner = owners.get(&e.order_id).cloned().flatten();
+                refusal = order_refusal(estate_id, e, owner.as_deref());
+            } else if refusal.is_none() && !e.order_id.is_empty() {
+                refusal = Some("order_id: a visit is about no order".into());
             }
             if let Some(reason) = refusal {
                 sqlx::query(
@@ -552,15 +588,12 @@ impl Db {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-                outcomes.push(Outcome::Rejected { reason });
+                let outcome = Outcome::Rejected { reason };
+                seen.insert(key, outcome.clone());
+                outcomes.push(outcome);
                 continue;
             }
-            let seq: i64 =
-                sqlx::query("UPDATE estates SET seq = seq + 1 WHERE id = $1 RETURNING seq")
-                    .bind(estate_id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get(0)?;
+            seq += 1;
             if let EventBody::Reported(_) = e.body {
                 sqlx::query(
                     "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
@@ -574,9 +607,20 @@ impl Db {
                 .bind(e.at.timestamp_millis())
                 .execute(&mut *tx)
                 .await?;
+                owners.insert(e.order_id.clone(), Some(estate_id.to_string()));
             }
             insert_event(&mut tx, estate_id, seq, e).await?;
-            outcomes.push(Outcome::Stored { seq });
+            let outcome = Outcome::Stored { seq };
+            // The same event twice in one push is stored once.
+            seen.insert(key, Outcome::Duplicate { seq });
+            outcomes.push(outcome);
+        }
+        if seq != base {
+            sqlx::query("UPDATE estates SET seq = $1 WHERE id = $2")
+                .bind(seq)
+                .bind(estate_id.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -622,29 +666,16 @@ impl Db {
     }
 }
 
-/// Why an event cannot be stored against the estate's orders, if it cannot.
-async fn order_refusal(
-    tx: &mut Transaction<'static, Any>,
-    estate_id: &str,
-    e: &Event,
-) -> sqlx::Result<Option<String>> {
-    if let EventBody::Visited { .. } = e.body {
-        return Ok(
-            (!e.order_id.is_empty()).then(|| "order_id: a visit is about no order".to_string())
-        );
-    }
-    let row = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
-        .bind(e.order_id.clone())
-        .fetch_optional(&mut **tx)
-        .await?;
-    let owner: Option<String> = row.map(|r| r.try_get(0)).transpose()?;
-    Ok(match (&e.body, owner) {
+/// Why an event cannot be stored against the estate's orders (given the order's estate, if
+/// the order exists), if it cannot.
+fn order_refusal(estate_id: &str, e: &Event, owner: Option<&str>) -> Option<String> {
+    match (&e.body, owner) {
         (EventBody::Reported(_), None) => None,
         (EventBody::Reported(_), Some(_)) => Some("order_id: the order exists already".into()),
         (_, None) => Some("order_id: no such order".into()),
         (_, Some(owner)) if owner != estate_id => Some("order_id: no such order".into()),
         _ => None,
-    })
+    }
 }
 
 async fn insert_event(
