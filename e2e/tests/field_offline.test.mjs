@@ -149,3 +149,28 @@ e2eTest('two tablets edit one order apart and agree once both have synced', asyn
   assert.match(a.assignee, /stf-guanjia2/, 'the later assignment wins');
   assert.equal(a.notes.length, 2, 'both notes, none lost');
 });
+
+e2eTest('an event the server refuses is kept and shown with the reason, not silently dropped', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `门禁失灵 ${tag}`;
+  await reportOrder(text);
+
+  const field = await openField(open, 'guanjia1');
+  await orderRow(field, text).waitFor();
+  await openOrder(field, text);
+  // Longer than the server allows for a note (2,000 characters).
+  const tooLong = `${tag} ${'很长的备注'.repeat(400)}`;
+  await field.getByLabel('备注', { exact: true }).fill(tooLong);
+  await field.getByRole('button', { name: '添加备注' }).click();
+
+  const refused = field.locator('[data-testid=rejected]');
+  await refused.filter({ hasText: '2000' }).waitFor();
+  assert.match(await refused.innerText(), /备注/, 'the refused record names what it was');
+  await field.locator('[data-testid=sync-state][data-pending="0"]').filter({ hasText: '被拒 1' }).waitFor();
+  const notes = await field.locator('[data-testid=field-order-detail] [data-testid=note]').count();
+  assert.equal(notes, 0, 'a refused note does not count in the order');
+
+  // Still there after a reload: kept on the device.
+  await field.reload();
+  await refused.filter({ hasText: '2000' }).waitFor();
+});
