@@ -99,11 +99,21 @@ impl Calendar {
     /// The `n`-th working day strictly after `date` (`n = 0` gives `date` itself).
     /// `None` only past chrono's last representable date.
     pub fn nth_working_day_after(&self, date: NaiveDate, n: u32) -> Option<NaiveDate> {
+        // `is_working_day` day by day, with the two date sets read as sorted cursors that
+        // move along with `d` rather than searched afresh for every day: this runs for
+        // every callback deadline of a batch.
+        let mut holidays = self.holidays.range(date..).peekable();
+        let mut workdays = self.workdays.range(date..).peekable();
         let mut d = date;
         let mut left = n;
         while left > 0 {
             d = d.succ_opt()?;
-            if self.is_working_day(d) {
+            while holidays.next_if(|h| **h < d).is_some() {}
+            while workdays.next_if(|w| **w < d).is_some() {}
+            let working = workdays.peek() == Some(&&d)
+                || (!matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+                    && holidays.peek() != Some(&&d));
+            if working {
                 left -= 1;
             }
         }

@@ -207,11 +207,36 @@ pub fn last_allowed_callback(policy: &Policy, cal: &Calendar, t: Time) -> Time {
     moved.and_then(|m| cal.at(m)).unwrap_or(t)
 }
 
+/// The earliest event of each kind (EVAL.md: only the earliest counts), found in one pass
+/// over the log: an order's deadlines ask for several kinds, several times each.
+#[derive(Debug, Clone, Copy)]
+struct Firsts([Option<Time>; EventKind::ALL.len()]);
+
+impl Firsts {
+    fn of(order: &OrderFacts) -> Firsts {
+        let mut firsts = [None; EventKind::ALL.len()];
+        for e in &order.events {
+            if let Some(slot) = firsts.get_mut(e.kind as usize)
+                && slot.is_none_or(|t| e.at < t)
+            {
+                *slot = Some(e.at);
+            }
+        }
+        Firsts(firsts)
+    }
+
+    /// The same as [`OrderFacts::first_at`].
+    fn at(&self, kind: EventKind) -> Option<Time> {
+        self.0.get(kind as usize).copied().flatten()
+    }
+}
+
 /// Facts a rule needs besides the order itself.
 struct Ctx<'a> {
     policy: &'a Policy,
     cal: &'a Calendar,
     order: &'a OrderFacts,
+    firsts: Firsts,
     response_due: Option<Time>,
 }
 
@@ -224,9 +249,9 @@ impl Ctx<'_> {
                 self.cal,
                 handling_day(self.policy, self.cal, self.order.reported_at),
             ),
-            Anchor::Dispatched => self.order.first_at(EventKind::Dispatched),
+            Anchor::Dispatched => self.firsts.at(EventKind::Dispatched),
             Anchor::ResponseDue => self.response_due,
-            Anchor::Completed => self.order.first_at(EventKind::Completed),
+            Anchor::Completed => self.firsts.at(EventKind::Completed),
         };
         let Some(anchor) = anchor else {
             return rule.fallback.as_deref().and_then(|f| self.due(f));
@@ -260,16 +285,18 @@ impl Ctx<'_> {
 /// response, completion and callback for tracked categories (repairs and complaints in
 /// the presets); a callback only once the order is completed.
 pub fn deadlines(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time) -> Vec<Deadline> {
+    let firsts = Firsts::of(order);
     let mut ctx = Ctx {
         policy,
         cal,
         order,
+        firsts,
         response_due: None,
     };
     let mut out = Vec::with_capacity(4);
     let mut push = |kind: DeadlineKind, due: Option<Time>| {
         if let Some(due) = due {
-            let done_at = order.first_at(kind.event());
+            let done_at = firsts.at(kind.event());
             out.push(Deadline {
                 kind,
                 due,
@@ -287,7 +314,7 @@ pub fn deadlines(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time)
             DeadlineKind::Completion,
             ctx.due(tracked.completion.for_size(order.repair_size)),
         );
-        if order.first_at(EventKind::Completed).is_some() {
+        if firsts.at(EventKind::Completed).is_some() {
             let callback = match &tracked.rework_callback {
                 Some(rework) if order.has_flag(flags::REWORK) => &rework.rule,
                 _ => &tracked.callback.rule,
@@ -312,6 +339,7 @@ pub fn escalation_schedule(
         policy,
         cal,
         order,
+        firsts: Firsts::of(order),
         response_due: None,
     };
     policy
@@ -328,7 +356,8 @@ pub fn escalation(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time
     if !policy.escalation.categories.contains(&order.category) {
         return Escalation::None;
     }
-    let m = match order.first_at(EventKind::Completed) {
+    let firsts = Firsts::of(order);
+    let m = match firsts.at(EventKind::Completed) {
         Some(done) if done < now => done,
         _ => now,
     };
@@ -338,6 +367,7 @@ pub fn escalation(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time
         policy,
         cal,
         order,
+        firsts,
         response_due: None,
     };
     policy

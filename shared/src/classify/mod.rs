@@ -366,7 +366,10 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
         letters |= n.is_ascii_alphabetic();
         numbers |= place::may_start_number(n);
         norm.push(n);
-        offsets.push(at);
+        // Only the evidence words need to find their way back into the text.
+        if want_evidence {
+            offsets.push(at);
+        }
     }
     offsets.push(text.len());
     let norm = &norm[..];
