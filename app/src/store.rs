@@ -36,6 +36,11 @@ fn cursor_key(estate: &str) -> String {
     format!("cursor:{estate}")
 }
 
+/// When the estate last synced (ms), so an offline reload can still say how fresh its data is.
+fn synced_key(estate: &str) -> String {
+    format!("synced:{estate}")
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// `IDBDatabase`, for `transaction(names, mode, {durability})`: web-sys keeps that
@@ -348,6 +353,13 @@ impl Store {
         Ok(number(get(&meta, &cursor_key(estate)).await?).unwrap_or(0.0) as i64)
     }
 
+    /// When the estate last synced, in ms, if ever.
+    pub(crate) async fn last_sync(&self, estate: &str) -> Result<Option<i64>, StoreError> {
+        let tx = self.tx(&[META], false)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        Ok(number(get(&meta, &synced_key(estate)).await?).map(|ms| ms as i64))
+    }
+
     /// A metadata value stored as text (JSON), if any.
     pub(crate) async fn meta_text(&self, key: &str) -> Result<Option<String>, StoreError> {
         let tx = self.tx(&[META], false)?;
@@ -364,13 +376,15 @@ impl Store {
 
     /// Takes in one sync answer in one transaction: acknowledged events leave the outbox
     /// (and get their sequence number), refused ones move to the rejected store, pulled ones
-    /// are stored, the cursor advances and the clock observes every stamp it saw. Returns
-    /// the events to show (pulled and acknowledged) and the ids of the refused ones.
+    /// are stored, the cursor advances, the clock observes every stamp it saw and the sync
+    /// time is noted. Returns the events to show (pulled and acknowledged) and the ids of the
+    /// refused ones.
     pub(crate) async fn apply(
         &self,
         estate: &str,
         pushed: &[Event],
         answer: &SyncResponse,
+        now_ms: i64,
     ) -> Result<(Vec<Event>, Vec<String>), StoreError> {
         let tx = self.tx(&[EVENTS, OUTBOX, REJECTED, META], true)?;
         let events = tx.object_store(EVENTS).map_err(idb_err)?;
@@ -420,6 +434,7 @@ impl Store {
             &(answer.cursor as f64).into(),
         )
         .await?;
+        put(&meta, &synced_key(estate).into(), &(now_ms as f64).into()).await?;
         finish(tx).await?;
         Ok((changed, refused))
     }

@@ -312,11 +312,13 @@ impl Engine {
     async fn refresh_counts(self, store: &Store, estate: &str) {
         let pending = store.outbox(estate).await.map(|o| o.len()).ok();
         let rejected = store.rejected(estate).await.unwrap_or_default();
+        let last_sync = store.last_sync(estate).await.ok().flatten();
         self.state.update(|s| {
             if let Some(p) = pending {
                 s.pending = p;
             }
             s.rejected = rejected.len();
+            s.last_sync = s.last_sync.max(last_sync);
         });
         self.rejected.set(rejected);
     }
@@ -419,7 +421,9 @@ impl Engine {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let (changed, refused) = store.apply(&estate.id, &request.push, &answer).await?;
+            let (changed, refused) = store
+                .apply(&estate.id, &request.push, &answer, clock::now_ms())
+                .await?;
             if !changed.is_empty() || !refused.is_empty() {
                 self.events.update(|v| {
                     v.retain(|e| !refused.contains(&e.id));
