@@ -7,7 +7,7 @@
 // builds for long); offline, or when the network hangs, the cached shell answers. VERSION
 // names the cache: bump it when this file's caching changes, and old caches are deleted.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const CACHE = `anju-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -16,7 +16,6 @@ const SHELL = [
   '/anju_app.js',
   '/anju_app_bg.wasm',
   '/anju.css',
-  '/field.css',
 ];
 // A flaky basement network can hang rather than fail: after this long, use the cached copy.
 const NETWORK_WAIT_MS = 4000;
