@@ -19,6 +19,9 @@ const ENGINE_NATIVE_GOAL_MS: f64 = 100.0;
 /// The same batch in wasm under Chromium, as a multiple of the native time.
 const ENGINE_WASM_GOAL_RATIO: f64 = 3.0;
 
+/// Ingest through `/api/sync` as a share of raw inserts of the same rows into SQLite.
+const INGEST_GOAL_RATIO: f64 = 0.5;
+
 struct Row {
     measure: String,
     result: String,
@@ -35,6 +38,7 @@ pub(crate) fn run() -> Result<()> {
 
     let mut rows = vec![first_load(&dist)?];
     rows.extend(rule_engine()?);
+    rows.extend(ingest()?);
 
     println!("| measure | result | goal | met |\n|---|---|---|---|");
     for row in &rows {
@@ -119,6 +123,44 @@ fn rule_engine() -> Result<Vec<Row>> {
             met: ratio <= ENGINE_WASM_GOAL_RATIO,
         },
     ])
+}
+
+/// Events per second through the real `/api/sync` on SQLite against raw batched inserts of
+/// the same rows, both measured now by the server's `ingest_bench` example (medians).
+fn ingest() -> Result<Vec<Row>> {
+    let out = cmd::stdout(cmd::cargo().args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "anju-server",
+        "--example",
+        "ingest_bench",
+    ]))?;
+    let v: Value = serde_json::from_str(out.trim().lines().last().unwrap_or(""))
+        .map_err(|e| format!("ingest_bench printed no JSON: {e}"))?;
+    let runs = v["runs"].as_u64().unwrap_or(0);
+    let events = v["events_per_run"].as_u64().unwrap_or(0);
+    let mut rows = Vec::new();
+    for batch in [100, 1000] {
+        let b = &v[format!("batch_{batch}")];
+        let f = |key: &str| b[key].as_f64().unwrap_or(0.0);
+        let ratio = f("ratio");
+        rows.push(Row {
+            measure: format!(
+                "ingest via /api/sync on SQLite, batches of {batch} ({events} events, median of {runs})"
+            ),
+            result: format!(
+                "{:.0} events/s vs raw inserts {:.0} events/s = {:.0}%",
+                f("sync_events_per_s"),
+                f("raw_events_per_s"),
+                ratio * 100.0
+            ),
+            goal: format!("≥ {:.0}% of raw", INGEST_GOAL_RATIO * 100.0),
+            met: ratio >= INGEST_GOAL_RATIO,
+        });
+    }
+    Ok(rows)
 }
 
 /// 100000 → "100,000".
