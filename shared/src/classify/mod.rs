@@ -591,25 +591,31 @@ fn negated(negations: &[Vec<char>], norm: &[char], start: usize) -> bool {
 }
 
 /// Damerau–Levenshtein distance ≤ 1 (one insertion, deletion, substitution or swap).
+/// Compared char by char in place: most candidates differ within a char or two, and a
+/// library slice comparison costs a call each time.
 fn within_one_edit(a: &[char], b: &[char]) -> bool {
     let (la, lb) = (a.len(), b.len());
     if la.abs_diff(lb) > 1 {
         return false;
     }
-    if a == b {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if prefix == la && la == lb {
         return true;
     }
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (ra, rb) = (&a[prefix..], &b[prefix..]);
     if la == lb {
         // substitution, or a swap of two neighbours
-        ra[1..] == rb[1..]
-            || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        same(&ra[1..], &rb[1..])
+            || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && same(&ra[2..], &rb[2..]))
     } else if la > lb {
-        ra[1..] == rb[..]
+        same(&ra[1..], rb)
     } else {
-        ra[..] == rb[1..]
+        same(ra, &rb[1..])
     }
+}
+
+fn same(a: &[char], b: &[char]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[cfg(test)]
