@@ -212,9 +212,11 @@ impl StaticServer {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
-                // One request at a time is plenty for one page and two files.
+                // A thread per connection: a browser may open a connection ahead of need
+                // and send nothing on it, which must not hold up the others.
                 if let Ok(stream) = stream {
-                    let _ = serve(&dir, stream);
+                    let dir = dir.clone();
+                    std::thread::spawn(move || serve(&dir, stream));
                 }
             }
         });
