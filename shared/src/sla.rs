@@ -285,6 +285,19 @@ impl Ctx<'_> {
 /// response, completion and callback for tracked categories (repairs and complaints in
 /// the presets); a callback only once the order is completed.
 pub fn deadlines(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time) -> Vec<Deadline> {
+    let mut out = Vec::with_capacity(4);
+    deadlines_into(&mut out, policy, cal, order, now);
+    out
+}
+
+/// [`deadlines`] appended to `out`, so a batch can reuse one vector for all its orders.
+pub fn deadlines_into(
+    out: &mut Vec<Deadline>,
+    policy: &Policy,
+    cal: &Calendar,
+    order: &OrderFacts,
+    now: Time,
+) {
     let firsts = Firsts::of(order);
     let mut ctx = Ctx {
         policy,
@@ -293,7 +306,6 @@ pub fn deadlines(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time)
         firsts,
         response_due: None,
     };
-    let mut out = Vec::with_capacity(4);
     let mut push = |kind: DeadlineKind, due: Option<Time>| {
         if let Some(due) = due {
             let done_at = firsts.at(kind.event());
@@ -322,7 +334,6 @@ pub fn deadlines(policy: &Policy, cal: &Calendar, order: &OrderFacts, now: Time)
             push(DeadlineKind::Callback, ctx.due(callback));
         }
     }
-    out
 }
 
 /// The escalation ladder of an order: when each level is reached if the order is still
@@ -441,7 +452,7 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
     // Tests across complaints of the same issue. Issue keys and reporters are numbered
     // first (in input order), so sorting and counting compare integers, not strings.
     let mut issues: HashMap<(&str, &str), u32> = HashMap::new();
-    let mut reporters: HashMap<&str, u32> = HashMap::new();
+    let mut reporters: HashMap<&str, u32> = HashMap::with_capacity(counted.len());
     let mut whos = 0u32;
     let mut keyed: Vec<Keyed> = Vec::new();
     for &i in &counted {

@@ -333,8 +333,12 @@ pub fn run(policy: &Policy, calendar: &Calendar, orders: &[Generated], now: Time
             d.urgent += 1;
         }
     }
+    // One vector for every order's deadlines: allocating one per order cost as much as
+    // computing some of them.
+    let mut deadlines = Vec::with_capacity(4);
     for o in orders.iter().map(|g| &g.facts) {
-        let deadlines = sla::deadlines(policy, calendar, o, now);
+        deadlines.clear();
+        sla::deadlines_into(&mut deadlines, policy, calendar, o, now);
         h.word(deadlines.len() as u64);
         for dl in &deadlines {
             // The due time as the output writes it: to the second, in its offset.
