@@ -357,9 +357,12 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     let mut letters = false;
     let mut numbers = false;
     for (at, c) in text.char_indices() {
-        // ASCII only ever changes case: no call, no table.
+        // ASCII only ever changes case: no call, no table; a Chinese char only needs the
+        // traditional-to-simplified table.
         let n = if c.is_ascii() {
             c.to_ascii_lowercase()
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            normalize::cjk(c)
         } else {
             normalize::char(c)
         };

@@ -26,6 +26,18 @@ pub(crate) fn char(c: char) -> char {
     }
 }
 
+/// [`char`] for a char of the main CJK block (U+4E00…U+9FFF), where only the table
+/// applies: the common case of a Chinese text, without the other arms' tests.
+#[inline]
+pub(crate) fn cjk(c: char) -> char {
+    if !maybe_traditional(c) {
+        return c;
+    }
+    TRAD_TO_SIMP
+        .binary_search_by_key(&c, |(t, _)| *t)
+        .map_or(c, |i| TRAD_TO_SIMP[i].1)
+}
+
 /// Whether `c` may be a key of [`TRAD_TO_SIMP`]: one bit per char of the table's range,
 /// built at first use, so the common simplified char skips the binary search.
 fn maybe_traditional(c: char) -> bool {
@@ -728,6 +740,9 @@ mod tests {
         assert!(!maybe_traditional('\u{282E2}'));
         for (t, s) in TRAD_TO_SIMP {
             assert_eq!(char(*t), *s);
+        }
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            assert_eq!(cjk(c), char(c), "{c}");
         }
     }
 
