@@ -25,71 +25,9 @@ pub const IDLE_MS: i64 = 8 * 3600 * 1000;
 /// A session ends this long after login, used or not.
 pub const ABSOLUTE_MS: i64 = 7 * 24 * 3600 * 1000;
 
-/// The staff roles of DOMAIN.md §1 (residents have no accounts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Caretaker,
-    FrontDesk,
-    Technician,
-    DeptSupervisor,
-    CsSupervisor,
-    ProjectManager,
-    AreaManager,
-    QualityCentre,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 9] = [
-        Role::Caretaker,
-        Role::FrontDesk,
-        Role::Technician,
-        Role::DeptSupervisor,
-        Role::CsSupervisor,
-        Role::ProjectManager,
-        Role::AreaManager,
-        Role::QualityCentre,
-        Role::Admin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Caretaker => "caretaker",
-            Role::FrontDesk => "front_desk",
-            Role::Technician => "technician",
-            Role::DeptSupervisor => "dept_supervisor",
-            Role::CsSupervisor => "cs_supervisor",
-            Role::ProjectManager => "project_manager",
-            Role::AreaManager => "area_manager",
-            Role::QualityCentre => "quality_centre",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Role::Caretaker => "caretaker",
-            Role::FrontDesk => "front desk",
-            Role::Technician => "technician",
-            Role::DeptSupervisor => "department supervisor",
-            Role::CsSupervisor => "customer-service supervisor",
-            Role::ProjectManager => "project manager",
-            Role::AreaManager => "area manager",
-            Role::QualityCentre => "quality centre",
-            Role::Admin => "administrator",
-        }
-    }
-
-    /// Who works the desk inbox: the desk itself and everyone an order can be escalated to.
-    pub fn may_use_desk(self) -> bool {
-        !matches!(self, Role::Caretaker | Role::Technician)
-    }
-}
+/// The staff roles of DOMAIN.md §1, defined in `shared` so the app offers exactly what the
+/// server allows.
+pub use anju_shared::model::Role;
 
 fn argon2() -> Argon2<'static> {
     // OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane.
@@ -247,7 +185,7 @@ mod tests {
     #[test]
     fn roles_round_trip() {
         for role in Role::ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
         assert_eq!(Role::parse("resident"), None);
     }

@@ -21,6 +21,10 @@ pub struct Config {
     /// HTTP from another machine (e.g. a tablet on the LAN without TLS).
     #[arg(long, env = "ANJU_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
     pub cookie_secure: bool,
+    /// The server is reached over HTTPS (TLS ends at a proxy in front of it): every response
+    /// then carries `Strict-Transport-Security`, so browsers refuse plain HTTP for a year.
+    #[arg(long, env = "ANJU_HSTS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub hsts: bool,
     /// Reports the public form accepts from one client address per 10 minutes.
     #[arg(long, env = "ANJU_REPORT_LIMIT", default_value_t = 20)]
     pub report_limit: i64,
@@ -41,6 +45,7 @@ impl Config {
             report_limit: 10_000,
             // The test client talks plain HTTP; this is the explicit development setting.
             cookie_secure: false,
+            hsts: false,
         }
     }
 

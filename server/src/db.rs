@@ -148,7 +148,7 @@ impl Db {
 
     pub async fn estate_by_slug(&self, slug: &str) -> sqlx::Result<Option<Estate>> {
         let row = sqlx::query(
-            "SELECT id, company_id, slug, name, policy, utc_offset FROM estates WHERE slug = $1",
+            "SELECT id, company_id, slug, name, policy, utc_offset, policy_override, calendar FROM estates WHERE slug = $1",
         )
         .bind(slug.to_string())
         .fetch_optional(&self.pool)
@@ -160,7 +160,7 @@ impl Db {
         let mut out = Vec::new();
         for id in ids {
             let row = sqlx::query(
-                "SELECT id, company_id, slug, name, policy, utc_offset FROM estates WHERE id = $1",
+                "SELECT id, company_id, slug, name, policy, utc_offset, policy_override, calendar FROM estates WHERE id = $1",
             )
             .bind(id.clone())
             .fetch_optional(&self.pool)
@@ -482,15 +482,38 @@ impl Db {
         Ok(n > 0)
     }
 
+    /// Stores an estate's rules as its manager set them (already validated).
+    pub async fn set_estate_rules(&self, estate: &Estate) -> sqlx::Result<()> {
+        let calendar = estate
+            .calendar
+            .as_ref()
+            .and_then(|c| serde_json::to_string(c).ok())
+            .unwrap_or_default();
+        sqlx::query(
+            "UPDATE estates SET policy = $1, policy_override = $2, calendar = $3 WHERE id = $4",
+        )
+        .bind(estate.policy.clone())
+        .bind(estate.policy_override.to_string())
+        .bind(calendar)
+        .bind(estate.id.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Stores a device's pushed events in one transaction and says what became of each.
     ///
     /// The estate's row is locked first (an UPDATE: SQLite takes its write lock, PostgreSQL
     /// locks the row until commit), so concurrent pushes to one estate — from any number of
     /// server instances — take their sequence numbers one transaction after another: the
     /// sequence is gap-free in commit order and a pull cursor never skips a late commit.
-    /// An event seen before (same device and device_seq) is acknowledged with its first
-    /// outcome and changes nothing. Lookups are done per batch, not per event, so a push of
-    /// a thousand events costs about a thousand inserts and little else.
+    ///
+    /// An event seen before (the same id under the same device and device_seq) is answered
+    /// with its first outcome and changes nothing. A stored event owns its key and its id:
+    /// another event under either is refused and kept, not taken for a duplicate — the
+    /// device would drop it from its outbox — nor left to a UNIQUE constraint, which would
+    /// fail the whole push again on every retry. Lookups are done per batch, not per event,
+    /// so a push of a thousand events costs about a thousand inserts and little else.
     pub async fn sync_push(
         &self,
         estate_id: &str,
@@ -498,15 +521,18 @@ impl Db {
         pushed: &[Pushed],
         now_ms: i64,
     ) -> sqlx::Result<Vec<Outcome>> {
-        use std::collections::HashMap;
+        use std::collections::{HashMap, HashSet};
         let mut tx = self.begin().await?;
         let base: i64 = sqlx::query("UPDATE estates SET seq = seq WHERE id = $1 RETURNING seq")
             .bind(estate_id.to_string())
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
-        // What this batch's devices stored or had refused before, in one query per device.
-        let mut seen: HashMap<(String, i64), Outcome> = HashMap::new();
+        // Stored events by key (their id and seq) and the ids stored under any key.
+        let mut stored: HashMap<(String, i64), (String, i64)> = HashMap::new();
+        let mut stored_ids: HashSet<String> = HashSet::new();
+        // Refused events by (id, key): the reason they were given.
+        let mut refused: HashMap<(String, String, i64), String> = HashMap::new();
         let mut devices: Vec<&str> = pushed.iter().map(|p| p.event.device_id.as_str()).collect();
         devices.sort_unstable();
         devices.dedup();
@@ -517,7 +543,7 @@ impl Db {
                 .map(|p| i64::try_from(p.event.device_seq).unwrap_or(i64::MAX));
             let (lo, hi) = seqs.fold((i64::MAX, i64::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)));
             for row in sqlx::query(
-                "SELECT device_seq, seq FROM events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
+                "SELECT device_seq, id, seq FROM events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
             )
             .bind(device.to_string())
             .bind(lo)
@@ -525,13 +551,12 @@ impl Db {
             .fetch_all(&mut *tx)
             .await?
             {
-                seen.insert(
-                    (device.to_string(), row.try_get(0)?),
-                    Outcome::Duplicate { seq: row.try_get(1)? },
-                );
+                let id: String = row.try_get(1)?;
+                stored_ids.insert(id.clone());
+                stored.insert((device.to_string(), row.try_get(0)?), (id, row.try_get(2)?));
             }
             for row in sqlx::query(
-                "SELECT device_seq, reason FROM rejected_events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
+                "SELECT device_seq, id, reason FROM rejected_events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
             )
             .bind(device.to_string())
             .bind(lo)
@@ -539,10 +564,26 @@ impl Db {
             .fetch_all(&mut *tx)
             .await?
             {
-                seen.insert(
-                    (device.to_string(), row.try_get(0)?),
-                    Outcome::Rejected { reason: row.try_get(1)? },
+                refused.insert(
+                    (row.try_get(1)?, device.to_string(), row.try_get(0)?),
+                    row.try_get(2)?,
                 );
+            }
+        }
+        // Ids of this batch stored before under another key; chunked to stay far below
+        // either backend's limit on bound parameters.
+        let mut ids: Vec<&str> = pushed.iter().map(|p| p.event.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id FROM events WHERE id IN ({})", marks.join(", "));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            for row in query.fetch_all(&mut *tx).await? {
+                stored_ids.insert(row.try_get(0)?);
             }
         }
         // The estate each order belongs to, looked up once per order.
@@ -553,11 +594,27 @@ impl Db {
             let e = &p.event;
             let device_seq = i64::try_from(e.device_seq).unwrap_or(i64::MAX);
             let key = (e.device_id.clone(), device_seq);
-            if let Some(outcome) = seen.get(&key) {
-                outcomes.push(outcome.clone());
+            match stored.get(&key) {
+                Some((id, seq)) if *id == e.id => {
+                    outcomes.push(Outcome::Duplicate { seq: *seq });
+                    continue;
+                }
+                _ => {}
+            }
+            let seen = (e.id.clone(), e.device_id.clone(), device_seq);
+            if let Some(reason) = refused.get(&seen) {
+                outcomes.push(Outcome::Rejected {
+                    reason: reason.clone(),
+                });
                 continue;
             }
-            let mut refusal = p.refusal.clone();
+            let mut refusal = if stored.contains_key(&key) {
+                Some("device_seq: already used by another event".to_string())
+            } else if stored_ids.contains(&e.id) {
+                Some("id: already used by another event".to_string())
+            } else {
+                p.refusal.clone()
+            };
             if refusal.is_none() && !matches!(e.body, EventBody::Visited { .. }) {
                 if !owners.contains_key(&e.order_id) {
                     let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
@@ -588,9 +645,8 @@ impl Db {
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-                let outcome = Outcome::Rejected { reason };
-                seen.insert(key, outcome.clone());
-                outcomes.push(outcome);
+                refused.insert(seen, reason.clone());
+                outcomes.push(Outcome::Rejected { reason });
                 continue;
             }
             seq += 1;
@@ -610,10 +666,10 @@ impl Db {
                 owners.insert(e.order_id.clone(), Some(estate_id.to_string()));
             }
             insert_event(&mut tx, estate_id, seq, e).await?;
-            let outcome = Outcome::Stored { seq };
             // The same event twice in one push is stored once.
-            seen.insert(key, Outcome::Duplicate { seq });
-            outcomes.push(outcome);
+            stored.insert(key, (e.id.clone(), seq));
+            stored_ids.insert(e.id.clone());
+            outcomes.push(Outcome::Stored { seq });
         }
         if seq != base {
             sqlx::query("UPDATE estates SET seq = $1 WHERE id = $2")
@@ -719,6 +775,11 @@ fn estate_from_row(r: &AnyRow) -> sqlx::Result<Estate> {
         name: r.try_get("name")?,
         policy: r.try_get("policy")?,
         utc_offset: r.try_get("utc_offset")?,
+        // Both were validated before they were stored; unreadable ones (never expected)
+        // fall back to the preset as shipped rather than locking the estate out.
+        policy_override: serde_json::from_str(&r.try_get::<String, _>("policy_override")?)
+            .unwrap_or_else(|_| serde_json::json!({})),
+        calendar: serde_json::from_str(&r.try_get::<String, _>("calendar")?).ok(),
     })
 }
 

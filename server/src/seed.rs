@@ -208,7 +208,7 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
 pub fn demo_logins() -> Vec<String> {
     DEMO_STAFF
         .iter()
-        .map(|(u, name, role)| format!("  {u:<9} {:<22} {name}", role.label_en()))
+        .map(|(u, name, role)| format!("  {u:<9} {:<22} {name}", role.en()))
         .collect()
 }
 
@@ -236,7 +236,7 @@ mod tests {
     fn every_role_has_a_demo_account() {
         for role in Role::ALL {
             assert!(
-                DEMO_STAFF.iter().any(|(_, _, r)| *r == role),
+                DEMO_STAFF.iter().any(|(_, _, r)| *r == *role),
                 "{role:?} has no demo account"
             );
         }

@@ -26,15 +26,20 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
     img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
     frame-ancestors 'none'; form-action 'self'";
 
+/// Sent only when `ANJU_HSTS` says so: TLS ends at a proxy the server cannot see, and a
+/// browser that saw this header refuses the host without TLS for a year.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 pub fn app(state: AppState) -> Router {
     let dist = state.config.dist.clone();
+    let hsts = state.config.hsts;
     let index = dist.join("index.html");
     // `fallback`, not `not_found_service`: app routes such as `/desk` answer 200 with the app.
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(index));
     let api = routes::router()
         .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
         .layer(middleware::from_fn(csrf_guard));
-    Router::new()
+    let router = Router::new()
         .nest("/api", api)
         .fallback_service(spa)
         .with_state(state)
@@ -54,7 +59,15 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
+        ));
+    if hsts {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
         ))
+    } else {
+        router
+    }
 }
 
 /// Refuses a state-changing API request without the CSRF header. `/api/eval` changes nothing

@@ -791,6 +791,8 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
             format!("/api/desk/orders?estate={foreign}"),
             format!("/api/estates/{foreign}/site"),
             format!("/api/estates/{foreign}/households"),
+            format!("/api/estates/{foreign}/staff"),
+            format!("/api/estates/{foreign}/rules"),
         ];
         for path in &gets {
             let status = client
@@ -819,6 +821,19 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
                     .expect("sync")
             }
         };
+        let status = client
+            .put(app.url(&format!("/api/estates/{foreign}/rules")))
+            .header(CSRF.0, CSRF.1)
+            .json(&json!({ "preset": "kwy" }))
+            .send()
+            .await
+            .expect("put rules")
+            .status();
+        assert!(
+            matches!(status.as_u16(), 403 | 404),
+            "{username} PUT rules of {foreign} → {status}"
+        );
+        refusals += 1;
         let status = sync(foreign, json!([])).await.status();
         assert_eq!(status, 403, "{username} pulls {foreign}");
         refusals += 1;
@@ -1126,4 +1141,339 @@ async fn an_admin_exports_a_residents_data_and_it_is_audited() {
         .expect("export")
         .status();
     assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn a_reused_sync_key_or_event_id_is_refused_and_kept() {
+    let (app, _dir) = app().await;
+    common::devices::story_reused_keys_are_refused_and_kept(&app).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_updates_and_deletes() {
+    let (app, _dir) = app().await;
+    common::story_audit_log_is_append_only(&app).await;
+}
+
+/// The session token a login answer sets.
+fn session_token(resp: &reqwest::Response) -> String {
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("set-cookie");
+    let (name_value, _) = cookie.split_once(';').expect("cookie attributes");
+    let (_, token) = name_value.split_once('=').expect("name=value");
+    token.to_string()
+}
+
+#[tokio::test]
+async fn logging_in_ends_the_session_the_browser_held_before() {
+    let (app, _dir) = app().await;
+    // No cookie jar: the test decides which cookie each request carries.
+    let client = reqwest::Client::new();
+    let login = |cookie: Option<String>| {
+        let mut req = client
+            .post(app.url("/api/login"))
+            .header(CSRF.0, CSRF.1)
+            .json(&json!({ "username": "desk", "password": anju_server::seed::DEMO_PASSWORD }));
+        if let Some(token) = cookie {
+            req = req.header("cookie", format!("anju_session={token}"));
+        }
+        req.send()
+    };
+    let me = |token: &str| {
+        client
+            .get(app.url("/api/me"))
+            .header("cookie", format!("anju_session={token}"))
+            .send()
+    };
+    let first = login(None).await.expect("login");
+    assert_eq!(first.status(), 200);
+    let first = session_token(&first);
+    assert_eq!(me(&first).await.expect("me").status(), 200);
+    let second = login(Some(first.clone())).await.expect("login");
+    assert_eq!(second.status(), 200);
+    let second = session_token(&second);
+    assert_ne!(first, second);
+    assert_eq!(
+        me(&first).await.expect("me").status(),
+        401,
+        "the id held before login is dead"
+    );
+    assert_eq!(me(&second).await.expect("me").status(), 200);
+}
+
+#[tokio::test]
+async fn hsts_is_sent_on_every_response_only_when_configured() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = anju_server::config::Config::for_tests(&sqlite_url(&dir));
+    config.hsts = true;
+    let on = TestApp::spawn_with_config(config).await;
+    let off = TestApp::spawn(&sqlite_url(&dir)).await;
+    let hsts = |resp: &reqwest::Response| {
+        resp.headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().expect("ascii").to_string())
+    };
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/health"),
+        (reqwest::Method::GET, "/api/nothing"),
+        (reqwest::Method::GET, "/desk"),
+        // Refused by the CSRF check before any route.
+        (reqwest::Method::POST, "/api/login"),
+    ] {
+        let resp = on
+            .client
+            .request(method.clone(), on.url(path))
+            .send()
+            .await
+            .expect("on");
+        assert_eq!(
+            hsts(&resp).as_deref(),
+            Some("max-age=31536000; includeSubDomains"),
+            "{method} {path} → {}",
+            resp.status()
+        );
+        let resp = off
+            .client
+            .request(method.clone(), off.url(path))
+            .send()
+            .await
+            .expect("off");
+        assert_eq!(hsts(&resp), None, "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_address() {
+    let (app, _dir) = app().await;
+    let attempt = |username: String, password: &'static str| {
+        let client = app.browser();
+        let url = app.url("/api/login");
+        async move {
+            client
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&json!({ "username": username, "password": password }))
+                .send()
+                .await
+                .expect("login")
+        }
+    };
+    // One wrong guess per account, so no account reaches its own limit: a spray.
+    let limit = anju_server::security::LOGIN_PER_IP.max;
+    assert!(limit > anju_server::security::LOGIN_PER_ACCOUNT.max);
+    for i in 0..limit {
+        let status = attempt(format!("spray-{i}"), "guess-guess").await.status();
+        assert_eq!(status, 401, "attempt {i}");
+    }
+    // Now even a right password for an untouched account waits: the address is throttled.
+    let resp = attempt("desk".into(), "anju-demo-2026").await;
+    assert_eq!(resp.status(), 429);
+    let retry: i64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=15 * 60).contains(&retry), "{retry}");
+    assert_eq!(audit_count(&app, "login_failed").await, limit);
+    assert_eq!(audit_count(&app, "login_throttled").await, 1);
+    assert_eq!(audit_count(&app, "login_ok").await, 0);
+}
+
+#[tokio::test]
+async fn an_api_body_over_the_limit_is_refused_with_413() {
+    let (app, _dir) = app().await;
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let limit = 2 * 1024 * 1024;
+    let post = |path: &'static str, len: usize| {
+        let desk = desk.clone();
+        let url = app.url(path);
+        async move {
+            desk.post(url)
+                .header(CSRF.0, CSRF.1)
+                .header("content-type", "application/json")
+                .body(vec![b' '; len])
+                .send()
+                .await
+                .expect("post")
+                .status()
+        }
+    };
+    for path in [
+        "/api/sync",
+        "/api/login",
+        "/api/public/estates/cuihu/reports",
+    ] {
+        assert_eq!(post(path, limit + 1).await, 413, "{path}");
+        // At the limit the body is read (and found not to be JSON).
+        assert_eq!(post(path, limit).await, 400, "{path}");
+    }
+    assert_eq!(app.events_stored().await, 0);
+}
+
+#[tokio::test]
+async fn a_manager_sets_the_estate_rules_the_desk_runs_under_and_mistakes_name_the_field() {
+    let (app, _dir) = app().await;
+    let rules_url = app.url("/api/estates/est-cuihu/rules");
+    let put = |client: reqwest::Client, body: Value| {
+        let url = rules_url.clone();
+        async move {
+            client
+                .put(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("put rules")
+        }
+    };
+
+    // The front desk reads the rules but may not change them.
+    let desk = app.browser();
+    app.login(&desk, "desk").await;
+    let shown: Value = desk
+        .get(rules_url.clone())
+        .send()
+        .await
+        .expect("get rules")
+        .json()
+        .await
+        .expect("rules json");
+    assert_eq!(shown["preset"], "cmsk");
+    assert_eq!(
+        shown["calendar"],
+        Value::Null,
+        "the official calendar until one is set"
+    );
+    assert!(
+        shown["effective_calendar"]["holidays"]
+            .as_array()
+            .is_some_and(|h| h.iter().any(|d| d == "2026-10-01")),
+        "{shown}"
+    );
+    let refused_before = audit_count(&app, "access_refused").await;
+    let status = put(desk.clone(), json!({ "preset": "crland" }))
+        .await
+        .status();
+    assert_eq!(status, 403);
+    assert_eq!(
+        audit_count(&app, "access_refused").await,
+        refused_before + 1
+    );
+
+    // The project manager changes the dispatch time and sets a calendar for 2027.
+    let pm = app.browser();
+    app.login(&pm, "pm").await;
+    let changed = put(
+        pm.clone(),
+        json!({
+            "preset": "cmsk",
+            "policy_override": { "dispatch": { "rule": { "minutes": 5 } } },
+            "calendar": { "utc_offset": "+08:00", "holidays": ["2027-01-01"], "workdays": ["2027-02-07"] }
+        }),
+    )
+    .await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.expect("json");
+    assert_eq!(
+        changed["effective_policy"]["dispatch"]["rule"]["minutes"],
+        5
+    );
+    assert_eq!(audit_count(&app, "estate_rules_changed").await, 1);
+
+    // The desk's inbox carries them, so its timers follow them.
+    let inbox: Value = desk
+        .get(app.url("/api/desk/orders"))
+        .send()
+        .await
+        .expect("inbox")
+        .json()
+        .await
+        .expect("inbox json");
+    assert_eq!(
+        inbox["estate"]["policy_override"]["dispatch"]["rule"]["minutes"],
+        5
+    );
+    assert_eq!(
+        inbox["estate"]["calendar"]["holidays"],
+        json!(["2027-01-01"])
+    );
+
+    // Mistakes are refused with the field named, and change nothing.
+    for (body, field) in [
+        (json!({ "preset": "nope" }), "policy"),
+        (
+            json!({ "preset": "cmsk", "policy_override": { "dispatch": { "rule": { "minutes": "soon" } } } }),
+            "policy_override.dispatch.rule.minutes",
+        ),
+        (
+            json!({ "preset": "cmsk", "calendar": { "holidays": ["2027-02-30"] } }),
+            "calendar.holidays[0]",
+        ),
+        (json!({ "preset": "cmsk", "colour": "red" }), "colour"),
+    ] {
+        let resp = put(pm.clone(), body.clone()).await;
+        assert_eq!(resp.status(), 400, "{body}");
+        let error: Value = resp.json().await.expect("error json");
+        assert_eq!(error["field"], field, "{body} → {error}");
+    }
+    let after: Value = pm
+        .get(rules_url.clone())
+        .send()
+        .await
+        .expect("get rules")
+        .json()
+        .await
+        .expect("rules json");
+    assert_eq!(after["policy_override"], changed["policy_override"]);
+    assert_eq!(after["calendar"], changed["calendar"]);
+}
+
+#[tokio::test]
+async fn the_staff_directory_lists_the_estates_active_colleagues_without_contact_data() {
+    let (app, _dir) = app().await;
+    let desk = app.browser();
+    app.login(&desk, "desk").await;
+    let list: Value = desk
+        .get(app.url("/api/estates/est-cuihu/staff"))
+        .send()
+        .await
+        .expect("staff")
+        .json()
+        .await
+        .expect("staff json");
+    let list = list.as_array().expect("a list");
+    assert!(
+        list.iter()
+            .any(|c| c["id"] == "stf-tech1" && c["role"] == "technician"),
+        "{list:?}"
+    );
+    assert!(
+        list.iter()
+            .all(|c| c.get("password_hash").is_none() && c.get("username").is_none())
+    );
+    // A disabled account is not offered for dispatch.
+    sqlx::query("UPDATE staff SET disabled = 1 WHERE id = 'stf-tech1'")
+        .execute(&app.db.pool)
+        .await
+        .expect("disable");
+    let list: Value = desk
+        .get(app.url("/api/estates/est-cuihu/staff"))
+        .send()
+        .await
+        .expect("staff")
+        .json()
+        .await
+        .expect("staff json");
+    assert!(
+        !list
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["id"] == "stf-tech1")
+    );
 }

@@ -77,3 +77,15 @@ async fn concurrent_devices_on_two_instances_never_skip_an_event() {
     let b = TestApp::spawn(&url).await;
     common::devices::story_concurrent_devices(&[&a, &b], 4, 25).await;
 }
+
+#[tokio::test]
+async fn a_reused_sync_key_or_event_id_is_refused_and_kept() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::devices::story_reused_keys_are_refused_and_kept(&app).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_updates_and_deletes() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_audit_log_is_append_only(&app).await;
+}

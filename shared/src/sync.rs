@@ -35,7 +35,8 @@ pub struct SyncRequest {
 pub enum Outcome {
     /// Stored now, with this sequence number.
     Stored { seq: i64 },
-    /// Stored before (the same device and device_seq): nothing changed.
+    /// Stored before (the same event id under the same device and device_seq): nothing
+    /// changed. Another event under a used key is `Rejected`, never taken for this.
     Duplicate { seq: i64 },
     /// Refused by a rule of the server; kept there for review, never applied.
     Rejected { reason: String },

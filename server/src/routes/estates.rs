@@ -1,11 +1,13 @@
-//! What staff screens need to know of an estate's places: the site plan (buildings, units) and
-//! its households, without personal data. Only for staff of that estate.
+//! What staff screens need to know of an estate: the site plan (buildings, units), its
+//! households without personal data, and its staff directory (who an order can be given to).
+//! Only for staff of that estate.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 
 use anju_shared::site::Site;
+use sqlx::Row;
 
 use crate::AppState;
 use crate::auth::Staff;
@@ -17,6 +19,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/estates/{estate_id}/site", get(site))
         .route("/estates/{estate_id}/households", get(households))
+        .route("/estates/{estate_id}/staff", get(staff_directory))
+}
+
+/// A colleague as the dispatch list shows them: no contact data.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Colleague {
+    pub id: String,
+    pub display_name: String,
+    pub role: String,
 }
 
 async fn own_estate(
@@ -59,4 +70,30 @@ async fn households(
 ) -> Result<Json<Vec<HouseholdRow>>, ApiError> {
     let site = own_estate(&state, &staff, &ip, &estate_id).await?;
     Ok(Json(state.db.households(&site.id).await?))
+}
+
+async fn staff_directory(
+    State(state): State<AppState>,
+    staff: Staff,
+    ClientIp(ip): ClientIp,
+    Path(estate_id): Path<String>,
+) -> Result<Json<Vec<Colleague>>, ApiError> {
+    let site = own_estate(&state, &staff, &ip, &estate_id).await?;
+    // Disabled accounts are left out: an order given to them would never be worked.
+    let rows = sqlx::query(
+        "SELECT s.id, s.display_name, s.role FROM staff s JOIN staff_estates se ON se.staff_id = s.id \
+         WHERE se.estate_id = $1 AND s.disabled = 0 ORDER BY s.role, s.display_name",
+    )
+    .bind(site.id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for r in rows {
+        list.push(Colleague {
+            id: r.try_get(0)?,
+            display_name: r.try_get(1)?,
+            role: r.try_get(2)?,
+        });
+    }
+    Ok(Json(list))
 }

@@ -8,6 +8,7 @@ pub mod health;
 pub mod orders;
 pub mod public;
 pub mod residents;
+pub mod rules;
 pub mod session;
 pub mod sync;
 
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(residents::router())
         .merge(estates::router())
+        .merge(rules::router())
         .merge(orders::router())
         .merge(sync::router())
         .fallback(|| async { ApiError::NotFound("endpoint") })

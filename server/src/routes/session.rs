@@ -52,6 +52,7 @@ fn dummy_hash() -> &'static str {
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let input: LoginInput = parse_json(&body)?;
@@ -103,6 +104,11 @@ async fn login(
         .db
         .audit(&row.id, &ip, "login_ok", &username, "")
         .await?;
+    // Session fixation: an id the browser held before login (perhaps planted by someone else)
+    // must not outlive it, whoever it belonged to.
+    if let Some(old) = cookie_token(&headers) {
+        state.db.delete_session(&token_hash(&old)).await?;
+    }
     let token = new_session_token();
     state
         .db

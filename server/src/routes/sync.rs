@@ -11,7 +11,7 @@ use anju_shared::order::{Event, EventBody};
 use anju_shared::sync::{Ack, MAX_PAGE, MAX_PUSH, SyncRequest, SyncResponse};
 
 use crate::AppState;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::db::Pushed;
 use crate::error::ApiError;
 use crate::routes::parse_json;
@@ -19,32 +19,6 @@ use crate::security::{ClientIp, refuse};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
-}
-
-/// Whether a role may record an event of this kind.
-pub fn may_record(role: Role, body: &EventBody) -> bool {
-    use Role::*;
-    let supervisor = matches!(
-        role,
-        DeptSupervisor | CsSupervisor | ProjectManager | AreaManager | QualityCentre | Admin
-    );
-    match body {
-        // Anyone at work may report, note, photograph, arrive and complete.
-        EventBody::Reported(_)
-        | EventBody::Note { .. }
-        | EventBody::Photo { .. }
-        | EventBody::Responded
-        | EventBody::Completed
-        | EventBody::Appointment { .. } => true,
-        EventBody::Visited { .. } => matches!(role, Caretaker | FrontDesk) || supervisor,
-        EventBody::Classified { .. }
-        | EventBody::Dispatched { .. }
-        | EventBody::Reassigned { .. }
-        | EventBody::CalledBack { .. }
-        | EventBody::Closed
-        | EventBody::Reopened { .. } => role == FrontDesk || supervisor,
-        EventBody::Escalated { .. } | EventBody::ConflictResolved { .. } => supervisor,
-    }
 }
 
 /// The rules that need no database: whose device, whose hand, which role.
@@ -55,7 +29,7 @@ fn refusal(staff: &Staff, req: &SyncRequest, e: &Event) -> Option<String> {
     if e.actor != staff.id {
         return Some("actor: not the logged-in user".into());
     }
-    if !may_record(staff.role, &e.body) {
+    if !e.body.may_be_recorded_by(staff.role) {
         return Some(format!(
             "type: a {} may not record {}",
             staff.role.as_str(),
@@ -140,21 +114,4 @@ async fn sync(
         cursor,
         more,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_supervisors_settle_conflicts_and_technicians_do_not_close() {
-        let resolve = EventBody::ConflictResolved {
-            event_id: "e".into(),
-        };
-        assert!(may_record(Role::CsSupervisor, &resolve));
-        assert!(!may_record(Role::FrontDesk, &resolve));
-        assert!(!may_record(Role::Technician, &EventBody::Closed));
-        assert!(may_record(Role::Technician, &EventBody::Completed));
-        assert!(may_record(Role::FrontDesk, &EventBody::Closed));
-    }
 }

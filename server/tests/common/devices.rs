@@ -453,3 +453,133 @@ pub async fn story_concurrent_devices(apps: &[&TestApp], devices: usize, rounds:
         .count();
     assert_eq!(state.notes.len(), notes);
 }
+
+/// How many refused events the server kept under this id and key.
+pub async fn kept_refused(app: &TestApp, e: &Event) -> i64 {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT COUNT(*) FROM rejected_events WHERE id = $1 AND device_id = $2 AND device_seq = $3",
+    )
+    .bind(e.id.clone())
+    .bind(e.device_id.clone())
+    .bind(i64::try_from(e.device_seq).expect("device_seq"))
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("rejected_events")
+    .try_get(0)
+    .expect("count")
+}
+
+/// The story: a `(device_id, device_seq)` reused by a different event, or an event id reused
+/// under another key, is refused with a reason naming the field and kept for review — never
+/// answered `duplicate` (the device would delete it) and never a failed push (the device
+/// would retry it forever). A true repeat stays a duplicate; every answer is stable.
+pub async fn story_reused_keys_are_refused_and_kept(app: &TestApp) {
+    let body = app.valid_report("电梯异响").await;
+    let receipt: Value = app.report(&body).await.json().await.expect("receipt");
+    let order = receipt["order_id"].as_str().expect("order id").to_string();
+    let mut d = Device::login(app, "desk", "reuse-tablet", 0).await;
+    let now = Utc::now().timestamp_millis();
+    let first = d.record(
+        &order,
+        EventBody::Note {
+            text: "第一条".into(),
+        },
+        now,
+    );
+    d.sync_all().await;
+    let stored_before = app.events_stored().await;
+    let note = |text: &str, device_seq: u64| Event {
+        id: uuid::Uuid::now_v7().to_string(),
+        device_seq,
+        body: EventBody::Note { text: text.into() },
+        ..first.clone()
+    };
+
+    // Another event under the first one's key (a device that lost its counter).
+    let same_key = note("同一编号的另一条", first.device_seq);
+    // The first one's id under a new key.
+    let same_id = Event {
+        device_seq: 2,
+        ..first.clone()
+    };
+    // A fresh event in the same push is stored: one bad event does not fail the batch.
+    let fresh = note("新的一条", 3);
+    let refused = |o: &Outcome| match o {
+        Outcome::Rejected { reason } => reason.clone(),
+        other => panic!("refused expected, got {other:?}"),
+    };
+    // Twice: the second time every event is a repeat and must get the same answer.
+    for round in 0..2 {
+        let resp = d
+            .post(&SyncRequest {
+                device_id: d.id.clone(),
+                estate_id: ESTATE.to_string(),
+                push: vec![same_key.clone(), first.clone()],
+                cursor: d.cursor,
+                limit: Some(1),
+            })
+            .await;
+        assert_eq!(
+            refused(&resp.acks[0].outcome),
+            "device_seq: already used by another event",
+            "round {round}"
+        );
+        assert!(
+            matches!(resp.acks[1].outcome, Outcome::Duplicate { .. }),
+            "round {round}: a true repeat stays a duplicate: {:?}",
+            resp.acks[1]
+        );
+        let resp = d
+            .post(&SyncRequest {
+                device_id: d.id.clone(),
+                estate_id: ESTATE.to_string(),
+                push: vec![same_id.clone(), fresh.clone()],
+                cursor: d.cursor,
+                limit: Some(1),
+            })
+            .await;
+        assert_eq!(
+            refused(&resp.acks[0].outcome),
+            "id: already used by another event",
+            "round {round}"
+        );
+        match (round, &resp.acks[1].outcome) {
+            (0, Outcome::Stored { .. }) | (1, Outcome::Duplicate { .. }) => {}
+            other => panic!("the fresh event: {other:?}"),
+        }
+        assert_eq!(kept_refused(app, &same_key).await, 1, "round {round}");
+        assert_eq!(kept_refused(app, &same_id).await, 1, "round {round}");
+    }
+    assert_eq!(app.events_stored().await, stored_before + 1);
+    let server = server_events(&d).await;
+    let held = server.iter().find(|e| e.id == first.id).expect("stored");
+    assert_eq!(
+        (held.device_seq, &held.body),
+        (first.device_seq, &first.body),
+        "the first holder is untouched"
+    );
+
+    // One id refused by a rule under two keys: both refusals are kept.
+    let empty = note(" ", 10);
+    let empty_again = Event {
+        device_seq: 11,
+        ..empty.clone()
+    };
+    let req = SyncRequest {
+        device_id: d.id.clone(),
+        estate_id: ESTATE.to_string(),
+        push: vec![empty.clone(), empty_again.clone()],
+        cursor: d.cursor,
+        limit: Some(1),
+    };
+    let resp = d.post(&req).await;
+    for ack in &resp.acks {
+        assert!(
+            matches!(&ack.outcome, Outcome::Rejected { reason } if reason.starts_with("text:")),
+            "{ack:?}"
+        );
+    }
+    assert_eq!(kept_refused(app, &empty).await, 1);
+    assert_eq!(kept_refused(app, &empty_again).await, 1);
+}

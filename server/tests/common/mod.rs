@@ -339,3 +339,44 @@ pub async fn seed_second_company(app: &TestApp) -> String {
         .expect("receipt");
     receipt["order_id"].as_str().expect("order id").to_string()
 }
+
+/// The story: the audit log is append-only in the database itself — an UPDATE or a DELETE
+/// fails, whoever sends it, and the rows stay as written.
+pub async fn story_audit_log_is_append_only(app: &TestApp) {
+    use sqlx::Row;
+    assert_eq!(app.login(&app.browser(), "desk").await.status(), 200);
+    let rows = || async {
+        sqlx::query(
+            "SELECT id, at_ms, actor, ip, action, subject, detail FROM audit_log ORDER BY id",
+        )
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("audit rows")
+        .iter()
+        .map(|r| {
+            let id: i64 = r.try_get(0).expect("id");
+            let at: i64 = r.try_get(1).expect("at_ms");
+            let text: Vec<String> = (2..7).map(|i| r.try_get(i).expect("text")).collect();
+            (id, at, text)
+        })
+        .collect::<Vec<_>>()
+    };
+    let before = rows().await;
+    assert!(!before.is_empty(), "the login was audited");
+    for sql in [
+        "UPDATE audit_log SET detail = 'rewritten'",
+        "UPDATE audit_log SET actor = 'someone else' WHERE action = 'login_ok'",
+        "DELETE FROM audit_log",
+        "DELETE FROM audit_log WHERE action = 'login_ok'",
+    ] {
+        let err = sqlx::query(sql).execute(&app.db.pool).await.expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(rows().await, before);
+    // Appending still works.
+    app.db
+        .audit("anonymous", "127.0.0.1", "test", "", "")
+        .await
+        .expect("append");
+    assert_eq!(rows().await.len(), before.len() + 1);
+}
