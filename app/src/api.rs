@@ -1,6 +1,8 @@
 //! Calls to the server's JSON API: one place that adds the CSRF header and turns failures into
 //! something a page can show.
 
+use anju_shared::model::Role;
+use anju_shared::order::EventBody;
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -56,7 +58,21 @@ pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
     url: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    let resp = Request::post(url)
+    send(Request::post(url), body).await
+}
+
+pub(crate) async fn put<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    send(Request::put(url), body).await
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(
+    request: gloo_net::http::RequestBuilder,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    let resp = request
         .header(CSRF_HEADER, "1")
         .json(body)
         .map_err(|e| ApiFailure::Network(e.to_string()))?
@@ -80,10 +96,19 @@ pub(crate) struct Me {
 }
 
 impl Me {
-    /// Whether the server lets this role dispatch and reassign (the desk and supervisors).
-    pub(crate) fn may_assign(&self) -> bool {
-        !matches!(self.role.as_str(), "caretaker" | "technician")
+    /// Whether the server takes this event from this user: the rule lives in `shared`, so a
+    /// button is offered exactly when the server would accept what it records.
+    pub(crate) fn may(&self, body: &EventBody) -> bool {
+        Role::parse(&self.role).is_some_and(|r| body.may_be_recorded_by(r))
     }
+}
+
+/// A colleague as `GET /api/estates/{id}/staff` lists them: who an order can be given to.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub(crate) struct Colleague {
+    pub(crate) id: String,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
 }
 
 /// A household as `GET /api/estates/{id}/households` lists it: no personal data.

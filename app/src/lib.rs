@@ -40,6 +40,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/r/:slug") view=pages::report::ReportPage/>
                     <Route path=path!("/desk") view=pages::desk::DeskPage/>
                     <Route path=path!("/field") view=pages::field::FieldPage/>
+                    <Route path=path!("/manage") view=pages::manage::ManagePage/>
                 </Routes>
             </main>
         </Router>

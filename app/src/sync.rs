@@ -14,7 +14,7 @@ use anju_shared::sync::{SyncRequest, SyncResponse};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiFailure, Household, Me};
+use crate::api::{self, ApiFailure, Colleague, Household, Me};
 use crate::clock;
 use crate::i18n::use_lang;
 use crate::store::{META_ME, Rejected, Store, StoreError};
@@ -86,6 +86,8 @@ pub(crate) struct Engine {
     pub(crate) rejected: RwSignal<Vec<Rejected>>,
     pub(crate) site: RwSignal<Option<Site>>,
     pub(crate) households: RwSignal<Vec<Household>>,
+    /// The estate's staff directory, for dispatching.
+    pub(crate) staff: RwSignal<Vec<Colleague>>,
     /// The server ended the session: the local data stays usable, and a login is asked for.
     pub(crate) session_lost: RwSignal<bool>,
     /// A run was asked for while one was under way: run once more when it ends.
@@ -125,6 +127,10 @@ fn households_key(estate: &str) -> String {
     format!("households:{estate}")
 }
 
+fn staff_key(estate: &str) -> String {
+    format!("staff:{estate}")
+}
+
 /// Parses a cached or fetched answer.
 fn parse<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
     serde_json::from_str(&text?).ok()
@@ -145,6 +151,7 @@ pub(crate) fn provide() {
         rejected: RwSignal::new(Vec::new()),
         site: RwSignal::new(None),
         households: RwSignal::new(Vec::new()),
+        staff: RwSignal::new(Vec::new()),
         session_lost: RwSignal::new(false),
         again: StoredValue::new(false),
     };
@@ -280,8 +287,11 @@ impl Engine {
                 .flatten(),
         )
         .unwrap_or_default();
+        let staff =
+            parse(store.meta_text(&staff_key(&estate.id)).await.ok().flatten()).unwrap_or_default();
         self.site.set(site);
         self.households.set(households);
+        self.staff.set(staff);
         self.phase.set(Phase::Ready);
         self.sync_now();
     }
@@ -306,6 +316,12 @@ impl Engine {
                 .set_meta_text(&households_key(&estate.id), &text)
                 .await;
             self.households.set(list);
+        }
+        if let Ok(text) = api::get_text(&format!("{base}/staff")).await
+            && let Some(list) = parse::<Vec<Colleague>>(Some(text.clone()))
+        {
+            let _ = store.set_meta_text(&staff_key(&estate.id), &text).await;
+            self.staff.set(list);
         }
     }
 
@@ -440,7 +456,9 @@ impl Engine {
 }
 
 /// The always-visible sync state: online or not, what waits to be sent, when the last sync
-/// was, what the server refused. `data-pending` and `data-online` carry the numbers for tests.
+/// was, what the server refused. `data-pending` and `data-online` carry the numbers for tests,
+/// `data-events` how many events the device holds (for `cargo xtask bench sync`, which waits
+/// for the whole estate to have arrived).
 #[component]
 pub(crate) fn SyncBadge() -> impl IntoView {
     let engine = use_engine();
@@ -504,6 +522,7 @@ pub(crate) fn SyncBadge() -> impl IntoView {
             role="status"
             data-pending=crate::lean::text(move || engine.state.get().pending.to_string())
             data-online=crate::lean::text(move || engine.state.get().online.to_string())
+            data-events=crate::lean::text(move || engine.events.with(Vec::len).to_string())
         >
             {text}
         </span>

@@ -95,6 +95,18 @@ e2eTest('a caretaker keeps working offline after a reload, and the desk sees the
 
   assert.ok((await pending(field)) >= 4, `4 changes wait to be sent, the badge says ${await pending(field)}`);
 
+  // Reloaded again, still offline: the changes waiting to be sent are still there and shown.
+  const waiting = await pending(field);
+  await field.reload();
+  await field
+    .locator(`[data-testid=sync-state][data-online="false"][data-pending="${waiting}"]`)
+    .waitFor();
+  await openOrder(field, text);
+  await field.locator('[data-testid=note]').filter({ hasText: `更换灯管 ${tag}` }).waitFor();
+  await field.locator('[data-testid=field-order-detail] [data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();
+  await field.getByRole('button', { name: '← 返回列表' }).click();
+  await field.locator('[data-testid=field-visit]').filter({ hasText: tag }).waitFor();
+
   // Back upstairs: the changes go out by themselves.
   await field.context().setOffline(false);
   await synced(field);

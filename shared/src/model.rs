@@ -178,6 +178,44 @@ pub mod flags {
     pub const WRITTEN: &str = "written";
 }
 
+labelled_enum! {
+    /// The staff roles of DOMAIN.md §1; residents have no accounts. The server checks them on
+    /// every request and the app shows only the actions a role may take, from this one list.
+    Role {
+        Caretaker = "caretaker", "管家", "caretaker";
+        FrontDesk = "front_desk", "客服前台", "front desk";
+        Technician = "technician", "维修人员", "technician";
+        DeptSupervisor = "dept_supervisor", "部门主管", "department supervisor";
+        CsSupervisor = "cs_supervisor", "客服主管", "customer-service supervisor";
+        ProjectManager = "project_manager", "项目经理", "project manager";
+        AreaManager = "area_manager", "片区经理", "area manager";
+        QualityCentre = "quality_centre", "品质管理中心", "quality centre";
+        Admin = "admin", "管理员", "administrator";
+    }
+}
+
+impl Role {
+    /// Who works the desk inbox: the desk itself and everyone an order can be escalated to.
+    pub fn may_use_desk(self) -> bool {
+        !matches!(self, Role::Caretaker | Role::Technician)
+    }
+
+    /// The rungs of the escalation ladder (D-6) and the administrator: they settle conflicts
+    /// and escalate.
+    pub fn is_supervisor(self) -> bool {
+        self.may_use_desk() && self != Role::FrontDesk
+    }
+
+    /// Who sets an estate's rules (its preset, overrides and calendar): its manager, those
+    /// above, and the administrator.
+    pub fn sets_estate_rules(self) -> bool {
+        matches!(
+            self,
+            Role::ProjectManager | Role::AreaManager | Role::QualityCentre | Role::Admin
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::hlc::Hlc;
-use crate::model::{Category, EventKind};
+use crate::model::{Category, EventKind, Role};
 use crate::sla::{self, OrderFacts};
 
 /// One thing that happened. Immutable once written; state is a fold over these.
@@ -116,6 +116,30 @@ impl EventBody {
             EventBody::Photo { .. } => "photo",
             EventBody::ConflictResolved { .. } => "conflict_resolved",
             EventBody::Visited { .. } => "visited",
+        }
+    }
+
+    /// Whether a role may record this event: the server refuses it otherwise, and the app
+    /// offers only the actions this allows.
+    pub fn may_be_recorded_by(&self, role: Role) -> bool {
+        match self {
+            // Anyone at work may report, note, photograph, arrive, complete and agree a time.
+            EventBody::Reported(_)
+            | EventBody::Note { .. }
+            | EventBody::Photo { .. }
+            | EventBody::Responded
+            | EventBody::Completed
+            | EventBody::Appointment { .. } => true,
+            EventBody::Visited { .. } => role != Role::Technician,
+            EventBody::Classified { .. }
+            | EventBody::Dispatched { .. }
+            | EventBody::Reassigned { .. }
+            | EventBody::CalledBack { .. }
+            | EventBody::Closed
+            | EventBody::Reopened { .. } => role.may_use_desk(),
+            EventBody::Escalated { .. } | EventBody::ConflictResolved { .. } => {
+                role.is_supervisor()
+            }
         }
     }
 
@@ -665,5 +689,27 @@ mod tests {
         let back: Event = serde_json::from_value(json).expect("parse");
         assert_eq!(back, e);
         assert_eq!(e.body.kind(), "reported");
+    }
+
+    #[test]
+    fn only_supervisors_settle_conflicts_and_technicians_do_not_close() {
+        let resolve = EventBody::ConflictResolved {
+            event_id: "e".into(),
+        };
+        assert!(resolve.may_be_recorded_by(Role::CsSupervisor));
+        assert!(resolve.may_be_recorded_by(Role::Admin));
+        assert!(!resolve.may_be_recorded_by(Role::FrontDesk));
+        assert!(!EventBody::Closed.may_be_recorded_by(Role::Technician));
+        assert!(!EventBody::Closed.may_be_recorded_by(Role::Caretaker));
+        assert!(EventBody::Completed.may_be_recorded_by(Role::Technician));
+        assert!(EventBody::Closed.may_be_recorded_by(Role::FrontDesk));
+        assert!(EventBody::CalledBack { score: 5 }.may_be_recorded_by(Role::FrontDesk));
+        let visit = EventBody::Visited {
+            household_id: "h".into(),
+            method: "door".into(),
+            note: String::new(),
+        };
+        assert!(visit.may_be_recorded_by(Role::Caretaker));
+        assert!(!visit.may_be_recorded_by(Role::Technician));
     }
 }

@@ -1,12 +1,12 @@
 //! `/desk`: the front desk. Staff log in and see the estate's inbox sorted by the nearest
 //! deadline, with live countdowns computed in the browser by the shared rules under the
-//! estate's policy.
+//! estate's policy, and open an order to handle it: dispatch, classify, call back, close,
+//! reopen and (supervisors) settle conflicts — the same order view and event store as the
+//! caretaker's field app, so the desk keeps working through a network outage too.
 
-use anju_shared::calendar::Calendar;
 use anju_shared::lang::Lang;
 use anju_shared::model::{DeadlineKind, DeadlineStatus};
 use anju_shared::order::{Inbox, OrderState, fold};
-use anju_shared::policy::Policy;
 use anju_shared::sla::{self, Deadline};
 // Dates are formatted by hand: chrono's strftime machinery costs the wasm more than it saves.
 use chrono::{TimeZone, Timelike, Utc};
@@ -16,7 +16,10 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiFailure, Me};
 use crate::clock;
 use crate::i18n::{tr, use_lang};
+use crate::lean::sorted_indices;
+use crate::pages::field::order_detail;
 use crate::pages::login::Login;
+use crate::sync::{SyncBadge, use_engine};
 
 /// How often the inbox asks the server for news, in milliseconds.
 const REFRESH_MS: u64 = 15_000;
@@ -30,6 +33,9 @@ enum Session {
 
 #[component]
 pub(crate) fn DeskPage() -> impl IntoView {
+    // The desk's actions go through the device's event store and outbox, as the field's do.
+    let engine = use_engine();
+    engine.boot();
     let session = RwSignal::new(Session::Checking);
     let check = move || {
         spawn_local(async move {
@@ -43,7 +49,7 @@ pub(crate) fn DeskPage() -> impl IntoView {
     view! {
         {move || match session.get() {
             Session::Checking => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
-            Session::LoggedOut => view! { <Login title=tr("客服前台登录", "Front desk login") on_done=Callback::new(move |_| check())/> }.into_any(),
+            Session::LoggedOut => view! { <Login title=tr("客服前台登录", "Front desk login") on_done=Callback::new(move |_| { check(); engine.after_login(); })/> }.into_any(),
             Session::LoggedIn(me) => view! { <DeskInbox me=me on_logout=Callback::new(move |_| session.set(Session::LoggedOut))/> }.into_any(),
         }}
     }
@@ -57,78 +63,89 @@ struct Row {
     deadlines: Vec<Deadline>,
 }
 
-/// When the inbox last heard from the server, for the always-visible sync state.
-#[derive(Clone, Copy, PartialEq)]
-enum SyncState {
-    Loading,
-    Fresh(i64),
-    Offline(Option<i64>),
-}
-
 #[component]
 fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
+    let engine = use_engine();
     let inbox = RwSignal::new(None::<Inbox>);
-    let sync = RwSignal::new(SyncState::Loading);
     let now_ms = clock::ticking_now_ms();
+    // The order open for handling, if any.
+    let open = RwSignal::new(None::<String>);
 
     let load = move || {
         spawn_local(async move {
             match api::get::<Inbox>("/api/desk/orders").await {
-                Ok(i) => {
-                    inbox.set(Some(i));
-                    sync.set(SyncState::Fresh(js_sys::Date::now() as i64));
-                }
+                Ok(i) => inbox.set(Some(i)),
                 Err(ApiFailure::Status(401, _)) => on_logout.run(()),
-                Err(_) => sync.update(|s| {
-                    let last = match *s {
-                        SyncState::Fresh(t) => Some(t),
-                        SyncState::Offline(t) => t,
-                        SyncState::Loading => None,
-                    };
-                    *s = SyncState::Offline(last);
-                }),
+                // Offline: the engine's badge says so, and the device's events still show.
+                Err(_) => {}
             }
         });
     };
-    load();
+    // Loads at once and again after every sync, so what this desk sent shows with its
+    // server-side reference, and others' work arrives without a reload.
+    Effect::new(move |_| {
+        engine.state.with(|s| s.last_sync);
+        load();
+    });
     if let Ok(handle) = set_interval_with_handle(load, std::time::Duration::from_millis(REFRESH_MS))
     {
         on_cleanup(move || handle.clear());
     }
 
-    // The folded orders change only when the inbox does; deadlines are recomputed every tick.
+    // The inbox's orders folded with what the device knows of them, including this desk's
+    // actions not yet sent; recomputed when either changes, not every tick.
     let folded = Memo::new(move |_| {
         inbox.with(|i| {
             i.as_ref().map(|i| {
-                let offset = clock::parse_offset(&i.estate.utc_offset);
-                let policy = Policy::preset(&i.estate.policy).ok();
-                let orders: Vec<(String, OrderState)> = i
-                    .orders
-                    .iter()
-                    .filter_map(|o| fold(&o.id, &o.events).map(|s| (o.reference.clone(), s)))
-                    .collect();
-                (offset, policy, orders)
+                // The estate's preset with its manager's changes, and its calendar.
+                let rules = i.estate.rules().ok();
+                let orders: Vec<(String, OrderState)> = engine.events.with(|local| {
+                    let by_order = sorted_indices(local.len(), &|a, b| {
+                        local[a].order_id.cmp(&local[b].order_id)
+                    });
+                    i.orders
+                        .iter()
+                        .filter_map(|o| {
+                            let start = by_order.partition_point(|&n| local[n].order_id < o.id);
+                            let mut events = o.events.clone();
+                            events.extend(
+                                by_order[start..]
+                                    .iter()
+                                    .map(|&n| &local[n])
+                                    .take_while(|e| e.order_id == o.id)
+                                    .cloned(),
+                            );
+                            fold(&o.id, &events).map(|s| (o.reference.clone(), s))
+                        })
+                        .collect()
+                });
+                (rules, orders)
             })
+        })
+    });
+    let states = Memo::new(move |_| {
+        folded.with(|f| {
+            f.as_ref()
+                .map(|(_, orders)| orders.iter().map(|(_, s)| s.clone()).collect())
+                .unwrap_or_default()
         })
     });
     let rows = Memo::new(move |_| {
         let now_ms = now_ms.get();
         folded.with(|f| {
-            let Some((offset, Some(policy), orders)) = f else {
+            let Some((Some((policy, calendar)), orders)) = f else {
                 return Vec::new();
             };
-            let mut calendar = Calendar::cn_2026();
-            calendar.utc_offset = *offset;
             let now = Utc
                 .timestamp_millis_opt(now_ms)
                 .single()
                 .unwrap_or_default()
-                .with_timezone(offset);
+                .with_timezone(&calendar.utc_offset);
             let mut rows: Vec<Row> = orders
                 .iter()
                 .map(|(reference, state)| Row {
                     reference: reference.clone(),
-                    deadlines: sla::deadlines(policy, &calendar, &state.facts(), now),
+                    deadlines: sla::deadlines(policy, calendar, &state.facts(), now),
                     state: state.clone(),
                 })
                 .collect();
@@ -146,11 +163,10 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     });
 
     let logout = move |_| {
-        spawn_local(async move {
-            let _ = api::post::<_, serde_json::Value>("/api/logout", &serde_json::json!({})).await;
-            on_logout.run(());
-        });
+        engine.logout();
+        on_logout.run(());
     };
+    let back = Callback::new(move |()| open.set(None));
 
     view! {
         <section class="desk">
@@ -160,22 +176,31 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                     " · "
                     {tr("客服前台", "Front desk")}
                 </h1>
-                <SyncBadge sync=sync now_ms=now_ms/>
+                <SyncBadge/>
+                <button type="button" class="button secondary" on:click=move |_| engine.sync_now()>
+                    {tr("立即同步", "Sync now")}
+                </button>
                 <span class="muted">{me.display_name.clone()} " (" {me.role.clone()} ")"</span>
                 <button type="button" class="button secondary" on:click=logout>
                     {tr("退出", "Log out")}
                 </button>
             </div>
-            <Show
-                when=move || !rows.get().is_empty()
-                fallback=move || view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }
-            >
-                <ul class="inbox" aria-label=tr("工单", "Orders")>
-                    <For each=move || rows.get() key=row_key let:row>
-                        <OrderRow row=row now_ms=now_ms/>
-                    </For>
-                </ul>
-            </Show>
+            {move || match open.get() {
+                Some(id) => order_detail(engine, id, states, back).into_any(),
+                None => view! {
+                    <Show
+                        when=move || !rows.get().is_empty()
+                        fallback=move || view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }
+                    >
+                        <ul class="inbox" aria-label=tr("工单", "Orders")>
+                            <For each=move || rows.get() key=row_key let:row>
+                                <OrderRow row=row now_ms=now_ms open=open/>
+                            </For>
+                        </ul>
+                    </Show>
+                }
+                .into_any(),
+            }}
         </section>
     }
 }
@@ -191,32 +216,6 @@ fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize) {
         s.assignee.clone(),
         s.conflicts.len(),
     )
-}
-
-#[component]
-fn SyncBadge(sync: RwSignal<SyncState>, now_ms: ReadSignal<i64>) -> impl IntoView {
-    let lang = use_lang();
-    let text = move || {
-        let l = lang.get();
-        let ago = |t: i64| (now_ms.get() - t).max(0) / 1000;
-        match sync.get() {
-            SyncState::Loading => l.pick("同步中…", "Syncing…").to_string(),
-            SyncState::Fresh(t) => match l {
-                Lang::Zh => format!("已同步 · {} 秒前", ago(t)),
-                Lang::En => format!("Synced · {}s ago", ago(t)),
-            },
-            SyncState::Offline(Some(t)) => match l {
-                Lang::Zh => format!("离线 · 数据为 {} 秒前", ago(t)),
-                Lang::En => format!("Offline · data from {}s ago", ago(t)),
-            },
-            SyncState::Offline(None) => l.pick("离线", "Offline").to_string(),
-        }
-    };
-    let class = move || match sync.get() {
-        SyncState::Offline(_) => "sync offline",
-        _ => "sync",
-    };
-    view! { <span class=class data-testid="sync-state" role="status">{text}</span> }
 }
 
 /// `1:02:03`, `12:34`, or days and hours when far away.
@@ -236,8 +235,9 @@ fn format_span(ms: i64, lang: Lang) -> String {
 }
 
 #[component]
-fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
+fn OrderRow(row: Row, now_ms: ReadSignal<i64>, open: RwSignal<Option<String>>) -> impl IntoView {
     let state = row.state.clone();
+    let id = state.id.clone();
     let category = state.category;
     let status = state.status;
     let urgent = state.urgent;
@@ -252,6 +252,9 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
                 {urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
                 {(!state.conflicts.is_empty()).then(|| view! { <strong class="chip urgent">{tr("有冲突", "Conflict")}</strong> })}
                 <span class="muted">{reported}</span>
+                <button type="button" class="button secondary" on:click=move |_| open.set(Some(id.clone()))>
+                    {tr("处理", "Handle")}
+                </button>
             </div>
             <p class="order-text">{state.text.clone()}</p>
             <p class="muted">

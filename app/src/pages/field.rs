@@ -6,6 +6,7 @@
 //! Reactive parts go through `lean::dynamic`/`lean::text` and lists are rebuilt whole rather
 //! than keyed: the wasm stays smaller, and these lists change only on a tap or a sync.
 
+use anju_shared::model::Category;
 use anju_shared::order::{ConflictKind, EventBody, OrderState, Status, fold};
 use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
@@ -16,7 +17,7 @@ use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, sorted_indices, text};
 use crate::pages::login::Login;
 use crate::pages::visit::{visit_form, visits};
-use crate::pages::widgets::{button, text_area};
+use crate::pages::widgets::{button, select, text_area};
 use crate::sync::{Engine, Phase, SyncBadge, use_engine};
 
 #[component]
@@ -208,9 +209,15 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
     }
 }
 
-/// The order as the fold sees it: what, where, who, its conflicts and notes.
-fn order_card(s: OrderState) -> impl IntoView {
+/// The order as the fold sees it: what, where, who, its conflicts (with a button to settle
+/// each, for a supervisor) and notes.
+fn order_card(engine: Engine, s: OrderState, settle: Option<Callback<String>>) -> impl IntoView {
     let category = s.category;
+    // The name for people, the id beside it for when two colleagues share a name.
+    let assignee = s.assignee.as_ref().map_or_else(
+        || "—".into(),
+        |a| format!("{} ({a})", staff_name(engine, a)),
+    );
     view! {
         <article class="card order-detail" data-testid="field-order-detail">
             <div class="order-head">
@@ -223,15 +230,17 @@ fn order_card(s: OrderState) -> impl IntoView {
             <p class="muted">{s.location} " · " {s.phone_masked}</p>
             <p data-testid="order-assignee">
                 {tr("处理人:", "Assigned to: ")}
-                {s.assignee.unwrap_or_else(|| "—".into())}
+                {assignee}
             </p>
-            {conflicts(s.conflicts)}
+            {conflicts(s.conflicts, settle)}
             {notes(s.notes)}
         </article>
     }
 }
 
-fn order_detail(
+/// One order with every action the user's role may take on it; the desk opens the same view
+/// from its inbox. Each action is one event recorded on the device and sent by the engine.
+pub(crate) fn order_detail(
     engine: Engine,
     id: String,
     orders: Memo<Vec<OrderState>>,
@@ -245,9 +254,17 @@ fn order_detail(
     let assign_to = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(String::new());
-    let may_assign = engine
-        .me
-        .with_untracked(|m| m.as_ref().is_some_and(|m| m.may_assign()));
+    let may = |body: EventBody| {
+        engine
+            .me
+            .with_untracked(|m| m.as_ref().is_some_and(|m| m.may(&body)))
+    };
+    let may_assign = may(EventBody::Dispatched { to: None });
+    // Closing, calling back and classifying are the desk's; settling conflicts a supervisor's.
+    let may_close = may(EventBody::Closed);
+    let may_settle = may(EventBody::ConflictResolved {
+        event_id: String::new(),
+    });
 
     // Every action is one event, recorded on the device; the sync engine sends it.
     let act = move |body: EventBody| {
@@ -290,9 +307,11 @@ fn order_detail(
     let arrived = Signal::derive(move || busy.get() || status() >= Status::InProgress);
     let completed = Signal::derive(move || busy.get() || status() >= Status::Completed);
 
+    let settle =
+        Callback::new(move |event_id: String| act(EventBody::ConflictResolved { event_id }));
     view! {
         {button("button secondary", tr("← 返回列表", "← Back to the list"), false.into(), on_back)}
-        {dynamic(move || state().map(order_card))}
+        {dynamic(move || state().map(|s| order_card(engine, s, may_settle.then_some(settle))))}
         <div class="card form">
             <p role="alert" class="error">{error}</p>
             {text_area("field-note", tr("备注", "Note"), note)}
@@ -318,30 +337,116 @@ fn order_detail(
                     )}
                 </div>
             })}
+            {may_close.then(|| desk_actions(status, busy, act))}
         </div>
     }
 }
 
-/// Everyone the device has seen at work in this estate, offered for (re)assignment: the
-/// device has no staff directory yet.
-fn known_staff(engine: Engine) -> impl IntoView {
-    let mut ids: Vec<String> = engine.events.with(|events| {
-        events
+/// What the desk does to an order after the work: confirm its category, call the resident
+/// back with their score, close it, or send it back to work.
+fn desk_actions(
+    status: impl Fn() -> Status + Copy + Send + Sync + 'static,
+    busy: RwSignal<bool>,
+    act: impl Fn(EventBody) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = use_lang();
+    let categories = Signal::derive(move || {
+        let lang = lang.get();
+        Category::ALL
             .iter()
-            .filter(|e| e.actor != "resident")
-            .map(|e| e.actor.clone())
-            .collect()
+            .map(|c| {
+                (
+                    c.as_str().to_string(),
+                    lang.pick(c.zh(), c.en()).to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
     });
-    sort_by(&mut ids, Ord::cmp);
-    ids.dedup();
-    ids.into_iter()
-        .map(|s| view! { <option value=s></option> }.into_any())
+    let classify = Callback::new(move |value: String| {
+        if let Some(category) = Category::parse(&value) {
+            act(EventBody::Classified {
+                category,
+                urgent: None,
+            });
+        }
+    });
+    // A callback and a close make sense once the work is done; a reopen once it was.
+    let not_done = Signal::derive(move || busy.get() || status() < Status::Completed);
+    let closed = Signal::derive(move || busy.get() || status() == Status::Closed);
+    let callback = Callback::new(move |value: String| {
+        if let Ok(score) = value.parse::<u8>() {
+            act(EventBody::CalledBack { score });
+        }
+    });
+    let scores = Signal::derive(move || {
+        let lang = lang.get();
+        [
+            (5, "非常满意", "very satisfied"),
+            (4, "基本满意", "basically satisfied"),
+            (3, "一般", "neutral"),
+            (2, "不满意", "unsatisfied"),
+            (1, "非常不满意", "very unsatisfied"),
+        ]
+        .into_iter()
+        .map(|(n, zh, en)| (n.to_string(), format!("{n} · {}", lang.pick(zh, en))))
+        .collect::<Vec<_>>()
+    });
+    let reason = RwSignal::new(String::new());
+    let reopen = Callback::new(move |()| {
+        act(EventBody::Reopened {
+            reason: reason.get_untracked().trim().to_string(),
+        });
+        reason.set(String::new());
+    });
+    view! {
+        <div class="desk-actions">
+            {select("desk-category", tr("确认分类", "Confirm the category"), categories, classify)}
+            {dynamic(move || (!not_done.get()).then(|| {
+                select("desk-callback", tr("回访评分", "Callback score"), scores, callback)
+            }))}
+            {text_area("desk-reopen", tr("重新打开的原因", "Why reopen"), reason)}
+            <div class="actions">
+                {button("button", tr("关闭工单", "Close the order"), Signal::derive(move || not_done.get() || closed.get()), Callback::new(move |()| act(EventBody::Closed)))}
+                {button("button secondary", tr("重新打开", "Reopen"), not_done, reopen)}
+            </div>
+        </div>
+    }
+}
+
+/// The estate's staff directory (kept on the device for offline work), offered for
+/// (re)assignment by id with the name beside it.
+fn known_staff(engine: Engine) -> impl IntoView {
+    engine
+        .staff
+        .get()
+        .into_iter()
+        .map(|c| {
+            let label = format!("{} · {}", c.display_name, role_label(&c.role));
+            view! { <option value=c.id label=label></option> }.into_any()
+        })
         .collect_view()
+}
+
+/// A role's name as the directory shows it (Chinese: the desk's working language).
+fn role_label(role: &str) -> &'static str {
+    anju_shared::model::Role::parse(role).map_or("", |r| r.zh())
+}
+
+/// A staff id as people know it: the directory's name, or the id when the device has none.
+fn staff_name(engine: Engine, id: &str) -> String {
+    engine.staff.with(|list| {
+        list.iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.display_name.clone())
+    })
 }
 
 /// Edits kept but not applied (made after a close, or arriving after one): shown to whoever
 /// opens the order, for a supervisor to settle.
-fn conflicts(list: Vec<anju_shared::order::Conflict>) -> impl IntoView {
+fn conflicts(
+    list: Vec<anju_shared::order::Conflict>,
+    settle: Option<Callback<String>>,
+) -> impl IntoView {
     (!list.is_empty()).then(|| {
         view! {
             <div class="error-summary" role="alert" data-testid="order-conflicts">
@@ -352,10 +457,17 @@ fn conflicts(list: Vec<anju_shared::order::Conflict>) -> impl IntoView {
                             ConflictKind::AfterClose => tr("关闭后的修改", "made after the close"),
                             ConflictKind::Stale => tr("关闭前做出、关闭后送达", "made before the close, arrived after it"),
                         };
+                        let id = c.event.id.clone();
                         view! {
-                            <li>
+                            <li data-testid="conflict">
                                 {kind_label(&c.event.body)} " · " {c.event.actor} " · "
                                 {clock::short(&c.event.at)} " · " {why}
+                                {settle.map(|settle| button(
+                                    "button secondary",
+                                    tr("已处理", "Settled"),
+                                    false.into(),
+                                    Callback::new(move |()| settle.run(id.clone())),
+                                ))}
                             </li>
                         }
                         .into_any()

@@ -13,6 +13,7 @@ pub(crate) fn Home() -> impl IntoView {
             <nav class="links">
                 <a class="button" href="/desk">{tr("客服前台", "Front desk")}</a>
                 <a class="button" href="/field">{tr("管家巡查(可离线)", "Caretaker (works offline)")}</a>
+                <a class="button secondary" href="/manage">{tr("小区规则", "Estate rules")}</a>
                 <a class="button secondary" href="/r/cuihu">{tr("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
             </nav>
         </section>

@@ -1,0 +1,229 @@
+//! `/manage`: an estate's manager sets the rules the estate runs under — the company preset it
+//! follows, the numbers it changes on that preset, and its working-day calendar (holidays and
+//! 调休 make-up days, D-8) — and sees the rules in force. The server checks every change with
+//! the shared rule engine and names the field of any mistake; the desk's timers follow the
+//! saved rules at their next refresh.
+
+use anju_shared::calendar::Calendar;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::{self, ApiFailure, Me};
+use crate::i18n::{tr, use_lang};
+use crate::lean::{dynamic, text};
+use crate::pages::login::Login;
+use crate::pages::widgets::{button, text_area};
+
+/// The estate's rules as `GET /api/estates/{id}/rules` answers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Rules {
+    preset: String,
+    presets: Vec<String>,
+    policy_override: Value,
+    calendar: Option<Calendar>,
+    effective_policy: Value,
+    effective_calendar: Calendar,
+}
+
+#[derive(Serialize)]
+struct Change {
+    preset: String,
+    policy_override: Value,
+    calendar: Option<Value>,
+}
+
+#[component]
+pub(crate) fn ManagePage() -> impl IntoView {
+    let me = RwSignal::new(None::<Option<Me>>);
+    let check = move || {
+        spawn_local(async move {
+            me.set(Some(api::get::<Me>("/api/me").await.ok()));
+        });
+    };
+    check();
+    dynamic(move || match me.get() {
+        None => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
+        Some(None) => view! {
+            <Login title=tr("管理登录", "Manager login") on_done=Callback::new(move |_| check())/>
+        }
+        .into_any(),
+        Some(Some(me)) => rules_editor(me).into_any(),
+    })
+}
+
+/// One date a line, as a manager types them.
+fn dates_text(dates: &std::collections::BTreeSet<chrono::NaiveDate>) -> String {
+    dates
+        .iter()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn rules_editor(me: Me) -> impl IntoView {
+    let lang = use_lang();
+    let Some(estate) = me.estates.first().cloned() else {
+        return view! {
+            <p class="card error" role="alert">{tr("您的账号没有负责的小区", "Your account has no estate")}</p>
+        }
+        .into_any();
+    };
+    let may_edit = anju_shared::model::Role::parse(&me.role).is_some_and(|r| r.sets_estate_rules());
+    let url = StoredValue::new(format!("/api/estates/{}/rules", estate.id));
+    let utc_offset = StoredValue::new(estate.utc_offset.clone());
+
+    let rules = RwSignal::new(None::<Rules>);
+    let preset = RwSignal::new(String::new());
+    let patch = RwSignal::new(String::new());
+    let own_calendar = RwSignal::new(false);
+    let holidays = RwSignal::new(String::new());
+    let workdays = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<Signal<&'static str>>);
+    let busy = RwSignal::new(false);
+
+    // The form starts from what is stored: the calendar in force is shown even while it is
+    // the shipped one, so a manager edits from the official dates rather than a blank page.
+    let show = move |r: Rules| {
+        preset.set(r.preset.clone());
+        patch.set(serde_json::to_string_pretty(&r.policy_override).unwrap_or_default());
+        own_calendar.set(r.calendar.is_some());
+        holidays.set(dates_text(&r.effective_calendar.holidays));
+        workdays.set(dates_text(&r.effective_calendar.workdays));
+        rules.set(Some(r));
+    };
+    spawn_local(async move {
+        match api::get::<Rules>(&url.get_value()).await {
+            Ok(r) => show(r),
+            Err(_) => error.set(
+                lang.get_untracked()
+                    .pick("无法读取小区规则", "Cannot load the estate's rules")
+                    .into(),
+            ),
+        }
+    });
+
+    // Made here, where the language is in context: not inside the request's task.
+    let saved = tr(
+        "已保存,前台计时按新规则计算",
+        "Saved: the desk's timers follow the new rules",
+    );
+    let save = Callback::new(move |()| {
+        let l = lang.get_untracked();
+        notice.set(None);
+        let text = patch.get_untracked();
+        let policy_override = if text.trim().is_empty() {
+            Value::Object(serde_json::Map::new())
+        } else {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    error.set(format!(
+                        "policy_override: {} ({e})",
+                        l.pick("不是有效的 JSON", "not valid JSON")
+                    ));
+                    return;
+                }
+            }
+        };
+        let calendar = own_calendar.get_untracked().then(|| {
+            serde_json::json!({
+                "utc_offset": utc_offset.get_value(),
+                "holidays": lines(&holidays.get_untracked()),
+                "workdays": lines(&workdays.get_untracked()),
+            })
+        });
+        let change = Change {
+            preset: preset.get_untracked(),
+            policy_override,
+            calendar,
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match api::put::<_, Rules>(&url.get_value(), &change).await {
+                Ok(r) => {
+                    error.set(String::new());
+                    show(r);
+                    notice.set(Some(saved));
+                }
+                // The server names the field: `calendar.holidays[2]: not a date …`.
+                Err(ApiFailure::Status(400, body)) => error.set(format!(
+                    "{}{}",
+                    l.pick("未保存:", "Not saved: "),
+                    body.get("error")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                )),
+                Err(ApiFailure::Status(403, _)) => error.set(
+                    l.pick(
+                        "您的角色不能修改小区规则",
+                        "Your role may not change the estate's rules",
+                    )
+                    .into(),
+                ),
+                Err(_) => error.set(l.pick("网络不通,未保存", "No connection; not saved").into()),
+            }
+            busy.set(false);
+        });
+    });
+
+    let presets = move || {
+        rules.with(|r| {
+            r.as_ref()
+                .map(|r| r.presets.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| view! { <option value=p.clone()>{p.clone()}</option> })
+                .collect_view()
+        })
+    };
+    let effective = text(move || {
+        rules.with(|r| {
+            r.as_ref()
+                .and_then(|r| serde_json::to_string_pretty(&r.effective_policy).ok())
+                .unwrap_or_default()
+        })
+    });
+    let disabled = Signal::derive(move || busy.get() || !may_edit);
+
+    view! {
+        <section class="card form manage" data-testid="rules">
+            <h1>{estate.name.clone()} " · " {tr("小区规则", "Estate rules")}</h1>
+            {(!may_edit).then(|| view! {
+                <p class="muted">{tr("只有项目经理及以上可以修改。", "Only project managers and above may change these.")}</p>
+            })}
+            <p role="alert" class="error" data-testid="rules-error">{error}</p>
+            {dynamic(move || notice.get().map(|n| view! { <p role="status" class="notice">{n}</p> }))}
+            <label for="rules-preset">{tr("公司预设", "Company preset")}</label>
+            <select id="rules-preset" prop:value=preset on:change=move |ev| preset.set(event_target_value(&ev))>
+                {presets}
+            </select>
+            {text_area("rules-override", tr("对预设的修改(JSON,留空即不修改)", "Changes to the preset (JSON; empty for none)"), patch)}
+            <label class="choice">
+                <input type="checkbox" id="rules-own-calendar" prop:checked=own_calendar
+                    on:change=move |ev| own_calendar.set(event_target_checked(&ev))/>
+                {tr("使用本小区自己的日历(否则用国务院公布的日历)", "Use this estate's own calendar (otherwise the official one)")}
+            </label>
+            {text_area("rules-holidays", tr("节假日(每行一个日期,如 2027-01-01)", "Holidays (one date a line, e.g. 2027-01-01)"), holidays)}
+            {text_area("rules-workdays", tr("调休上班日(每行一个日期)", "Make-up working days (one date a line)"), workdays)}
+            <div class="actions">
+                {button("button primary", tr("保存", "Save"), disabled, save)}
+            </div>
+            <details>
+                <summary>{tr("当前生效的规则", "The rules in force")}</summary>
+                <pre data-testid="rules-effective">{effective}</pre>
+            </details>
+        </section>
+    }
+    .into_any()
+}

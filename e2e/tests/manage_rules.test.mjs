@@ -1,0 +1,63 @@
+// An estate's manager sets the estate's rules on /manage — here a shorter dispatch time —
+// and the front desk's timers follow them; a mistake is refused with the field named and
+// changes nothing. See ../lib.mjs for how to run these.
+
+import assert from 'node:assert/strict';
+import { e2eTest, reportOrder } from '../lib.mjs';
+
+const PASSWORD = 'anju-demo-2026';
+
+async function login(page, user) {
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** Writes the override and saves, returning what the page then says. */
+async function saveOverride(page, json) {
+  await page.getByLabel('对预设的修改', { exact: false }).fill(json);
+  await page.getByRole('button', { name: '保存' }).click();
+}
+
+e2eTest('a manager shortens the dispatch time and the desk timers follow; a bad date is refused by name', async ({ open }) => {
+  const manage = await open('/manage');
+  await login(manage, 'pm');
+  await manage.getByLabel('公司预设').waitFor();
+  assert.equal(await manage.getByLabel('公司预设').inputValue(), 'cmsk');
+
+  // A bad date in the estate's own calendar: refused, the field named, nothing saved.
+  await manage.getByLabel('使用本小区自己的日历', { exact: false }).check();
+  await manage.getByLabel('节假日', { exact: false }).fill('2027-01-01\n2027-02-30');
+  await manage.getByRole('button', { name: '保存' }).click();
+  await manage.locator('[data-testid=rules-error]').filter({ hasText: 'calendar.holidays[1]' }).waitFor();
+  assert.match(await manage.locator('[data-testid=rules-error]').innerText(), /^未保存/);
+
+  // Five minutes to dispatch, day and night alike.
+  await manage.getByLabel('使用本小区自己的日历', { exact: false }).uncheck();
+  await saveOverride(manage, '{"dispatch": {"rule": {"minutes": 5, "night_deferred": false}}}');
+  await manage.getByRole('status').filter({ hasText: '已保存' }).waitFor();
+  assert.match(await manage.locator('[data-testid=rules-effective]').textContent(), /"minutes": 5/);
+
+  try {
+    const text = `楼道灯不亮 e2e-${Date.now()}`;
+    await reportOrder(text);
+    const desk = await open('/desk');
+    await login(desk, 'desk');
+    const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
+    const dispatch = row.locator('[data-testid=countdown-dispatch]');
+    await dispatch.waitFor();
+    // Under the preset it would be 10 minutes by day, or the next morning at night.
+    assert.match(await dispatch.innerText(), /剩余 0[0-5]:\d\d$/, await dispatch.innerText());
+  } finally {
+    // Back to the preset as shipped, for the other tests on this server.
+    await saveOverride(manage, '');
+    await manage.getByRole('status').filter({ hasText: '已保存' }).waitFor();
+  }
+});
+
+e2eTest('the front desk sees the estate rules but cannot change them', async ({ open }) => {
+  const manage = await open('/manage');
+  await login(manage, 'desk');
+  await manage.getByText('只有项目经理及以上可以修改').waitFor();
+  assert.ok(await manage.getByRole('button', { name: '保存' }).isDisabled());
+});
