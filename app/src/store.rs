@@ -360,6 +360,34 @@ impl Store {
         Ok(number(get(&meta, &synced_key(estate)).await?).map(|ms| ms as i64))
     }
 
+    /// Forgets what the device pulled and cached for its users — every estate's events (with
+    /// the residents' reports in them), cursors, site plans, household and staff lists, and
+    /// who was logged in — in one transaction. Kept: the device's identity and counters, its
+    /// own events not yet acknowledged (the outbox: never lost, sent when their author logs
+    /// in here again) and the refused ones with their reasons.
+    pub(crate) async fn forget_pulled(&self) -> Result<(), StoreError> {
+        let tx = self.tx(&[EVENTS, META], true)?;
+        tx.object_store(EVENTS)
+            .map_err(idb_err)?
+            .clear()
+            .map_err(idb_err)?
+            .await
+            .map_err(idb_err)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        let keys = meta
+            .get_all_keys(None, None)
+            .map_err(idb_err)?
+            .await
+            .map_err(idb_err)?;
+        for key in keys {
+            let name = key.as_string().unwrap_or_default();
+            if !matches!(name.as_str(), META_DEVICE | META_NEXT_SEQ | META_CLOCK) {
+                delete(&meta, key).await?;
+            }
+        }
+        finish(tx).await
+    }
+
     /// A metadata value stored as text (JSON), if any.
     pub(crate) async fn meta_text(&self, key: &str) -> Result<Option<String>, StoreError> {
         let tx = self.tx(&[META], false)?;

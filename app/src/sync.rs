@@ -210,17 +210,30 @@ impl Engine {
         spawn_local(async move { self.check_session().await });
     }
 
-    /// Ends the session and forgets the user on this device (a shared tablet changes hands).
-    /// Their unsent events stay in the outbox and go out when they next log in here.
+    /// Ends the session and wipes the residents' data from the device (a shared tablet
+    /// changes hands, PIPL): it first sends what it can, then forgets every pulled event and
+    /// cached list. The user's own unsent events stay in the outbox, never lost, and go out
+    /// when they next log in here; the next user pulls only their own estates.
     pub(crate) fn logout(self) {
         spawn_local(async move {
+            if self.phase.get_untracked() == Phase::Ready && !self.state.get_untracked().syncing {
+                let _ = self.run().await;
+            }
             let _ = api::post::<_, serde_json::Value>("/api/logout", &serde_json::json!({})).await;
             if let Some(store) = self.store.get_value() {
-                let _ = store.set_meta_text(META_ME, "").await;
+                let _ = store.forget_pulled().await;
             }
             self.me.set(None);
             self.events.set(Vec::new());
             self.rejected.set(Vec::new());
+            self.site.set(None);
+            self.households.set(Vec::new());
+            self.staff.set(Vec::new());
+            self.state.update(|s| {
+                s.pending = 0;
+                s.rejected = 0;
+                s.last_sync = None;
+            });
             self.session_lost.set(false);
             self.phase.set(Phase::NeedsLogin);
         });
@@ -237,13 +250,23 @@ impl Engine {
         match answer {
             Ok((text, me)) => {
                 self.session_lost.set(false);
+                // Another user on this tablet (the last one's session ended without a
+                // logout): the device keeps only the new user's estates.
+                let other_user = self
+                    .me
+                    .with_untracked(|m| m.as_ref().is_some_and(|m| m.id != me.id));
                 if let Some(store) = self.store.get_value() {
+                    if other_user {
+                        let _ = store.forget_pulled().await;
+                        self.events.set(Vec::new());
+                    }
                     let _ = store.set_meta_text(META_ME, &text).await;
                 }
-                let same_estate = self
-                    .estate()
-                    .zip(me.estates.first())
-                    .is_some_and(|(a, b)| a.id == b.id);
+                let same_estate = !other_user
+                    && self
+                        .estate()
+                        .zip(me.estates.first())
+                        .is_some_and(|(a, b)| a.id == b.id);
                 if ready && same_estate {
                     self.me.set(Some(me));
                 } else {

@@ -22,7 +22,8 @@ async function saveOverride(page, json) {
 e2eTest('a manager shortens the dispatch time and the desk timers follow; a bad date is refused by name', async ({ open }) => {
   const manage = await open('/manage');
   await login(manage, 'pm');
-  await manage.getByLabel('公司预设').waitFor();
+  // The rules have loaded once the presets are offered.
+  await manage.locator('#rules-preset option[value=crland]').waitFor({ state: 'attached' });
   assert.equal(await manage.getByLabel('公司预设').inputValue(), 'cmsk');
 
   // A bad date in the estate's own calendar: refused, the field named, nothing saved.

@@ -183,7 +183,12 @@ fn rules_editor(me: Me) -> impl IntoView {
                 .map(|r| r.presets.clone())
                 .unwrap_or_default()
                 .into_iter()
-                .map(|p| view! { <option value=p.clone()>{p.clone()}</option> })
+                // `selected` as well as the select's value: the options arrive with the rules,
+                // after the value was set.
+                .map(|p| {
+                    let chosen = p == preset.get_untracked();
+                    view! { <option value=p.clone() selected=chosen>{p.clone()}</option> }
+                })
                 .collect_view()
         })
     };
