@@ -3,6 +3,14 @@
 //! dictionary matcher (no regex crate, to keep the wasm small): the text is normalised
 //! (traditional → simplified, full-width → ASCII, lower case), scanned longest match
 //! first against `lexicon.txt` (built once into a trie), and the matches vote.
+//!
+//! How far to trust it: on the labelled set the lexicon was tuned on it scores ~99%,
+//! which measures memory. On a holdout written before the lexicon was read and never
+//! tuned on (`tests/data/classify_holdout.json`, 294 texts) it gets the category right
+//! about 77% of the time, urgency ~98%, and catches 31 of 34 emergencies: a suggestion
+//! for a person to confirm, not a decision. Two rules go beyond single words, because
+//! emergencies are phrased too many ways to list: someone inside a stopped lift is
+//! trapped, and a gas thing that leaks or smells is a gas leak.
 
 mod normalize;
 mod place;
@@ -134,6 +142,11 @@ struct Entry {
     inside: bool,
     /// The text says there is no emergency.
     calm: bool,
+    /// A gas supply thing (a pipe, a stove, the word gas): with a leak or a smell it is
+    /// a gas leak, however it is phrased (C-7).
+    gas: bool,
+    /// Something escapes (「漏了」, "hissing"): with a gas thing, a gas leak.
+    escape: bool,
     scope: Option<RepairScope>,
     place: Option<&'static str>,
     /// An English word that may match a one-letter typo.
@@ -150,6 +163,11 @@ struct Lexicon {
     negations: Vec<Vec<char>>,
     /// The index of `elevator` in [`TOPICS`].
     elevator: Option<usize>,
+    /// The index of `gas` in [`TOPICS`].
+    gas: Option<usize>,
+    /// The topics whose words say something leaks or smells (`water_leak`, `smell`):
+    /// with a gas thing they make a gas leak too.
+    escapes: [Option<usize>; 2],
 }
 
 const LEXICON: &str = include_str!("lexicon.txt");
@@ -187,10 +205,16 @@ fn build(text: &'static str) -> (Lexicon, Vec<String>) {
             trie,
             fuzzy,
             negations: NEGATIONS.iter().map(|n| n.chars().collect()).collect(),
-            elevator: TOPICS.iter().position(|(id, _, _)| *id == "elevator"),
+            elevator: topic_index("elevator"),
+            gas: topic_index("gas"),
+            escapes: [topic_index("water_leak"), topic_index("smell")],
         },
         bad,
     )
+}
+
+fn topic_index(id: &str) -> Option<usize> {
+    TOPICS.iter().position(|(t, _, _)| *t == id)
 }
 
 /// `word1/word2/… | category:weight category:weight | topic | marks`
@@ -214,6 +238,8 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
     let mut urgent = false;
     let mut inside = false;
     let mut calm = false;
+    let mut gas = false;
+    let mut escape = false;
     let mut scope = None;
     let mut place = None;
     for m in marks.split_whitespace() {
@@ -221,6 +247,8 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
             "urgent" => urgent = true,
             "inside" => inside = true,
             "calm" => calm = true,
+            "gas" => gas = true,
+            "escape" => escape = true,
             "public" => scope = Some(RepairScope::Public),
             "in_home" => scope = Some(RepairScope::InHome),
             _ => place = Some(m.strip_prefix("place=")?),
@@ -244,6 +272,8 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
             urgent,
             inside,
             calm,
+            gas,
+            escape,
             scope,
             place,
             fuzzy,
@@ -389,6 +419,8 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     let mut urgent = false;
     let mut inside = false;
     let mut calm = false;
+    let mut gas = false;
+    let mut escape = false;
     let mut scope_votes = [0usize; 2];
     let mut area: Option<&'static str> = None;
     let mut evidence: Vec<String> = Vec::new();
@@ -410,6 +442,13 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
         }
         inside |= e.inside;
         calm |= e.calm;
+        gas |= e.gas;
+        // 「煤气没漏」: a leak said not to be happening is no leak.
+        if (e.escape || (e.topic.is_some() && lex.escapes.contains(&e.topic)))
+            && !negated(&lex.negations, norm, start)
+        {
+            escape = true;
+        }
         match e.scope {
             Some(RepairScope::InHome) => scope_votes[0] += 1,
             Some(RepairScope::Public) => scope_votes[1] += 1,
@@ -502,6 +541,19 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
         topic = match (topic, elevator) {
             (Some(t), Some(e)) => Some(t.min(e)),
             (t, e) => t.or(e),
+        };
+    }
+    // A gas thing that leaks or smells is a gas leak (C-7), in words the lexicon does not
+    // list as one phrase: 「天然气管道好像漏了」, "the gas stove smells".
+    if gas && escape && !calm {
+        urgent = true;
+        if let Some(slot) = Category::ALL.iter().position(|c| *c == Category::Security) {
+            best_word[slot] = best_word[slot].max(5.0);
+            sum[slot] += 5.0;
+        }
+        topic = match (topic, lex.gas) {
+            (Some(t), Some(g)) => Some(t.min(g)),
+            (t, g) => t.or(g),
         };
     }
     // 「没有着火」「false alarm」: the resident says there is no emergency.
