@@ -125,7 +125,10 @@ impl FromRequestParts<AppState> for Staff {
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         let role = Role::parse(&row.role).ok_or(ApiError::Forbidden)?;
-        let estate_ids = state.db.staff_estate_ids(&row.id).await?;
+        let estate_ids = state
+            .db
+            .staff_estate_ids(&row.id, &row.company_id, role.company_wide())
+            .await?;
         Ok(Staff {
             id: row.id,
             company_id: row.company_id,

@@ -236,11 +236,25 @@ impl Db {
         row.map(|r| staff_from_row(&r)).transpose()
     }
 
-    pub async fn staff_estate_ids(&self, staff_id: &str) -> sqlx::Result<Vec<String>> {
+    /// The estates a staff member may see: those given to them, every estate of the regions
+    /// given to them, or — for a company-level role — every estate of their company; never
+    /// one of another company, whatever the tables say.
+    pub async fn staff_estate_ids(
+        &self,
+        staff_id: &str,
+        company_id: &str,
+        company_wide: bool,
+    ) -> sqlx::Result<Vec<String>> {
         let rows = sqlx::query(
-            "SELECT estate_id FROM staff_estates WHERE staff_id = $1 ORDER BY estate_id",
+            "SELECT e.id FROM estates e WHERE e.company_id = $2 AND ( \
+                e.id IN (SELECT estate_id FROM staff_estates WHERE staff_id = $1) \
+                OR e.region_id IN (SELECT region_id FROM staff_regions WHERE staff_id = $1) \
+                OR $3 = 1) \
+             ORDER BY e.id",
         )
         .bind(staff_id.to_string())
+        .bind(company_id.to_string())
+        .bind(i64::from(company_wide))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| r.try_get(0)).collect()

@@ -195,10 +195,18 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
         .execute(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)")
-            .bind(staff_id)
+            .bind(staff_id.clone())
             .bind(DEMO_ESTATE_ID)
             .execute(&mut *tx)
             .await?;
+        // The area manager answers for the whole region, estates opened later included.
+        if *role == Role::AreaManager {
+            sqlx::query("INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)")
+                .bind(staff_id)
+                .bind(REGION_ID)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await.context("committing the demo estate")?;
     Ok(true)

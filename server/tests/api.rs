@@ -1477,3 +1477,48 @@ async fn the_staff_directory_lists_the_estates_active_colleagues_without_contact
             .any(|c| c["id"] == "stf-tech1")
     );
 }
+
+#[tokio::test]
+async fn managers_see_their_region_or_company_and_estate_staff_only_their_estates() {
+    let (app, _dir) = app().await;
+    // Two more estates of the demo company: one in the demo region, one in another region.
+    let statements = [
+        "INSERT INTO regions (id, company_id, name) VALUES ('rg-north', 'co-anju', '北区')",
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-north', 'co-anju', 'rg-north', 'beiyuan', '北苑', 'cmsk', '+08:00', 0)",
+    ];
+    for sql in statements {
+        sqlx::query(sql).execute(&app.db.pool).await.expect(sql);
+    }
+    // Who reaches which estate's site plan: (user, est-south-2, est-north).
+    let expected = [
+        ("desk", 403, 403),
+        ("guanjia1", 403, 403),
+        ("pm", 403, 403),
+        ("area", 200, 403),
+        ("quality", 200, 200),
+    ];
+    for (username, south, north) in expected {
+        let client = app.browser();
+        assert_eq!(app.login(&client, username).await.status(), 200);
+        for (estate, want) in [("est-south-2", south), ("est-north", north)] {
+            let status = client
+                .get(app.url(&format!("/api/estates/{estate}/site")))
+                .send()
+                .await
+                .expect("site")
+                .status();
+            assert_eq!(status.as_u16(), want, "{username} → {estate}");
+        }
+        // Everyone still reaches the demo estate.
+        let status = client
+            .get(app.url("/api/estates/est-cuihu/site"))
+            .send()
+            .await
+            .expect("site")
+            .status();
+        assert_eq!(status, 200, "{username} → est-cuihu");
+    }
+}

@@ -206,6 +206,12 @@ impl Role {
         self.may_use_desk() && self != Role::FrontDesk
     }
 
+    /// Company-level roles see every estate of their company (DOMAIN §1: the quality
+    /// centre is the company's); others see the estates and regions they are given.
+    pub fn company_wide(self) -> bool {
+        self == Role::QualityCentre
+    }
+
     /// Who sets an estate's rules (its preset, overrides and calendar): its manager, those
     /// above, and the administrator.
     pub fn sets_estate_rules(self) -> bool {

@@ -98,12 +98,18 @@ async fn list(
     for r in rows {
         let id: String = r.try_get("id")?;
         let disabled: i64 = r.try_get("disabled")?;
+        let role: String = r.try_get("role")?;
+        // What they can see: given estates, their regions' estates, or the whole company.
+        let company_wide = Role::parse(&role).is_some_and(|r| r.company_wide());
         out.push(StaffDto {
-            estate_ids: state.db.staff_estate_ids(&id).await?,
+            estate_ids: state
+                .db
+                .staff_estate_ids(&id, &admin.company_id, company_wide)
+                .await?,
             id,
             username: r.try_get("username")?,
             display_name: r.try_get("display_name")?,
-            role: r.try_get("role")?,
+            role,
             disabled: disabled != 0,
         });
     }
