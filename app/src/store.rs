@@ -8,7 +8,7 @@
 //! in the app, and a serde↔JS bridge would cost the wasm more than parsing text does.
 
 use anju_shared::hlc::{Clock, Hlc};
-use anju_shared::order::{Event, EventBody};
+use anju_shared::order::{Event, EventBody, redact_erased};
 use anju_shared::sync::{Outcome, SyncResponse};
 use chrono::{FixedOffset, TimeZone, Utc};
 use idb::{DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, Query, Transaction};
@@ -455,6 +455,28 @@ impl Store {
             put(&events, &event.id.as_str().into(), &record(estate, event)).await?;
         }
         changed.extend(answer.events.iter().cloned());
+        // A resident's data erased on the server (PIPL): the device's copies of their reports
+        // are redacted in the same transaction, not just hidden by the fold.
+        let erasures: Vec<Event> = answer
+            .events
+            .iter()
+            .filter(|e| matches!(e.body, EventBody::Erased))
+            .cloned()
+            .collect();
+        if !erasures.is_empty() {
+            let mut affected: Vec<Event> = get_all(&events)
+                .await?
+                .iter()
+                .filter_map(|v| read_record(v, estate))
+                .filter(|e| erasures.iter().any(|x| x.order_id == e.order_id))
+                .collect();
+            affected.extend(erasures);
+            let redacted = redact_erased(&mut affected);
+            for e in affected.into_iter().filter(|e| redacted.contains(&e.id)) {
+                put(&events, &e.id.as_str().into(), &record(estate, &e)).await?;
+                changed.push(e);
+            }
+        }
         put(&meta, &META_CLOCK.into(), &clock.last.to_string().into()).await?;
         put(
             &meta,

@@ -1,9 +1,10 @@
-// A shared tablet changes hands: logging out sends what is waiting, then wipes the residents'
-// data (pulled events, cached households and staff, who was logged in) from IndexedDB; the
-// next user pulls only their own estates. See ../lib.mjs for how to run these.
+// Residents' data on the tablets (PIPL). A shared tablet changes hands: logging out sends what
+// is waiting, then wipes the residents' data (pulled events, cached households and staff, who
+// was logged in) from IndexedDB; the next user pulls only their own estates. A resident's
+// erasure by an admin reaches the tablets at their next sync. See ../lib.mjs for how to run.
 
 import assert from 'node:assert/strict';
-import { e2eTest, reportOrder } from '../lib.mjs';
+import { BASE_URL, e2eTest, reportOrder } from '../lib.mjs';
 
 const PASSWORD = 'anju-demo-2026';
 
@@ -76,4 +77,38 @@ e2eTest('logging out of a shared tablet wipes the residents data from IndexedDB'
   await synced(field);
   await row.getByRole('button').click();
   await field.locator('[data-testid=note]').filter({ hasText: `已联系业主 ${tag}` }).waitFor();
+});
+
+e2eTest('an admin erases a resident and the tablet redacts its copy at its next sync', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `我是5栋的刘先生,阳台漏水 ${tag}`;
+  const phone = '13977770000';
+  const receipt = await reportOrder(text, phone);
+
+  const field = await open('/field');
+  await login(field, 'guanjia1');
+  await synced(field);
+  await field.locator('[data-testid=field-order]').filter({ hasText: text }).waitFor();
+
+  // The admin erases the resident, through the API an admin tool calls.
+  const login_ = await fetch(`${BASE_URL}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-anju-csrf': '1' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const cookie = login_.headers.get('set-cookie').split(';')[0];
+  const erased = await fetch(`${BASE_URL}/api/admin/residents/erase`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-anju-csrf': '1', cookie },
+    body: JSON.stringify({ phone }),
+  });
+  assert.equal(erased.status, 200);
+  assert.deepEqual((await erased.json()).orders, [receipt.order_id]);
+
+  await field.getByRole('button', { name: '立即同步' }).click();
+  await synced(field);
+  await field.locator('[data-testid=field-order]').filter({ hasText: '已按本人要求删除' }).first().waitFor();
+  assert.equal(await field.locator('[data-testid=field-order]').filter({ hasText: tag }).count(), 0);
+  const data = await deviceData(field);
+  assert.ok(!data.events.some((e) => e.includes('刘先生')), 'the tablet kept none of the resident\'s words');
 });

@@ -496,6 +496,93 @@ impl Db {
         Ok(n > 0)
     }
 
+    /// Erases a resident's personal data in a company (PIPL), in one transaction: their
+    /// household register entries, the contact kept with their orders, and their words and
+    /// whereabouts in each order's report; then records an `erased` event on each order,
+    /// under the estate's sequence like any event, so every tablet redacts its copy at its
+    /// next sync. Returns the erased orders' ids.
+    pub async fn erase_resident(
+        &self,
+        company_id: &str,
+        phone: &str,
+        actor: &str,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> sqlx::Result<Vec<String>> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "DELETE FROM residents WHERE phone = $1 AND household_id IN ( \
+               SELECT h.id FROM households h JOIN units u ON u.id = h.unit_id \
+               JOIN buildings b ON b.id = u.building_id JOIN estates e ON e.id = b.estate_id \
+               WHERE e.company_id = $2)",
+        )
+        .bind(phone.to_string())
+        .bind(company_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let orders: Vec<(String, String)> = sqlx::query(
+            "SELECT o.id, o.estate_id FROM orders o JOIN estates e ON e.id = o.estate_id \
+             WHERE o.contact_phone = $1 AND e.company_id = $2 ORDER BY o.estate_id, o.id",
+        )
+        .bind(phone.to_string())
+        .bind(company_id.to_string())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<sqlx::Result<_>>()?;
+        let mut clock = anju_shared::hlc::Clock::default();
+        for (order_id, estate_id) in &orders {
+            sqlx::query("UPDATE orders SET contact_name = '', contact_phone = '' WHERE id = $1")
+                .bind(order_id.clone())
+                .execute(&mut *tx)
+                .await?;
+            let rows = sqlx::query(
+                "SELECT id, body FROM events WHERE order_id = $1 AND kind = 'reported'",
+            )
+            .bind(order_id.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in rows {
+                let id: String = row.try_get(0)?;
+                let body: String = row.try_get(1)?;
+                if let Ok(EventBody::Reported(mut reported)) = serde_json::from_str(&body) {
+                    reported.redact();
+                    let body = serde_json::to_string(&EventBody::Reported(reported))
+                        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                    sqlx::query("UPDATE events SET body = $1 WHERE id = $2")
+                        .bind(body)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            // Taken like a push's: the estate row locked, the next number in commit order.
+            let seq: i64 =
+                sqlx::query("UPDATE estates SET seq = seq + 1 WHERE id = $1 RETURNING seq")
+                    .bind(estate_id.clone())
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+            let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+            let event = Event {
+                id: format!("erased-{order_id}"),
+                order_id: order_id.clone(),
+                // The server's own "device" per estate, keyed by the estate's sequence: no
+                // tablet uses either, so the key is never taken.
+                device_id: format!("server:{estate_id}"),
+                device_seq: u64::try_from(seq).unwrap_or(0),
+                hlc: clock.tick(now_ms),
+                actor: actor.to_string(),
+                at: now,
+                body: EventBody::Erased,
+                seq: None,
+            };
+            insert_event(&mut tx, estate_id, seq, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(orders.into_iter().map(|(id, _)| id).collect())
+    }
+
     /// Stores an estate's rules as its manager set them (already validated).
     pub async fn set_estate_rules(&self, estate: &Estate) -> sqlx::Result<()> {
         let calendar = estate

@@ -1522,3 +1522,121 @@ async fn managers_see_their_region_or_company_and_estate_staff_only_their_estate
         assert_eq!(status, 200, "{username} → est-cuihu");
     }
 }
+
+#[tokio::test]
+async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_next_sync() {
+    let (app, _dir) = app().await;
+    let receipt: Value = app
+        .report(&app.valid_report("阳台漏水,我是3栋1201的王女士").await)
+        .await
+        .json()
+        .await
+        .expect("receipt");
+    let order = receipt["order_id"].as_str().expect("id").to_string();
+    let mut neighbour = app.valid_report("楼道灯坏了").await;
+    neighbour["phone"] = json!("13900001111");
+    let other: Value = app.report(&neighbour).await.json().await.expect("receipt");
+    assert!(other["order_id"].is_string(), "{other}");
+
+    // A tablet has pulled both orders.
+    let caretaker = app.browser();
+    app.login(&caretaker, "guanjia1").await;
+    let pull = |cursor: i64| {
+        let client = caretaker.clone();
+        let url = app.url("/api/sync");
+        async move {
+            client
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&json!({ "device_id": "tablet-1", "estate_id": "est-cuihu", "push": [], "cursor": cursor }))
+                .send()
+                .await
+                .expect("sync")
+                .json::<Value>()
+                .await
+                .expect("sync json")
+        }
+    };
+    let first = pull(0).await;
+    let cursor = first["cursor"].as_i64().expect("cursor");
+
+    // Only an admin erases; a bad phone is refused by name and changes nothing.
+    let erase = |client: reqwest::Client, phone: &str| {
+        let url = app.url("/api/admin/residents/erase");
+        let body = json!({ "phone": phone });
+        async move {
+            client
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("erase")
+        }
+    };
+    let desk = app.browser();
+    app.login(&desk, "desk").await;
+    assert_eq!(erase(desk, "13812345678").await.status(), 403);
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let bad = erase(admin.clone(), "12345").await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.json::<Value>().await.expect("json")["field"], "phone");
+    assert_eq!(audit_count(&app, "erase").await, 0);
+
+    let done = erase(admin.clone(), "138 1234 5678").await;
+    assert_eq!(done.status(), 200);
+    let done: Value = done.json().await.expect("json");
+    assert_eq!(done["orders"], json!([order]));
+    assert_eq!(audit_count(&app, "erase").await, 1);
+
+    // Nothing of the resident is left on the server…
+    let export: Value = admin
+        .get(app.url("/api/admin/residents/export?phone=13812345678"))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(export["orders"], json!([]), "{export}");
+    assert_eq!(export["residents"], json!([]), "{export}");
+    let events = app
+        .db
+        .order_events("est-cuihu", &order)
+        .await
+        .expect("events");
+    let anju_shared::order::EventBody::Reported(reported) = &events[0].body else {
+        panic!("the report is kept: {events:?}");
+    };
+    assert_eq!(reported.text, anju_shared::order::ERASED);
+    assert_eq!(reported.phone_masked, "");
+    // …the other resident's order is untouched…
+    let kept = app
+        .db
+        .order_events("est-cuihu", other["order_id"].as_str().expect("id"))
+        .await
+        .expect("events");
+    assert!(
+        matches!(&kept[0].body, anju_shared::order::EventBody::Reported(r) if r.text == "楼道灯坏了")
+    );
+
+    // …and the tablet's next sync brings the erasure, which it folds away.
+    let next = pull(cursor).await;
+    let pulled: Vec<anju_shared::order::Event> =
+        serde_json::from_value(next["events"].clone()).expect("events");
+    assert!(
+        pulled
+            .iter()
+            .any(|e| e.order_id == order && e.body == anju_shared::order::EventBody::Erased)
+    );
+    let mut device: Vec<anju_shared::order::Event> =
+        serde_json::from_value(first["events"].clone()).expect("events");
+    device.extend(pulled);
+    assert_eq!(anju_shared::order::redact_erased(&mut device).len(), 1);
+    let state = anju_shared::order::fold(&order, &device).expect("order");
+    assert!(
+        !state.text.contains("王女士") && !state.location.contains("1201"),
+        "{state:?}"
+    );
+}

@@ -87,6 +87,9 @@ pub enum EventBody {
     ConflictResolved {
         event_id: String,
     },
+    /// The resident's personal data was erased at their request (PIPL): recorded by the
+    /// server only, so every device redacts its copy of the order at its next sync.
+    Erased,
     /// A household visit (V-1); not about an order.
     Visited {
         household_id: String,
@@ -115,6 +118,7 @@ impl EventBody {
             EventBody::Note { .. } => "note",
             EventBody::Photo { .. } => "photo",
             EventBody::ConflictResolved { .. } => "conflict_resolved",
+            EventBody::Erased => "erased",
             EventBody::Visited { .. } => "visited",
         }
     }
@@ -131,6 +135,8 @@ impl EventBody {
             | EventBody::Completed
             | EventBody::Appointment { .. } => true,
             EventBody::Visited { .. } => role != Role::Technician,
+            // Only the server's erasure records it.
+            EventBody::Erased => false,
             EventBody::Classified { .. }
             | EventBody::Dispatched { .. }
             | EventBody::Reassigned { .. }
@@ -163,8 +169,47 @@ impl EventBody {
                 | EventBody::Photo { .. }
                 | EventBody::ConflictResolved { .. }
                 | EventBody::Visited { .. }
+                | EventBody::Erased
         )
     }
+}
+
+/// What an erased resident's report still says in place of their words and whereabouts.
+pub const ERASED: &str = "(已按本人要求删除 / erased at the resident's request)";
+
+impl Reported {
+    /// The report without what identifies the resident (PIPL erasure): their words, where
+    /// they live and their masked phone. The category, urgency and topic stay, so the
+    /// estate's statistics still count the order.
+    pub fn redact(&mut self) {
+        self.text = ERASED.to_string();
+        self.place = None;
+        self.building_id.clear();
+        self.unit_id.clear();
+        self.location = ERASED.to_string();
+        self.phone_masked.clear();
+    }
+}
+
+/// Redacts, in place, the reports among `events` of the orders that `events` also say were
+/// erased: the server does it when it erases, a device when it pulls the erasure.
+pub fn redact_erased(events: &mut [Event]) -> Vec<String> {
+    let erased: Vec<String> = events
+        .iter()
+        .filter(|e| matches!(e.body, EventBody::Erased))
+        .map(|e| e.order_id.clone())
+        .collect();
+    let mut changed = Vec::new();
+    for e in events.iter_mut() {
+        if let EventBody::Reported(r) = &mut e.body
+            && erased.contains(&e.order_id)
+            && r.text != ERASED
+        {
+            r.redact();
+            changed.push(e.id.clone());
+        }
+    }
+    changed
 }
 
 /// The first event of every order: what the resident (or staff on their behalf) reported.
@@ -387,12 +432,14 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         conflicts: Vec::new(),
     };
     let mut resolved: Vec<&str> = Vec::new();
+    let mut erased = false;
     for e in &mine {
         if e.body.is_grow_only() {
             match &e.body {
                 EventBody::Note { text } => state.notes.push((e.at, e.actor.clone(), text.clone())),
                 EventBody::Photo { hash } => state.photos.push(hash.clone()),
                 EventBody::ConflictResolved { event_id } => resolved.push(event_id),
+                EventBody::Erased => erased = true,
                 _ => {}
             }
             continue;
@@ -450,6 +497,15 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
     state
         .conflicts
         .retain(|c| !resolved.contains(&c.event.id.as_str()));
+    // A copy of the report from before the erasure shows nothing of the resident either.
+    if erased {
+        let mut r = reported.clone();
+        r.redact();
+        state.text = r.text;
+        state.place = r.place;
+        state.location = r.location;
+        state.phone_masked = r.phone_masked;
+    }
     Some(state)
 }
 
@@ -711,5 +767,40 @@ mod tests {
         };
         assert!(visit.may_be_recorded_by(Role::Caretaker));
         assert!(!visit.may_be_recorded_by(Role::Technician));
+    }
+
+    #[test]
+    fn an_erasure_hides_the_resident_in_the_fold_and_redacts_stored_reports() {
+        let mut events = vec![
+            ev("r", "web", 1, reported()),
+            ev(
+                "n",
+                "tab",
+                2,
+                EventBody::Note {
+                    text: "已修".into(),
+                },
+            ),
+            ev("x", "server", 3, EventBody::Erased),
+        ];
+        // Folded before the device redacted its copy: nothing of the resident shows.
+        let state = fold("o1", &events).expect("order");
+        assert_eq!(state.text, ERASED);
+        assert_eq!(state.location, ERASED);
+        assert_eq!(state.phone_masked, "");
+        assert_eq!(state.category, Category::Repair, "the order still counts");
+        assert_eq!(state.notes.len(), 1, "the work done stays");
+        // The stored copy is redacted once, whatever order the events came in.
+        events.reverse();
+        assert_eq!(redact_erased(&mut events), vec!["r".to_string()]);
+        assert!(redact_erased(&mut events).is_empty());
+        let EventBody::Reported(r) = &events[2].body else {
+            panic!("the report is still there");
+        };
+        assert_eq!((r.text.as_str(), r.building_id.as_str()), (ERASED, ""));
+        assert!(
+            !EventBody::Erased.may_be_recorded_by(Role::Admin),
+            "only the server erases"
+        );
     }
 }

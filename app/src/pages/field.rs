@@ -205,6 +205,7 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
         EventBody::Note { .. } => tr("备注", "Note"),
         EventBody::Photo { .. } => tr("照片", "Photo"),
         EventBody::ConflictResolved { .. } => tr("处理冲突", "Conflict settled"),
+        EventBody::Erased => tr("删除个人信息", "Personal data erased"),
         EventBody::Visited { .. } => tr("走访", "Visit"),
     }
 }

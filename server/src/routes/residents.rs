@@ -1,9 +1,11 @@
 //! A resident's personal data for their PIPL requests, for the company's admins: everything
-//! held about one phone number (the household register and the orders they reported).
-//! Every export is written to the audit log.
+//! held about one phone number (the household register and the orders they reported), and
+//! its erasure, which reaches the tablets at their next sync. Every export and erasure is
+//! written to the audit log.
 
+use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -14,10 +16,13 @@ use anju_shared::report::normalize_phone;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::routes::admin::AdminUser;
+use crate::routes::parse_json;
 use crate::security::ClientIp;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/residents/export", get(export))
+    Router::new()
+        .route("/admin/residents/export", get(export))
+        .route("/admin/residents/erase", post(erase))
 }
 
 #[derive(Deserialize)]
@@ -117,4 +122,45 @@ async fn export(
         residents,
         orders,
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EraseRequest {
+    phone: String,
+}
+
+#[derive(Serialize)]
+struct Erased {
+    /// The orders whose reports were redacted.
+    orders: Vec<String>,
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Result<Json<Erased>, ApiError> {
+    let request: EraseRequest = parse_json(&body)?;
+    let phone = normalize_phone(&request.phone).ok_or_else(|| ApiError::BadField {
+        field: "phone".into(),
+        message: "not a mainland mobile number".into(),
+    })?;
+    let now = chrono::Utc::now().fixed_offset();
+    let orders = state
+        .db
+        .erase_resident(&admin.company_id, &phone, &admin.id, now)
+        .await?;
+    state
+        .db
+        .audit(
+            &admin.id,
+            &ip,
+            "erase",
+            &anju_shared::report::mask_phone(&phone),
+            &format!("{} orders", orders.len()),
+        )
+        .await?;
+    Ok(Json(Erased { orders }))
 }
