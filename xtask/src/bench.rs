@@ -1,10 +1,13 @@
 //! `cargo xtask bench`: the project's measurements against their goals, as a markdown table
 //! that can be pasted into an issue or ARCHITECTURE.md.
 
+use std::path::Path;
+use std::process::Command;
+
 use serde_json::Value;
 
 use crate::cmd::{self, Result};
-use crate::{dist, engine, sizes};
+use crate::{dist, e2e, engine, sizes};
 
 /// The first-load budget: what a resident on a phone downloads before the form works.
 const FIRST_LOAD_GOAL_BYTES: usize = 200_000;
@@ -22,6 +25,15 @@ const ENGINE_WASM_GOAL_RATIO: f64 = 3.0;
 /// Ingest through `/api/sync` as a share of raw inserts of the same rows into SQLite.
 const INGEST_GOAL_RATIO: f64 = 0.5;
 
+/// A caretaker's first login on a new tablet: the whole estate's events (`ingest_bench
+/// --seed`'s data set) pulled into IndexedDB, folded and shown, each run in a fresh browser
+/// profile; the median of this many runs.
+const SYNC_RUNS: u32 = 7;
+const SYNC_GOAL_MS: f64 = 1000.0;
+
+/// The groups of rows, by the name `cargo xtask bench NAME…` selects them with.
+const GROUPS: [&str; 4] = ["size", "engine", "ingest", "sync"];
+
 struct Row {
     measure: String,
     result: String,
@@ -29,16 +41,32 @@ struct Row {
     met: bool,
 }
 
-pub(crate) fn run() -> Result<()> {
+/// Every row, or only the groups named (see [`GROUPS`]), e.g. `cargo xtask bench sync` while
+/// working on one of them: the whole table takes minutes.
+pub(crate) fn run(groups: &[String]) -> Result<()> {
+    if let Some(unknown) = groups.iter().find(|g| !GROUPS.contains(&g.as_str())) {
+        return Err(format!("no bench `{unknown}`; choose from: {}", GROUPS.join(" ")).into());
+    }
+    let wanted = |group: &str| groups.is_empty() || groups.iter().any(|g| g == group);
     let root = cmd::project_root();
     let dist = root.join("dist");
     if !dist.join("anju_app_bg.wasm").exists() {
         dist::run()?;
     }
 
-    let mut rows = vec![first_load(&dist)?];
-    rows.extend(rule_engine()?);
-    rows.extend(ingest()?);
+    let mut rows = Vec::new();
+    if wanted("size") {
+        rows.push(first_load(&dist)?);
+    }
+    if wanted("engine") {
+        rows.extend(rule_engine()?);
+    }
+    if wanted("ingest") {
+        rows.extend(ingest()?);
+    }
+    if wanted("sync") {
+        rows.push(field_sync(&dist)?);
+    }
 
     println!("| measure | result | goal | met |\n|---|---|---|---|");
     for row in &rows {
@@ -48,7 +76,9 @@ pub(crate) fn run() -> Result<()> {
             row.measure, row.result, row.goal
         );
     }
-    println!("\nPer file:\n\n{}", sizes::file_table(&dist)?);
+    if wanted("size") {
+        println!("\nPer file:\n\n{}", sizes::file_table(&dist)?);
+    }
     Ok(())
 }
 
@@ -161,6 +191,96 @@ fn ingest() -> Result<Vec<Row>> {
         });
     }
     Ok(rows)
+}
+
+/// The caretaker's first sync, in the real app against the real server: `anju serve` (release)
+/// on a fresh demo database, filled through `/api/sync` by `ingest_bench --seed`, then
+/// `e2e/sync_bench.mjs` logs in on /field in [`SYNC_RUNS`] fresh browser profiles and times
+/// each from the login click until every event is in IndexedDB and the orders are on screen.
+fn field_sync(dist: &Path) -> Result<Row> {
+    let binary = e2e::build_server(true)?;
+    e2e::ensure_chromium()?;
+    let e2e_dir = cmd::project_root().join("e2e");
+    dist::ensure_npm_packages(&e2e_dir)?;
+    let scratch = std::env::temp_dir().join(format!("anju-bench-sync-{}", std::process::id()));
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)?;
+    }
+    std::fs::create_dir_all(&scratch)?;
+    let log = scratch.join("server.log");
+
+    let outcome = (|| {
+        let server = e2e::Server::start(&binary, &scratch, dist, &log)?;
+        let url = format!("http://{}", server.addr);
+        let seeded = engine::last_json_line(
+            &cmd::stdout(cmd::cargo().args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "anju-server",
+                "--example",
+                "ingest_bench",
+                "--",
+                "--seed",
+                &url,
+            ]))?,
+            "ingest_bench --seed",
+        )?;
+        let count = |key: &str| {
+            seeded[key]
+                .as_u64()
+                .ok_or_else(|| format!("no `{key}` in {seeded}"))
+        };
+        let (events, orders) = (count("events")?, count("orders")?);
+        let timed = engine::last_json_line(
+            &cmd::stdout(
+                Command::new("node")
+                    .arg(e2e_dir.join("sync_bench.mjs"))
+                    .arg(&url)
+                    .args([
+                        SYNC_RUNS.to_string(),
+                        events.to_string(),
+                        orders.to_string(),
+                    ])
+                    .current_dir(&e2e_dir),
+            )?,
+            "sync_bench.mjs",
+        )?;
+        Ok::<_, Box<dyn std::error::Error>>((events, orders, timed))
+    })();
+    let (events, orders, timed) = match outcome {
+        Ok(answer) => {
+            std::fs::remove_dir_all(&scratch)?;
+            answer
+        }
+        Err(error) => {
+            eprintln!("(kept {} for a look)", scratch.display());
+            return Err(error);
+        }
+    };
+    let ms = |key: &str| -> Result<f64> {
+        timed[key]
+            .as_f64()
+            .ok_or_else(|| format!("no `{key}` in {timed}").into())
+    };
+    let median = ms("median_ms")?;
+    Ok(Row {
+        measure: format!(
+            "first sync of a caretaker's tablet in headless Chromium: pull + fold of {} events \
+             ({} orders) into IndexedDB, from the login click (its round trip included) to the \
+             orders on screen (median of {SYNC_RUNS}, fresh profile each)",
+            thousands(u32::try_from(events)?),
+            thousands(u32::try_from(orders)?)
+        ),
+        result: format!(
+            "{median:.0} ms (min {:.0}, max {:.0})",
+            ms("min_ms")?,
+            ms("max_ms")?
+        ),
+        goal: format!("≤ {:.0} s", SYNC_GOAL_MS / 1000.0),
+        met: median <= SYNC_GOAL_MS,
+    })
 }
 
 /// 100000 → "100,000".

@@ -23,7 +23,7 @@ const RUN_LIMIT: Duration = Duration::from_secs(15 * 60);
 pub(crate) fn run() -> Result<()> {
     let root = cmd::project_root();
     let dist = dist::run()?;
-    let server = build_server()?;
+    let server = build_server(false)?;
     ensure_chromium()?;
     let e2e = root.join("e2e");
     dist::ensure_npm_packages(&e2e)?;
@@ -57,11 +57,16 @@ pub(crate) fn run() -> Result<()> {
     }
 }
 
-/// The server in the debug profile: after `cargo test --workspace` it is already built,
-/// so on a warm cache this costs seconds, where release would recompile it with LTO.
-fn build_server() -> Result<PathBuf> {
-    let artifacts =
-        cmd::cargo_build(cmd::cargo().args(["build", "-p", "anju-server", "--bin", "anju"]))?;
+/// The `anju` binary. The browser tests take the debug profile: after `cargo test
+/// --workspace` it is already built, so on a warm cache this costs seconds, where release
+/// would recompile it with LTO. Benchmarks take release, what is deployed.
+pub(crate) fn build_server(release: bool) -> Result<PathBuf> {
+    let mut command = cmd::cargo();
+    command.args(["build", "-p", "anju-server", "--bin", "anju"]);
+    if release {
+        command.arg("--release");
+    }
+    let artifacts = cmd::cargo_build(&mut command)?;
     artifacts
         .into_iter()
         .filter(|a| a.target == "anju")
@@ -110,13 +115,16 @@ fn free_port() -> Result<u16> {
 }
 
 /// A running `anju serve`, stopped when dropped, so no early return leaves it behind.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Server {
-    fn start(binary: &Path, scratch: &Path, dist: &Path, log: &Path) -> Result<Server> {
+    /// `binary serve` on a free port with a fresh SQLite database in `scratch` (seeded with
+    /// the demo estate, as on any first start), serving the app from `dist`, its output in
+    /// `log`; returns once it answers `/api/health`.
+    pub(crate) fn start(binary: &Path, scratch: &Path, dist: &Path, log: &Path) -> Result<Server> {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         let db = scratch.join("anju.db");
         let log_file = File::create(log)?;

@@ -136,7 +136,8 @@ fn remove_dir_if_present(dir: &Path) -> Result<()> {
     }
 }
 
-fn last_json_line(out: &str, from: &str) -> Result<Value> {
+/// The last non-empty line of a tool's stdout, parsed: the tools log above it.
+pub(crate) fn last_json_line(out: &str, from: &str) -> Result<Value> {
     let line = out
         .lines()
         .rev()

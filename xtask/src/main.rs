@@ -23,8 +23,9 @@ commands:
   run [-- ARGS]     dist, then `anju serve ARGS` in release mode (env passes through)
   test [SUITE...]   run every check and print one summary line per suite;
                     suites: tidy fmt clippy tests postgres e2e wasm-diff (default: all)
-  bench             print the measurements as a markdown table (builds dist/ if missing;
-                    times the rule engine natively and in wasm under Chromium)
+  bench [ROW...]    print the measurements as a markdown table (builds dist/ if missing;
+                    times the rule engine natively and in wasm under Chromium);
+                    rows: size engine ingest sync (default: all)
   tidy              check that every .rs file starts with a `//!` line";
 
 fn main() -> ExitCode {
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
         "dist" => no_args(rest).and_then(|()| dist::run().map(drop)),
         "run" => run_server(rest),
         "test" => return test::run(rest),
-        "bench" => no_args(rest).and_then(|()| bench::run()),
+        "bench" => bench::run(rest),
         "tidy" => no_args(rest).and_then(|()| tidy::check(&cmd::project_root())),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
