@@ -17,6 +17,9 @@ pub enum ApiError {
     /// Bad input in one field of another request, e.g. `orders[3].reported_at: …`.
     #[error("{field}: {message}")]
     BadField { field: String, message: String },
+    /// A body of a type the endpoint does not take (an upload that is not an image), 415.
+    #[error("{field}: {message}")]
+    UnsupportedMedia { field: String, message: String },
     #[error("not logged in")]
     Unauthenticated,
     #[error("not allowed")]
@@ -37,6 +40,7 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Fields(_) | ApiError::BadField { .. } => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthenticated | ApiError::BadLogin => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -65,7 +69,8 @@ impl IntoResponse for ApiError {
                     }).collect::<Vec<_>>(),
                 })
             }
-            ApiError::BadField { field, message } => {
+            ApiError::BadField { field, message }
+            | ApiError::UnsupportedMedia { field, message } => {
                 json!({ "error": format!("{field}: {message}"), "field": field })
             }
             ApiError::Database(cause) => {

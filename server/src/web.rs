@@ -8,7 +8,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -19,8 +18,9 @@ use crate::routes;
 /// origins only after a CORS preflight, which we never grant, so its presence proves the
 /// request came from our own pages.
 pub const CSRF_HEADER: &str = "x-anju-csrf";
-/// API bodies are JSON; a full sync push (1,000 events) fits. Photos will have their own limit.
-const API_BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// API bodies are JSON; a full sync push (1,000 events) fits. Applied in `routes::router` to
+/// every route but the photo uploads, which take `photos::MAX_BYTES`.
+pub const API_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
     img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -36,9 +36,7 @@ pub fn app(state: AppState) -> Router {
     let index = dist.join("index.html");
     // `fallback`, not `not_found_service`: app routes such as `/desk` answer 200 with the app.
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(index));
-    let api = routes::router()
-        .layer(RequestBodyLimitLayer::new(API_BODY_LIMIT))
-        .layer(middleware::from_fn(csrf_guard));
+    let api = routes::router().layer(middleware::from_fn(csrf_guard));
     let router = Router::new()
         .nest("/api", api)
         .fallback_service(spa)

@@ -759,6 +759,20 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
         .await
         .expect("receipt");
     let cuihu_order = cuihu_receipt["order_id"].as_str().expect("id").to_string();
+    // A photo in each estate (different pictures, so different names).
+    let mut photo_of = std::collections::HashMap::new();
+    for (slug, estate, tint) in [("cuihu", "est-cuihu", 1), ("other", "est-other", 2)] {
+        let resp = common::post_bytes(
+            &app.client,
+            app.url(&format!("/api/public/estates/{slug}/photos")),
+            "image/png",
+            common::photos::png(8, 8, tint),
+        )
+        .await;
+        assert_eq!(resp.status(), 201);
+        let body: Value = resp.json().await.expect("json");
+        photo_of.insert(estate, body["hash"].as_str().expect("hash").to_string());
+    }
     let mut users: Vec<(&str, &str, &str)> = anju_server::seed::DEMO_STAFF
         .iter()
         .map(|(u, _, _)| (*u, "est-cuihu", "est-other"))
@@ -793,6 +807,7 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
             format!("/api/estates/{foreign}/households"),
             format!("/api/estates/{foreign}/staff"),
             format!("/api/estates/{foreign}/rules"),
+            format!("/api/photos/{}", photo_of[foreign]),
         ];
         for path in &gets {
             let status = client
@@ -837,6 +852,19 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
         let status = sync(foreign, json!([])).await.status();
         assert_eq!(status, 403, "{username} pulls {foreign}");
         refusals += 1;
+        let status = common::post_bytes(
+            &client,
+            app.url(&format!("/api/estates/{foreign}/photos")),
+            "image/png",
+            common::photos::png(8, 8, 3),
+        )
+        .await
+        .status();
+        assert!(
+            matches!(status.as_u16(), 403 | 404),
+            "{username} uploads a photo to {foreign} → {status}"
+        );
+        refusals += 1;
         // Writing to a foreign order through one's own estate is refused by the order check.
         let note = json!([{
             "id": format!("ev-{username}"), "order_id": foreign_order, "device_id": format!("dev-{username}"),
@@ -867,6 +895,13 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
             .expect("own")
             .status();
         assert_eq!(status, 200, "{username} reads their own estate");
+        let status = client
+            .get(app.url(&format!("/api/photos/{}", photo_of[own])))
+            .send()
+            .await
+            .expect("own photo")
+            .status();
+        assert_eq!(status, 200, "{username} sees their own estate's photo");
     }
     assert!(audit_count(&app, "access_refused").await >= refused_before + refusals);
 }
@@ -1639,4 +1674,225 @@ async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_nex
         !state.text.contains("王女士") && !state.location.contains("1201"),
         "{state:?}"
     );
+}
+
+#[tokio::test]
+async fn photos_are_stored_cleaned_and_read_back_byte_for_byte() {
+    let (app, _dir) = app().await;
+    common::story_photos_round_trip(&app).await;
+}
+
+#[tokio::test]
+async fn a_photo_is_served_to_its_estates_staff_only_with_safe_headers() {
+    let (app, _dir) = app().await;
+    common::seed_second_company(&app).await;
+    // Residents' uploads: PNG and WebP are accepted and both stored as PNG.
+    let png = common::photos::png(20, 10, 1);
+    let resp = common::post_bytes(
+        &app.client,
+        app.url("/api/public/estates/cuihu/photos"),
+        "image/png",
+        png,
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["mime"], "image/png");
+    assert_eq!(
+        (body["width"].as_u64(), body["height"].as_u64()),
+        (Some(20), Some(10))
+    );
+    let hash = body["hash"].as_str().expect("hash").to_string();
+    let resp = common::post_bytes(
+        &app.client,
+        app.url("/api/public/estates/cuihu/photos"),
+        "image/webp",
+        common::photos::webp(12, 9),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let webp: Value = resp.json().await.expect("json");
+    assert_eq!(webp["mime"], "image/png");
+    assert_eq!(
+        (webp["width"].as_u64(), webp["height"].as_u64()),
+        (Some(12), Some(9))
+    );
+    let resp = common::post_bytes(
+        &app.client,
+        app.url("/api/public/estates/nowhere/photos"),
+        "image/png",
+        common::photos::png(20, 10, 1),
+    )
+    .await;
+    assert_eq!(resp.status(), 404);
+
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let resp = desk
+        .get(app.url(&format!("/api/photos/{hash}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 200);
+    let headers = resp.headers();
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(
+        headers["content-disposition"],
+        format!("inline; filename=\"{hash}.png\"").as_str()
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["cache-control"],
+        "private, max-age=31536000, immutable"
+    );
+    let bytes = resp.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"\x89PNG"));
+
+    // Another company's desk: refused (as if absent) and audited; no login: 401.
+    let other = app.browser();
+    assert_eq!(app.login(&other, "other-desk").await.status(), 200);
+    let refused = audit_count(&app, "access_refused").await;
+    let status = other
+        .get(app.url(&format!("/api/photos/{hash}")))
+        .send()
+        .await
+        .expect("get")
+        .status();
+    assert!(matches!(status.as_u16(), 403 | 404), "{status}");
+    assert_eq!(audit_count(&app, "access_refused").await, refused + 1);
+    let status = app
+        .client
+        .get(app.url(&format!("/api/photos/{hash}")))
+        .send()
+        .await
+        .expect("get")
+        .status();
+    assert_eq!(status, 401);
+
+    // A name that is not a hash is refused naming `hash`; an unknown one is 404.
+    for bad in [
+        "..%2F..%2Fetc%2Fpasswd",
+        "ABC",
+        &hash.to_uppercase(),
+        &format!("{hash}0"),
+    ] {
+        let resp = desk
+            .get(app.url(&format!("/api/photos/{bad}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), 400, "{bad}");
+        assert_eq!(resp.json::<Value>().await.expect("json")["field"], "hash");
+    }
+    let status = desk
+        .get(app.url(&format!("/api/photos/{}", "0".repeat(64))))
+        .send()
+        .await
+        .expect("get")
+        .status();
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn photo_uploads_take_10_mib_of_real_images_only() {
+    let (app, _dir) = app().await;
+    let desk = app.browser();
+    assert_eq!(app.login(&desk, "desk").await.status(), 200);
+    let limit = 10 * 1024 * 1024;
+    let routes = [
+        (desk.clone(), app.url("/api/estates/est-cuihu/photos")),
+        (app.browser(), app.url("/api/public/estates/cuihu/photos")),
+    ];
+    let refused = |resp: reqwest::Response, status: &'static [u16]| async move {
+        let got = resp.status().as_u16();
+        assert!(status.contains(&got), "{got}");
+        let body: Value = resp.json().await.expect("json");
+        assert_eq!(body["field"], "photo", "{body}");
+    };
+    for (client, url) in &routes {
+        let post =
+            |ct: &'static str, bytes: Vec<u8>| common::post_bytes(client, url.clone(), ct, bytes);
+        assert_eq!(
+            post("image/jpeg", vec![0xFF; limit + 1]).await.status(),
+            413,
+            "{url}"
+        );
+        // At the limit the body is read, and is no image (nor is the 2 MiB JSON limit in play).
+        refused(post("image/jpeg", vec![b'x'; limit]).await, &[415]).await;
+        refused(
+            post("image/jpeg", b"a text file named photo.jpg\n".to_vec()).await,
+            &[415],
+        )
+        .await;
+        let html = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>".to_vec();
+        refused(post("image/png", html).await, &[415]).await;
+        // A PNG header claiming 60,000 × 60,000 px: refused before any pixel is decoded.
+        let bomb = common::photos::png_claiming(60_000, 60_000);
+        refused(post("image/png", bomb).await, &[400]).await;
+        // A truncated JPEG.
+        let jpeg = common::photos::jpeg_with_gps(16, 16);
+        refused(
+            post("image/jpeg", jpeg[..jpeg.len() / 3].to_vec()).await,
+            &[400],
+        )
+        .await;
+    }
+    use sqlx::Row;
+    let rows: i64 = sqlx::query("SELECT COUNT(*) FROM photos")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("count");
+    assert_eq!(rows, 0, "nothing refused is stored");
+    // The JSON routes keep their 2 MiB limit.
+    let status = desk
+        .post(app.url("/api/sync"))
+        .header(CSRF.0, CSRF.1)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 * 1024 * 1024 + 1])
+        .send()
+        .await
+        .expect("sync")
+        .status();
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn public_photo_uploads_are_rate_limited_per_address() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = anju_server::config::Config::for_tests(&sqlite_url(&dir));
+    config.report_limit = 3;
+    let app = TestApp::spawn_with_config(config).await;
+    let upload = |tint: u8| {
+        common::post_bytes(
+            &app.client,
+            app.url("/api/public/estates/cuihu/photos"),
+            "image/png",
+            common::photos::png(8, 8, tint),
+        )
+    };
+    for tint in 0..3 {
+        assert_eq!(upload(tint).await.status(), 201);
+    }
+    let resp = upload(3).await;
+    assert_eq!(resp.status(), 429);
+    let retry: i64 = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=10 * 60).contains(&retry), "{retry}");
+    use sqlx::Row;
+    let rows: i64 = sqlx::query("SELECT COUNT(*) FROM photos")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count")
+        .try_get(0)
+        .expect("count");
+    assert_eq!(rows, 3, "the refused upload stored nothing");
+    // The photo limit has its own key: the report form still takes reports.
+    let body = app.valid_report("垃圾没人收").await;
+    assert_eq!(app.report(&body).await.status(), 201);
 }

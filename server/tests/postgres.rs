@@ -89,3 +89,9 @@ async fn the_audit_log_refuses_updates_and_deletes() {
     let app = TestApp::spawn(&fresh_database().await).await;
     common::story_audit_log_is_append_only(&app).await;
 }
+
+#[tokio::test]
+async fn photos_are_stored_cleaned_and_read_back_byte_for_byte() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_photos_round_trip(&app).await;
+}

@@ -6,6 +6,7 @@ pub mod estates;
 pub mod eval;
 pub mod health;
 pub mod orders;
+pub mod photos;
 pub mod public;
 pub mod residents;
 pub mod rules;
@@ -14,6 +15,7 @@ pub mod sync;
 
 use axum::Router;
 use serde::de::DeserializeOwned;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -31,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .merge(rules::router())
         .merge(orders::router())
         .merge(sync::router())
+        // Only the routes merged so far get the JSON limit; photos bring their own, larger one
+        // (a layer cannot raise a limit set outside it, so the two never nest).
+        .layer(RequestBodyLimitLayer::new(crate::web::API_BODY_LIMIT))
+        .merge(photos::router())
         .fallback(|| async { ApiError::NotFound("endpoint") })
 }
 

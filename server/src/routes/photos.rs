@@ -1,0 +1,212 @@
+//! Photos of orders: uploads by staff of an estate and by residents on the public form (raw
+//! image bytes, at most 10 MiB, cleaned by `crate::photos::clean` before anything is stored),
+//! and the stored photo for staff of its estate.
+
+use std::sync::LazyLock;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Serialize;
+use sqlx::Row;
+use tokio::sync::Semaphore;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::error::ApiError;
+use crate::photos::{self, CleanPhoto, MAX_BYTES, PhotoError};
+use crate::security::{ClientIp, Limit, REPORT_WINDOW_MS, refuse, throttle};
+
+/// The upload routes, with their own body limit. The caller (`routes::router`) merges them
+/// after the JSON routes got the 2 MiB limit, so that limit does not apply here.
+pub fn router() -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/estates/{estate_id}/photos", post(upload_by_staff))
+        .route("/public/estates/{slug}/photos", post(upload_by_resident))
+        // Both: tower-http's refuses by Content-Length before the body is read (and caps a
+        // chunked one); axum's own default (2 MB) would otherwise cap the `Bytes` extractor.
+        .layer(RequestBodyLimitLayer::new(MAX_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BYTES));
+    Router::new()
+        .route("/photos/{hash}", get(show))
+        .merge(uploads)
+}
+
+/// Decoding holds up to `photos::MAX_ALLOC` and a core: at most two at once per instance, so a
+/// burst of uploads queues instead of exhausting memory or starving the other requests.
+static DECODING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
+
+#[derive(Debug, Serialize)]
+struct Stored {
+    hash: String,
+    mime: &'static str,
+    width: u32,
+    height: u32,
+}
+
+async fn clean(body: Bytes) -> Result<CleanPhoto, ApiError> {
+    let _permit = DECODING
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let cleaned = tokio::task::spawn_blocking(move || photos::clean(&body))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    cleaned.map_err(|e| {
+        let message = e.to_string();
+        let field = "photo".to_string();
+        match e {
+            PhotoError::Unsupported => ApiError::UnsupportedMedia { field, message },
+            PhotoError::TooLarge | PhotoError::Corrupt(_) => ApiError::BadField { field, message },
+        }
+    })
+}
+
+/// Stores a cleaned photo for an estate; the same photo again is the same row.
+async fn store(
+    state: &AppState,
+    estate_id: &str,
+    uploaded_by: &str,
+    photo: CleanPhoto,
+) -> Result<(StatusCode, Json<Stored>), ApiError> {
+    sqlx::query(
+        "INSERT INTO photos (hash, estate_id, mime, bytes, uploaded_by, uploaded_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash, estate_id) DO NOTHING",
+    )
+    .bind(photo.hash.clone())
+    .bind(estate_id.to_string())
+    .bind(photo.mime.to_string())
+    .bind(photo.bytes)
+    .bind(uploaded_by.to_string())
+    .bind(chrono::Utc::now().timestamp_millis())
+    .execute(&state.db.pool)
+    .await?;
+    // Who uploaded stays out of the log: the estate, the name and the size are enough.
+    tracing::info!(
+        estate = %estate_id,
+        hash = %photo.hash,
+        mime = photo.mime,
+        width = photo.width,
+        height = photo.height,
+        "photo stored"
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(Stored {
+            hash: photo.hash,
+            mime: photo.mime,
+            width: photo.width,
+            height: photo.height,
+        }),
+    ))
+}
+
+async fn upload_by_staff(
+    State(state): State<AppState>,
+    staff: Staff,
+    ClientIp(ip): ClientIp,
+    Path(estate_id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Stored>), ApiError> {
+    if !staff.may_see_estate(&estate_id) {
+        return Err(refuse(
+            &state,
+            &staff.id,
+            &ip,
+            &format!("estate photos {estate_id}"),
+        )
+        .await);
+    }
+    let photo = clean(body).await?;
+    store(&state, &estate_id, &staff.id, photo).await
+}
+
+async fn upload_by_resident(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Stored>), ApiError> {
+    // No login: a per-address limit of its own (as many photos as the form takes reports)
+    // keeps one client from filling the database or keeping the decoders busy.
+    let limit = Limit {
+        max: state.config.report_limit,
+        window_ms: REPORT_WINDOW_MS,
+    };
+    throttle(&state, &format!("photo:ip:{ip}"), limit).await?;
+    let estate = state
+        .db
+        .estate_by_slug(&slug)
+        .await?
+        .ok_or(ApiError::NotFound("estate"))?;
+    let photo = clean(body).await?;
+    store(&state, &estate.id, "resident", photo).await
+}
+
+async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    ClientIp(ip): ClientIp,
+    Path(hash): Path<String>,
+) -> Result<Response, ApiError> {
+    if !photos::is_hash(&hash) {
+        return Err(ApiError::BadField {
+            field: "hash".into(),
+            message: "not a photo's name (64 lowercase hex digits)".into(),
+        });
+    }
+    let estates: Vec<String> = sqlx::query("SELECT estate_id FROM photos WHERE hash = $1")
+        .bind(hash.clone())
+        .fetch_all(&state.db.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let Some(estate_id) = estates.iter().find(|e| staff.may_see_estate(e)) else {
+        if !estates.is_empty() {
+            // Audited like every refusal, but answered as if absent: whether another estate
+            // holds this picture is none of the asker's business.
+            if let ApiError::Database(e) =
+                refuse(&state, &staff.id, &ip, &format!("photo {hash}")).await
+            {
+                return Err(ApiError::Database(e));
+            }
+        }
+        return Err(ApiError::NotFound("photo"));
+    };
+    let row = sqlx::query("SELECT mime, bytes FROM photos WHERE hash = $1 AND estate_id = $2")
+        .bind(hash.clone())
+        .bind(estate_id.clone())
+        .fetch_one(&state.db.pool)
+        .await?;
+    let mime: String = row.try_get(0)?;
+    let bytes: Vec<u8> = row.try_get(1)?;
+    let disposition = format!("inline; filename=\"{hash}.{}\"", photos::extension(&mime));
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    // The stored type is one of the two `clean` writes; anything else would be a bug, so the
+    // fallback is the inert octet-stream rather than what the row says.
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&mime)
+            .ok()
+            .filter(|_| mime == "image/jpeg" || mime == "image/png")
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    // A photo's name is its content: it never changes, so browsers may keep it for a year, but
+    // only in their own cache (it is personal data behind a login).
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(response)
+}
