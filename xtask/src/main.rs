@@ -9,6 +9,7 @@ mod cmd;
 mod dist;
 mod e2e;
 mod engine;
+mod fuzz;
 mod sizes;
 mod test;
 mod tidy;
@@ -26,6 +27,9 @@ commands:
   bench [ROW...]    print the measurements as a markdown table (builds dist/ if missing;
                     times the rule engine natively and in wasm under Chromium);
                     rows: size engine ingest sync (default: all)
+  fuzz [TARGET...] [--seconds N]
+                    run the cargo-fuzz targets (sync_decode eval_input photo_upload)
+                    for N seconds each (default 120); not part of `test`
   tidy              check that every .rs file starts with a `//!` line";
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         "run" => run_server(rest),
         "test" => return test::run(rest),
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         "tidy" => no_args(rest).and_then(|()| tidy::check(&cmd::project_root())),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
