@@ -160,3 +160,39 @@ export async function reportOrder(text, phone = '13800138000') {
   }
   return response.json();
 }
+
+/** The password of every demo account (the server prints it at start). */
+export const PASSWORD = 'anju-demo-2026';
+
+/** Fills the staff login form on `page` as `user` and submits it. */
+export async function login(page, user) {
+  await page.getByLabel('用户名').fill(user);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** Waits until nothing waits to be sent and a sync has finished since the page loaded. */
+export async function synced(page) {
+  await page
+    .locator('[data-testid=sync-state][data-pending="0"][data-online="true"]')
+    .filter({ hasText: /上次同步 \d\d:\d\d:\d\d/ })
+    .filter({ hasNotText: '同步中' })
+    .waitFor();
+}
+
+/**
+ * Logs in to the API as `username`, for tests that act as a device or an admin tool:
+ * the session cookie to send and the `/api/me` answer.
+ */
+export async function staffSession(username) {
+  const response = await fetch(`${BASE_URL}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-anju-csrf': '1' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (response.status !== 200) throw new Error(`login ${username}: ${response.status}`);
+  const cookie = response.headers.get('set-cookie').split(';')[0];
+  const me = await (await fetch(`${BASE_URL}/api/me`, { headers: { cookie } })).json();
+  return { cookie, me };
+}
+

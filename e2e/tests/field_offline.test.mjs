@@ -3,27 +3,14 @@
 // order apart converging on one state. See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { e2eTest, reportOrder } from '../lib.mjs';
-
-const PASSWORD = 'anju-demo-2026';
+import { e2eTest, login, reportOrder, synced } from '../lib.mjs';
 
 /** Logs `user` in on /field in a fresh context and waits for the first sync. */
 async function openField(open, user) {
   const page = await open('/field');
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
+  await login(page, user);
   await synced(page);
   return page;
-}
-
-/** Waits until nothing waits to be sent and a sync has finished since the page loaded. */
-async function synced(page) {
-  await page
-    .locator('[data-testid=sync-state][data-pending="0"][data-online="true"]')
-    .filter({ hasText: /上次同步 \d\d:\d\d:\d\d/ })
-    .filter({ hasNotText: '同步中' })
-    .waitFor();
 }
 
 async function pending(page) {
@@ -113,9 +100,7 @@ e2eTest('a caretaker keeps working offline after a reload, and the desk sees the
   assert.equal(await field.locator('[data-testid=rejected]').count(), 0, 'nothing was refused');
 
   const desk = await open('/desk');
-  await desk.getByLabel('用户名').fill('desk');
-  await desk.getByLabel('密码').fill(PASSWORD);
-  await desk.getByRole('button', { name: '登录' }).click();
+  await login(desk, 'desk');
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
   await row.locator('[data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();
   await row.locator('[data-testid=note]').filter({ hasText: `更换灯管 ${tag}` }).waitFor();

@@ -3,15 +3,7 @@
 // changes nothing. See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { e2eTest, reportOrder } from '../lib.mjs';
-
-const PASSWORD = 'anju-demo-2026';
-
-async function login(page, user) {
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-}
+import { e2eTest, login, reportOrder } from '../lib.mjs';
 
 /** Writes the override and saves, returning what the page then says. */
 async function saveOverride(page, json) {

@@ -4,23 +4,7 @@
 // erasure by an admin reaches the tablets at their next sync. See ../lib.mjs for how to run.
 
 import assert from 'node:assert/strict';
-import { BASE_URL, e2eTest, reportOrder } from '../lib.mjs';
-
-const PASSWORD = 'anju-demo-2026';
-
-async function login(page, user) {
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-}
-
-async function synced(page) {
-  await page
-    .locator('[data-testid=sync-state][data-pending="0"][data-online="true"]')
-    .filter({ hasText: /上次同步 \d\d:\d\d:\d\d/ })
-    .filter({ hasNotText: '同步中' })
-    .waitFor();
-}
+import { BASE_URL, e2eTest, login, reportOrder, staffSession, synced } from '../lib.mjs';
 
 /** What the app's IndexedDB holds: event and outbox counts, and the metadata keys. */
 function deviceData(page) {
@@ -91,12 +75,7 @@ e2eTest('an admin erases a resident and the tablet redacts its copy at its next 
   await field.locator('[data-testid=field-order]').filter({ hasText: text }).waitFor();
 
   // The admin erases the resident, through the API an admin tool calls.
-  const login_ = await fetch(`${BASE_URL}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-anju-csrf': '1' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const cookie = login_.headers.get('set-cookie').split(';')[0];
+  const { cookie } = await staffSession('admin');
   const erased = await fetch(`${BASE_URL}/api/admin/residents/erase`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-anju-csrf': '1', cookie },

@@ -4,9 +4,7 @@
 // See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { BASE_URL, e2eTest, reportOrder } from '../lib.mjs';
-
-const PASSWORD = 'anju-demo-2026';
+import { BASE_URL, e2eTest, login, reportOrder, staffSession } from '../lib.mjs';
 
 /**
  * Payloads that would call `xss(n)` if the browser ran them: HTML tags with handlers, script
@@ -40,18 +38,6 @@ function payloads(count) {
     (n) => `<div style="background:url(javascript:xss(${n}))">`,
   ];
   return Array.from({ length: count }, (_, n) => shapes[n % shapes.length](n));
-}
-
-async function staffSession(username) {
-  const response = await fetch(`${BASE_URL}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-anju-csrf': '1' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  assert.equal(response.status, 200, `login ${username}`);
-  const cookie = response.headers.get('set-cookie').split(';')[0];
-  const me = await (await fetch(`${BASE_URL}/api/me`, { headers: { cookie } })).json();
-  return { cookie, me };
 }
 
 /** Pushes events as a device of `session`, checking every one was stored. */
@@ -88,9 +74,7 @@ async function openWatched(open, path, user) {
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   await page.reload();
-  await page.getByLabel('用户名').fill(user);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
+  await login(page, user);
   return { page, dialogs };
 }
 

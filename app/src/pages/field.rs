@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api;
 use crate::clock;
 use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, sorted_indices, text};
@@ -338,7 +339,7 @@ pub(crate) fn order_detail(
                     )}
                 </div>
             })}
-            {may_close.then(|| desk_actions(status, busy, act))}
+            {may_close.then(|| desk_actions(id, status, busy, act))}
         </div>
     }
 }
@@ -346,6 +347,7 @@ pub(crate) fn order_detail(
 /// What the desk does to an order after the work: confirm its category, call the resident
 /// back with their score, close it, or send it back to work.
 fn desk_actions(
+    order_id: StoredValue<String>,
     status: impl Fn() -> Status + Copy + Send + Sync + 'static,
     busy: RwSignal<bool>,
     act: impl Fn(EventBody) + Copy + Send + Sync + 'static,
@@ -399,8 +401,36 @@ fn desk_actions(
         });
         reason.set(String::new());
     });
+    // The resident's full number, for calling back: asked of the server, which writes the
+    // reveal to the audit log (PIPL); lists only ever show it masked.
+    let contact = RwSignal::new(String::new());
+    let reveal = Callback::new(move |()| {
+        let l = lang.get_untracked();
+        spawn_local(async move {
+            let url = format!("/api/orders/{}/reveal-phone", order_id.get_value());
+            contact.set(
+                match api::post::<_, serde_json::Value>(&url, &serde_json::json!({})).await {
+                    Ok(c) => format!(
+                        "{} {}",
+                        c["name"].as_str().unwrap_or_default(),
+                        c["phone"].as_str().unwrap_or_default()
+                    ),
+                    Err(_) => l
+                        .pick(
+                            "无法获取号码(需联网)",
+                            "Cannot get the number (needs a connection)",
+                        )
+                        .into(),
+                },
+            );
+        });
+    });
     view! {
         <div class="desk-actions">
+            <div class="actions">
+                {button("button secondary", tr("显示完整号码(记入审计日志)", "Show the full number (audited)"), false.into(), reveal)}
+            </div>
+            <p data-testid="contact">{contact}</p>
             {select("desk-category", tr("确认分类", "Confirm the category"), categories, classify)}
             {dynamic(move || (!not_done.get()).then(|| {
                 select("desk-callback", tr("回访评分", "Callback score"), scores, callback)
