@@ -82,6 +82,22 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     read(resp).await
 }
 
+/// Sends a file as the request body (a photo), with the CSRF header; the server decides what
+/// it is from the bytes, not from the name or type the browser gives.
+pub(crate) async fn upload<T: DeserializeOwned>(
+    url: &str,
+    file: web_sys::File,
+) -> Result<T, ApiFailure> {
+    let resp = Request::post(url)
+        .header(CSRF_HEADER, "1")
+        .body(file)
+        .map_err(|e| ApiFailure::Network(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    read(resp).await
+}
+
 /// The logged-in staff member as `GET /api/me` answers; also kept on the device, so an
 /// offline reload knows who is working.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]

@@ -175,3 +175,32 @@ e2eTest('an event the server refuses is kept and shown with the reason, not sile
   await field.reload();
   await refused.filter({ hasText: '2000' }).waitFor();
 });
+
+e2eTest('a caretaker adds a photo to an order; it is stored cleaned and the desk sees it', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `外墙瓷砖脱落 ${tag}`;
+  await reportOrder(text);
+  const field = await openField(open, 'guanjia1');
+  await openOrder(field, text);
+  // A 1×1 PNG, as a tablet's camera would hand over a file.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await field.locator('input[type=file]').setInputFiles({ name: 'IMG_0001.png', mimeType: 'image/png', buffer: png });
+  const thumb = field.locator('[data-testid=field-order-detail] [data-testid=photos] img');
+  await thumb.waitFor();
+  await field.waitForFunction((img) => img.complete && img.naturalWidth === 1, await thumb.elementHandle());
+  await synced(field);
+
+  // Not an image: refused by the server, named, and nothing recorded.
+  await field.locator('input[type=file]').setInputFiles({ name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('<html>') });
+  await field.getByRole('alert').filter({ hasText: 'photo' }).waitFor();
+  assert.equal(await thumb.count(), 1);
+
+  const desk = await open('/desk');
+  await login(desk, 'desk');
+  const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
+  await row.getByRole('button', { name: '处理' }).click();
+  await desk.locator('[data-testid=field-order-detail] [data-testid=photos] img').waitFor();
+});

@@ -189,6 +189,29 @@ pub(crate) fn notes(notes: Vec<(DateTime<FixedOffset>, String, String)>) -> impl
     })
 }
 
+/// The order's photos, by their content hash; served only to staff of the estate.
+fn photos(hashes: Vec<String>) -> impl IntoView {
+    (!hashes.is_empty()).then(|| {
+        view! {
+            <div class="photos" data-testid="photos">
+                {hashes
+                    .into_iter()
+                    .map(|h| {
+                        let href = format!("/api/photos/{h}");
+                        let src = href.clone();
+                        view! {
+                            <a href=href target="_blank" rel="noopener">
+                                <img src=src alt="" loading="lazy" width="96" height="96"/>
+                            </a>
+                        }
+                        .into_any()
+                    })
+                    .collect_view()}
+            </div>
+        }
+    })
+}
+
 /// An event's type for people.
 pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
     match body {
@@ -235,6 +258,7 @@ fn order_card(engine: Engine, s: OrderState, settle: Option<Callback<String>>) -
                 {assignee}
             </p>
             {conflicts(s.conflicts, settle)}
+            {photos(s.photos)}
             {notes(s.notes)}
         </article>
     }
@@ -304,8 +328,51 @@ pub(crate) fn order_detail(
             EventBody::Dispatched { to: Some(to) }
         });
     });
-    let idle = Signal::derive(move || busy.get());
     let lang = use_lang();
+    // A photo is uploaded first (the server cleans it and names it by its content), then
+    // recorded on the order as an event like any other. Uploading needs a connection.
+    let add_photo = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let Some(estate) = engine.me.with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| m.estates.first().map(|e| e.id.clone()))
+        }) else {
+            return;
+        };
+        let l = lang.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            let url = format!("/api/estates/{estate}/photos");
+            match api::upload::<serde_json::Value>(&url, file).await {
+                Ok(answer) => {
+                    busy.set(false);
+                    if let Some(hash) = answer["hash"].as_str() {
+                        act(EventBody::Photo { hash: hash.into() });
+                    }
+                }
+                Err(api::ApiFailure::Status(_, body)) => {
+                    busy.set(false);
+                    error.set(format!(
+                        "{}{}",
+                        l.pick("照片未上传:", "Photo not uploaded: "),
+                        body["error"].as_str().unwrap_or_default()
+                    ));
+                }
+                Err(api::ApiFailure::Network(_)) => {
+                    busy.set(false);
+                    error.set(
+                        l.pick("照片需要联网上传", "Uploading a photo needs a connection")
+                            .into(),
+                    );
+                }
+            }
+        });
+    };
+    let idle = Signal::derive(move || busy.get());
     let arrived = Signal::derive(move || busy.get() || status() >= Status::InProgress);
     let completed = Signal::derive(move || busy.get() || status() >= Status::Completed);
 
@@ -319,6 +386,11 @@ pub(crate) fn order_detail(
             {text_area("field-note", tr("备注", "Note"), note)}
             <div class="actions">
                 {button("button", tr("添加备注", "Add note"), idle, add_note)}
+                <label class="button file">
+                    {tr("拍照/添加照片", "Take or add a photo")}
+                    <input type="file" accept="image/jpeg,image/png,image/webp" capture="environment"
+                        on:change=move |ev| add_photo(ev)/>
+                </label>
                 {button("button", tr("到场", "Arrived"), arrived, Callback::new(move |()| act(EventBody::Responded)))}
                 {button("button", tr("完工", "Complete"), completed, Callback::new(move |()| act(EventBody::Completed)))}
             </div>
