@@ -103,3 +103,26 @@ e2eTest('bad input is refused with a message naming the field, in Chinese and En
   const created = desk.locator('[data-testid=order-row]').filter({ hasText: description });
   assert.equal(await created.count(), 0, 'the refused report reached the desk');
 });
+
+e2eTest('a resident attaches a photo to the report and the desk sees it with the order', async ({ open }) => {
+  const page = await open(REPORT_FORM);
+  const description = `阳台顶上渗水 e2e-${Date.now()}`;
+  await page.getByLabel('问题描述').fill(description);
+  await fillPlaceAndContact(page, '13800138000');
+  // A 1×1 PNG, as a phone's camera would hand over a file.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await page.locator('#report-photos').setInputFiles({ name: 'IMG_2001.png', mimeType: 'image/png', buffer: png });
+  await page.locator('[data-testid=report-photos]').filter({ hasText: '已添加 1 张照片' }).waitFor();
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.locator('[data-testid=reference]').filter({ hasText: /\S/ }).waitFor();
+
+  const desk = await openDesk(open);
+  const row = desk.locator('[data-testid=order-row]').filter({ hasText: description });
+  await row.getByRole('button', { name: '处理' }).click();
+  const img = desk.locator('[data-testid=field-order-detail] [data-testid=photos] img');
+  await img.waitFor();
+  await desk.waitForFunction((el) => el.complete && el.naturalWidth === 1, await img.elementHandle());
+});

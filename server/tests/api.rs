@@ -1896,3 +1896,52 @@ async fn public_photo_uploads_are_rate_limited_per_address() {
     let body = app.valid_report("垃圾没人收").await;
     assert_eq!(app.report(&body).await.status(), 201);
 }
+
+#[tokio::test]
+async fn a_resident_attaches_photos_to_a_report_and_the_order_carries_them() {
+    let (app, _dir) = app().await;
+    let resident = app.browser();
+    let upload = common::post_bytes(
+        &resident,
+        app.url("/api/public/estates/cuihu/photos"),
+        "image/jpeg",
+        common::photos::jpeg_with_gps(64, 48),
+    )
+    .await;
+    assert_eq!(upload.status(), 201);
+    let hash = upload.json::<Value>().await.expect("json")["hash"]
+        .as_str()
+        .expect("hash")
+        .to_string();
+
+    let mut body = app.valid_report("天花板渗水,见照片").await;
+    body["photos"] = json!([hash]);
+    let receipt = app.report(&body).await;
+    assert_eq!(receipt.status(), 201);
+    let receipt: Value = receipt.json().await.expect("receipt");
+    let order = receipt["order_id"].as_str().expect("id");
+    let state = anju_shared::order::fold(
+        order,
+        &app.db
+            .order_events("est-cuihu", order)
+            .await
+            .expect("events"),
+    )
+    .expect("order");
+    assert_eq!(state.photos, vec![hash.clone()]);
+
+    // A photo never uploaded here, a malformed hash, or too many: refused by name, nothing stored.
+    let before = app.events_stored().await;
+    for (photos, want) in [
+        (json!(["0".repeat(64)]), "photos"),
+        (json!(["not-a-hash"]), "photos"),
+        (json!(vec![hash.clone(); 5]), "photos"),
+    ] {
+        let mut body = app.valid_report("天花板渗水").await;
+        body["photos"] = photos.clone();
+        let resp = app.report(&body).await;
+        assert_eq!(resp.status(), 400, "{photos}");
+        assert_eq!(resp.json::<Value>().await.expect("json")["field"], want);
+    }
+    assert_eq!(app.events_stored().await, before);
+}

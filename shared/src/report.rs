@@ -12,6 +12,8 @@ pub const TEXT_MAX_CHARS: usize = 500;
 pub const ROOM_MAX_CHARS: usize = 16;
 /// The longest name a resident may leave, in characters.
 pub const NAME_MAX_CHARS: usize = 40;
+/// The most photos one report carries.
+pub const PHOTOS_MAX: usize = 4;
 
 /// What the resident's form sends. Building and unit are the ids the estate's site plan gave.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +32,10 @@ pub struct ReportInput {
     /// The privacy-notice version the resident saw when submitting (PIPL).
     #[serde(default)]
     pub notice_version: String,
+    /// Photos uploaded beforehand through the estate's public photo endpoint, by the content
+    /// hash the server answered.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// What the resident gets back: the reference to quote on the phone and the tracking token.
@@ -54,6 +60,7 @@ pub enum ReportField {
     Phone,
     Name,
     Estate,
+    Photos,
 }
 
 impl ReportField {
@@ -66,6 +73,7 @@ impl ReportField {
             ReportField::Phone => "phone",
             ReportField::Name => "name",
             ReportField::Estate => "estate",
+            ReportField::Photos => "photos",
         }
     }
 
@@ -86,6 +94,8 @@ impl ReportField {
             (ReportField::Name, Lang::En) => "Name",
             (ReportField::Estate, Lang::Zh) => "小区",
             (ReportField::Estate, Lang::En) => "Estate",
+            (ReportField::Photos, Lang::Zh) => "照片",
+            (ReportField::Photos, Lang::En) => "Photos",
         }
     }
 }
@@ -98,6 +108,7 @@ pub enum Problem {
     TooLong { max: usize },
     Malformed,
     Unknown,
+    TooMany { max: usize },
 }
 
 /// One refused field, with a message in either language.
@@ -132,6 +143,8 @@ impl FieldError {
             (Problem::Malformed, Lang::En) => format!("{label} is not valid"),
             (Problem::Unknown, Lang::Zh) => format!("{label}不存在,请重新选择"),
             (Problem::Unknown, Lang::En) => format!("{label} is unknown; please choose again"),
+            (Problem::TooMany { max }, Lang::Zh) => format!("{label}最多 {max} 张"),
+            (Problem::TooMany { max }, Lang::En) => format!("at most {max} {label}"),
         }
     }
 }
@@ -182,6 +195,18 @@ pub fn validate(input: &ReportInput) -> Result<(), Vec<FieldError>> {
                 max: NAME_MAX_CHARS,
             },
         ));
+    }
+    if input.photos.len() > PHOTOS_MAX {
+        errors.push(FieldError::new(
+            ReportField::Photos,
+            Problem::TooMany { max: PHOTOS_MAX },
+        ));
+    } else if !input
+        .photos
+        .iter()
+        .all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        errors.push(FieldError::new(ReportField::Photos, Problem::Malformed));
     }
     if errors.is_empty() {
         Ok(())

@@ -81,6 +81,49 @@ fn ReportForm(site: Site) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
     let receipt = RwSignal::new(None::<Receipt>);
+    // Photos uploaded so far (the server's content hashes), and whether one is on its way.
+    let photos = RwSignal::new(Vec::<String>::new());
+    let uploading = RwSignal::new(false);
+    let add_photo = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        if photos.with_untracked(|p| p.len() >= report::PHOTOS_MAX) {
+            errors.set(vec![FieldError::new(
+                ReportField::Photos,
+                report::Problem::TooMany {
+                    max: report::PHOTOS_MAX,
+                },
+            )]);
+            return;
+        }
+        uploading.set(true);
+        let url = format!("/api/public/estates/{}/photos", slug.get_value());
+        spawn_local(async move {
+            match api::upload::<serde_json::Value>(&url, file).await {
+                Ok(answer) => {
+                    if let Some(hash) = answer["hash"].as_str() {
+                        photos.update(|p| p.push(hash.to_string()));
+                    }
+                }
+                Err(ApiFailure::Status(_, _)) => errors.set(vec![FieldError::new(
+                    ReportField::Photos,
+                    report::Problem::Malformed,
+                )]),
+                Err(ApiFailure::Network(_)) => failure.set(Some(
+                    lang.get_untracked()
+                        .pick(
+                            "网络不通,照片未上传。",
+                            "No connection: the photo was not sent.",
+                        )
+                        .to_string(),
+                )),
+            }
+            uploading.set(false);
+        });
+    };
 
     // Runs the shared classifier on every keystroke: no server round trip.
     let suggestion = Memo::new(move |_| {
@@ -111,6 +154,7 @@ fn ReportForm(site: Site) -> impl IntoView {
             phone: phone.get_untracked(),
             name: name.get_untracked(),
             notice_version: NOTICE_VERSION.into(),
+            photos: photos.get_untracked(),
         };
         failure.set(None);
         if let Err(found) = report::validate(&input) {
@@ -252,9 +296,33 @@ fn ReportForm(site: Site) -> impl IntoView {
                 <TextField field=ReportField::Phone value=phone errors=errors kind="tel" inputmode="tel" autocomplete="tel" placeholder="13812345678"/>
                 <TextField field=ReportField::Name value=name errors=errors autocomplete="name" optional=true/>
 
+                <label class="button secondary file" for="report-photos">
+                    {field_label(ReportField::Photos)}
+                    <span class="muted">{tr("(选填,最多 4 张)", "(optional, up to 4)")}</span>
+                    <input id="report-photos" type="file" accept="image/jpeg,image/png,image/webp"
+                        capture="environment" aria-invalid=invalid(errors, ReportField::Photos)
+                        on:change=add_photo/>
+                </label>
+                <p class="muted" data-testid="report-photos">
+                    {move || {
+                        let n = photos.with(Vec::len);
+                        let l = lang.get();
+                        if uploading.get() {
+                            l.pick("照片上传中…", "Uploading the photo…").to_string()
+                        } else if n > 0 {
+                            match l {
+                                Lang::Zh => format!("已添加 {n} 张照片"),
+                                Lang::En => format!("{n} photo(s) added"),
+                            }
+                        } else {
+                            String::new()
+                        }
+                    }}
+                </p>
+                <FieldHint field=ReportField::Photos errors=errors/>
                 <p class="notice muted">{tr("提交即表示您同意物业为处理本次报事使用您的联系方式;号码在工作人员列表中以掩码显示。", "By submitting you agree that the property office uses your contact details to handle this report; staff lists show your number masked.")}</p>
 
-                <button type="submit" class="button primary" disabled=sending>
+                <button type="submit" class="button primary" disabled=move || sending.get() || uploading.get()>
                     {move || if sending.get() { tr("提交中…", "Sending…") } else { tr("提交", "Submit") }}
                 </button>
             </form>

@@ -104,6 +104,21 @@ async fn create_report(
         )]));
     }
 
+    // Photos must have been uploaded to this estate (the public photo endpoint cleaned them).
+    for hash in &input.photos {
+        let found = sqlx::query("SELECT 1 FROM photos WHERE hash = $1 AND estate_id = $2")
+            .bind(hash.to_ascii_lowercase())
+            .bind(estate.id.clone())
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if found.is_none() {
+            return Err(ApiError::Fields(vec![FieldError::new(
+                ReportField::Photos,
+                Problem::Unknown,
+            )]));
+        }
+    }
+
     let text = input.text.trim().to_string();
     // The same classifier the form ran in the browser, run again here so the stored suggestion
     // does not depend on what a client claims.
@@ -140,6 +155,24 @@ async fn create_report(
         body: EventBody::Reported(reported),
         seq: None,
     };
+    // Each photo is an event of the order, as a caretaker's would be, right after the report.
+    let mut events = vec![event];
+    for (n, hash) in input.photos.iter().enumerate() {
+        let n = n as u64 + 1;
+        events.push(Event {
+            id: uuid::Uuid::now_v7().to_string(),
+            order_id: order_id.clone(),
+            device_id: format!("form-{order_id}"),
+            device_seq: 1 + n,
+            hlc: Hlc::new(u64::try_from(now.timestamp_millis()).unwrap_or(0), n as u32),
+            actor: "resident".into(),
+            at: now,
+            body: EventBody::Photo {
+                hash: hash.to_ascii_lowercase(),
+            },
+            seq: None,
+        });
+    }
     let tracking_token = new_session_token();
     let new_order = NewOrder {
         id: order_id.clone(),
@@ -150,7 +183,7 @@ async fn create_report(
         contact_phone: phone,
         notice_version: input.notice_version.trim().to_string(),
     };
-    let reference = state.db.insert_order(&new_order, &[event]).await?;
+    let reference = state.db.insert_order(&new_order, &events).await?;
     tracing::info!(estate = %estate.slug, %reference, "report received");
     Ok((
         StatusCode::CREATED,
