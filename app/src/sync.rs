@@ -39,6 +39,8 @@ pub(crate) struct SyncState {
     pub(crate) syncing: bool,
     /// The last run reached the server but failed (not a network problem).
     pub(crate) failed: bool,
+    /// Events taken in by the run under way: the progress of a long first sync.
+    pub(crate) received: usize,
 }
 
 /// Where the engine is in starting up.
@@ -422,11 +424,33 @@ impl Engine {
         });
     }
 
-    /// One run: push and pull until the outbox is empty and nothing is left to pull.
+    /// One run: push and pull until the outbox is empty and nothing is left to pull. What it
+    /// takes in is stored page by page (each page one transaction), but shown once, at the
+    /// end of the run (or when it stops): folding and drawing every order again for each page
+    /// of a tablet's first sync would cost more than the sync itself. The badge counts the
+    /// events meanwhile.
     async fn run(self) -> Result<(), Failure> {
         if !navigator_online() {
             return Err(Failure::Offline);
         }
+        let mut changed = Vec::new();
+        let mut refused = Vec::new();
+        self.state.update(|s| s.received = 0);
+        let result = self.rounds(&mut changed, &mut refused).await;
+        if !changed.is_empty() || !refused.is_empty() {
+            self.events.update(|v| {
+                v.retain(|e| !refused.contains(&e.id));
+                merge(v, changed);
+            });
+        }
+        result
+    }
+
+    async fn rounds(
+        self,
+        changed: &mut Vec<Event>,
+        refused: &mut Vec<String>,
+    ) -> Result<(), Failure> {
         let (Some(store), Some(me), Some(estate)) = (
             self.store.get_value(),
             self.me.get_untracked(),
@@ -460,15 +484,12 @@ impl Engine {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let (changed, refused) = store
+            let (new, no) = store
                 .apply(&estate.id, &request.push, &answer, clock::now_ms())
                 .await?;
-            if !changed.is_empty() || !refused.is_empty() {
-                self.events.update(|v| {
-                    v.retain(|e| !refused.contains(&e.id));
-                    merge(v, changed);
-                });
-            }
+            self.state.update(|s| s.received += answer.events.len());
+            changed.extend(new);
+            refused.extend(no);
             self.refresh_counts(&store, &estate.id).await;
             if !full && !answer.more {
                 break;
@@ -519,6 +540,13 @@ pub(crate) fn SyncBadge() -> impl IntoView {
             } else {
                 " · syncing…"
             };
+            if s.received > 0 {
+                if zh {
+                    t += &format!("已接收 {} 条", s.received);
+                } else {
+                    t += &format!(" {} received", s.received);
+                }
+            }
         } else if s.failed {
             t += if zh {
                 " · 同步失败"

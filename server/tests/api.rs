@@ -1556,6 +1556,59 @@ async fn managers_see_their_region_or_company_and_estate_staff_only_their_estate
             .status();
         assert_eq!(status, 200, "{username} → est-cuihu");
     }
+
+    // The admin moves the area manager to the northern region; another company's region is
+    // refused by name and changes nothing (not even the role sent with it).
+    common::seed_second_company(&app).await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let patch = |body: Value| {
+        let admin = admin.clone();
+        let url = app.url("/api/admin/staff/stf-area");
+        async move {
+            admin
+                .patch(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&body)
+                .send()
+                .await
+                .expect("patch")
+        }
+    };
+    let refused = patch(json!({ "role": "project_manager", "region_ids": ["rg-other"] })).await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(
+        refused.json::<Value>().await.expect("json")["field"],
+        "region_ids"
+    );
+    let area = app.browser();
+    app.login(&area, "area").await;
+    let me: Value = area
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("me");
+    assert_eq!(
+        me["role"], "area_manager",
+        "a refused change changes nothing"
+    );
+    assert_eq!(
+        patch(json!({ "region_ids": ["rg-north"] })).await.status(),
+        200
+    );
+    for (estate, want) in [("est-north", 200), ("est-south-2", 403)] {
+        let status = area
+            .get(app.url(&format!("/api/estates/{estate}/site")))
+            .send()
+            .await
+            .expect("site")
+            .status();
+        assert_eq!(status.as_u16(), want, "area → {estate} after the move");
+    }
+    assert_eq!(audit_count(&app, "regions_changed").await, 1);
 }
 
 #[tokio::test]

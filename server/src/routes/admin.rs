@@ -213,6 +213,8 @@ async fn create(
 struct StaffChange {
     role: Option<String>,
     estate_ids: Option<Vec<String>>,
+    /// The regions an area manager answers for (every estate of each, later ones included).
+    region_ids: Option<Vec<String>>,
     disabled: Option<bool>,
     password: Option<String>,
 }
@@ -235,8 +237,37 @@ async fn update(
         return Err(ApiError::NotFound("staff"));
     }
     let username: String = row.try_get("username")?;
-    if let Some(role) = &change.role {
-        let role = Role::parse(role).ok_or_else(|| bad("role", "unknown role"))?;
+    // Everything is checked before anything is written: a bad field changes nothing.
+    let role = change
+        .role
+        .as_deref()
+        .map(|r| Role::parse(r).ok_or_else(|| bad("role", "unknown role")))
+        .transpose()?;
+    if let Some(estates) = &change.estate_ids {
+        check_estates(&state, &admin, estates).await?;
+    }
+    if let Some(regions) = &change.region_ids {
+        // Regions must be the admin's company's, like estates.
+        for id in regions {
+            let owner = sqlx::query("SELECT company_id FROM regions WHERE id = $1")
+                .bind(id.clone())
+                .fetch_optional(&state.db.pool)
+                .await?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()?;
+            if owner.as_deref() != Some(admin.company_id.as_str()) {
+                return Err(bad("region_ids", format!("unknown region {id}")));
+            }
+        }
+    }
+    if let Some(problem) = change
+        .password
+        .as_deref()
+        .and_then(|p| password_problem(p, &username))
+    {
+        return Err(bad("password", problem));
+    }
+    if let Some(role) = role {
         sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
             .bind(role.as_str())
             .bind(staff_id.clone())
@@ -247,8 +278,32 @@ async fn update(
             .audit(&admin.id, &ip, "role_changed", &staff_id, role.as_str())
             .await?;
     }
+    if let Some(regions) = &change.region_ids {
+        let mut tx = state.db.begin().await?;
+        sqlx::query("DELETE FROM staff_regions WHERE staff_id = $1")
+            .bind(staff_id.clone())
+            .execute(&mut *tx)
+            .await?;
+        for region in regions {
+            sqlx::query("INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)")
+                .bind(staff_id.clone())
+                .bind(region.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        state
+            .db
+            .audit(
+                &admin.id,
+                &ip,
+                "regions_changed",
+                &staff_id,
+                &regions.join(","),
+            )
+            .await?;
+    }
     if let Some(estates) = &change.estate_ids {
-        check_estates(&state, &admin, estates).await?;
         let mut tx = state.db.begin().await?;
         sqlx::query("DELETE FROM staff_estates WHERE staff_id = $1")
             .bind(staff_id.clone())
@@ -274,9 +329,6 @@ async fn update(
             .await?;
     }
     if let Some(password) = &change.password {
-        if let Some(problem) = password_problem(password, &username) {
-            return Err(bad("password", problem));
-        }
         let password = password.clone();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
