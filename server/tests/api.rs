@@ -1998,3 +1998,43 @@ async fn a_resident_attaches_photos_to_a_report_and_the_order_carries_them() {
     }
     assert_eq!(app.events_stored().await, before);
 }
+
+#[tokio::test]
+async fn sessions_end_after_8_idle_hours_or_7_days_whatever_their_use() {
+    let (app, _dir) = app().await;
+    let me = |client: reqwest::Client| {
+        let url = app.url("/api/me");
+        async move { client.get(url).send().await.expect("me").status() }
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let hour = 3_600_000_i64;
+    // Idle: last seen just over 8 hours ago (created recently enough).
+    let idle = app.browser();
+    app.login(&idle, "desk").await;
+    assert_eq!(me(idle.clone()).await, 200);
+    sqlx::query("UPDATE sessions SET seen_ms = $1, created_ms = $1")
+        .bind(now - 8 * hour - 60_000)
+        .execute(&app.db.pool)
+        .await
+        .expect("age the session");
+    assert_eq!(me(idle).await, 401, "idle for more than 8 h");
+    // Absolute: used a minute ago, but logged in just over 7 days ago.
+    let busy = app.browser();
+    app.login(&busy, "desk").await;
+    sqlx::query("UPDATE sessions SET seen_ms = $1, created_ms = $2")
+        .bind(now - 60_000)
+        .bind(now - 7 * 24 * hour - 60_000)
+        .execute(&app.db.pool)
+        .await
+        .expect("age the session");
+    assert_eq!(me(busy).await, 401, "older than 7 days");
+    // And a session used within both limits carries on.
+    let fresh = app.browser();
+    app.login(&fresh, "desk").await;
+    sqlx::query("UPDATE sessions SET seen_ms = $1")
+        .bind(now - 7 * hour)
+        .execute(&app.db.pool)
+        .await
+        .expect("age the session");
+    assert_eq!(me(fresh).await, 200, "7 h idle is within the limit");
+}
