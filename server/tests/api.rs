@@ -2038,3 +2038,70 @@ async fn sessions_end_after_8_idle_hours_or_7_days_whatever_their_use() {
         .expect("age the session");
     assert_eq!(me(fresh).await, 200, "7 h idle is within the limit");
 }
+
+#[tokio::test]
+async fn an_admin_reaches_no_staff_or_resident_of_another_company() {
+    let (app, _dir) = app().await;
+    let other_order = common::seed_second_company(&app).await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let staff: Value = admin
+        .get(app.url("/api/admin/staff"))
+        .send()
+        .await
+        .expect("staff")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        !staff
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|s| s["id"] == "stf-other-desk"),
+        "{staff}"
+    );
+    let status = admin
+        .patch(app.url("/api/admin/staff/stf-other-desk"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "disabled": true, "role": "admin" }))
+        .send()
+        .await
+        .expect("patch")
+        .status();
+    assert_eq!(status, 404);
+    assert_eq!(
+        app.login(&app.browser(), "other-desk").await.status(),
+        200,
+        "still enabled"
+    );
+    // The other company's resident (13900009999) is neither exported nor erased.
+    let export: Value = admin
+        .get(app.url("/api/admin/residents/export?phone=13900009999"))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(export["orders"], json!([]));
+    let erased: Value = admin
+        .post(app.url("/api/admin/residents/erase"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "phone": "13900009999" }))
+        .send()
+        .await
+        .expect("erase")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(erased["orders"], json!([]));
+    let events = app
+        .db
+        .order_events("est-other", &other_order)
+        .await
+        .expect("events");
+    assert!(
+        matches!(&events[0].body, anju_shared::order::EventBody::Reported(r) if r.text == "门禁坏了")
+    );
+}
