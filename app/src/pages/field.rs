@@ -389,7 +389,7 @@ pub(crate) fn order_detail(
                 <label class="button file">
                     {tr("拍照/添加照片", "Take or add a photo")}
                     <input type="file" accept="image/jpeg,image/png,image/webp" capture="environment"
-                        on:change=move |ev| add_photo(ev)/>
+                        on:change=add_photo/>
                 </label>
                 {button("button", tr("到场", "Arrived"), arrived, Callback::new(move |()| act(EventBody::Responded)))}
                 {button("button", tr("完工", "Complete"), completed, Callback::new(move |()| act(EventBody::Completed)))}
