@@ -278,54 +278,41 @@ async fn update(
             .audit(&admin.id, &ip, "role_changed", &staff_id, role.as_str())
             .await?;
     }
-    if let Some(regions) = &change.region_ids {
+    // A staff member's regions and estates: (the new list, how to clear and fill its link
+    // table, the audit action). Literal statements: sqlx takes no SQL built at run time.
+    let links = [
+        (
+            change.region_ids.as_ref(),
+            "DELETE FROM staff_regions WHERE staff_id = $1",
+            "INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)",
+            "regions_changed",
+        ),
+        (
+            change.estate_ids.as_ref(),
+            "DELETE FROM staff_estates WHERE staff_id = $1",
+            "INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)",
+            "estates_changed",
+        ),
+    ];
+    for (ids, clear, fill, action) in links {
+        let Some(ids) = ids else { continue };
+        // All of them replaced in one transaction: never half the old list and half the new.
         let mut tx = state.db.begin().await?;
-        sqlx::query("DELETE FROM staff_regions WHERE staff_id = $1")
+        sqlx::query(clear)
             .bind(staff_id.clone())
             .execute(&mut *tx)
             .await?;
-        for region in regions {
-            sqlx::query("INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)")
+        for id in ids {
+            sqlx::query(fill)
                 .bind(staff_id.clone())
-                .bind(region.clone())
+                .bind(id.clone())
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
         state
             .db
-            .audit(
-                &admin.id,
-                &ip,
-                "regions_changed",
-                &staff_id,
-                &regions.join(","),
-            )
-            .await?;
-    }
-    if let Some(estates) = &change.estate_ids {
-        let mut tx = state.db.begin().await?;
-        sqlx::query("DELETE FROM staff_estates WHERE staff_id = $1")
-            .bind(staff_id.clone())
-            .execute(&mut *tx)
-            .await?;
-        for estate in estates {
-            sqlx::query("INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)")
-                .bind(staff_id.clone())
-                .bind(estate.clone())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        state
-            .db
-            .audit(
-                &admin.id,
-                &ip,
-                "estates_changed",
-                &staff_id,
-                &estates.join(","),
-            )
+            .audit(&admin.id, &ip, action, &staff_id, &ids.join(","))
             .await?;
     }
     if let Some(password) = &change.password {
