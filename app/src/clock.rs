@@ -25,9 +25,7 @@ pub(crate) fn ticking_now_ms() -> ReadSignal<i64> {
 
 /// An estate's `utc_offset` (`+08:00`); China's when it cannot be read.
 pub(crate) fn parse_offset(s: &str) -> FixedOffset {
-    DateTime::parse_from_rfc3339(&format!("2000-01-01T00:00:00{s}"))
-        .map(|t| *t.offset())
-        .unwrap_or_else(|_| anju_shared::calendar::china_offset())
+    anju_shared::calendar::parse_offset(s).unwrap_or_else(anju_shared::calendar::china_offset)
 }
 
 /// `03-10 09:30`.

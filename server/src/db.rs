@@ -531,6 +531,7 @@ impl Db {
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect::<sqlx::Result<_>>()?;
         let mut clock = anju_shared::hlc::Clock::default();
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
         for (order_id, estate_id) in &orders {
             sqlx::query("UPDATE orders SET contact_name = '', contact_phone = '' WHERE id = $1")
                 .bind(order_id.clone())
@@ -563,7 +564,6 @@ impl Db {
                     .fetch_one(&mut *tx)
                     .await?
                     .try_get(0)?;
-            let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
             let event = Event {
                 id: format!("erased-{order_id}"),
                 order_id: order_id.clone(),

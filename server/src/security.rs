@@ -140,6 +140,22 @@ pub async fn throttle(state: &AppState, key: &str, limit: Limit) -> Result<(), A
     }
 }
 
+/// The tenancy check of every estate-scoped endpoint: the staff member's estates include
+/// `estate_id`, or the refusal is audited (as `{what} {estate_id}`) and answered 403.
+pub async fn require_estate(
+    state: &AppState,
+    staff: &crate::auth::Staff,
+    ip: &str,
+    estate_id: &str,
+    what: &str,
+) -> Result<(), ApiError> {
+    if staff.may_see_estate(estate_id) {
+        Ok(())
+    } else {
+        Err(refuse(state, &staff.id, ip, &format!("{what} {estate_id}")).await)
+    }
+}
+
 /// Writes a refused access to the audit log and answers 403.
 pub async fn refuse(state: &AppState, actor: &str, ip: &str, what: &str) -> ApiError {
     if let Err(e) = state.db.audit(actor, ip, "access_refused", what, "").await {

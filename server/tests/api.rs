@@ -86,15 +86,7 @@ async fn sqlite_runs_in_wal_with_full_sync() {
 #[tokio::test]
 async fn the_demo_estate_is_seeded_once() {
     let (app, _dir) = app().await;
-    let site: Value = app
-        .client
-        .get(app.url("/api/public/estates/cuihu"))
-        .send()
-        .await
-        .expect("site")
-        .json()
-        .await
-        .expect("json");
+    let site: Value = app.get_json(&app.client, "/api/public/estates/cuihu").await;
     assert_eq!(site["name"], "翠湖花园");
     let buildings = site["buildings"].as_array().expect("buildings");
     assert_eq!(buildings.len(), 12);
@@ -792,14 +784,7 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
         } else {
             &cuihu_order
         };
-        let me: Value = client
-            .get(app.url("/api/me"))
-            .send()
-            .await
-            .expect("me")
-            .json()
-            .await
-            .expect("me");
+        let me: Value = app.get_json(&client, "/api/me").await;
         let staff_id = me["id"].as_str().expect("id").to_string();
         let gets = [
             format!("/api/desk/orders?estate={foreign}"),
@@ -1040,14 +1025,7 @@ async fn admins_manage_staff_and_disabling_ends_sessions() {
         .expect("list")
         .status();
     assert_eq!(status, 403, "only admins administer staff");
-    let listed: Value = admin
-        .get(app.url("/api/admin/staff"))
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let listed: Value = app.get_json(&admin, "/api/admin/staff").await;
     let names: Vec<&str> = listed
         .as_array()
         .expect("list")
@@ -1150,14 +1128,9 @@ async fn an_admin_exports_a_residents_data_and_it_is_audited() {
     assert_eq!(app.report(&body).await.status(), 201);
     let admin = app.browser();
     assert_eq!(app.login(&admin, "admin").await.status(), 200);
-    let export: Value = admin
-        .get(app.url("/api/admin/residents/export?phone=138-1234-5678"))
-        .send()
-        .await
-        .expect("export")
-        .json()
-        .await
-        .expect("json");
+    let export: Value = app
+        .get_json(&admin, "/api/admin/residents/export?phone=138-1234-5678")
+        .await;
     let orders = export["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0]["contact_phone"], "13812345678");
@@ -1421,14 +1394,7 @@ async fn a_manager_sets_the_estate_rules_the_desk_runs_under_and_mistakes_name_t
     assert_eq!(audit_count(&app, "estate_rules_changed").await, 1);
 
     // The desk's inbox carries them, so its timers follow them.
-    let inbox: Value = desk
-        .get(app.url("/api/desk/orders"))
-        .send()
-        .await
-        .expect("inbox")
-        .json()
-        .await
-        .expect("inbox json");
+    let inbox: Value = app.get_json(&desk, "/api/desk/orders").await;
     assert_eq!(
         inbox["estate"]["policy_override"]["dispatch"]["rule"]["minutes"],
         5
@@ -1473,14 +1439,7 @@ async fn the_staff_directory_lists_the_estates_active_colleagues_without_contact
     let (app, _dir) = app().await;
     let desk = app.browser();
     app.login(&desk, "desk").await;
-    let list: Value = desk
-        .get(app.url("/api/estates/est-cuihu/staff"))
-        .send()
-        .await
-        .expect("staff")
-        .json()
-        .await
-        .expect("staff json");
+    let list: Value = app.get_json(&desk, "/api/estates/est-cuihu/staff").await;
     let list = list.as_array().expect("a list");
     assert!(
         list.iter()
@@ -1496,14 +1455,7 @@ async fn the_staff_directory_lists_the_estates_active_colleagues_without_contact
         .execute(&app.db.pool)
         .await
         .expect("disable");
-    let list: Value = desk
-        .get(app.url("/api/estates/est-cuihu/staff"))
-        .send()
-        .await
-        .expect("staff")
-        .json()
-        .await
-        .expect("staff json");
+    let list: Value = app.get_json(&desk, "/api/estates/est-cuihu/staff").await;
     assert!(
         !list
             .as_array()
@@ -1583,14 +1535,7 @@ async fn managers_see_their_region_or_company_and_estate_staff_only_their_estate
     );
     let area = app.browser();
     app.login(&area, "area").await;
-    let me: Value = area
-        .get(app.url("/api/me"))
-        .send()
-        .await
-        .expect("me")
-        .json()
-        .await
-        .expect("me");
+    let me: Value = app.get_json(&area, "/api/me").await;
     assert_eq!(
         me["role"], "area_manager",
         "a refused change changes nothing"
@@ -1679,14 +1624,9 @@ async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_nex
     assert_eq!(audit_count(&app, "erase").await, 1);
 
     // Nothing of the resident is left on the server…
-    let export: Value = admin
-        .get(app.url("/api/admin/residents/export?phone=13812345678"))
-        .send()
-        .await
-        .expect("export")
-        .json()
-        .await
-        .expect("json");
+    let export: Value = app
+        .get_json(&admin, "/api/admin/residents/export?phone=13812345678")
+        .await;
     assert_eq!(export["orders"], json!([]), "{export}");
     assert_eq!(export["residents"], json!([]), "{export}");
     let events = app
@@ -2045,14 +1985,7 @@ async fn an_admin_reaches_no_staff_or_resident_of_another_company() {
     let other_order = common::seed_second_company(&app).await;
     let admin = app.browser();
     app.login(&admin, "admin").await;
-    let staff: Value = admin
-        .get(app.url("/api/admin/staff"))
-        .send()
-        .await
-        .expect("staff")
-        .json()
-        .await
-        .expect("json");
+    let staff: Value = app.get_json(&admin, "/api/admin/staff").await;
     assert!(
         !staff
             .as_array()
@@ -2076,14 +2009,9 @@ async fn an_admin_reaches_no_staff_or_resident_of_another_company() {
         "still enabled"
     );
     // The other company's resident (13900009999) is neither exported nor erased.
-    let export: Value = admin
-        .get(app.url("/api/admin/residents/export?phone=13900009999"))
-        .send()
-        .await
-        .expect("export")
-        .json()
-        .await
-        .expect("json");
+    let export: Value = app
+        .get_json(&admin, "/api/admin/residents/export?phone=13900009999")
+        .await;
     assert_eq!(export["orders"], json!([]));
     let erased: Value = admin
         .post(app.url("/api/admin/residents/erase"))

@@ -36,6 +36,12 @@ pub fn china_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
 }
 
+/// An estate's offset as written in its settings (`+08:00`, `+0800`, `Z`, …): the one parser
+/// the loaders, the server and the app share.
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    crate::json::parse_offset(s)
+}
+
 impl Default for Calendar {
     /// UTC+08:00 with no holidays: EVAL.md's default when the input has no calendar.
     fn default() -> Self {

@@ -56,7 +56,7 @@ impl EstateInfo {
             Some(c) => c.clone(),
             None => {
                 let mut c = Calendar::cn_2026();
-                c.utc_offset = crate::json::parse_offset(&self.utc_offset)
+                c.utc_offset = crate::calendar::parse_offset(&self.utc_offset)
                     .ok_or_else(|| FieldError::new("utc_offset", "not an offset like +08:00"))?;
                 c
             }

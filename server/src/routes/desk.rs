@@ -11,7 +11,7 @@ use anju_shared::order::Inbox;
 use crate::AppState;
 use crate::auth::DeskUser;
 use crate::error::ApiError;
-use crate::security::{ClientIp, refuse};
+use crate::security::{ClientIp, require_estate};
 
 /// The most orders the inbox loads at once.
 const INBOX_LIMIT: i64 = 500;
@@ -40,9 +40,7 @@ async fn inbox(
             .ok_or(ApiError::Forbidden)?,
     };
     // Checked on the server: a desk sees only the estates it belongs to.
-    if !staff.may_see_estate(&estate_id) {
-        return Err(refuse(&state, &staff.id, &ip, &format!("estate {estate_id}")).await);
-    }
+    require_estate(&state, &staff, &ip, &estate_id, "estate").await?;
     let estate = state
         .db
         .estates_by_ids(std::slice::from_ref(&estate_id))

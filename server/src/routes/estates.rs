@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::Staff;
 use crate::db::HouseholdRow;
 use crate::error::ApiError;
-use crate::security::{ClientIp, refuse};
+use crate::security::{ClientIp, require_estate};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,9 +36,7 @@ async fn own_estate(
     ip: &str,
     estate_id: &str,
 ) -> Result<Site, ApiError> {
-    if !staff.may_see_estate(estate_id) {
-        return Err(refuse(state, &staff.id, ip, &format!("estate {estate_id}")).await);
-    }
+    require_estate(state, staff, ip, estate_id, "estate").await?;
     let estate = state
         .db
         .estates_by_ids(&[estate_id.to_string()])

@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::photos::{self, CleanPhoto, MAX_BYTES, PhotoError};
-use crate::security::{ClientIp, Limit, REPORT_WINDOW_MS, refuse, throttle};
+use crate::security::{ClientIp, Limit, REPORT_WINDOW_MS, refuse, require_estate, throttle};
 
 /// The upload routes, with their own body limit. The caller (`routes::router`) merges them
 /// after the JSON routes got the 2 MiB limit, so that limit does not apply here.
@@ -113,15 +113,7 @@ async fn upload_by_staff(
     Path(estate_id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Stored>), ApiError> {
-    if !staff.may_see_estate(&estate_id) {
-        return Err(refuse(
-            &state,
-            &staff.id,
-            &ip,
-            &format!("estate photos {estate_id}"),
-        )
-        .await);
-    }
+    require_estate(&state, &staff, &ip, &estate_id, "estate photos").await?;
     let photo = clean(body).await?;
     store(&state, &estate_id, &staff.id, photo).await
 }

@@ -55,16 +55,21 @@ struct Export {
     orders: Vec<ReportedOrder>,
 }
 
+/// The resident's phone as a request gives it, normalised; refused by name otherwise.
+fn phone_field(raw: &str) -> Result<String, ApiError> {
+    normalize_phone(raw).ok_or_else(|| ApiError::BadField {
+        field: "phone".into(),
+        message: "not a mainland mobile number".into(),
+    })
+}
+
 async fn export(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ClientIp(ip): ClientIp,
     Query(q): Query<PhoneQuery>,
 ) -> Result<Json<Export>, ApiError> {
-    let phone = normalize_phone(&q.phone).ok_or_else(|| ApiError::BadField {
-        field: "phone".into(),
-        message: "not a mainland mobile number".into(),
-    })?;
+    let phone = phone_field(&q.phone)?;
     // Only the admin's own company's estates.
     let residents = sqlx::query(
         "SELECT r.name, r.phone, r.household_id FROM residents r JOIN households h ON h.id = r.household_id \
@@ -143,10 +148,7 @@ async fn erase(
     body: Bytes,
 ) -> Result<Json<Erased>, ApiError> {
     let request: EraseRequest = parse_json(&body)?;
-    let phone = normalize_phone(&request.phone).ok_or_else(|| ApiError::BadField {
-        field: "phone".into(),
-        message: "not a mainland mobile number".into(),
-    })?;
+    let phone = phone_field(&request.phone)?;
     let now = chrono::Utc::now().fixed_offset();
     let orders = state
         .db

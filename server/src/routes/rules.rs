@@ -17,7 +17,7 @@ use crate::auth::Staff;
 use crate::db::Estate;
 use crate::error::ApiError;
 use crate::routes::parse_json;
-use crate::security::{ClientIp, refuse};
+use crate::security::{ClientIp, refuse, require_estate};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/estates/{estate_id}/rules", get(show).put(change))
@@ -55,8 +55,8 @@ async fn estate_for(
     estate_id: &str,
     writing: bool,
 ) -> Result<Estate, ApiError> {
-    let allowed = staff.may_see_estate(estate_id) && (!writing || staff.role.sets_estate_rules());
-    if !allowed {
+    require_estate(state, staff, ip, estate_id, "estate rules").await?;
+    if writing && !staff.role.sets_estate_rules() {
         return Err(refuse(state, &staff.id, ip, &format!("estate rules {estate_id}")).await);
     }
     state

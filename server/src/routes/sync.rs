@@ -15,7 +15,7 @@ use crate::auth::Staff;
 use crate::db::Pushed;
 use crate::error::ApiError;
 use crate::routes::parse_json;
-use crate::security::{ClientIp, refuse};
+use crate::security::{ClientIp, require_estate};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
@@ -54,10 +54,7 @@ async fn sync(
     body: Bytes,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let req: SyncRequest = parse_json(&body)?;
-    if !staff.may_see_estate(&req.estate_id) {
-        let what = format!("estate {}", req.estate_id);
-        return Err(refuse(&state, &staff.id, &ip, &what).await);
-    }
+    require_estate(&state, &staff, &ip, &req.estate_id, "estate").await?;
     if req.device_id.trim().is_empty() || req.device_id.len() > 64 {
         return Err(ApiError::BadField {
             field: "device_id".into(),

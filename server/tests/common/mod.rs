@@ -77,6 +77,18 @@ impl TestApp {
         client()
     }
 
+    /// `GET path` as `client` (a browser with its cookies), answered with JSON.
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> Value {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}"))
+    }
+
     pub async fn login(&self, client: &reqwest::Client, username: &str) -> reqwest::Response {
         client
             .post(self.url("/api/login"))
