@@ -496,18 +496,44 @@ impl Db {
         Ok(n > 0)
     }
 
+    /// The photos a resident attached to their report of an order (the public form records
+    /// each as a `photo` event of the resident's), with what the estate still stores of each.
+    pub async fn photos_attached_by_resident(
+        &self,
+        estate_id: &str,
+        order_id: &str,
+    ) -> sqlx::Result<Vec<AttachedPhoto>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::new();
+        for hash in resident_photo_hashes(&mut conn, order_id).await? {
+            let row = sqlx::query(
+                "SELECT mime, CAST(LENGTH(bytes) AS BIGINT) FROM photos WHERE hash = $1 AND estate_id = $2",
+            )
+            .bind(hash.clone())
+            .bind(estate_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+            out.push(AttachedPhoto {
+                hash,
+                mime: row.as_ref().map(|r| r.try_get(0)).transpose()?,
+                size: row.as_ref().map(|r| r.try_get(1)).transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
     /// Erases a resident's personal data in a company (PIPL), in one transaction: their
-    /// household register entries, the contact kept with their orders, and their words and
-    /// whereabouts in each order's report; then records an `erased` event on each order,
-    /// under the estate's sequence like any event, so every tablet redacts its copy at its
-    /// next sync. Returns the erased orders' ids.
+    /// household register entries, the contact kept with their orders, their words and
+    /// whereabouts in each order's report, and the photos they attached to those reports;
+    /// then records an `erased` event on each order, under the estate's sequence like any
+    /// event, so every tablet redacts its copy at its next sync.
     pub async fn erase_resident(
         &self,
         company_id: &str,
         phone: &str,
         actor: &str,
         now: chrono::DateTime<chrono::FixedOffset>,
-    ) -> sqlx::Result<Vec<String>> {
+    ) -> sqlx::Result<Erasure> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "DELETE FROM residents WHERE phone = $1 AND household_id IN ( \
@@ -579,8 +605,12 @@ impl Db {
             };
             insert_event(&mut tx, estate_id, seq, &event).await?;
         }
+        let photos = erase_resident_photos(&mut tx, &orders).await?;
         tx.commit().await?;
-        Ok(orders.into_iter().map(|(id, _)| id).collect())
+        Ok(Erasure {
+            orders: orders.into_iter().map(|(id, _)| id).collect(),
+            photos,
+        })
     }
 
     /// Stores an estate's rules as its manager set them (already validated).
@@ -821,6 +851,113 @@ impl Db {
             .collect::<sqlx::Result<Vec<_>>>()?;
         Ok((events, more))
     }
+}
+
+/// What an erasure removed: the orders whose reports were redacted, and how many stored
+/// photos were deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub orders: Vec<String>,
+    pub photos: u64,
+}
+
+/// A photo a resident attached to a report; `mime` and `size` are `None` once it is no longer
+/// stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AttachedPhoto {
+    pub hash: String,
+    pub mime: Option<String>,
+    pub size: Option<i64>,
+}
+
+/// The photos named by the resident's own `photo` events of an order (those the public form
+/// recorded with the report), in the order they were attached.
+async fn resident_photo_hashes(
+    conn: &mut sqlx::AnyConnection,
+    order_id: &str,
+) -> sqlx::Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT body FROM events WHERE order_id = $1 AND kind = 'photo' AND actor = 'resident' \
+         ORDER BY seq",
+    )
+    .bind(order_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut hashes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let body: String = row.try_get(0)?;
+        if let Ok(EventBody::Photo { hash }) = serde_json::from_str(&body)
+            && !hashes.contains(&hash)
+        {
+            hashes.push(hash);
+        }
+    }
+    Ok(hashes)
+}
+
+/// Deletes the stored photos the resident attached to the erased orders `(order id, estate
+/// id)`, inside the erasure's transaction (which holds those estates' rows, so no push to them
+/// commits in between). A photo is named by its content, per estate: the same picture may be
+/// carried by another order — a neighbour who sent the same picture, staff who recorded it on
+/// another order. Such a photo belongs to that order as much as to this resident and is kept
+/// while any such order is not itself erased. Returns how many photos were deleted.
+async fn erase_resident_photos(
+    tx: &mut Transaction<'static, Any>,
+    orders: &[(String, String)],
+) -> sqlx::Result<u64> {
+    use std::collections::BTreeSet;
+    let erasing: BTreeSet<&str> = orders.iter().map(|(id, _)| id.as_str()).collect();
+    let mut attached: BTreeSet<(String, String)> = BTreeSet::new();
+    for (order_id, estate_id) in orders {
+        for hash in resident_photo_hashes(&mut *tx, order_id).await? {
+            attached.insert((estate_id.clone(), hash));
+        }
+    }
+    let mut deleted = 0;
+    for (estate_id, hash) in attached {
+        // `LIKE` narrows the scan to events naming the hash (64 hex digits, no wildcards);
+        // the parsed body decides.
+        let rows = sqlx::query(
+            "SELECT order_id, body FROM events WHERE estate_id = $1 AND kind = 'photo' AND body LIKE $2",
+        )
+        .bind(estate_id.clone())
+        .bind(format!("%{hash}%"))
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut carriers = BTreeSet::new();
+        for row in rows {
+            let order_id: String = row.try_get(0)?;
+            let body: String = row.try_get(1)?;
+            let names_it = matches!(
+                serde_json::from_str(&body),
+                Ok(EventBody::Photo { hash: h }) if h == hash
+            );
+            if names_it && !erasing.contains(order_id.as_str()) {
+                carriers.insert(order_id);
+            }
+        }
+        let mut in_use = false;
+        for order_id in carriers {
+            let erased =
+                sqlx::query("SELECT 1 FROM events WHERE order_id = $1 AND kind = 'erased'")
+                    .bind(order_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if erased.is_none() {
+                in_use = true;
+                break;
+            }
+        }
+        if !in_use {
+            deleted += sqlx::query("DELETE FROM photos WHERE hash = $1 AND estate_id = $2")
+                .bind(hash)
+                .bind(estate_id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(deleted)
 }
 
 /// Why an event cannot be stored against the estate's orders (given the order's estate, if

@@ -1123,8 +1123,17 @@ async fn sql_injection_strings_never_cause_a_500() {
 #[tokio::test]
 async fn an_admin_exports_a_residents_data_and_it_is_audited() {
     let (app, _dir) = app().await;
+    let upload = common::post_bytes(
+        &app.browser(),
+        app.url("/api/public/estates/cuihu/photos"),
+        "image/png",
+        common::photos::png(12, 9, 5),
+    )
+    .await;
+    let photo: Value = upload.json().await.expect("json");
     let mut body = app.valid_report("阳台漏水").await;
     body["notice_version"] = json!("2026-11");
+    body["photos"] = json!([photo["hash"]]);
     assert_eq!(app.report(&body).await.status(), 201);
     let admin = app.browser();
     assert_eq!(app.login(&admin, "admin").await.status(), 200);
@@ -1139,6 +1148,12 @@ async fn an_admin_exports_a_residents_data_and_it_is_audited() {
         "the notice version is stored"
     );
     assert_eq!(orders[0]["events"][0]["body"]["text"], "阳台漏水");
+    // The photos they attached, by name, with what is stored of each.
+    let stored = common::stored_photos(&app, photo["hash"].as_str().expect("hash")).await;
+    assert_eq!(
+        orders[0]["photos"],
+        json!([{ "hash": photo["hash"], "mime": "image/png", "size": stored[0].len() }])
+    );
     assert_eq!(audit_count(&app, "export").await, 1);
     let desk = app.browser();
     assert_eq!(app.login(&desk, "desk").await.status(), 200);
@@ -1667,6 +1682,12 @@ async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_nex
         !state.text.contains("王女士") && !state.location.contains("1201"),
         "{state:?}"
     );
+}
+
+#[tokio::test]
+async fn erasing_a_resident_deletes_the_photos_only_they_attached() {
+    let (app, _dir) = app().await;
+    common::story_erasure_deletes_the_residents_photos(&app).await;
 }
 
 #[tokio::test]

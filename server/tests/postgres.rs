@@ -95,3 +95,9 @@ async fn photos_are_stored_cleaned_and_read_back_byte_for_byte() {
     let app = TestApp::spawn(&fresh_database().await).await;
     common::story_photos_round_trip(&app).await;
 }
+
+#[tokio::test]
+async fn erasing_a_resident_deletes_the_photos_only_they_attached() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_erasure_deletes_the_residents_photos(&app).await;
+}

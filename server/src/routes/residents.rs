@@ -1,7 +1,7 @@
 //! A resident's personal data for their PIPL requests, for the company's admins: everything
-//! held about one phone number (the household register and the orders they reported), and
-//! its erasure, which reaches the tablets at their next sync. Every export and erasure is
-//! written to the audit log.
+//! held about one phone number (the household register, the orders they reported and the
+//! photos they attached), and its erasure, which reaches the tablets at their next sync. Every
+//! export and erasure is written to the audit log.
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -14,6 +14,7 @@ use anju_shared::order::Event;
 use anju_shared::report::normalize_phone;
 
 use crate::AppState;
+use crate::db::AttachedPhoto;
 use crate::error::ApiError;
 use crate::routes::admin::AdminUser;
 use crate::routes::parse_json;
@@ -46,6 +47,9 @@ struct ReportedOrder {
     contact_phone: String,
     notice_version: String,
     events: Vec<Event>,
+    /// The photos they attached to the report (served at `/api/photos/{hash}` to staff of
+    /// the estate); `mime` and `size` are null for one no longer stored.
+    photos: Vec<AttachedPhoto>,
 }
 
 #[derive(Serialize)]
@@ -104,6 +108,10 @@ async fn export(
         let estate_id: String = r.try_get("estate_id")?;
         orders.push(ReportedOrder {
             events: state.db.order_events(&estate_id, &id).await?,
+            photos: state
+                .db
+                .photos_attached_by_resident(&estate_id, &id)
+                .await?,
             id,
             estate_id,
             reference: r.try_get("reference")?,
@@ -139,6 +147,8 @@ struct EraseRequest {
 struct Erased {
     /// The orders whose reports were redacted.
     orders: Vec<String>,
+    /// How many stored photos they had attached were deleted.
+    photos: u64,
 }
 
 async fn erase(
@@ -150,7 +160,7 @@ async fn erase(
     let request: EraseRequest = parse_json(&body)?;
     let phone = phone_field(&request.phone)?;
     let now = chrono::Utc::now().fixed_offset();
-    let orders = state
+    let erasure = state
         .db
         .erase_resident(&admin.company_id, &phone, &admin.id, now)
         .await?;
@@ -161,8 +171,11 @@ async fn erase(
             &ip,
             "erase",
             &anju_shared::report::mask_phone(&phone),
-            &format!("{} orders", orders.len()),
+            &format!("{} orders, {} photos", erasure.orders.len(), erasure.photos),
         )
         .await?;
-    Ok(Json(Erased { orders }))
+    Ok(Json(Erased {
+        orders: erasure.orders,
+        photos: erasure.photos,
+    }))
 }

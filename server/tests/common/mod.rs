@@ -575,3 +575,219 @@ pub async fn story_photos_round_trip(app: &TestApp) {
         bytes.as_slice()
     );
 }
+
+/// The story on every backend: erasing a resident deletes the photos they attached to their
+/// reports — but not one another order still carries (a neighbour's report with the same
+/// picture, a caretaker's event on another order), nor the staff's own photos of their order,
+/// nor the same picture in another estate — and the export lists them before.
+pub async fn story_erasure_deletes_the_residents_photos(app: &TestApp) {
+    use sqlx::Row;
+    seed_second_company(app).await;
+    let resident = "13812345678";
+    // Five pictures uploaded on the public form, P[0] also to the other company's estate.
+    let mut p = Vec::new();
+    for tint in 10..15u8 {
+        let resp = post_bytes(
+            &app.browser(),
+            app.url("/api/public/estates/cuihu/photos"),
+            "image/png",
+            photos::png(8, 8, tint),
+        )
+        .await;
+        assert_eq!(resp.status(), 201);
+        let body: Value = resp.json().await.expect("json");
+        p.push(body["hash"].as_str().expect("hash").to_string());
+    }
+    let elsewhere = post_bytes(
+        &app.browser(),
+        app.url("/api/public/estates/other/photos"),
+        "image/png",
+        photos::png(8, 8, 10),
+    )
+    .await;
+    assert_eq!(elsewhere.status(), 201);
+    let report = |phone: &'static str, text: &'static str, attached: Vec<String>| async move {
+        let mut body = app.valid_report(text).await;
+        body["phone"] = json!(phone);
+        body["photos"] = json!(attached);
+        let resp = app.report(&body).await;
+        assert_eq!(resp.status(), 201);
+        let receipt: Value = resp.json().await.expect("receipt");
+        receipt["order_id"].as_str().expect("id").to_string()
+    };
+    let mine = report(
+        resident,
+        "卫生间漏水",
+        vec![p[0].clone(), p[1].clone(), p[3].clone(), p[4].clone()],
+    )
+    .await;
+    let mine_again = report(resident, "还在漏水", vec![p[1].clone(), p[2].clone()]).await;
+    // A neighbour sent the same picture p[2] (forwarded in the building's chat).
+    let neighbours = report("13900001111", "楼上漏水", vec![p[2].clone()]).await;
+    // Another resident, erased first, had attached p[4] as well.
+    let erased_first = report("13700002222", "天花板渗水", vec![p[4].clone()]).await;
+
+    // A caretaker records p[3] on the neighbour's order, and a photo of their own on mine.
+    let caretaker = app.browser();
+    assert_eq!(app.login(&caretaker, "guanjia1").await.status(), 200);
+    let own_photo = post_bytes(
+        &caretaker,
+        app.url("/api/estates/est-cuihu/photos"),
+        "image/png",
+        photos::png(8, 8, 20),
+    )
+    .await;
+    assert_eq!(own_photo.status(), 201);
+    let own_photo = own_photo.json::<Value>().await.expect("json")["hash"]
+        .as_str()
+        .expect("hash")
+        .to_string();
+    let photo_event = |n: u64, order: &str, hash: &str| {
+        json!({
+            "id": format!("ev-photo-{n}"), "order_id": order, "device_id": "tablet-p",
+            "device_seq": n, "hlc": format!("001773139800000-0000{n}"), "actor": "stf-guanjia1",
+            "at": "2026-03-10T09:30:00+08:00", "body": { "type": "photo", "hash": hash }
+        })
+    };
+    let pushed: Value = caretaker
+        .post(app.url("/api/sync"))
+        .header(CSRF.0, CSRF.1)
+        .json(
+            &json!({ "device_id": "tablet-p", "estate_id": "est-cuihu", "cursor": 0, "push": [
+                photo_event(1, &neighbours, &p[3]), photo_event(2, &mine, &own_photo),
+            ]}),
+        )
+        .send()
+        .await
+        .expect("sync")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        pushed["acks"]
+            .as_array()
+            .expect("acks")
+            .iter()
+            .all(|a| a["outcome"]["outcome"] == "stored"),
+        "{pushed}"
+    );
+
+    // The export lists the photos the resident attached, per order, with what is stored.
+    let admin = app.browser();
+    assert_eq!(app.login(&admin, "admin").await.status(), 200);
+    let export = app
+        .get_json(
+            &admin,
+            &format!("/api/admin/residents/export?phone={resident}"),
+        )
+        .await;
+    let listed = |order: &str| -> Vec<(String, String, i64)> {
+        export["orders"]
+            .as_array()
+            .expect("orders")
+            .iter()
+            .find(|o| o["id"] == order)
+            .expect("the order is exported")["photos"]
+            .as_array()
+            .expect("photos")
+            .iter()
+            .map(|ph| {
+                (
+                    ph["hash"].as_str().expect("hash").to_string(),
+                    ph["mime"].as_str().expect("mime").to_string(),
+                    ph["size"].as_i64().expect("size"),
+                )
+            })
+            .collect()
+    };
+    let first = listed(&mine);
+    assert_eq!(
+        first.iter().map(|(h, _, _)| h.clone()).collect::<Vec<_>>(),
+        vec![p[0].clone(), p[1].clone(), p[3].clone(), p[4].clone()],
+        "the resident's own attachments, not the caretaker's photo: {export}"
+    );
+    assert!(
+        first
+            .iter()
+            .all(|(_, mime, size)| mime == "image/png" && *size > 0)
+    );
+    assert_eq!(listed(&mine_again).len(), 2);
+
+    let erase = |phone: &'static str| {
+        let admin = admin.clone();
+        let url = app.url("/api/admin/residents/erase");
+        async move {
+            let resp = admin
+                .post(url)
+                .header(CSRF.0, CSRF.1)
+                .json(&json!({ "phone": phone }))
+                .send()
+                .await
+                .expect("erase");
+            assert_eq!(resp.status(), 200);
+            resp.json::<Value>().await.expect("json")
+        }
+    };
+    let stored = |hash: String| async move {
+        sqlx::query("SELECT estate_id FROM photos WHERE hash = $1 ORDER BY estate_id")
+            .bind(hash)
+            .fetch_all(&app.db.pool)
+            .await
+            .expect("photos")
+            .iter()
+            .map(|r| r.try_get::<String, _>(0).expect("estate"))
+            .collect::<Vec<_>>()
+    };
+    // p[4] is still on my order: erasing the other resident keeps it.
+    let done = erase("13700002222").await;
+    assert_eq!(done["orders"], json!([erased_first]));
+    assert_eq!(done["photos"], 0, "{done}");
+    assert_eq!(stored(p[4].clone()).await, vec!["est-cuihu"]);
+
+    let done = erase(resident).await;
+    let mut orders = vec![mine.clone(), mine_again.clone()];
+    orders.sort();
+    assert_eq!(done["orders"], json!(orders));
+    assert_eq!(done["photos"], 3, "p[0], p[1], p[4]: {done}");
+    assert_eq!(
+        stored(p[0].clone()).await,
+        vec!["est-other"],
+        "gone here, kept in the other company's estate"
+    );
+    assert!(stored(p[1].clone()).await.is_empty(), "on two of my orders");
+    assert!(
+        stored(p[4].clone()).await.is_empty(),
+        "its other order was erased"
+    );
+    assert_eq!(
+        stored(p[2].clone()).await,
+        vec!["est-cuihu"],
+        "the neighbour's report carries it"
+    );
+    assert_eq!(
+        stored(p[3].clone()).await,
+        vec!["est-cuihu"],
+        "the caretaker recorded it on another order"
+    );
+    assert_eq!(
+        stored(own_photo.clone()).await,
+        vec!["est-cuihu"],
+        "the caretaker's own photo"
+    );
+    let status = admin
+        .get(app.url(&format!("/api/photos/{}", p[0])))
+        .send()
+        .await
+        .expect("photo")
+        .status();
+    assert_eq!(status, 404);
+    // The audit says how much went.
+    let detail: String =
+        sqlx::query("SELECT detail FROM audit_log WHERE action = 'erase' ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("audit")
+            .try_get(0)
+            .expect("detail");
+    assert_eq!(detail, "2 orders, 3 photos");
+}
