@@ -1,8 +1,8 @@
 //! Calls to the server's JSON API: one place that adds the CSRF header and turns failures into
 //! something a page can show.
 
-use anju_shared::model::Role;
-use anju_shared::order::EventBody;
+#[cfg(feature = "staff")]
+use anju_shared::{model::Role, order::EventBody};
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,9 +13,26 @@ const CSRF_HEADER: &str = "x-anju-csrf";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ApiFailure {
     /// The server answered with an error status and (usually) a JSON body.
-    Status(u16, serde_json::Value),
+    Status(u16, ErrorBody),
     /// No answer: offline, or the server is down.
     Network(String),
+}
+
+/// What the server says when it refuses (server `error.rs`): a message naming the field, and
+/// for the report form every field's problem. Typed rather than a `serde_json::Value`, so the
+/// resident form's wasm carries no generic JSON tree.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    pub(crate) error: String,
+    #[serde(default)]
+    pub(crate) errors: Vec<anju_shared::report::FieldError>,
+}
+
+/// The answer to a photo upload: the name the server stored it under.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub(crate) struct StoredPhoto {
+    pub(crate) hash: String,
 }
 
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
@@ -25,11 +42,12 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
             .map_err(|e| ApiFailure::Network(e.to_string()))
     } else {
         let status = resp.status();
-        let body = resp.json::<serde_json::Value>().await.unwrap_or_default();
+        let body = resp.json::<ErrorBody>().await.unwrap_or_default();
         Err(ApiFailure::Status(status, body))
     }
 }
 
+#[cfg(feature = "staff")]
 /// The body of a successful GET as text, for callers that keep it as is (the device caches
 /// some answers for offline use without re-serialising them).
 pub(crate) async fn get_text(url: &str) -> Result<String, ApiFailure> {
@@ -61,6 +79,7 @@ pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
     send(Request::post(url), body).await
 }
 
+#[cfg(feature = "staff")]
 pub(crate) async fn put<B: Serialize, T: DeserializeOwned>(
     url: &str,
     body: &B,
@@ -98,6 +117,7 @@ pub(crate) async fn upload<T: DeserializeOwned>(
     read(resp).await
 }
 
+#[cfg(feature = "staff")]
 /// The logged-in staff member as `GET /api/me` answers; also kept on the device, so an
 /// offline reload knows who is working.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -111,6 +131,7 @@ pub(crate) struct Me {
     pub(crate) estates: Vec<anju_shared::site::EstateInfo>,
 }
 
+#[cfg(feature = "staff")]
 impl Me {
     /// Whether the server takes this event from this user: the rule lives in `shared`, so a
     /// button is offered exactly when the server would accept what it records.
@@ -119,6 +140,7 @@ impl Me {
     }
 }
 
+#[cfg(feature = "staff")]
 /// A colleague as `GET /api/estates/{id}/staff` lists them: who an order can be given to.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub(crate) struct Colleague {
@@ -127,6 +149,7 @@ pub(crate) struct Colleague {
     pub(crate) role: String,
 }
 
+#[cfg(feature = "staff")]
 /// A household as `GET /api/estates/{id}/households` lists it: no personal data.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub(crate) struct Household {

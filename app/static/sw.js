@@ -7,7 +7,7 @@
 // builds for long); offline, or when the network hangs, the cached shell answers. VERSION
 // names the cache: bump it when this file's caching changes, and old caches are deleted.
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const CACHE = `anju-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -51,8 +51,11 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // Not ours, or the API: straight to the network, never cached.
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The resident form is a page of its own that needs the network anyway: not cached, and
+  // never answered with the staff app's page.
+  if (url.pathname.startsWith('/r/') || url.pathname.startsWith('/anju_report')) return;
   if (request.mode === 'navigate') {
-    // Every route of the app is the same page.
+    // Every route of the staff app is the same page.
     event.respondWith(networkFirst(request, '/index.html'));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(networkFirst(request, url.pathname));

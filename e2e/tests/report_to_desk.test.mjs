@@ -59,6 +59,16 @@ e2eTest('a resident reports a leak and the front desk sees it with live timers',
   await resident.getByRole('button', { name: '提交' }).click();
   const reference = resident.locator('[data-testid=reference]').filter({ hasText: /\S/ });
   await reference.waitFor();
+  // The form is its own small module: the staff app is not downloaded, nothing is installed.
+  const fetched = await resident.evaluate(() =>
+    performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname),
+  );
+  assert.ok(fetched.includes('/anju_report_bg.wasm'), `the form's module: ${fetched}`);
+  assert.ok(!fetched.some((path) => path.startsWith('/anju_app')), `staff app fetched: ${fetched}`);
+  const workers = await resident.evaluate(async () =>
+    (await navigator.serviceWorker.getRegistrations()).length,
+  );
+  assert.equal(workers, 0, 'the resident form installs no service worker');
 
   const desk = await openDesk(open);
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: '卫生间漏水' }).first();

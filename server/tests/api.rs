@@ -259,12 +259,22 @@ async fn the_app_is_served_with_spa_fallback_wasm_mime_headers_and_compression()
         "<!doctype html><title>anju</title>",
     )
     .expect("index");
+    std::fs::write(
+        dist.join("report.html"),
+        "<!doctype html><title>anju report</title>",
+    )
+    .expect("report page");
     // Big and repetitive enough to be worth compressing.
     std::fs::write(dist.join("anju_app_bg.wasm"), vec![0u8; 64 * 1024]).expect("wasm");
     std::fs::write(dist.join("anju.css"), "body{}\n".repeat(2000)).expect("css");
     let app = TestApp::spawn_with_dist(&sqlite_url(&dir), dist).await;
 
-    for path in ["/r/cuihu", "/desk", "/"] {
+    // The resident form is its own page; every other route is the staff app's.
+    for (path, title) in [
+        ("/r/cuihu", "<title>anju report</title>"),
+        ("/desk", "<title>anju</title>"),
+        ("/", "<title>anju</title>"),
+    ] {
         let resp = app.client.get(app.url(path)).send().await.expect("page");
         assert_eq!(resp.status(), 200, "{path}");
         let csp = resp
@@ -285,12 +295,7 @@ async fn the_app_is_served_with_spa_fallback_wasm_mime_headers_and_compression()
                 .map(|v| v.as_bytes()),
             Some(&b"nosniff"[..])
         );
-        assert!(
-            resp.text()
-                .await
-                .expect("body")
-                .contains("<title>anju</title>")
-        );
+        assert!(resp.text().await.expect("body").contains(title), "{path}");
     }
     let resp = app
         .client
@@ -1959,12 +1964,21 @@ async fn a_photo_is_served_to_its_estates_staff_only_with_safe_headers() {
         format!("inline; filename=\"{hash}.png\"").as_str()
     );
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(
-        headers["cache-control"],
-        "private, max-age=31536000, immutable"
-    );
+    // Kept by the browser but asked for again before each use, so an erasure or a lost
+    // access takes effect on every device at once.
+    assert_eq!(headers["cache-control"], "private, no-cache");
+    let etag = headers["etag"].clone();
+    assert_eq!(etag, format!("\"{hash}\"").as_str());
     let bytes = resp.bytes().await.expect("bytes");
     assert!(bytes.starts_with(b"\x89PNG"));
+    let resp = desk
+        .get(app.url(&format!("/api/photos/{hash}")))
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .expect("revalidate");
+    assert_eq!(resp.status(), 304, "an unchanged copy is not sent again");
+    assert!(resp.bytes().await.expect("body").is_empty());
 
     // Another company's desk: refused (as if absent) and audited; no login: 401.
     let other = app.browser();
@@ -1978,6 +1992,15 @@ async fn a_photo_is_served_to_its_estates_staff_only_with_safe_headers() {
         .status();
     assert!(matches!(status.as_u16(), 403 | 404), "{status}");
     assert_eq!(audit_count(&app, "access_refused").await, refused + 1);
+    // Knowing the name (its ETag) opens nothing: the checks come before the 304.
+    let status = other
+        .get(app.url(&format!("/api/photos/{hash}")))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("revalidate")
+        .status();
+    assert!(matches!(status.as_u16(), 403 | 404), "{status}");
     let status = app
         .client
         .get(app.url(&format!("/api/photos/{hash}")))

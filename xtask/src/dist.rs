@@ -9,8 +9,15 @@ use crate::cmd::{self, PathContext, Result};
 use crate::sizes;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// The app's lib name (`[lib] name` of app/Cargo.toml); wasm-bindgen names its output after it.
+/// The app's lib name (`[lib] name` of app/Cargo.toml), the name cargo gives its wasm.
 const APP_LIB: &str = "anju_app";
+/// The app's entries: the name of their files in dist/ and the cargo flags that build them.
+/// The staff app (`index.html`) is the default build; the resident form (`report.html`) is
+/// the same crate without the staff feature, so residents download only the form.
+const ENTRIES: [(&str, &[&str]); 2] = [
+    ("anju_app", &[]),
+    ("anju_report", &["--no-default-features"]),
+];
 
 /// Builds dist/ from scratch and returns its path.
 pub(crate) fn run() -> Result<PathBuf> {
@@ -18,24 +25,8 @@ pub(crate) fn run() -> Result<PathBuf> {
     let root = cmd::project_root();
     ensure_wasm_target()?;
 
-    let artifacts = cmd::cargo_build(cmd::cargo().args([
-        "build",
-        "-p",
-        "anju-app",
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        "wasm-release",
-    ]))?;
-    let wasm = artifacts
-        .into_iter()
-        .filter(|a| a.target == APP_LIB)
-        .flat_map(|a| a.filenames)
-        .find(|f| f.extension().is_some_and(|e| e == "wasm"))
-        .ok_or("cargo built no anju_app.wasm: is app/ a cdylib with lib name `anju_app`?")?;
-
-    // Read after the build, which creates or updates Cargo.lock.
-    let bindgen = wasm_bindgen_cli()?;
+    // Read after a build, which creates or updates Cargo.lock; then every entry is built.
+    let mut bindgen = None;
 
     // Assembled aside and moved into place at the end, so a server serving dist/ (or a
     // second `cargo xtask dist`) never sees a half-built one. Under /target, which git
@@ -44,17 +35,45 @@ pub(crate) fn run() -> Result<PathBuf> {
     let staging = staging_root.join(format!("dist-new-{}", std::process::id()));
     remove_dir_if_present(&staging)?;
     std::fs::create_dir_all(&staging).at(&staging)?;
-    cmd::run(
-        Command::new(&bindgen)
-            .args(["--target", "web", "--no-typescript", "--out-name", APP_LIB])
-            .arg("--out-dir")
-            .arg(&staging)
-            .arg(&wasm),
-    )?;
-    // Cargo's layout is <target dir>/<triple>/<profile>/<file>.
-    let target_dir = wasm.ancestors().nth(3).unwrap_or(&root);
-    let cache = target_dir.join("wasm-opt-cache");
-    wasm_opt(&root, &cache, &staging.join(format!("{APP_LIB}_bg.wasm")))?;
+
+    for (name, features) in ENTRIES {
+        let artifacts = cmd::cargo_build(
+            cmd::cargo()
+                .args([
+                    "build",
+                    "-p",
+                    "anju-app",
+                    "--target",
+                    WASM_TARGET,
+                    "--profile",
+                    "wasm-release",
+                ])
+                .args(features),
+        )?;
+        // Both entries come out of cargo under the lib's name, so each is bound (and
+        // renamed) before the next build replaces it.
+        let wasm = artifacts
+            .into_iter()
+            .filter(|a| a.target == APP_LIB)
+            .flat_map(|a| a.filenames)
+            .find(|f| f.extension().is_some_and(|e| e == "wasm"))
+            .ok_or("cargo built no anju_app.wasm: is app/ a cdylib with lib name `anju_app`?")?;
+        let bindgen = match &bindgen {
+            Some(path) => path,
+            None => bindgen.insert(wasm_bindgen_cli()?),
+        };
+        cmd::run(
+            Command::new(bindgen)
+                .args(["--target", "web", "--no-typescript", "--out-name", name])
+                .arg("--out-dir")
+                .arg(&staging)
+                .arg(&wasm),
+        )?;
+        // Cargo's layout is <target dir>/<triple>/<profile>/<file>.
+        let target_dir = wasm.ancestors().nth(3).unwrap_or(&root);
+        let cache = target_dir.join("wasm-opt-cache").join(name);
+        wasm_opt(&root, &cache, &staging.join(format!("{name}_bg.wasm")))?;
+    }
 
     let static_dir = root.join("app/static");
     if static_dir.is_dir() {

@@ -166,6 +166,18 @@ fn clippy() -> Outcome {
             "--",
             "-D",
             "warnings",
+        ]))?;
+        // The resident form's build: the same crate without the staff feature.
+        cmd::run(cmd::cargo().args([
+            "clippy",
+            "-p",
+            "anju-app",
+            "--no-default-features",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
         ]))
     });
     match (native, wasm) {

@@ -347,19 +347,17 @@ pub(crate) fn order_detail(
         busy.set(true);
         spawn_local(async move {
             let url = format!("/api/estates/{estate}/photos");
-            match api::upload::<serde_json::Value>(&url, file).await {
-                Ok(answer) => {
+            match api::upload::<api::StoredPhoto>(&url, file).await {
+                Ok(stored) => {
                     busy.set(false);
-                    if let Some(hash) = answer["hash"].as_str() {
-                        act(EventBody::Photo { hash: hash.into() });
-                    }
+                    act(EventBody::Photo { hash: stored.hash });
                 }
                 Err(api::ApiFailure::Status(_, body)) => {
                     busy.set(false);
                     error.set(format!(
                         "{}{}",
                         l.pick("照片未上传:", "Photo not uploaded: "),
-                        body["error"].as_str().unwrap_or_default()
+                        body.error
                     ));
                 }
                 Err(api::ApiFailure::Network(_)) => {

@@ -1,4 +1,5 @@
-//! `/`: the way in for staff, and a pointer for residents to their estate's form.
+//! `/`: the way in for staff, and a pointer for residents to their estate's form (a page of
+//! its own, so the link is `rel="external"`: a full load, not the staff app's router).
 
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ pub(crate) fn Home() -> impl IntoView {
                 <a class="button" href="/desk">{tr("客服前台", "Front desk")}</a>
                 <a class="button" href="/field">{tr("管家巡查(可离线)", "Caretaker (works offline)")}</a>
                 <a class="button secondary" href="/manage">{tr("小区规则", "Estate rules")}</a>
-                <a class="button secondary" href="/r/cuihu">{tr("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
+                <a class="button secondary" href="/r/cuihu" rel="external">{tr("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
             </nav>
         </section>
     }

@@ -160,9 +160,7 @@ fn rules_editor(me: Me) -> impl IntoView {
                 Err(ApiFailure::Status(400, body)) => error.set(format!(
                     "{}{}",
                     l.pick("未保存:", "Not saved: "),
-                    body.get("error")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
+                    body.error
                 )),
                 Err(ApiFailure::Status(403, _)) => error.set(
                     l.pick(

@@ -9,7 +9,6 @@ use anju_shared::report::{self, FieldError, Receipt, ReportField, ReportInput, T
 use anju_shared::site::Site;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{tr, use_lang};
@@ -25,14 +24,26 @@ enum Loaded {
     Offline,
 }
 
+/// The estate's slug from the address `/r/{slug}`: the page is all the resident build is, so it
+/// reads the address itself rather than carrying a router.
+fn slug_from_address() -> String {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    slug_of(&path)
+}
+
+fn slug_of(path: &str) -> String {
+    let rest = path.strip_prefix("/r/").unwrap_or_default();
+    rest.split('/').next().unwrap_or_default().to_string()
+}
+
 #[component]
 pub(crate) fn ReportPage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-
     let site = RwSignal::new(Loaded::Loading);
+    let slug = slug_from_address();
     Effect::new(move |_| {
-        let slug = slug();
+        let slug = slug.clone();
         spawn_local(async move {
             let url = format!("/api/public/estates/{slug}");
             site.set(match api::get::<Site>(&url).await {
@@ -102,12 +113,8 @@ fn ReportForm(site: Site) -> impl IntoView {
         uploading.set(true);
         let url = format!("/api/public/estates/{}/photos", slug.get_value());
         spawn_local(async move {
-            match api::upload::<serde_json::Value>(&url, file).await {
-                Ok(answer) => {
-                    if let Some(hash) = answer["hash"].as_str() {
-                        photos.update(|p| p.push(hash.to_string()));
-                    }
-                }
+            match api::upload::<api::StoredPhoto>(&url, file).await {
+                Ok(stored) => photos.update(|p| p.push(stored.hash)),
                 Err(ApiFailure::Status(_, _)) => errors.set(vec![FieldError::new(
                     ReportField::Photos,
                     report::Problem::Malformed,
@@ -168,19 +175,14 @@ fn ReportForm(site: Site) -> impl IntoView {
             match api::post::<_, Receipt>(&url, &input).await {
                 Ok(r) => receipt.set(Some(r)),
                 Err(ApiFailure::Status(_, body)) => {
-                    let found: Vec<FieldError> = body
-                        .get("errors")
-                        .and_then(|e| serde_json::from_value(e.clone()).ok())
-                        .unwrap_or_default();
-                    if found.is_empty() {
-                        failure.set(Some(
-                            body.get("error")
-                                .and_then(|e| e.as_str())
-                                .unwrap_or("error")
-                                .to_string(),
-                        ));
+                    if body.errors.is_empty() {
+                        failure.set(Some(if body.error.is_empty() {
+                            "error".to_string()
+                        } else {
+                            body.error
+                        }));
                     } else {
-                        errors.set(found);
+                        errors.set(body.errors);
                     }
                 }
                 Err(ApiFailure::Network(_)) => failure.set(Some(

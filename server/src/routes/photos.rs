@@ -8,7 +8,7 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -145,6 +145,7 @@ async fn show(
     staff: Staff,
     ClientIp(ip): ClientIp,
     Path(hash): Path<String>,
+    request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if !photos::is_hash(&hash) {
         return Err(ApiError::BadField {
@@ -171,6 +172,17 @@ async fn show(
         }
         return Err(ApiError::NotFound("photo"));
     };
+    // The name is the content, so the browser's copy is current whenever it is still allowed
+    // to see it: answered without the bytes, after the same checks as a first download.
+    let etag = format!("\"{hash}\"");
+    if request_headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        set_caching(response.headers_mut(), &etag)?;
+        return Ok(response);
+    }
     let row = sqlx::query("SELECT mime, bytes FROM photos WHERE hash = $1 AND estate_id = $2")
         .bind(hash.clone())
         .bind(estate_id.clone())
@@ -194,11 +206,21 @@ async fn show(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).map_err(|e| ApiError::Internal(e.into()))?,
     );
-    // A photo's name is its content: it never changes, so browsers may keep it for a year, but
-    // only in their own cache (it is personal data behind a login).
+    set_caching(headers, &etag)?;
+    Ok(response)
+}
+
+/// Only the browser's own cache (a photo is personal data behind a login), and asked again
+/// before every use: an erased photo (PIPL) or an estate taken from the user is gone from
+/// their screens at once, while an unchanged one costs a `304` without its bytes.
+fn set_caching(headers: &mut HeaderMap, etag: &str) -> Result<(), ApiError> {
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=31536000, immutable"),
+        HeaderValue::from_static("private, no-cache"),
     );
-    Ok(response)
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(etag).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    Ok(())
 }
