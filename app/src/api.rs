@@ -3,9 +3,10 @@
 
 #[cfg(feature = "staff")]
 use anju_shared::{model::Role, order::EventBody};
-use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// The header the server requires on every state-changing request (see server `web.rs`).
 const CSRF_HEADER: &str = "x-anju-csrf";
@@ -35,15 +36,54 @@ pub(crate) struct StoredPhoto {
     pub(crate) hash: String,
 }
 
-async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
-    if resp.ok() {
-        resp.json::<T>()
-            .await
-            .map_err(|e| ApiFailure::Network(e.to_string()))
+/// One request through the browser's `fetch`: the method, the body (JSON text or a file)
+/// and, on anything but a GET, the CSRF header. `fetch` itself rather than a wrapper crate:
+/// the resident's wasm then carries no HTTP library of its own.
+async fn fetch(
+    method: &str,
+    url: &str,
+    body: Option<JsValue>,
+    json: bool,
+) -> Result<(u16, String), ApiFailure> {
+    let network =
+        |e: JsValue| ApiFailure::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(network)?;
+    if method != "GET" {
+        headers.append(CSRF_HEADER, "1").map_err(network)?;
+    }
+    if json {
+        headers
+            .append("content-type", "application/json")
+            .map_err(network)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &body {
+        init.set_body(body);
+    }
+    let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
+    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network)?;
+    let response: web_sys::Response = answer.dyn_into().map_err(network)?;
+    let text = JsFuture::from(response.text().map_err(network)?)
+        .await
+        .map_err(network)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// The answer's body as `T` when the status is a success, else the server's error body.
+fn read<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiFailure> {
+    if (200..300).contains(&status) {
+        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(e.to_string()))
     } else {
-        let status = resp.status();
-        let body = resp.json::<ErrorBody>().await.unwrap_or_default();
-        Err(ApiFailure::Status(status, body))
+        Err(ApiFailure::Status(
+            status,
+            serde_json::from_str(&text).unwrap_or_default(),
+        ))
     }
 }
 
@@ -51,32 +91,23 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiFailure> {
 /// The body of a successful GET as text, for callers that keep it as is (the device caches
 /// some answers for offline use without re-serialising them).
 pub(crate) async fn get_text(url: &str) -> Result<String, ApiFailure> {
-    let resp = Request::get(url)
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    if resp.ok() {
-        resp.text()
-            .await
-            .map_err(|e| ApiFailure::Network(e.to_string()))
+    let (status, text) = fetch("GET", url, None, false).await?;
+    if (200..300).contains(&status) {
+        Ok(text)
     } else {
-        read(resp).await
+        read((status, text))
     }
 }
 
 pub(crate) async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    let resp = Request::get(url)
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    read(resp).await
+    read(fetch("GET", url, None, false).await?)
 }
 
 pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
     url: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    send(Request::post(url), body).await
+    send("POST", url, body).await
 }
 
 #[cfg(feature = "staff")]
@@ -84,21 +115,24 @@ pub(crate) async fn put<B: Serialize, T: DeserializeOwned>(
     url: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    send(Request::put(url), body).await
+    send("PUT", url, body).await
+}
+
+#[cfg(feature = "staff")]
+pub(crate) async fn patch<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    send("PATCH", url, body).await
 }
 
 async fn send<B: Serialize, T: DeserializeOwned>(
-    request: gloo_net::http::RequestBuilder,
+    method: &str,
+    url: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    let resp = request
-        .header(CSRF_HEADER, "1")
-        .json(body)
-        .map_err(|e| ApiFailure::Network(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    read(resp).await
+    let text = serde_json::to_string(body).map_err(|e| ApiFailure::Network(e.to_string()))?;
+    read(fetch(method, url, Some(JsValue::from_str(&text)), true).await?)
 }
 
 /// Sends a file as the request body (a photo), with the CSRF header; the server decides what
@@ -107,14 +141,7 @@ pub(crate) async fn upload<T: DeserializeOwned>(
     url: &str,
     file: web_sys::File,
 ) -> Result<T, ApiFailure> {
-    let resp = Request::post(url)
-        .header(CSRF_HEADER, "1")
-        .body(file)
-        .map_err(|e| ApiFailure::Network(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    read(resp).await
+    read(fetch("POST", url, Some(file.into()), false).await?)
 }
 
 #[cfg(feature = "staff")]

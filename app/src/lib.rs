@@ -23,6 +23,8 @@ use crate::i18n::{LangSwitch, tr};
 
 #[wasm_bindgen(start)]
 pub fn start() {
+    // Staff report what their console says; a resident's phone saves the hook's code.
+    #[cfg(feature = "staff")]
     console_error_panic_hook::set_once();
     #[cfg(feature = "staff")]
     leptos::mount::mount_to_body(App);
@@ -41,15 +43,24 @@ fn TopBar() -> impl IntoView {
     }
 }
 
-/// The resident form (`/r/{estate}`, served as `report.html`): one page, no router, no
+/// The resident's pages, both served as `report.html`: the form (`/r/{estate}`) and the
+/// tracking page its receipt links to (`/t/{token}`). Two pages, so no router, and no
 /// offline store.
 #[cfg(not(feature = "staff"))]
 #[component]
 fn Resident() -> impl IntoView {
     i18n::provide();
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
     view! {
         <TopBar/>
-        <main class="page"><pages::report::ReportPage/></main>
+        <main class="page">
+            {match path.strip_prefix("/t/") {
+                Some(token) => view! { <pages::track::TrackPage token=token.to_string()/> }.into_any(),
+                None => view! { <pages::report::ReportPage/> }.into_any(),
+            }}
+        </main>
     }
 }
 
@@ -72,6 +83,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/desk") view=pages::desk::DeskPage/>
                     <Route path=path!("/field") view=pages::field::FieldPage/>
                     <Route path=path!("/manage") view=pages::manage::ManagePage/>
+                    <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>
             </main>
         </Router>

@@ -70,6 +70,18 @@ e2eTest('a resident reports a leak and the front desk sees it with live timers',
   );
   assert.equal(workers, 0, 'the resident form installs no service worker');
 
+  // The receipt's tracking link opens this order's progress, personal fields masked.
+  const referenceText = (await reference.innerText()).trim();
+  await resident.getByTestId('tracking-link').click();
+  const tracking = resident.getByTestId('tracking');
+  await tracking.waitFor();
+  assert.ok((await tracking.innerText()).includes(referenceText), 'the tracking page shows the reference');
+  assert.match(await resident.getByTestId('track-status').innerText(), /\S/);
+  assert.equal(await resident.getByTestId('track-phone').innerText(), '138****5678');
+  assert.ok(!(await resident.content()).includes('13812345678'), 'no full phone number on the page');
+  await resident.goto(`${BASE_URL}/t/${'0'.repeat(64)}`);
+  await resident.getByRole('alert').filter({ hasText: '找不到这条报事' }).waitFor();
+
   const desk = await openDesk(open);
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: '卫生间漏水' }).first();
   await row.waitFor();

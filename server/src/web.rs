@@ -36,12 +36,14 @@ pub fn app(state: AppState) -> Router {
     let index = dist.join("index.html");
     // `fallback`, not `not_found_service`: app routes such as `/desk` answer 200 with the app.
     let spa = ServeDir::new(&dist).fallback(ServeFile::new(index));
-    // The resident form is a page of its own (a smaller wasm module than the staff app's).
+    // The resident's pages (the form and the tracking page) are a page of their own, with a
+    // smaller wasm module than the staff app's.
     let report = ServeFile::new(dist.join("report.html"));
     let api = routes::router().layer(middleware::from_fn(csrf_guard));
     let router = Router::new()
         .nest("/api", api)
-        .nest_service("/r", report)
+        .nest_service("/r", report.clone())
+        .nest_service("/t", report)
         .fallback_service(spa)
         .with_state(state)
         .layer(CompressionLayer::new())

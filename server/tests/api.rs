@@ -272,6 +272,7 @@ async fn the_app_is_served_with_spa_fallback_wasm_mime_headers_and_compression()
     // The resident form is its own page; every other route is the staff app's.
     for (path, title) in [
         ("/r/cuihu", "<title>anju report</title>"),
+        ("/t/0123abcd", "<title>anju report</title>"),
         ("/desk", "<title>anju</title>"),
         ("/", "<title>anju</title>"),
     ] {

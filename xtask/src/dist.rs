@@ -19,6 +19,10 @@ const ENTRIES: [(&str, &[&str]); 2] = [
     ("anju_report", &["--no-default-features"]),
 ];
 
+/// The styles of the resident's pages (`report.css`); the staff app's `anju.css` has every
+/// file of style/.
+const RESIDENT_CSS: [&str; 3] = ["00-tokens.css", "10-base.css", "20-report.css"];
+
 /// Builds dist/ from scratch and returns its path.
 pub(crate) fn run() -> Result<PathBuf> {
     let started = Instant::now();
@@ -81,8 +85,10 @@ pub(crate) fn run() -> Result<PathBuf> {
     } else {
         eprintln!("xtask: no app/static/ yet, so dist/ has no index.html");
     }
-    let css = concat_css(&root.join("style"))?;
+    let css = concat_css(&root.join("style"), |_| true)?;
     std::fs::write(staging.join("anju.css"), css).at(&staging)?;
+    let css = concat_css(&root.join("style"), |name| RESIDENT_CSS.contains(&name))?;
+    std::fs::write(staging.join("report.css"), css).at(&staging)?;
 
     let dist = root.join("dist");
     let old = staging_root.join(format!("dist-old-{}", std::process::id()));
@@ -286,7 +292,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 
 /// Every `style/*.css`, in file-name order (so `00-tokens.css` comes first), as one file:
 /// one request instead of one per surface.
-fn concat_css(style: &Path) -> Result<String> {
+fn concat_css(style: &Path, wanted: impl Fn(&str) -> bool) -> Result<String> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(style) {
         Ok(entries) => entries
             .map(|entry| entry.map(|e| e.path()))
@@ -294,7 +300,10 @@ fn concat_css(style: &Path) -> Result<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    files.retain(|f| f.extension().is_some_and(|e| e == "css"));
+    files.retain(|f| {
+        f.extension().is_some_and(|e| e == "css")
+            && wanted(&f.file_name().unwrap_or_default().to_string_lossy())
+    });
     files.sort();
     let mut css = String::new();
     for file in files {
@@ -348,8 +357,10 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         std::fs::write(dir.join("20-desk.css"), ".desk{}").unwrap();
         std::fs::write(dir.join("00-tokens.css"), ":root{}\n").unwrap();
         std::fs::write(dir.join("notes.txt"), "not css").unwrap();
-        let css = concat_css(&dir).unwrap();
+        let css = concat_css(&dir, |_| true).unwrap();
+        let tokens_only = concat_css(&dir, |name| name == "00-tokens.css").unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(tokens_only, "/* style/00-tokens.css */\n:root{}\n");
         assert_eq!(
             css,
             "/* style/00-tokens.css */\n:root{}\n/* style/20-desk.css */\n.desk{}\n"
@@ -358,6 +369,9 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 
     #[test]
     fn no_style_directory_gives_empty_css() {
-        assert_eq!(concat_css(Path::new("/nonexistent/style")).unwrap(), "");
+        assert_eq!(
+            concat_css(Path::new("/nonexistent/style"), |_| true).unwrap(),
+            ""
+        );
     }
 }

@@ -15,6 +15,7 @@ pub(crate) fn Home() -> impl IntoView {
                 <a class="button" href="/desk">{tr("客服前台", "Front desk")}</a>
                 <a class="button" href="/field">{tr("管家巡查(可离线)", "Caretaker (works offline)")}</a>
                 <a class="button secondary" href="/manage">{tr("小区规则", "Estate rules")}</a>
+                <a class="button secondary" href="/admin">{tr("员工账号与业主数据", "Staff accounts & resident data")}</a>
                 <a class="button secondary" href="/r/cuihu" rel="external">{tr("翠湖花园 报事报修", "Report at 翠湖花园")}</a>
             </nav>
         </section>

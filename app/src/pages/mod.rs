@@ -2,6 +2,8 @@
 //! every other surface in the staff app.
 
 #[cfg(feature = "staff")]
+pub(crate) mod admin;
+#[cfg(feature = "staff")]
 pub(crate) mod desk;
 #[cfg(feature = "staff")]
 pub(crate) mod field;
@@ -15,6 +17,8 @@ pub(crate) mod manage;
 pub(crate) mod not_found;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;
+#[cfg(not(feature = "staff"))]
+pub(crate) mod track;
 #[cfg(feature = "staff")]
 pub(crate) mod visit;
 #[cfg(feature = "staff")]

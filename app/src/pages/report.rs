@@ -6,7 +6,6 @@ use anju_shared::classify::classify;
 use anju_shared::lang::Lang;
 use anju_shared::model::Category;
 use anju_shared::report::{self, FieldError, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS};
-use anju_shared::site::Site;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,6 +14,28 @@ use crate::i18n::{tr, use_lang};
 
 /// The privacy-notice version shown under the form; stored with each report (PIPL).
 const NOTICE_VERSION: &str = "2026-11";
+
+/// What the form reads of `GET /api/public/estates/{slug}` (`anju_shared::site::Site`): the
+/// site plan's footprints stay unread, which keeps float parsing out of the resident's wasm.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Site {
+    slug: String,
+    name: String,
+    buildings: Vec<Building>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Building {
+    id: String,
+    name: String,
+    units: Vec<Unit>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Unit {
+    id: String,
+    name: String,
+}
 
 #[derive(Clone, PartialEq)]
 enum Loaded {
@@ -401,6 +422,14 @@ fn TextField(
     }
 }
 
+/// The address as the resident will keep it (a screenshot, a note): with the host.
+fn full_url(path: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}{path}")
+}
+
 #[component]
 fn Confirmation(receipt: Receipt) -> impl IntoView {
     let category = receipt.category;
@@ -415,7 +444,7 @@ fn Confirmation(receipt: Receipt) -> impl IntoView {
                 <strong>{tr(category.zh(), category.en())}</strong>
             </p>
             <p class="muted">{tr("客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。", "The front desk will contact you within the set time. Keep the tracking link below to follow progress.")}</p>
-            <p class="tracking"><code>{tracking}</code></p>
+            <p class="tracking"><a data-testid="tracking-link" href=tracking.clone()>{full_url(&tracking)}</a></p>
         </section>
     }
 }

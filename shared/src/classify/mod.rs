@@ -170,7 +170,8 @@ struct Lexicon {
     escapes: [Option<usize>; 2],
 }
 
-const LEXICON: &str = include_str!("lexicon.txt");
+/// `lexicon.txt` with its comment lines emptied (see `build.rs`).
+const LEXICON: &str = include_str!(concat!(env!("OUT_DIR"), "/lexicon.txt"));
 
 fn lexicon() -> &'static Lexicon {
     static LEX: OnceLock<Lexicon> = OnceLock::new();

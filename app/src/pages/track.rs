@@ -1,0 +1,140 @@
+//! `/t/{token}`: the resident's tracking page, the link their receipt gives. It shows that one
+//! order's progress with personal fields masked, as `GET /api/public/track/{token}` answers;
+//! the token is the only key (no account), and the page is served with `no-referrer`, so the
+//! link never leaks to another site.
+
+use anju_shared::lang::Lang;
+use anju_shared::model::{Category, EventKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::{tr, use_lang};
+
+/// The server's answer (server `routes/orders.rs` `Tracking`), the fields this page shows.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct Tracking {
+    reference: String,
+    estate: String,
+    status_zh: String,
+    status_en: String,
+    category: Category,
+    reported_at: String,
+    place: String,
+    phone_masked: String,
+    /// (event kind, when), oldest first.
+    steps: Vec<(String, String)>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Loaded {
+    Loading,
+    Ready(Tracking),
+    Unknown,
+    Offline,
+}
+
+/// `2026-11-29T09:30:00+08:00` → `2026-11-29 09:30`: the estate's own time, as the server
+/// wrote it (no time-zone arithmetic, and no date formatting code in the resident's wasm).
+fn when(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..16)) {
+        (Some(day), Some(time)) => format!("{day} {time}"),
+        _ => rfc3339.to_string(),
+    }
+}
+
+#[component]
+pub(crate) fn TrackPage(token: String) -> impl IntoView {
+    let order = RwSignal::new(Loaded::Loading);
+    spawn_local(async move {
+        let url = format!("/api/public/track/{token}");
+        order.set(match api::get::<Tracking>(&url).await {
+            Ok(t) => Loaded::Ready(t),
+            Err(ApiFailure::Status(404 | 400, _)) => Loaded::Unknown,
+            Err(_) => Loaded::Offline,
+        });
+    });
+    view! {
+        {move || match order.get() {
+            Loaded::Loading => view! {
+                <section class="card"><p class="muted">{tr("正在加载…", "Loading…")}</p></section>
+            }.into_any(),
+            Loaded::Unknown => view! {
+                <section class="card">
+                    <p role="alert" class="error">{tr("找不到这条报事,请检查跟踪链接是否完整。", "No report has this link; please check that the tracking link is complete.")}</p>
+                </section>
+            }.into_any(),
+            Loaded::Offline => view! {
+                <section class="card">
+                    <p role="alert" class="error">{tr("网络不通,请稍后再试。", "No connection; please try again later.")}</p>
+                </section>
+            }.into_any(),
+            Loaded::Ready(t) => view! { <Progress order=t/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Progress(order: Tracking) -> impl IntoView {
+    let lang = use_lang();
+    // Every text either fixed or chosen by language; one row type for all of them keeps the
+    // resident's wasm small (each distinct view type is compiled on its own).
+    let pick = move |zh: String, en: String| {
+        Signal::derive(move || {
+            if lang.get() == Lang::Zh {
+                zh.clone()
+            } else {
+                en.clone()
+            }
+        })
+    };
+    let fixed = |text: String| pick(text.clone(), text);
+    let category = order.category;
+    let rows = [
+        (
+            "track-status",
+            tr("状态", "Status"),
+            pick(order.status_zh, order.status_en),
+        ),
+        (
+            "track-category",
+            tr("类别", "Category"),
+            pick(category.zh().into(), category.en().into()),
+        ),
+        ("track-estate", tr("小区", "Estate"), fixed(order.estate)),
+        ("track-place", tr("位置", "Place"), fixed(order.place)),
+        (
+            "track-phone",
+            tr("联系电话", "Phone"),
+            fixed(order.phone_masked),
+        ),
+        (
+            "track-reported",
+            tr("报事时间", "Reported"),
+            fixed(when(&order.reported_at)),
+        ),
+    ]
+    .into_iter()
+    .map(|(id, label, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> })
+    .collect::<Vec<_>>();
+    let steps = order
+        .steps
+        .into_iter()
+        .map(|(kind, at)| {
+            let label = match EventKind::parse(&kind) {
+                Some(k) => pick(k.zh().into(), k.en().into()),
+                None => fixed(kind),
+            };
+            view! { <li data-testid="track-step">{label} " " <span class="muted">{when(&at)}</span></li> }
+        })
+        .collect::<Vec<_>>();
+    view! {
+        <section class="card track" data-testid="tracking">
+            <h1>{tr("报事进度", "Report progress")}</h1>
+            <p>{tr("受理编号", "Reference")}</p>
+            <p class="reference">{order.reference}</p>
+            <dl>{rows}</dl>
+            <ol class="steps">{steps}</ol>
+        </section>
+    }
+}
