@@ -8,6 +8,9 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// What a failure to read or write JSON is reported as.
+const UNREADABLE: &str = "unreadable JSON";
+
 /// The header the server requires on every state-changing request (see server `web.rs`).
 const CSRF_HEADER: &str = "x-anju-csrf";
 
@@ -78,7 +81,9 @@ async fn fetch(
 /// The answer's body as `T` when the status is a success, else the server's error body.
 fn read<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiFailure> {
     if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(e.to_string()))
+        // Not the parser's own message: formatting it would ship serde_json's and std's error
+        // texts in the resident's wasm, and no one but a developer could act on it.
+        serde_json::from_str(&text).map_err(|_| ApiFailure::Network(UNREADABLE.into()))
     } else {
         Err(ApiFailure::Status(
             status,
@@ -131,7 +136,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     url: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    let text = serde_json::to_string(body).map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let text = serde_json::to_string(body).map_err(|_| ApiFailure::Network(UNREADABLE.into()))?;
     read(fetch(method, url, Some(JsValue::from_str(&text)), true).await?)
 }
 
