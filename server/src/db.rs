@@ -371,50 +371,70 @@ impl Db {
         Ok(reference)
     }
 
-    /// Every order of an estate with its events, newest report first, at most `limit` orders.
+    /// The desk's inbox of an estate: every order that may still be open, however old (no
+    /// `closed` event, or a `reopened` one — the desk's fold decides), and the newest `recent`
+    /// orders whatever their state; at most `cap`, newest first. Open work never drops out
+    /// of sight because newer reports arrived: an overdue order is the one a supervisor must
+    /// see.
     pub async fn orders_with_events(
         &self,
         estate_id: &str,
-        limit: i64,
+        recent: i64,
+        cap: i64,
     ) -> sqlx::Result<Vec<OrderRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, estate_id, reference FROM orders WHERE estate_id = $1 \
-             ORDER BY reported_ms DESC LIMIT $2",
-        )
+        // One text for both queries, so the events read are exactly those of the orders listed.
+        macro_rules! inbox_orders {
+            () => {
+                "SELECT o.id FROM orders o WHERE o.estate_id = $1 AND ( \
+                   o.id IN (SELECT r.id FROM orders r WHERE r.estate_id = $2 \
+                            ORDER BY r.reported_ms DESC LIMIT $3) \
+                   OR NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'closed') \
+                   OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'reopened')) \
+                 ORDER BY o.reported_ms DESC LIMIT $4"
+            };
+        }
+        let rows = sqlx::query(concat!(
+            "SELECT id, estate_id, reference FROM orders WHERE id IN (",
+            inbox_orders!(),
+            ") ORDER BY reported_ms DESC"
+        ))
         .bind(estate_id.to_string())
-        .bind(limit)
+        .bind(estate_id.to_string())
+        .bind(recent)
+        .bind(cap)
         .fetch_all(&self.pool)
         .await?;
         let mut orders = Vec::with_capacity(rows.len());
+        let mut index = std::collections::HashMap::with_capacity(rows.len());
         for r in rows {
+            let id: String = r.try_get("id")?;
+            index.insert(id.clone(), orders.len());
             orders.push(OrderRecord {
-                id: r.try_get("id")?,
+                id,
                 estate_id: r.try_get("estate_id")?,
                 reference: r.try_get("reference")?,
                 events: Vec::new(),
             });
         }
-        let Some(oldest) = orders.last().map(|o| o.id.clone()) else {
+        if orders.is_empty() {
             return Ok(orders);
-        };
-        let oldest_ms: i64 = sqlx::query("SELECT reported_ms FROM orders WHERE id = $1")
-            .bind(oldest)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        let events = sqlx::query(
+        }
+        let events = sqlx::query(concat!(
             "SELECT e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
-             FROM events e JOIN orders o ON o.id = e.order_id \
-             WHERE e.estate_id = $1 AND o.reported_ms >= $2 ORDER BY e.seq",
-        )
+             FROM events e WHERE e.order_id IN (",
+            inbox_orders!(),
+            ") ORDER BY e.seq"
+        ))
         .bind(estate_id.to_string())
-        .bind(oldest_ms)
+        .bind(estate_id.to_string())
+        .bind(recent)
+        .bind(cap)
         .fetch_all(&self.pool)
         .await?;
         for r in events {
             let event = event_from_row(&r)?;
-            if let Some(o) = orders.iter_mut().find(|o| o.id == event.order_id) {
-                o.events.push(event);
+            if let Some(&i) = index.get(&event.order_id) {
+                orders[i].events.push(event);
             }
         }
         Ok(orders)

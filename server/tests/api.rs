@@ -2282,3 +2282,9 @@ async fn an_admin_reaches_no_staff_or_resident_of_another_company() {
         matches!(&events[0].body, anju_shared::order::EventBody::Reported(r) if r.text == "门禁坏了")
     );
 }
+
+#[tokio::test]
+async fn an_open_order_stays_in_the_desk_inbox_however_many_newer_ones_arrive() {
+    let (app, _dir) = app().await;
+    common::story_open_orders_stay_in_the_inbox(&app).await;
+}

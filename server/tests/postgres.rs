@@ -101,3 +101,9 @@ async fn erasing_a_resident_deletes_the_photos_only_they_attached() {
     let app = TestApp::spawn(&fresh_database().await).await;
     common::story_erasure_deletes_the_residents_photos(&app).await;
 }
+
+#[tokio::test]
+async fn an_open_order_stays_in_the_desk_inbox_however_many_newer_ones_arrive() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_open_orders_stay_in_the_inbox(&app).await;
+}

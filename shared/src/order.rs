@@ -247,7 +247,7 @@ pub struct OrderRecord {
     pub events: Vec<Event>,
 }
 
-/// The desk's inbox: one estate's recent orders.
+/// The desk's inbox: one estate's open orders, however old, and its most recent ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inbox {
     pub estate: crate::site::EstateInfo,

@@ -13,8 +13,12 @@ use crate::auth::DeskUser;
 use crate::error::ApiError;
 use crate::security::{ClientIp, require_estate};
 
-/// The most orders the inbox loads at once.
-const INBOX_LIMIT: i64 = 500;
+/// The newest orders the inbox shows whatever their state (the closed ones among them are the
+/// desk's recent history); every open order is shown besides, however old.
+const INBOX_RECENT: i64 = 200;
+/// A bound on one answer, far above any estate's open work, so a flood of reports cannot
+/// make the inbox unbounded.
+const INBOX_CAP: i64 = 5000;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/desk/orders", get(inbox))
@@ -47,6 +51,9 @@ async fn inbox(
         .await?
         .pop()
         .ok_or(ApiError::NotFound("estate"))?;
-    let orders = state.db.orders_with_events(&estate.id, INBOX_LIMIT).await?;
+    let orders = state
+        .db
+        .orders_with_events(&estate.id, INBOX_RECENT, INBOX_CAP)
+        .await?;
     Ok(Json(Inbox { estate, orders }))
 }

@@ -792,3 +792,77 @@ pub async fn story_erasure_deletes_the_residents_photos(app: &TestApp) {
             .expect("detail");
     assert_eq!(detail, "2 orders, 3 photos");
 }
+
+/// The desk's inbox keeps every open order, however many newer reports arrived, and drops a
+/// closed one from the front until it is reopened.
+pub async fn story_open_orders_stay_in_the_inbox(app: &TestApp) {
+    use anju_shared::order::EventBody;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let body = app.valid_report(&format!("{i}号楼道灯不亮")).await;
+        let receipt: Value = app.report(&body).await.json().await.expect("receipt");
+        ids.push(receipt["order_id"].as_str().expect("order id").to_string());
+    }
+    // The oldest is closed; the next two stay open while newer reports push them back.
+    let mut desk = devices::Device::login(app, "desk", "desk-tablet", 0).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    desk.record(&ids[0], EventBody::Closed, now);
+    desk.sync_all().await;
+    assert!(desk.rejected.is_empty(), "{:?}", desk.rejected);
+
+    let listed = |orders: Vec<anju_shared::order::OrderRecord>| -> Vec<String> {
+        orders.into_iter().map(|o| o.id).collect()
+    };
+    let inbox = listed(
+        app.db
+            .orders_with_events(devices::ESTATE, 2, 100)
+            .await
+            .expect("inbox"),
+    );
+    for open in &ids[1..] {
+        assert!(
+            inbox.contains(open),
+            "open order {open} missing from {inbox:?}"
+        );
+    }
+    assert!(
+        !inbox.contains(&ids[0]),
+        "an old closed order is history, not work"
+    );
+    assert!(
+        inbox.iter().position(|id| id == &ids[4]) < inbox.iter().position(|id| id == &ids[1]),
+        "newest first: {inbox:?}"
+    );
+
+    // Reopened, it is work again; and every listed order carries its own events only.
+    desk.record(
+        &ids[0],
+        EventBody::Reopened {
+            reason: "住户反映仍未修好".into(),
+        },
+        now + 1000,
+    );
+    desk.sync_all().await;
+    let orders = app
+        .db
+        .orders_with_events(devices::ESTATE, 2, 100)
+        .await
+        .expect("inbox");
+    let reopened = orders
+        .iter()
+        .find(|o| o.id == ids[0])
+        .expect("reopened order listed");
+    assert_eq!(reopened.events.len(), 3, "reported, closed, reopened");
+    assert!(
+        orders
+            .iter()
+            .all(|o| o.events.iter().all(|e| e.order_id == o.id))
+    );
+    // The cap bounds the answer.
+    let capped = app
+        .db
+        .orders_with_events(devices::ESTATE, 2, 3)
+        .await
+        .expect("inbox");
+    assert_eq!(capped.len(), 3);
+}
