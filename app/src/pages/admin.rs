@@ -229,29 +229,34 @@ pub(crate) fn AdminPage() -> impl IntoView {
     check();
     // A session that ended (timed out, or this account was disabled) shows the login again.
     let logged_out = Callback::new(move |()| me.set(Some(None)));
-    dynamic(move || {
-        match me.get() {
+    let login = Callback::new(move |()| check());
+    // The "only administrators" answer is a courtesy: the server refuses every
+    // `/api/admin/*` request from another role (the `AdminUser` extractor) whatever this page
+    // shows.
+    dynamic(move || match me.get() {
         None => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
-        Some(None) => view! {
-            <Login title=tr("管理员登录", "Administrator login") on_done=Callback::new(move |_| check())/>
+        Some(None) => {
+            view! { <Login title=tr("管理员登录", "Administrator login") on_done=login/> }
+                .into_any()
         }
-        .into_any(),
-        // Only a courtesy: the server refuses every `/api/admin/*` request from another role
-        // (the `AdminUser` extractor) whatever this page shows.
-        Some(Some(me)) if me.role != Role::Admin.as_str() => view! {
-            <section class="card" data-testid="admin-only">
-                <h1>{tr("管理员", "Administration")}</h1>
-                <p role="alert" class="error">{tr(
+        Some(Some(me)) if me.role == Role::Admin.as_str() => admin_view(me, logged_out).into_any(),
+        Some(Some(_)) => admin_only().into_any(),
+    })
+}
+
+fn admin_only() -> impl IntoView {
+    view! {
+        <section class="card" data-testid="admin-only">
+            <h1>{tr("管理员", "Administration")}</h1>
+            <p role="alert" class="error">
+                {tr(
                     "只有管理员可以管理员工账号和业主个人信息。",
                     "Only administrators can manage staff accounts and residents' personal data.",
-                )}</p>
-                <a class="button" href="/">{tr("返回首页", "Back to the start page")}</a>
-            </section>
-        }
-        .into_any(),
-        Some(Some(me)) => admin_view(me, logged_out).into_any(),
+                )}
+            </p>
+            <a class="button" href="/">{tr("返回首页", "Back to the start page")}</a>
+        </section>
     }
-    })
 }
 
 fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
@@ -408,7 +413,7 @@ fn role_select(id: &'static str, value: RwSignal<String>) -> impl IntoView {
         <select id=id prop:value=value on:change=move |ev| value.set(event_target_value(&ev))>
             {Role::ALL
                 .iter()
-                .map(|r| view! { <option value=r.as_str() selected=chosen == r.as_str()>{role_label(*r)}</option> })
+                .map(|r| view! { <option value=r.as_str() selected=chosen == r.as_str()>{role_label(*r)}</option> }.into_any())
                 .collect_view()}
         </select>
     }
@@ -445,6 +450,7 @@ fn estate_choices(
                             {name}
                         </label>
                     }
+                    .into_any()
                 })
                 .collect_view()}
         </fieldset>
@@ -458,12 +464,13 @@ fn staff_list(ctx: Ctx, staff: RwSignal<Option<Vec<Member>>>) -> impl IntoView {
     let notice = RwSignal::new(None::<(Signal<&'static str>, String)>);
     let list = dynamic(move || match staff.get() {
         None => view! { <p class="muted">"…"</p> }.into_any(),
-        Some(list) => view! {
-            <ul class="staff-list" data-testid="staff-list">
-                {list.into_iter().map(|m| member_item(ctx, m, editing, notice)).collect_view()}
-            </ul>
+        Some(list) => {
+            let items = list
+                .into_iter()
+                .map(|m| member_item(ctx, m, editing, notice).into_any())
+                .collect_view();
+            view! { <ul class="staff-list" data-testid="staff-list">{items}</ul> }.into_any()
         }
-        .into_any(),
     });
     view! {
         <section class="card">
@@ -506,13 +513,13 @@ fn member_item(
                 <strong>{m.display_name.clone()}</strong>
                 <span class="muted">{m.username.clone()}</span>
                 <span class="chip">{role_text}</span>
-                {m.disabled.then(|| view! { <span class="chip off">{tr("已停用", "Disabled")}</span> })}
+                {m.disabled.then(|| view! { <span class="chip off">{tr("已停用", "Disabled")}</span> }.into_any())}
                 {button("button edit", tr("编辑", "Edit"), Signal::stored(false), toggle)}
             </div>
             <p class="muted staff-estates">
                 {tr("小区", "Estates")} ": " {if estates.is_empty() { "—".to_string() } else { estates }}
             </p>
-            {dynamic(move || open.get().then(|| member_editor(ctx, member.get_value(), editing, notice)))}
+            {dynamic(move || open.get().then(|| member_editor(ctx, member.get_value(), editing, notice).into_any()))}
         </li>
     }
 }
@@ -610,24 +617,28 @@ fn member_editor(
     view! {
         <div class="form staff-editor" data-testid="staff-editor">
             {form_note(&["role", "estate_ids", "region_ids", "password"], problem)}
-            {role_select("edit-role", role)}
+            // An admin who took their own role away would lock themselves out of this page.
+            {(!is_me).then(|| role_select("edit-role", role).into_any())}
             {field_note("edit-role-error".into(), "role", problem)}
             {estate_choices("edit-estates", ctx, chosen, problem)}
             {dynamic(move || is_area.get().then(|| field_input(
                 "edit-regions",
                 tr("负责的片区(片区编号,逗号分隔;留空则不变)", "Regions (region ids, comma-separated; blank: unchanged)"),
                 "text", regions, "region_ids", problem,
-            )))}
+            ).into_any()))}
             {button("button primary", tr("保存角色与小区", "Save role and estates"), busy_now, save)}
             {field_input("edit-password", tr("新密码", "New password"), "password", password, "password", problem)}
             {button("button", tr("设置新密码", "Set the new password"), busy_now, set_password)}
             <div class="staff-danger">
                 {(!is_me).then(|| if disabled {
-                    button("button", tr("启用账号", "Enable the account"), busy_now, toggle_disabled).into_any()
+                    button("button", tr("启用账号", "Enable the account"), busy_now, toggle_disabled)
                 } else {
-                    button("button danger", tr("停用账号", "Disable the account"), busy_now, toggle_disabled).into_any()
-                })}
-                {is_me.then(|| view! { <p class="muted">{tr("不能停用自己的账号。", "You cannot disable your own account.")}</p> })}
+                    button("button danger", tr("停用账号", "Disable the account"), busy_now, toggle_disabled)
+                }.into_any())}
+                {is_me.then(|| view! { <p class="muted">{tr(
+                    "不能更改自己的角色或停用自己的账号。",
+                    "You cannot change your own role or disable your own account.",
+                )}</p> }.into_any())}
             </div>
         </div>
     }
@@ -690,7 +701,7 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
             <h2>{tr("新建员工账号", "New staff account")}</h2>
             {dynamic(move || created.get().map(|who| view! {
                 <p role="status" class="notice">{tr("已创建账号", "Account created:")} " " {who}</p>
-            }))}
+            }.into_any()))}
             {form_note(&["username", "display_name", "role", "password", "estate_ids", "region_ids"], problem)}
             {field_input("new-username", tr("用户名", "Username"), "text", username, "username", problem)}
             {field_input("new-display-name", tr("姓名", "Name"), "text", display_name, "display_name", problem)}
@@ -702,7 +713,7 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
                 "new-regions",
                 tr("负责的片区(片区编号,逗号分隔)", "Regions (region ids, comma-separated)"),
                 "text", regions, "region_ids", problem,
-            )))}
+            ).into_any()))}
             {button("button primary", tr("创建账号", "Create the account"), busy_now, create)}
         </section>
     }
@@ -888,10 +899,10 @@ fn residents_section(logged_out: Callback<()>) -> impl IntoView {
                         {button("button", tr("取消", "Cancel"), busy_now, cancel)}
                     </div>
                 </div>
-            }))}
+            }.into_any()))}
             {dynamic(move || erased.get().is_some().then(|| view! {
                 <p role="status" class="notice" data-testid="erased">{erased_text}</p>
-            }))}
+            }.into_any()))}
             {dynamic(move || exported.get().map(|(data, href)| export_view(data, href)))}
         </section>
     }
@@ -922,7 +933,7 @@ fn export_view(data: Export, href: String) -> impl IntoView {
             <ul>
                 {data.residents.into_iter().map(|r| view! {
                     <li>{tr("住户", "Resident")} ": " {r.name} " · " {r.household_id}</li>
-                }).collect_view()}
+                }.into_any()).collect_view()}
                 {data.orders.iter().map(|o| {
                     let (said, place) = report_of(o);
                     view! {
@@ -933,6 +944,7 @@ fn export_view(data: Export, href: String) -> impl IntoView {
                             " · " {tr("照片", "Photos")} ": " {o.photos.len().to_string()}</span>
                         </li>
                     }
+                    .into_any()
                 }).collect_view()}
             </ul>
             <a class="button" href=href download=file data-testid="export-download">
