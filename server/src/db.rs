@@ -260,6 +260,95 @@ impl Db {
         rows.iter().map(|r| r.try_get(0)).collect()
     }
 
+    /// Every (staff id, estate id) given in `staff_estates` to a staff member of the company,
+    /// for the admin's list: what is assigned, not what is visible through regions or role.
+    pub async fn given_estates_of_company(
+        &self,
+        company_id: &str,
+    ) -> sqlx::Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT se.staff_id, se.estate_id FROM staff_estates se \
+             JOIN staff s ON s.id = se.staff_id JOIN estates e ON e.id = se.estate_id \
+             WHERE s.company_id = $1 AND e.company_id = $1 ORDER BY se.staff_id, se.estate_id",
+        )
+        .bind(company_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Every (staff id, region id) of `staff_regions` for a staff member of the company.
+    pub async fn regions_of_company_staff(
+        &self,
+        company_id: &str,
+    ) -> sqlx::Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT sr.staff_id, sr.region_id FROM staff_regions sr \
+             JOIN staff s ON s.id = sr.staff_id JOIN regions r ON r.id = sr.region_id \
+             WHERE s.company_id = $1 AND r.company_id = $1 ORDER BY sr.staff_id, sr.region_id",
+        )
+        .bind(company_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// The company's regions as (id, name), by name.
+    pub async fn company_regions(&self, company_id: &str) -> sqlx::Result<Vec<(String, String)>> {
+        let rows =
+            sqlx::query("SELECT id, name FROM regions WHERE company_id = $1 ORDER BY name, id")
+                .bind(company_id.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// The company's estates as (id, name, region id, region name), by region then name.
+    pub async fn company_estates(
+        &self,
+        company_id: &str,
+    ) -> sqlx::Result<Vec<(String, String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.name, r.id, r.name FROM estates e JOIN regions r ON r.id = e.region_id \
+             WHERE e.company_id = $1 ORDER BY r.name, e.name, e.id",
+        )
+        .bind(company_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
+    /// Sets a staff member's role; a role without regions also loses their regions, in the
+    /// same transaction, so they never keep seeing a region's estates under their new role.
+    pub async fn set_staff_role(
+        &self,
+        staff_id: &str,
+        role: &str,
+        keeps_regions: bool,
+    ) -> sqlx::Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
+            .bind(role.to_string())
+            .bind(staff_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if !keeps_regions {
+            sqlx::query("DELETE FROM staff_regions WHERE staff_id = $1")
+                .bind(staff_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
     pub async fn create_session(
         &self,
         token_hash: &str,

@@ -17,6 +17,14 @@ pub enum ApiError {
     /// Bad input in one field of another request, e.g. `orders[3].reported_at: …`.
     #[error("{field}: {message}")]
     BadField { field: String, message: String },
+    /// Like `BadField`, with the message in Chinese too (`message_zh`), for forms that show the
+    /// server's own words in the user's language rather than keep a copy of every message.
+    #[error("{field}: {message}")]
+    BadFieldZh {
+        field: String,
+        message: String,
+        message_zh: String,
+    },
     /// A body of a type the endpoint does not take (an upload that is not an image), 415.
     #[error("{field}: {message}")]
     UnsupportedMedia { field: String, message: String },
@@ -39,7 +47,9 @@ pub enum ApiError {
 impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Fields(_) | ApiError::BadField { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Fields(_) | ApiError::BadField { .. } | ApiError::BadFieldZh { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthenticated | ApiError::BadLogin => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
@@ -73,6 +83,15 @@ impl IntoResponse for ApiError {
             | ApiError::UnsupportedMedia { field, message } => {
                 json!({ "error": format!("{field}: {message}"), "field": field })
             }
+            ApiError::BadFieldZh {
+                field,
+                message,
+                message_zh,
+            } => json!({
+                "error": format!("{field}: {message}"),
+                "field": field,
+                "message_zh": message_zh,
+            }),
             ApiError::Database(cause) => {
                 tracing::error!(error = %cause, "database error");
                 json!({ "error": "internal error" })

@@ -2288,3 +2288,339 @@ async fn an_open_order_stays_in_the_desk_inbox_however_many_newer_ones_arrive() 
     let (app, _dir) = app().await;
     common::story_open_orders_stay_in_the_inbox(&app).await;
 }
+
+/// Sends `body` as `method` to `path` with the CSRF header; answers (status, JSON body).
+async fn send_json(
+    app: &TestApp,
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let resp = client
+        .request(method, app.url(path))
+        .header(CSRF.0, CSRF.1)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// The listed staff member with this username.
+async fn listed(app: &TestApp, admin: &reqwest::Client, username: &str) -> Value {
+    let list: Value = app.get_json(admin, "/api/admin/staff").await;
+    list.as_array()
+        .expect("list")
+        .iter()
+        .find(|s| s["username"] == username)
+        .cloned()
+        .unwrap_or_else(|| panic!("{username} not in {list}"))
+}
+
+#[tokio::test]
+async fn an_admin_lists_only_their_companys_regions_and_estates() {
+    let (app, _dir) = app().await;
+    let (_, other) = common::routes::two_companies(&app).await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let regions: Value = app.get_json(&admin, "/api/admin/regions").await;
+    assert_eq!(regions, json!([{ "id": "rg-south", "name": "华南区域" }]));
+    let estates: Value = app.get_json(&admin, "/api/admin/estates").await;
+    assert_eq!(
+        estates,
+        json!([{ "id": "est-cuihu", "name": "翠湖花园", "region_id": "rg-south", "region_name": "华南区域" }])
+    );
+    // The other company's admin sees theirs and nothing of the demo company.
+    let (theirs, _) = logged_in(&app, other.login_of(anju_server::auth::Role::Admin)).await;
+    for path in ["/api/admin/regions", "/api/admin/estates"] {
+        let answer = app.get_json(&theirs, path).await;
+        let list = answer.as_array().expect("list");
+        assert!(!list.is_empty(), "{path}: {answer}");
+        let text = answer.to_string();
+        for mine in ["rg-south", "华南区域", "est-cuihu", "翠湖花园"] {
+            assert!(!text.contains(mine), "{path}: {text}");
+        }
+        assert!(text.contains("rg-other"), "{path}: {text}");
+    }
+    // Only admins.
+    let (desk, _) = logged_in(&app, "desk").await;
+    for path in ["/api/admin/regions", "/api/admin/estates"] {
+        let status = desk.get(app.url(path)).send().await.expect("get").status();
+        assert_eq!(status, 403, "{path}");
+    }
+    // The list tells what is given from what is seen: the area manager was given the demo
+    // estate and the region; the quality centre sees every estate, given or not.
+    let area = listed(&app, &admin, "area").await;
+    assert_eq!(area["given_estate_ids"], json!(["est-cuihu"]), "{area}");
+    assert_eq!(area["region_ids"], json!(["rg-south"]), "{area}");
+    let desk_row = listed(&app, &admin, "desk").await;
+    assert_eq!(desk_row["region_ids"], json!([]), "{desk_row}");
+}
+
+#[tokio::test]
+async fn an_admin_creates_an_area_manager_with_regions_in_one_request() {
+    let (app, _dir) = app().await;
+    common::seed_second_company(&app).await;
+    sqlx::query(
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("estate");
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let new = |role: &str, regions: Value| {
+        json!({
+            "username": "area2", "display_name": "钱坤", "role": role,
+            "password": "翠湖春水 lamp 7", "estate_ids": [], "region_ids": regions,
+        })
+    };
+    let post = reqwest::Method::POST;
+    // Another company's region, or regions for a role without any: refused by name, in
+    // both languages, and nothing created.
+    for (role, regions, zh) in [
+        (
+            "area_manager",
+            json!(["rg-other"]),
+            "不是本公司的片区(rg-other)",
+        ),
+        ("caretaker", json!(["rg-south"]), "只有片区经理负责片区"),
+    ] {
+        let (status, err) = send_json(
+            &app,
+            &admin,
+            post.clone(),
+            "/api/admin/staff",
+            new(role, regions),
+        )
+        .await;
+        assert_eq!(status, 400, "{err}");
+        assert_eq!(err["field"], "region_ids", "{err}");
+        assert_eq!(err["message_zh"], zh, "{err}");
+        assert!(
+            err["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("region_ids: ")),
+            "{err}"
+        );
+    }
+    let (status, created) = send_json(
+        &app,
+        &admin,
+        post,
+        "/api/admin/staff",
+        new("area_manager", json!(["rg-south"])),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["region_ids"], json!(["rg-south"]));
+    let row = listed(&app, &admin, "area2").await;
+    assert_eq!(row["region_ids"], json!(["rg-south"]), "{row}");
+    assert_eq!(row["given_estate_ids"], json!([]), "{row}");
+    assert_eq!(
+        row["estate_ids"],
+        json!(["est-cuihu", "est-south-2"]),
+        "every estate of the region: {row}"
+    );
+    let area2 = app.browser();
+    let resp = area2
+        .post(app.url("/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "area2", "password": "翠湖春水 lamp 7" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 200);
+    let status = area2
+        .get(app.url("/api/estates/est-south-2/site"))
+        .send()
+        .await
+        .expect("site")
+        .status();
+    assert_eq!(status, 200);
+    assert_eq!(audit_count(&app, "regions_changed").await, 1);
+}
+
+#[tokio::test]
+async fn a_role_without_regions_loses_them_and_regions_can_be_cleared() {
+    let (app, _dir) = app().await;
+    sqlx::query(
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("estate");
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let (area, _) = logged_in(&app, "area").await;
+    let south2 = |client: reqwest::Client| {
+        let url = app.url("/api/estates/est-south-2/site");
+        async move { client.get(url).send().await.expect("site").status() }
+    };
+    assert_eq!(south2(area.clone()).await, 200, "through the region");
+    let patch = reqwest::Method::PATCH;
+    // A role set together with regions it cannot keep is refused, and changes nothing.
+    let (status, err) = send_json(
+        &app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-area",
+        json!({ "role": "project_manager", "region_ids": ["rg-south"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["field"]),
+        (400, &json!("region_ids")),
+        "{err}"
+    );
+    assert_eq!(listed(&app, &admin, "area").await["role"], "area_manager");
+    // Moved to project manager: the region goes with the role, in the same change.
+    let (status, _) = send_json(
+        &app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-area",
+        json!({ "role": "project_manager" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let row = listed(&app, &admin, "area").await;
+    assert_eq!(row["role"], "project_manager");
+    assert_eq!(row["region_ids"], json!([]), "{row}");
+    assert_eq!(row["estate_ids"], json!(["est-cuihu"]), "{row}");
+    assert_eq!(
+        south2(area.clone()).await,
+        403,
+        "no longer through the region"
+    );
+    assert_eq!(audit_count(&app, "role_changed").await, 1);
+    // Back to area manager with the region, then the region cleared by an empty list.
+    let (status, _) = send_json(
+        &app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-area",
+        json!({ "role": "area_manager", "region_ids": ["rg-south"] }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(south2(area.clone()).await, 200);
+    let (status, _) = send_json(
+        &app,
+        &admin,
+        patch,
+        "/api/admin/staff/stf-area",
+        json!({ "region_ids": [] }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed(&app, &admin, "area").await["region_ids"], json!([]));
+    assert_eq!(south2(area).await, 403);
+}
+
+#[tokio::test]
+async fn an_admin_cannot_demote_or_disable_themselves() {
+    let (app, _dir) = app().await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let before = state(&app).await;
+    for (body, field, zh) in [
+        (json!({ "role": "caretaker" }), "role", "不能更改自己的角色"),
+        (
+            json!({ "disabled": true, "estate_ids": [] }),
+            "disabled",
+            "不能停用自己的账号",
+        ),
+    ] {
+        let (status, err) = send_json(
+            &app,
+            &admin,
+            reqwest::Method::PATCH,
+            "/api/admin/staff/stf-admin",
+            body,
+        )
+        .await;
+        assert_eq!(status, 400, "{err}");
+        assert_eq!(err["field"], field, "{err}");
+        assert_eq!(err["message_zh"], zh, "{err}");
+    }
+    assert_eq!(
+        state(&app).await,
+        before,
+        "a refused change changes nothing"
+    );
+    let me = app.get_json(&admin, "/api/me").await;
+    assert_eq!(me["role"], "admin");
+    // What keeps them an admin is fine: their own estates, or "admin" again.
+    let (status, _) = send_json(
+        &app,
+        &admin,
+        reqwest::Method::PATCH,
+        "/api/admin/staff/stf-admin",
+        json!({ "role": "admin", "disabled": false }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // Another admin may still be demoted by this one.
+    let (status, _) = send_json(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/admin/staff",
+        json!({ "username": "admin2", "display_name": "钱坤", "role": "admin",
+                "password": "翠湖春水 lamp 7" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let id = listed(&app, &admin, "admin2").await["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let (status, _) = send_json(
+        &app,
+        &admin,
+        reqwest::Method::PATCH,
+        &format!("/api/admin/staff/{id}"),
+        json!({ "role": "caretaker", "disabled": true }),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn admin_refusals_carry_chinese_next_to_english_and_other_routes_keep_their_shape() {
+    let (app, _dir) = app().await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let (status, err) = send_json(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/admin/staff",
+        json!({ "username": "guanjia9", "display_name": "黄磊", "role": "caretaker",
+                "password": "short" }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        err,
+        json!({ "error": "password: at least 8 characters", "field": "password",
+                "message_zh": "至少 8 个字符" })
+    );
+    // Another route's field error is as it was: `error` and `field` only.
+    let (status, err) = send_json(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/admin/residents/erase",
+        json!({ "phone": "12345" }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["field"], "phone", "{err}");
+    assert!(err.get("message_zh").is_none(), "{err}");
+}

@@ -1,5 +1,7 @@
 //! Staff administration for the company's admins: create accounts, change roles and estates,
 //! disable accounts (which ends their sessions). Every change is written to the audit log.
+//! Refusals name the field, in English (`error`) and in Chinese (`message_zh`), so the admin's
+//! page shows the server's own words in either language.
 
 use std::sync::OnceLock;
 
@@ -26,6 +28,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/staff", get(list).post(create))
         .route("/admin/staff/{staff_id}", patch(update))
+        .route("/admin/regions", get(regions))
+        .route("/admin/estates", get(estates))
 }
 
 /// A logged-in administrator.
@@ -51,27 +55,52 @@ fn common_passwords() -> &'static [&'static str] {
     LIST.get_or_init(|| include_str!("../common_passwords.txt").lines().collect())
 }
 
-/// Why a new password is refused, naming the field.
-pub fn password_problem(password: &str, username: &str) -> Option<String> {
+/// Why a new password is refused, as (English, Chinese).
+pub fn password_problem(password: &str, username: &str) -> Option<(String, String)> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
-        return Some(format!("at least {PASSWORD_MIN} characters"));
+        return Some((
+            format!("at least {PASSWORD_MIN} characters"),
+            format!("至少 {PASSWORD_MIN} 个字符"),
+        ));
     }
     if n > PASSWORD_MAX {
-        return Some(format!("at most {PASSWORD_MAX} characters"));
+        return Some((
+            format!("at most {PASSWORD_MAX} characters"),
+            format!("最多 {PASSWORD_MAX} 个字符"),
+        ));
     }
     let lower = password.to_lowercase();
     if common_passwords().contains(&lower.as_str()) || lower == username.to_lowercase() {
-        return Some("too common or too easy to guess; choose another".into());
+        return Some((
+            "too common or too easy to guess; choose another".into(),
+            "太常见或太容易猜到,请换一个".into(),
+        ));
     }
     None
 }
 
-fn bad(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::BadField {
+/// A refusal naming `field`, in English and Chinese.
+fn bad(field: &str, message: impl Into<String>, message_zh: impl Into<String>) -> ApiError {
+    ApiError::BadFieldZh {
         field: field.into(),
         message: message.into(),
+        message_zh: message_zh.into(),
     }
+}
+
+/// A body the handler cannot read, refused like any other field (the parser's words are
+/// English only, so Chinese readers get a plain sentence).
+fn unreadable(e: ApiError) -> ApiError {
+    match e {
+        ApiError::BadField { field, message } => bad(&field, message, "格式不对"),
+        other => other,
+    }
+}
+
+/// The roles that answer for regions (`staff_regions`); any other role keeps none.
+fn uses_regions(role: Role) -> bool {
+    role == Role::AreaManager
 }
 
 #[derive(Serialize)]
@@ -81,7 +110,21 @@ struct StaffDto {
     display_name: String,
     role: String,
     disabled: bool,
+    /// The estates they can see: given, through their regions, or company-wide.
     estate_ids: Vec<String>,
+    /// The estates given to them (`staff_estates`): what the admin ticks.
+    given_estate_ids: Vec<String>,
+    /// Their regions (`staff_regions`): every estate of each, later ones included.
+    region_ids: Vec<String>,
+}
+
+/// The ids paired with `staff_id` in a list of (staff id, id).
+fn of(pairs: &[(String, String)], staff_id: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(s, _)| s == staff_id)
+        .map(|(_, id)| id.clone())
+        .collect()
 }
 
 async fn list(
@@ -94,6 +137,8 @@ async fn list(
     .bind(admin.company_id.clone())
     .fetch_all(&state.db.pool)
     .await?;
+    let given = state.db.given_estates_of_company(&admin.company_id).await?;
+    let regions = state.db.regions_of_company_staff(&admin.company_id).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let id: String = r.try_get("id")?;
@@ -106,6 +151,8 @@ async fn list(
                 .db
                 .staff_estate_ids(&id, &admin.company_id, company_wide)
                 .await?,
+            given_estate_ids: of(&given, &id),
+            region_ids: of(&regions, &id),
             id,
             username: r.try_get("username")?,
             display_name: r.try_get("display_name")?,
@@ -124,6 +171,55 @@ struct NewStaff {
     password: String,
     #[serde(default)]
     estate_ids: Vec<String>,
+    /// An area manager's regions, given with the account.
+    #[serde(default)]
+    region_ids: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RegionDto {
+    id: String,
+    name: String,
+}
+
+/// The admin's company's regions: what an area manager can be given.
+async fn regions(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+) -> Result<Json<Vec<RegionDto>>, ApiError> {
+    let list = state.db.company_regions(&admin.company_id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(id, name)| RegionDto { id, name })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+struct EstateDto {
+    id: String,
+    name: String,
+    region_id: String,
+    region_name: String,
+}
+
+/// Every estate of the admin's company (not only those the admin was given): what staff can
+/// be given, with the region each belongs to.
+async fn estates(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+) -> Result<Json<Vec<EstateDto>>, ApiError> {
+    let list = state.db.company_estates(&admin.company_id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|(id, name, region_id, region_name)| EstateDto {
+                id,
+                name,
+                region_id,
+                region_name,
+            })
+            .collect(),
+    ))
 }
 
 /// Estates must be the admin's company's: an admin cannot hand out another company's data.
@@ -136,8 +232,44 @@ async fn check_estates(state: &AppState, admin: &Staff, ids: &[String]) -> Resul
             .pop()
             .map(|e| e.company_id);
         if owner.as_deref() != Some(admin.company_id.as_str()) {
-            return Err(bad("estate_ids", format!("unknown estate {id}")));
+            return Err(bad(
+                "estate_ids",
+                format!("unknown estate {id}"),
+                format!("不是本公司的小区({id})"),
+            ));
         }
+    }
+    Ok(())
+}
+
+/// Regions must be the admin's company's, like estates.
+async fn check_regions(state: &AppState, admin: &Staff, ids: &[String]) -> Result<(), ApiError> {
+    for id in ids {
+        let owner = sqlx::query("SELECT company_id FROM regions WHERE id = $1")
+            .bind(id.clone())
+            .fetch_optional(&state.db.pool)
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?;
+        if owner.as_deref() != Some(admin.company_id.as_str()) {
+            return Err(bad(
+                "region_ids",
+                format!("unknown region {id}"),
+                format!("不是本公司的片区({id})"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Regions given to a role that has none would be dropped at once: refused instead.
+fn check_regions_for(role: Role, ids: &[String]) -> Result<(), ApiError> {
+    if !ids.is_empty() && !uses_regions(role) {
+        return Err(bad(
+            "region_ids",
+            "only an area manager answers for regions",
+            "只有片区经理负责片区",
+        ));
     }
     Ok(())
 }
@@ -148,7 +280,7 @@ async fn create(
     ClientIp(ip): ClientIp,
     body: Bytes,
 ) -> Result<Json<StaffDto>, ApiError> {
-    let input: NewStaff = parse_json(&body)?;
+    let input: NewStaff = parse_json(&body).map_err(unreadable)?;
     let username = input.username.trim().to_lowercase();
     if username.len() < 2
         || username.len() > 40
@@ -156,18 +288,24 @@ async fn create(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
     {
-        return Err(bad("username", "2 to 40 letters, digits, - _ ."));
+        return Err(bad(
+            "username",
+            "2 to 40 letters, digits, - _ .",
+            "2 到 40 个字母、数字或 - _ .",
+        ));
     }
     if input.display_name.trim().is_empty() || input.display_name.chars().count() > 40 {
-        return Err(bad("display_name", "1 to 40 characters"));
+        return Err(bad("display_name", "1 to 40 characters", "1 到 40 个字符"));
     }
-    let role = Role::parse(&input.role).ok_or_else(|| bad("role", "unknown role"))?;
-    if let Some(problem) = password_problem(&input.password, &username) {
-        return Err(bad("password", problem));
+    let role = Role::parse(&input.role).ok_or_else(unknown_role)?;
+    if let Some((en, zh)) = password_problem(&input.password, &username) {
+        return Err(bad("password", en, zh));
     }
     check_estates(&state, &admin, &input.estate_ids).await?;
+    check_regions(&state, &admin, &input.region_ids).await?;
+    check_regions_for(role, &input.region_ids)?;
     if state.db.staff_by_username(&username).await?.is_some() {
-        return Err(bad("username", "taken"));
+        return Err(bad("username", "taken", "已被使用,请换一个"));
     }
     let password = input.password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -194,10 +332,34 @@ async fn create(
             .execute(&mut *tx)
             .await?;
     }
+    for region in &input.region_ids {
+        sqlx::query("INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)")
+            .bind(id.clone())
+            .bind(region.clone())
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     state
         .db
         .audit(&admin.id, &ip, "staff_created", &id, role.as_str())
+        .await?;
+    if !input.region_ids.is_empty() {
+        state
+            .db
+            .audit(
+                &admin.id,
+                &ip,
+                "regions_changed",
+                &id,
+                &input.region_ids.join(","),
+            )
+            .await?;
+    }
+    // What they can see, as the list would say it: their estates and their regions'.
+    let estate_ids = state
+        .db
+        .staff_estate_ids(&id, &admin.company_id, role.company_wide())
         .await?;
     Ok(Json(StaffDto {
         id,
@@ -205,7 +367,9 @@ async fn create(
         display_name: input.display_name.trim().to_string(),
         role: role.as_str().into(),
         disabled: false,
-        estate_ids: input.estate_ids,
+        estate_ids,
+        given_estate_ids: input.estate_ids,
+        region_ids: input.region_ids,
     }))
 }
 
@@ -226,7 +390,7 @@ async fn update(
     Path(staff_id): Path<String>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let change: StaffChange = parse_json(&body)?;
+    let change: StaffChange = parse_json(&body).map_err(unreadable)?;
     let row = sqlx::query("SELECT company_id, username FROM staff WHERE id = $1")
         .bind(staff_id.clone())
         .fetch_optional(&state.db.pool)
@@ -241,37 +405,47 @@ async fn update(
     let role = change
         .role
         .as_deref()
-        .map(|r| Role::parse(r).ok_or_else(|| bad("role", "unknown role")))
+        .map(|r| Role::parse(r).ok_or_else(unknown_role))
         .transpose()?;
+    // A company must not lose its administrator by a slip: an admin can neither demote nor
+    // disable themselves (another admin can).
+    if staff_id == admin.id {
+        if role.is_some_and(|r| r != Role::Admin) {
+            return Err(bad(
+                "role",
+                "you cannot change your own role",
+                "不能更改自己的角色",
+            ));
+        }
+        if change.disabled == Some(true) {
+            return Err(bad(
+                "disabled",
+                "you cannot disable your own account",
+                "不能停用自己的账号",
+            ));
+        }
+    }
     if let Some(estates) = &change.estate_ids {
         check_estates(&state, &admin, estates).await?;
     }
     if let Some(regions) = &change.region_ids {
-        // Regions must be the admin's company's, like estates.
-        for id in regions {
-            let owner = sqlx::query("SELECT company_id FROM regions WHERE id = $1")
-                .bind(id.clone())
-                .fetch_optional(&state.db.pool)
-                .await?
-                .map(|r| r.try_get::<String, _>(0))
-                .transpose()?;
-            if owner.as_deref() != Some(admin.company_id.as_str()) {
-                return Err(bad("region_ids", format!("unknown region {id}")));
-            }
+        check_regions(&state, &admin, regions).await?;
+        // A role set with regions must be one that keeps them.
+        if let Some(role) = role {
+            check_regions_for(role, regions)?;
         }
     }
-    if let Some(problem) = change
+    if let Some((en, zh)) = change
         .password
         .as_deref()
         .and_then(|p| password_problem(p, &username))
     {
-        return Err(bad("password", problem));
+        return Err(bad("password", en, zh));
     }
     if let Some(role) = role {
-        sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(staff_id.clone())
-            .execute(&state.db.pool)
+        state
+            .db
+            .set_staff_role(&staff_id, role.as_str(), uses_regions(role))
             .await?;
         state
             .db
@@ -352,6 +526,10 @@ async fn update(
             .await?;
     }
     Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+fn unknown_role() -> ApiError {
+    bad("role", "unknown role", "未知的角色")
 }
 
 #[cfg(test)]

@@ -119,6 +119,9 @@ const EVAL: &str = r#"{"policy": "cmsk", "now": "2026-03-12T12:00:00+08:00", "or
     "events": [{"type": "dispatched", "at": "2026-03-10T09:35:00+08:00"}]}]}"#;
 const NEW_STAFF: &str = r#"{"username": "probe-{me}", "display_name": "探针", "role": "caretaker",
     "password": "翠湖春水 lamp 7", "estate_ids": ["{estate_id}"]}"#;
+/// An area manager created with the target's region and no estate.
+const NEW_AREA_MANAGER: &str = r#"{"username": "probe-area-{me}", "display_name": "探针", "role": "area_manager",
+    "password": "翠湖春水 lamp 7", "estate_ids": [], "region_ids": ["{region_id}"]}"#;
 
 /// Every route of the API. `tests/api.rs` checks that it equals what `src/routes/*.rs`
 /// registers, so a new route cannot be added without saying here who may reach it.
@@ -297,11 +300,28 @@ pub const ROUTES: &[Route] = &[
         path: "/admin/staff",
         access: Access::Scoped,
         may: admin,
-        probes: &[probe(
-            "",
-            Body::Json(NEW_STAFF),
-            Expect::Unknown("estate_ids"),
-        )],
+        probes: &[
+            probe("", Body::Json(NEW_STAFF), Expect::Unknown("estate_ids")),
+            probe(
+                "",
+                Body::Json(NEW_AREA_MANAGER),
+                Expect::Unknown("region_ids"),
+            ),
+        ],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/regions",
+        access: Access::Caller,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Answered)],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/estates",
+        access: Access::Caller,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Answered)],
     },
     Route {
         method: "PATCH",
