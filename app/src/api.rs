@@ -31,6 +31,9 @@ pub(crate) struct ErrorBody {
     pub(crate) error: String,
     #[serde(default)]
     pub(crate) errors: Vec<anju_shared::report::FieldError>,
+    /// The message of `error` in Chinese, where the route gives one (the admin's).
+    #[serde(default)]
+    pub(crate) message_zh: Option<String>,
 }
 
 /// The answer to a photo upload: the name the server stored it under.

@@ -1,6 +1,7 @@
 // The administrator's page /admin: staff accounts (a weak password refused by name, a new
 // caretaker who then works on /field, disabling ends their session) and a resident's PIPL
-// requests (export, then erasure after a confirmation). Other roles are told the page is
+// requests (export, then erasure after a confirmation); an area manager created with a
+// region chosen from the company's list in one request. Other roles are told the page is
 // not theirs. See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
@@ -88,6 +89,50 @@ e2eTest('an admin creates a caretaker, disables them, and exports then erases a 
   // Exported again: nothing is held about the number any more.
   await residents.getByRole('button', { name: '导出' }).click();
   await residents.locator('[data-testid=export]').filter({ hasText: '未找到' }).waitFor();
+});
+
+e2eTest('an admin creates an area manager with a region in one step, then clears the region', async ({ open }) => {
+  const stamp = Date.now();
+  const username = `am${stamp}`;
+  const admin = await open('/admin');
+  await login(admin, 'admin');
+  const list = admin.locator('[data-testid=staff-list]');
+  // The demo area manager: the estate given and the region listed as assigned.
+  await list.locator('[data-testid=staff-row][data-username=area]').filter({ hasText: '片区:华南区域' }).waitFor();
+
+  const form = admin.locator('[data-testid=new-staff]');
+  await form.getByLabel('用户名').fill(username);
+  await form.getByLabel('姓名').fill('测试经理');
+  await form.getByLabel('角色').selectOption('area_manager');
+  await form.getByLabel('初始密码', { exact: false }).fill(`翠湖春水 lamp ${stamp % 1000}`);
+  // Regions are chosen from the company's list, not typed; the estate the region gives is
+  // said to come through it and stays unticked.
+  await form.locator('#new-regions').getByLabel('华南区域').check();
+  const estates = form.locator('#new-estates');
+  await estates.locator('[data-testid=via-region]').filter({ hasText: '经片区 华南区域' }).waitFor();
+  assert.equal(await estates.getByLabel('翠湖花园', { exact: false }).isChecked(), false);
+  // One request creates the account with its region.
+  const posts = [];
+  admin.on('request', (r) => { if (r.url().includes('/api/admin/staff')) posts.push(r.method()); });
+  await form.getByRole('button', { name: '创建账号' }).click();
+  await form.getByRole('status').filter({ hasText: username }).waitFor();
+  const row = list.locator(`[data-testid=staff-row][data-username="${username}"]`);
+  await row.filter({ hasText: '片区:华南区域' }).waitFor();
+  assert.match(await row.innerText(), /测试经理[\s\S]*片区经理[\s\S]*另可见:翠湖花园/);
+  assert.deepEqual(posts.filter((m) => m !== 'GET'), ['POST'], 'created without a second request');
+
+  // The editor shows the region ticked and the estate seen through it, unticked; unticking
+  // the region and saving clears it.
+  await row.getByRole('button', { name: '编辑' }).click();
+  const editor = row.locator('[data-testid=staff-editor]');
+  const region = editor.locator('#edit-regions').getByLabel('华南区域');
+  assert.equal(await region.isChecked(), true);
+  assert.equal(await editor.locator('#edit-estates').getByLabel('翠湖花园', { exact: false }).isChecked(), false);
+  await region.uncheck();
+  await editor.getByRole('button', { name: '保存角色与小区' }).click();
+  await admin.locator('[data-testid=staff-notice]').filter({ hasText: username }).waitFor();
+  await row.filter({ hasText: '小区:—' }).waitFor();
+  assert.doesNotMatch(await row.innerText(), /片区:/);
 });
 
 e2eTest('a front desk user opening /admin is told only administrators may use it', async ({ open }) => {

@@ -18,7 +18,8 @@ use crate::pages::login::Login;
 use crate::pages::widgets::button;
 
 /// A staff member as `GET /api/admin/staff` lists them. `estate_ids` are the estates they
-/// can see (given, through their regions, or company-wide), not only those given to them.
+/// can see (given, through their regions, or company-wide); what the admin edits is
+/// `given_estate_ids` and `region_ids`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Member {
     id: String,
@@ -28,6 +29,10 @@ struct Member {
     disabled: bool,
     #[serde(default)]
     estate_ids: Vec<String>,
+    #[serde(default)]
+    given_estate_ids: Vec<String>,
+    #[serde(default)]
+    region_ids: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -37,6 +42,23 @@ struct NewMember {
     role: String,
     password: String,
     estate_ids: Vec<String>,
+    region_ids: Vec<String>,
+}
+
+/// An estate of the company as `GET /api/admin/estates` lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct EstateChoice {
+    id: String,
+    name: String,
+    region_id: String,
+    region_name: String,
+}
+
+/// A region of the company as `GET /api/admin/regions` lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct RegionChoice {
+    id: String,
+    name: String,
 }
 
 /// A change to a staff member: only what is `Some` is changed.
@@ -92,10 +114,12 @@ struct Phone {
 /// shown, so switching the language rewords a refusal already on screen.
 #[derive(Debug, Clone, PartialEq)]
 enum Problem {
-    /// A 400 naming a field: `password: at least 8 characters`.
+    /// A 400 naming a field: `password: at least 8 characters`, and the server's Chinese
+    /// for the message when it gave one.
     Field {
         field: String,
         message: String,
+        message_zh: Option<String>,
     },
     Forbidden,
     NotFound,
@@ -106,10 +130,16 @@ enum Problem {
 impl Problem {
     fn from_failure(failure: ApiFailure) -> Problem {
         match failure {
-            ApiFailure::Status(400, ErrorBody { error, .. }) => match error.split_once(": ") {
+            ApiFailure::Status(
+                400,
+                ErrorBody {
+                    error, message_zh, ..
+                },
+            ) => match error.split_once(": ") {
                 Some((field, message)) => Problem::Field {
                     field: field.to_string(),
                     message: message.to_string(),
+                    message_zh,
                 },
                 None => Problem::Other(error),
             },
@@ -124,6 +154,7 @@ impl Problem {
         Problem::Field {
             field: field.into(),
             message: message.into(),
+            message_zh: None,
         }
     }
 
@@ -133,11 +164,18 @@ impl Problem {
 
     fn text(&self, l: Lang) -> String {
         match self {
-            Problem::Field { field, message } => format!(
+            Problem::Field {
+                field,
+                message,
+                message_zh,
+            } => format!(
                 "{}{}{}",
                 field_label(l, field),
                 l.pick(":", ": "),
-                message_in(l, message)
+                match (l, message_zh) {
+                    (Lang::Zh, Some(zh)) => zh.clone(),
+                    _ => message_in(l, message),
+                }
             ),
             Problem::Forbidden => l
                 .pick("只有管理员可以这样做", "Only administrators may do this")
@@ -160,13 +198,15 @@ fn field_label(l: Lang, field: &str) -> &str {
         "password" => l.pick("密码", "Password"),
         "estate_ids" => l.pick("小区", "Estates"),
         "region_ids" => l.pick("片区", "Regions"),
+        "disabled" => l.pick("停用", "Disabling"),
         "phone" => l.pick("手机号", "Phone"),
         other => other,
     }
 }
 
-/// The server's refusals are in English; the ones this page can lead to, in Chinese too.
-/// Anything else is shown as the server wrote it rather than not at all.
+/// The server's Chinese (`message_zh`) is shown when it sent one; for a refusal without it,
+/// the ones this page can lead to are put into Chinese here. Anything else is shown as the
+/// server wrote it rather than not at all.
 fn message_in(l: Lang, message: &str) -> String {
     if l == Lang::En {
         return message.to_string();
@@ -205,12 +245,10 @@ async fn patch(staff_id: &str, change: &Change) -> Result<(), ApiFailure> {
         .map(|_| ())
 }
 
-/// Region ids as an admin types them: separated by commas (a Chinese keyboard's too) or spaces.
-fn ids(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == '\u{ff0c}' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+/// `list` sorted, to compare two choices whatever order they were ticked in.
+fn sorted(mut list: Vec<String>) -> Vec<String> {
+    sort_by(&mut list, |a, b| a.cmp(b));
+    list
 }
 
 fn role_label(r: Role) -> Signal<&'static str> {
@@ -260,15 +298,26 @@ fn admin_only() -> impl IntoView {
 }
 
 fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
-    // The estates the admin can hand out, as (id, name).
-    let estates = StoredValue::new(
-        me.estates
-            .iter()
-            .map(|e| (e.id.clone(), e.name.clone()))
-            .collect::<Vec<_>>(),
-    );
+    // Every estate and region of the company: what staff can be given (not only the
+    // estates the admin works in themself).
+    let estates = RwSignal::new(Vec::<EstateChoice>::new());
+    let regions = RwSignal::new(Vec::<RegionChoice>::new());
     let staff = RwSignal::new(None::<Vec<Member>>);
     let load_problem = RwSignal::new(None::<Problem>);
+    let fail_load = move |f: ApiFailure| match f {
+        ApiFailure::Status(401, _) => logged_out.run(()),
+        f => load_problem.set(Some(Problem::from_failure(f))),
+    };
+    spawn_local(async move {
+        match api::get::<Vec<EstateChoice>>("/api/admin/estates").await {
+            Ok(list) => estates.set(list),
+            Err(f) => fail_load(f),
+        }
+        match api::get::<Vec<RegionChoice>>("/api/admin/regions").await {
+            Ok(list) => regions.set(list),
+            Err(f) => fail_load(f),
+        }
+    });
     let reload = Callback::new(move |()| {
         spawn_local(async move {
             match api::get::<Vec<Member>>("/api/admin/staff").await {
@@ -287,6 +336,7 @@ fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
     let ctx = Ctx {
         me_id: StoredValue::new(me.id.clone()),
         estates,
+        regions,
         reload,
         logged_out,
     };
@@ -308,12 +358,14 @@ fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
     }
 }
 
-/// What every part of the page needs: who is logged in, the estates they can hand out, how
-/// to refresh the staff list and what to do when the session has ended.
+/// What every part of the page needs: who is logged in, the company's estates and regions
+/// they can hand out, how to refresh the staff list and what to do when the session has
+/// ended.
 #[derive(Clone, Copy)]
 struct Ctx {
     me_id: StoredValue<String>,
-    estates: StoredValue<Vec<(String, String)>>,
+    estates: RwSignal<Vec<EstateChoice>>,
+    regions: RwSignal<Vec<RegionChoice>>,
     reload: Callback<()>,
     logged_out: Callback<()>,
 }
@@ -328,14 +380,30 @@ impl Ctx {
         }
     }
 
+    /// The estates' names (their ids until the list has come), joined.
     fn estate_names(self, ids: &[String]) -> String {
-        self.estates.with_value(|known| {
+        self.estates.with(|known| {
             ids.iter()
                 .map(|id| {
                     known
                         .iter()
-                        .find(|(k, _)| k == id)
-                        .map_or(id.as_str(), |(_, name)| name.as_str())
+                        .find(|e| e.id == *id)
+                        .map_or(id.as_str(), |e| e.name.as_str())
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+    }
+
+    /// The regions' names (their ids until the list has come), joined.
+    fn region_names(self, ids: &[String]) -> String {
+        self.regions.with(|known| {
+            ids.iter()
+                .map(|id| {
+                    known
+                        .iter()
+                        .find(|r| r.id == *id)
+                        .map_or(id.as_str(), |r| r.name.as_str())
                 })
                 .collect::<Vec<_>>()
                 .join("、")
@@ -419,42 +487,101 @@ fn role_select(id: &'static str, value: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// The admin's estates as checkboxes, large enough for a thumb.
+/// A checkbox adding `id` to `chosen` when ticked and taking it out when not.
+fn tick(id: String, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    let this = id.clone();
+    view! {
+        <input type="checkbox" value=id.clone()
+            prop:checked=move || chosen.with(|c| c.contains(&this))
+            on:change=move |ev| {
+                let on = event_target_checked(&ev);
+                chosen.update(|c| {
+                    c.retain(|x| *x != id);
+                    if on {
+                        c.push(id.clone());
+                    }
+                });
+            }/>
+    }
+}
+
+/// Every estate of the company as checkboxes, large enough for a thumb: ticked are those
+/// given to the member. One the member sees through a region of `through` says so beside
+/// its name, unticked: the region gives it, not the tick.
 fn estate_choices(
+    id: &'static str,
+    ctx: Ctx,
+    chosen: RwSignal<Vec<String>>,
+    through: Signal<Vec<String>>,
+    problem: RwSignal<Option<Problem>>,
+) -> impl IntoView {
+    let note = format!("{id}-error");
+    let lang = use_lang();
+    let list = dynamic(move || {
+        ctx.estates
+            .get()
+            .into_iter()
+            .map(|e| {
+                let (region, region_name) = (e.region_id, e.region_name);
+                let via = text(move || {
+                    if !through.with(|t| t.contains(&region)) {
+                        return String::new();
+                    }
+                    match lang.get() {
+                        Lang::Zh => format!("(经片区 {region_name} 可见)"),
+                        Lang::En => format!(" (seen through the region {region_name})"),
+                    }
+                });
+                view! {
+                    <label class="choice">
+                        {tick(e.id, chosen)}
+                        {e.name}
+                        <span class="muted" data-testid="via-region">{via}</span>
+                    </label>
+                }
+                .into_any()
+            })
+            .collect_view()
+    });
+    view! {
+        <fieldset class="choices" id=id aria-describedby=note.clone()>
+            <legend>{tr("负责的小区", "Estates")}</legend>
+            {list}
+        </fieldset>
+        {field_note(note, "estate_ids", problem)}
+    }
+}
+
+/// Every region of the company as checkboxes: an area manager sees every estate of each
+/// region ticked, later ones included.
+fn region_choices(
     id: &'static str,
     ctx: Ctx,
     chosen: RwSignal<Vec<String>>,
     problem: RwSignal<Option<Problem>>,
 ) -> impl IntoView {
     let note = format!("{id}-error");
+    let list = dynamic(move || {
+        ctx.regions
+            .get()
+            .into_iter()
+            .map(|r| {
+                view! {
+                    <label class="choice">
+                        {tick(r.id, chosen)}
+                        {r.name}
+                    </label>
+                }
+                .into_any()
+            })
+            .collect_view()
+    });
     view! {
         <fieldset class="choices" id=id aria-describedby=note.clone()>
-            <legend>{tr("负责的小区", "Estates")}</legend>
-            {ctx.estates.get_value()
-                .into_iter()
-                .map(|(estate, name)| {
-                    let this = estate.clone();
-                    view! {
-                        <label class="choice">
-                            <input type="checkbox" value=estate.clone()
-                                prop:checked=move || chosen.with(|c| c.contains(&this))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| {
-                                        c.retain(|x| *x != estate);
-                                        if on {
-                                            c.push(estate.clone());
-                                        }
-                                    });
-                                }/>
-                            {name}
-                        </label>
-                    }
-                    .into_any()
-                })
-                .collect_view()}
+            <legend>{tr("负责的片区", "Regions")}</legend>
+            {list}
         </fieldset>
-        {field_note(note, "estate_ids", problem)}
+        {field_note(note, "region_ids", problem)}
     }
 }
 
@@ -491,7 +618,45 @@ fn member_item(
 ) -> impl IntoView {
     let role = Role::parse(&m.role);
     let role_text = role.map_or_else(|| tr("未知角色", "unknown role"), role_label);
-    let estates = ctx.estate_names(&m.estate_ids);
+    // What is assigned (given estates, regions) apart from what that lets them see besides.
+    let lang = use_lang();
+    let assigned = {
+        let given = m.given_estate_ids.clone();
+        let regions = m.region_ids.clone();
+        let also: Vec<String> = m
+            .estate_ids
+            .iter()
+            .filter(|e| !given.contains(e))
+            .cloned()
+            .collect();
+        text(move || {
+            let l = lang.get();
+            let estates = ctx.estate_names(&given);
+            let mut out = format!(
+                "{}{}{}",
+                l.pick("小区", "Estates"),
+                l.pick(":", ": "),
+                if estates.is_empty() { "—" } else { &estates }
+            );
+            if !regions.is_empty() {
+                out.push_str(&format!(
+                    " · {}{}{}",
+                    l.pick("片区", "Regions"),
+                    l.pick(":", ": "),
+                    ctx.region_names(&regions)
+                ));
+            }
+            if !also.is_empty() {
+                out.push_str(&format!(
+                    " · {}{}{}",
+                    l.pick("另可见", "Also sees"),
+                    l.pick(":", ": "),
+                    ctx.estate_names(&also)
+                ));
+            }
+            out
+        })
+    };
     let id = m.id.clone();
     let open = Signal::derive(move || editing.with(|e| e.as_deref() == Some(id.as_str())));
     let toggle = {
@@ -516,9 +681,7 @@ fn member_item(
                 {m.disabled.then(|| view! { <span class="chip off">{tr("已停用", "Disabled")}</span> }.into_any())}
                 {button("button edit", tr("编辑", "Edit"), Signal::stored(false), toggle)}
             </div>
-            <p class="muted staff-estates">
-                {tr("小区", "Estates")} ": " {if estates.is_empty() { "—".to_string() } else { estates }}
-            </p>
+            <p class="muted staff-estates">{assigned}</p>
             {dynamic(move || open.get().then(|| member_editor(ctx, member.get_value(), editing, notice).into_any()))}
         </li>
     }
@@ -533,8 +696,8 @@ fn member_editor(
     notice: RwSignal<Option<(Signal<&'static str>, String)>>,
 ) -> impl IntoView {
     let role = RwSignal::new(m.role.clone());
-    let chosen = RwSignal::new(m.estate_ids.clone());
-    let regions = RwSignal::new(String::new());
+    let chosen = RwSignal::new(m.given_estate_ids.clone());
+    let regions = RwSignal::new(m.region_ids.clone());
     let password = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
@@ -569,19 +732,23 @@ fn member_editor(
         });
     };
     let save = Callback::new(move |()| {
-        let (old_role, old_estates) = member.with_value(|m| (m.role.clone(), m.estate_ids.clone()));
+        let (old_role, old_estates, old_regions) = member.with_value(|m| {
+            (
+                m.role.clone(),
+                sorted(m.given_estate_ids.clone()),
+                sorted(m.region_ids.clone()),
+            )
+        });
         let new_role = role.get_untracked();
-        let mut new_estates = chosen.get_untracked();
-        let mut old_sorted = old_estates;
-        sort_by(&mut new_estates, |a, b| a.cmp(b));
-        sort_by(&mut old_sorted, |a, b| a.cmp(b));
-        let region_ids = ids(&regions.get_untracked());
+        let new_estates = sorted(chosen.get_untracked());
+        let new_regions = sorted(regions.get_untracked());
         let change = Change {
             role: (new_role != old_role).then_some(new_role.clone()),
-            estate_ids: (new_estates != old_sorted).then_some(new_estates),
-            // The list of staff does not say which regions someone has: left blank, they stay.
-            region_ids: (new_role == Role::AreaManager.as_str() && !region_ids.is_empty())
-                .then_some(region_ids),
+            estate_ids: (new_estates != old_estates).then_some(new_estates),
+            // Sent when changed, an empty list too (that clears them). Another role keeps no
+            // regions: the server drops them with the role change.
+            region_ids: (new_role == Role::AreaManager.as_str() && new_regions != old_regions)
+                .then_some(new_regions),
             ..Change::default()
         };
         send(change, saved);
@@ -612,6 +779,14 @@ fn member_editor(
         );
     });
     let is_area = Signal::derive(move || role.get() == Role::AreaManager.as_str());
+    // The regions whose estates the member would see, as the editor stands.
+    let through = Signal::derive(move || {
+        if is_area.get() {
+            regions.get()
+        } else {
+            Vec::new()
+        }
+    });
     let busy_now = Signal::derive(move || busy.get());
 
     view! {
@@ -620,12 +795,8 @@ fn member_editor(
             // An admin who took their own role away would lock themselves out of this page.
             {(!is_me).then(|| role_select("edit-role", role).into_any())}
             {field_note("edit-role-error".into(), "role", problem)}
-            {estate_choices("edit-estates", ctx, chosen, problem)}
-            {dynamic(move || is_area.get().then(|| field_input(
-                "edit-regions",
-                tr("负责的片区(片区编号,逗号分隔;留空则不变)", "Regions (region ids, comma-separated; blank: unchanged)"),
-                "text", regions, "region_ids", problem,
-            ).into_any()))}
+            {estate_choices("edit-estates", ctx, chosen, through, problem)}
+            {dynamic(move || is_area.get().then(|| region_choices("edit-regions", ctx, regions, problem).into_any()))}
             {button("button primary", tr("保存角色与小区", "Save role and estates"), busy_now, save)}
             {field_input("edit-password", tr("新密码", "New password"), "password", password, "password", problem)}
             {button("button", tr("设置新密码", "Set the new password"), busy_now, set_password)}
@@ -650,10 +821,11 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
     let role = RwSignal::new(Role::ALL[0].as_str().to_string());
     let password = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<String>::new());
-    let regions = RwSignal::new(String::new());
+    let regions = RwSignal::new(Vec::<String>::new());
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<String>);
+    let is_area = Signal::derive(move || role.get() == Role::AreaManager.as_str());
 
     let create = Callback::new(move |()| {
         problem.set(None);
@@ -664,28 +836,23 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
             role: role.get_untracked(),
             password: password.get_untracked(),
             estate_ids: chosen.get_untracked(),
+            // Regions ticked before another role was chosen are not sent with it.
+            region_ids: if is_area.get_untracked() {
+                regions.get_untracked()
+            } else {
+                Vec::new()
+            },
         };
-        let region_ids = ids(&regions.get_untracked());
-        let regions_too = body.role == Role::AreaManager.as_str() && !region_ids.is_empty();
         busy.set(true);
         spawn_local(async move {
+            // One request: the account and, for an area manager, their regions.
             match api::post::<_, Member>("/api/admin/staff", &body).await {
                 Ok(member) => {
-                    // Creating takes no regions: an area manager's are given right after.
-                    if regions_too {
-                        let change = Change {
-                            region_ids: Some(region_ids),
-                            ..Change::default()
-                        };
-                        if let Err(f) = patch(&member.id, &change).await {
-                            ctx.fail(problem, f);
-                        }
-                    }
                     username.set(String::new());
                     display_name.set(String::new());
                     password.set(String::new());
                     chosen.set(Vec::new());
-                    regions.set(String::new());
+                    regions.set(Vec::new());
                     created.set(Some(member.username));
                     ctx.reload.run(());
                 }
@@ -694,7 +861,13 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
             busy.set(false);
         });
     });
-    let is_area = Signal::derive(move || role.get() == Role::AreaManager.as_str());
+    let through = Signal::derive(move || {
+        if is_area.get() {
+            regions.get()
+        } else {
+            Vec::new()
+        }
+    });
     let busy_now = Signal::derive(move || busy.get());
     view! {
         <section class="card form" data-testid="new-staff">
@@ -708,12 +881,8 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
             {role_select("new-role", role)}
             {field_note("new-role-error".into(), "role", problem)}
             {field_input("new-password", tr("初始密码(至少 8 位,不能太常见)", "Initial password (at least 8 characters, not a common one)"), "password", password, "password", problem)}
-            {estate_choices("new-estates", ctx, chosen, problem)}
-            {dynamic(move || is_area.get().then(|| field_input(
-                "new-regions",
-                tr("负责的片区(片区编号,逗号分隔)", "Regions (region ids, comma-separated)"),
-                "text", regions, "region_ids", problem,
-            ).into_any()))}
+            {estate_choices("new-estates", ctx, chosen, through, problem)}
+            {dynamic(move || is_area.get().then(|| region_choices("new-regions", ctx, regions, problem).into_any()))}
             {button("button primary", tr("创建账号", "Create the account"), busy_now, create)}
         </section>
     }
