@@ -91,7 +91,10 @@ fn first_load(dist: &std::path::Path) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for (page, label) in [
         ("report.html", "resident form `/r/{estate}`"),
-        ("index.html", "staff app `/desk` `/field` `/manage`"),
+        (
+            "index.html",
+            "staff app `/desk` `/field` `/manage` `/admin`",
+        ),
     ] {
         let (files, total) = sizes::page_load(dist, page)?;
         let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
