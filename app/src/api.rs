@@ -88,10 +88,13 @@ fn read<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiFail
         // texts in the resident's wasm, and no one but a developer could act on it.
         serde_json::from_str(&text).map_err(|_| ApiFailure::Network(UNREADABLE.into()))
     } else {
-        Err(ApiFailure::Status(
-            status,
-            serde_json::from_str(&text).unwrap_or_default(),
-        ))
+        // A refusal that is not ours (a proxy's 502, the body limit's 413) still says
+        // something: its status.
+        let mut body: ErrorBody = serde_json::from_str(&text).unwrap_or_default();
+        if body.error.is_empty() {
+            body.error = format!("HTTP {status}");
+        }
+        Err(ApiFailure::Status(status, body))
     }
 }
 

@@ -7,7 +7,7 @@
 // builds for long); offline, or when the network hangs, the cached shell answers. VERSION
 // names the cache: bump it when this file's caching changes, and old caches are deleted.
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const CACHE = `anju-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -17,6 +17,8 @@ const SHELL = [
   '/anju_app_bg.wasm',
   '/anju.css',
 ];
+// The staff app's routes (app/src/lib.rs): each is the same page, index.html.
+const STAFF_ROUTES = ['/', '/index.html', '/desk', '/field', '/manage', '/admin'];
 // A flaky basement network can hang rather than fail: after this long, use the cached copy.
 const NETWORK_WAIT_MS = 4000;
 
@@ -51,11 +53,12 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // Not ours, or the API: straight to the network, never cached.
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-  // The resident form is a page of its own that needs the network anyway: not cached, and
-  // never answered with the staff app's page.
-  if (url.pathname.startsWith('/r/') || url.pathname.startsWith('/anju_report')) return;
   if (request.mode === 'navigate') {
-    // Every route of the staff app is the same page.
+    // Only the staff app's routes are its page. Any other address (the resident's form and
+    // tracking pages, /r/… and /t/…, served as report.html) goes to the network untouched:
+    // caching it under '/index.html' would open the resident page in place of /field
+    // offline.
+    if (!STAFF_ROUTES.includes(url.pathname)) return;
     event.respondWith(networkFirst(request, '/index.html'));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(networkFirst(request, url.pathname));

@@ -131,8 +131,10 @@ e2eTest('an admin creates an area manager with a region in one step, then clears
   await region.uncheck();
   await editor.getByRole('button', { name: '保存角色与小区' }).click();
   await admin.locator('[data-testid=staff-notice]').filter({ hasText: username }).waitFor();
-  await row.filter({ hasText: '小区:—' }).waitFor();
-  assert.doesNotMatch(await row.innerText(), /片区:/);
+  // The row already said 小区:— before the save: wait for the region to go, not for that.
+  await row.filter({ hasNotText: '片区:' }).waitFor();
+  assert.match(await row.innerText(), /小区:—/);
+  assert.doesNotMatch(await row.innerText(), /另可见/, 'no estate seen through a region any more');
 });
 
 e2eTest('a front desk user opening /admin is told only administrators may use it', async ({ open }) => {

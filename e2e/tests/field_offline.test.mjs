@@ -52,6 +52,12 @@ e2eTest('a caretaker keeps working offline after a reload, and the desk sees the
   await orderRow(field, text).waitFor();
   // The service worker has cached the app shell once it is active.
   assert.ok(await field.evaluate(async () => Boolean((await navigator.serviceWorker.ready).active)));
+  // A resident's tracking link opened on the tablet (the same origin, under the worker) must
+  // not take the place of the app's cached page.
+  const link = await field.context().newPage();
+  await link.goto(new URL(`/t/${'0'.repeat(64)}`, field.url()).href);
+  await link.getByRole('alert').filter({ hasText: '找不到这条报事' }).waitFor();
+  await link.close();
 
   // Into the basement: no network, and the page reloaded.
   await field.context().setOffline(true);

@@ -127,7 +127,7 @@ impl FromRequestParts<AppState> for Staff {
         let role = Role::parse(&row.role).ok_or(ApiError::Forbidden)?;
         let estate_ids = state
             .db
-            .staff_estate_ids(&row.id, &row.company_id, role.company_wide())
+            .staff_estate_ids(&row.id, &row.company_id, role)
             .await?;
         Ok(Staff {
             id: row.id,

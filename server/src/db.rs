@@ -10,6 +10,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, Row, Transaction};
 
+use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
 use anju_shared::sync::Outcome;
 
@@ -243,18 +244,21 @@ impl Db {
         &self,
         staff_id: &str,
         company_id: &str,
-        company_wide: bool,
+        role: Role,
     ) -> sqlx::Result<Vec<String>> {
+        // Regions count only for a role that answers for them: a region row left on another
+        // role (an old assignment, a race between two admins) opens nothing.
         let rows = sqlx::query(
             "SELECT e.id FROM estates e WHERE e.company_id = $2 AND ( \
                 e.id IN (SELECT estate_id FROM staff_estates WHERE staff_id = $1) \
-                OR e.region_id IN (SELECT region_id FROM staff_regions WHERE staff_id = $1) \
+                OR ($4 = 1 AND e.region_id IN (SELECT region_id FROM staff_regions WHERE staff_id = $1)) \
                 OR $3 = 1) \
              ORDER BY e.id",
         )
         .bind(staff_id.to_string())
         .bind(company_id.to_string())
-        .bind(i64::from(company_wide))
+        .bind(i64::from(role.company_wide()))
+        .bind(i64::from(role.answers_for_regions()))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| r.try_get(0)).collect()
@@ -471,59 +475,43 @@ impl Db {
         recent: i64,
         cap: i64,
     ) -> sqlx::Result<Vec<OrderRecord>> {
-        // One text for both queries, so the events read are exactly those of the orders listed.
-        macro_rules! inbox_orders {
-            () => {
-                "SELECT o.id FROM orders o WHERE o.estate_id = $1 AND ( \
-                   o.id IN (SELECT r.id FROM orders r WHERE r.estate_id = $2 \
-                            ORDER BY r.reported_ms DESC LIMIT $3) \
-                   OR NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'closed') \
-                   OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'reopened')) \
-                 ORDER BY o.reported_ms DESC LIMIT $4"
-            };
-        }
-        let rows = sqlx::query(concat!(
-            "SELECT id, estate_id, reference FROM orders WHERE id IN (",
-            inbox_orders!(),
-            ") ORDER BY reported_ms DESC"
-        ))
+        // One statement, so the orders and their events come from one snapshot (an order
+        // closed between two reads would otherwise be listed without events). Ties in report
+        // time are broken by id, so the limits pick the same rows on every backend. Every
+        // order has at least its `reported` event (stored in the transaction that made it).
+        let rows = sqlx::query(
+            "SELECT o.reference AS o_reference, o.estate_id AS o_estate_id, \
+                    e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
+             FROM orders o JOIN events e ON e.order_id = o.id \
+             WHERE o.id IN ( \
+               SELECT i.id FROM orders i WHERE i.estate_id = $1 AND ( \
+                 i.id IN (SELECT r.id FROM orders r WHERE r.estate_id = $2 \
+                          ORDER BY r.reported_ms DESC, r.id DESC LIMIT $3) \
+                 OR NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = i.id AND c.kind = 'closed') \
+                 OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = i.id AND c.kind = 'reopened')) \
+               ORDER BY i.reported_ms DESC, i.id DESC LIMIT $4) \
+             ORDER BY o.reported_ms DESC, o.id DESC, e.seq",
+        )
         .bind(estate_id.to_string())
         .bind(estate_id.to_string())
         .bind(recent)
         .bind(cap)
         .fetch_all(&self.pool)
         .await?;
-        let mut orders = Vec::with_capacity(rows.len());
-        let mut index = std::collections::HashMap::with_capacity(rows.len());
+        let mut orders: Vec<OrderRecord> = Vec::new();
         for r in rows {
-            let id: String = r.try_get("id")?;
-            index.insert(id.clone(), orders.len());
-            orders.push(OrderRecord {
-                id,
-                estate_id: r.try_get("estate_id")?,
-                reference: r.try_get("reference")?,
-                events: Vec::new(),
-            });
-        }
-        if orders.is_empty() {
-            return Ok(orders);
-        }
-        let events = sqlx::query(concat!(
-            "SELECT e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
-             FROM events e WHERE e.order_id IN (",
-            inbox_orders!(),
-            ") ORDER BY e.seq"
-        ))
-        .bind(estate_id.to_string())
-        .bind(estate_id.to_string())
-        .bind(recent)
-        .bind(cap)
-        .fetch_all(&self.pool)
-        .await?;
-        for r in events {
             let event = event_from_row(&r)?;
-            if let Some(&i) = index.get(&event.order_id) {
-                orders[i].events.push(event);
+            // Rows come grouped by order, newest order first.
+            if orders.last().is_none_or(|o| o.id != event.order_id) {
+                orders.push(OrderRecord {
+                    id: event.order_id.clone(),
+                    estate_id: r.try_get("o_estate_id")?,
+                    reference: r.try_get("o_reference")?,
+                    events: Vec::new(),
+                });
+            }
+            if let Some(order) = orders.last_mut() {
+                order.events.push(event);
             }
         }
         Ok(orders)

@@ -2624,3 +2624,69 @@ async fn admin_refusals_carry_chinese_next_to_english_and_other_routes_keep_thei
     assert_eq!(err["field"], "phone", "{err}");
     assert!(err.get("message_zh").is_none(), "{err}");
 }
+
+#[tokio::test]
+async fn regions_open_estates_to_area_managers_only() {
+    let (app, _dir) = app().await;
+    sqlx::query(
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("estate");
+    common::seed_second_company(&app).await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let patch = reqwest::Method::PATCH;
+    // A region given alone to a caretaker (no role in the request) is refused by name.
+    let (status, err) = send_json(
+        &app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-guanjia1",
+        json!({ "region_ids": ["rg-south"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["field"]),
+        (400, &json!("region_ids")),
+        "{err}"
+    );
+    assert!(listed(&app, &admin, "guanjia1").await["region_ids"] == json!([]));
+    // Another company's region, to one's own area manager: unknown, and nothing changes.
+    let (status, err) = send_json(
+        &app,
+        &admin,
+        patch,
+        "/api/admin/staff/stf-area",
+        json!({ "region_ids": ["rg-other"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["field"]),
+        (400, &json!("region_ids")),
+        "{err}"
+    );
+    // A region row left on a caretaker (an old assignment, two admins racing) opens nothing:
+    // regions count only for a role that answers for them.
+    sqlx::query(
+        "INSERT INTO staff_regions (staff_id, region_id) VALUES ('stf-guanjia1', 'rg-south')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("leftover region");
+    let (caretaker, _) = logged_in(&app, "guanjia1").await;
+    let status = caretaker
+        .get(app.url("/api/estates/est-south-2/site"))
+        .send()
+        .await
+        .expect("site")
+        .status();
+    assert_eq!(status, 403);
+    let seen = listed(&app, &admin, "guanjia1").await;
+    assert!(
+        !seen["estate_ids"].to_string().contains("est-south-2"),
+        "{seen}"
+    );
+}

@@ -212,6 +212,13 @@ impl Role {
         self == Role::QualityCentre
     }
 
+    /// Who answers for regions (`staff_regions`) and so sees every estate of them: the
+    /// area manager (DOMAIN §1). Any other role keeps no region, and a region row left on
+    /// one counts for nothing.
+    pub fn answers_for_regions(self) -> bool {
+        self == Role::AreaManager
+    }
+
     /// Who sets an estate's rules (its preset, overrides and calendar): its manager, those
     /// above, and the administrator.
     pub fn sets_estate_rules(self) -> bool {

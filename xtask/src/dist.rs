@@ -211,7 +211,9 @@ const WASM_OPT_ARGS: &[&str] = &[
 /// The npm build runs on node and takes most of a warm `dist` (30–50 s), so its last
 /// result is kept in `cache` (in cargo's target directory, which CI keeps between its
 /// fresh clones) and reused while its input, flags and version are the same: a test run
-/// after a server-only change does not pay for it again.
+/// after a server-only change does not pay for it again. (Cargo itself keeps one
+/// fingerprint for the app package, so building one entry after the other recompiles it,
+/// about a minute each; the wasm-opt step, the longer one, is cached per entry.)
 fn wasm_opt(root: &Path, cache: &Path, wasm: &Path) -> Result<()> {
     let tools = root.join("tools");
     ensure_npm_packages(&tools)?;

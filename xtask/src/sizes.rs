@@ -88,7 +88,7 @@ pub(crate) fn page_files(dir: &Path, page: &str) -> Result<Vec<PathBuf>> {
     while let Some(file) = pending.pop() {
         let text = std::fs::read(dir.join(&file))
             .map_err(|e| format!("{}: {e}", dir.join(&file).display()))?;
-        // Bindings and wasm are not scanned: wasm is binary and the bindings name no files.
+        // Wasm is binary; scripts (the bindings too) are scanned for the files they name.
         if file.extension().is_some_and(|e| e == "wasm") {
             continue;
         }
@@ -104,17 +104,21 @@ pub(crate) fn page_files(dir: &Path, page: &str) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Every `"/x.ext"` or `'/x.ext'` in `text`: a local absolute path, without its slash.
+/// Every `"/x.ext"` or `'/x.ext'` in `text`: a local absolute path, without its slash. Each
+/// quote followed by `/` opens one, closed by the next quote of the same kind, so an
+/// apostrophe elsewhere (in a comment) cannot shift which text counts as quoted.
 fn quoted_paths(text: &str) -> Vec<&str> {
     let mut paths = Vec::new();
     for quote in ['"', '\''] {
-        // Odd pieces are inside quotes; `//host/…` is another origin's.
-        for piece in text.split(quote).skip(1).step_by(2) {
-            if let Some(path) = piece.strip_prefix('/')
-                && !path.is_empty()
-                && !path.starts_with('/')
-                && !path.contains(char::is_whitespace)
-            {
+        let opening = format!("{quote}/");
+        for (at, _) in text.match_indices(&opening) {
+            let rest = &text[at + opening.len()..];
+            let Some(end) = rest.find(quote) else {
+                continue;
+            };
+            let path = &rest[..end];
+            // `//host/…` is another origin's.
+            if !path.is_empty() && !path.starts_with('/') && !path.contains(char::is_whitespace) {
                 paths.push(path);
             }
         }
@@ -205,7 +209,7 @@ mod tests {
         );
         write(
             "report.js",
-            "import init from '/anju_report.js';\ninit({ module_or_path: '/anju_report_bg.wasm' });",
+            "// The resident's form: it's small, isn't it.\nimport init from '/anju_report.js';\ninit({ module_or_path: '/anju_report_bg.wasm' });",
         );
         write("anju_report.js", "export default function init() {}");
         write("anju_report_bg.wasm", "\0asm");

@@ -747,7 +747,8 @@ fn member_editor(
             estate_ids: (new_estates != old_estates).then_some(new_estates),
             // Sent when changed, an empty list too (that clears them). Another role keeps no
             // regions: the server drops them with the role change.
-            region_ids: (new_role == Role::AreaManager.as_str() && new_regions != old_regions)
+            region_ids: (Role::parse(&new_role).is_some_and(Role::answers_for_regions)
+                && new_regions != old_regions)
                 .then_some(new_regions),
             ..Change::default()
         };
@@ -778,7 +779,8 @@ fn member_editor(
             if disabled { enabled_now } else { disabled_now },
         );
     });
-    let is_area = Signal::derive(move || role.get() == Role::AreaManager.as_str());
+    let is_area =
+        Signal::derive(move || Role::parse(&role.get()).is_some_and(Role::answers_for_regions));
     // The regions whose estates the member would see, as the editor stands.
     let through = Signal::derive(move || {
         if is_area.get() {
@@ -825,7 +827,8 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<String>);
-    let is_area = Signal::derive(move || role.get() == Role::AreaManager.as_str());
+    let is_area =
+        Signal::derive(move || Role::parse(&role.get()).is_some_and(Role::answers_for_regions));
 
     let create = Callback::new(move |()| {
         problem.set(None);

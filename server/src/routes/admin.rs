@@ -98,11 +98,6 @@ fn unreadable(e: ApiError) -> ApiError {
     }
 }
 
-/// The roles that answer for regions (`staff_regions`); any other role keeps none.
-fn uses_regions(role: Role) -> bool {
-    role == Role::AreaManager
-}
-
 #[derive(Serialize)]
 struct StaffDto {
     id: String,
@@ -145,12 +140,12 @@ async fn list(
         let disabled: i64 = r.try_get("disabled")?;
         let role: String = r.try_get("role")?;
         // What they can see: given estates, their regions' estates, or the whole company.
-        let company_wide = Role::parse(&role).is_some_and(|r| r.company_wide());
+        let estate_ids = match Role::parse(&role) {
+            Some(r) => state.db.staff_estate_ids(&id, &admin.company_id, r).await?,
+            None => Vec::new(),
+        };
         out.push(StaffDto {
-            estate_ids: state
-                .db
-                .staff_estate_ids(&id, &admin.company_id, company_wide)
-                .await?,
+            estate_ids,
             given_estate_ids: of(&given, &id),
             region_ids: of(&regions, &id),
             id,
@@ -263,8 +258,8 @@ async fn check_regions(state: &AppState, admin: &Staff, ids: &[String]) -> Resul
 }
 
 /// Regions given to a role that has none would be dropped at once: refused instead.
-fn check_regions_for(role: Role, ids: &[String]) -> Result<(), ApiError> {
-    if !ids.is_empty() && !uses_regions(role) {
+fn check_regions_for(role: Option<Role>, ids: &[String]) -> Result<(), ApiError> {
+    if !ids.is_empty() && !role.is_some_and(Role::answers_for_regions) {
         return Err(bad(
             "region_ids",
             "only an area manager answers for regions",
@@ -303,7 +298,7 @@ async fn create(
     }
     check_estates(&state, &admin, &input.estate_ids).await?;
     check_regions(&state, &admin, &input.region_ids).await?;
-    check_regions_for(role, &input.region_ids)?;
+    check_regions_for(Some(role), &input.region_ids)?;
     if state.db.staff_by_username(&username).await?.is_some() {
         return Err(bad("username", "taken", "已被使用,请换一个"));
     }
@@ -359,7 +354,7 @@ async fn create(
     // What they can see, as the list would say it: their estates and their regions'.
     let estate_ids = state
         .db
-        .staff_estate_ids(&id, &admin.company_id, role.company_wide())
+        .staff_estate_ids(&id, &admin.company_id, role)
         .await?;
     Ok(Json(StaffDto {
         id,
@@ -391,7 +386,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let change: StaffChange = parse_json(&body).map_err(unreadable)?;
-    let row = sqlx::query("SELECT company_id, username FROM staff WHERE id = $1")
+    let row = sqlx::query("SELECT company_id, username, role FROM staff WHERE id = $1")
         .bind(staff_id.clone())
         .fetch_optional(&state.db.pool)
         .await?
@@ -401,6 +396,7 @@ async fn update(
         return Err(ApiError::NotFound("staff"));
     }
     let username: String = row.try_get("username")?;
+    let stored_role: String = row.try_get("role")?;
     // Everything is checked before anything is written: a bad field changes nothing.
     let role = change
         .role
@@ -430,10 +426,9 @@ async fn update(
     }
     if let Some(regions) = &change.region_ids {
         check_regions(&state, &admin, regions).await?;
-        // A role set with regions must be one that keeps them.
-        if let Some(role) = role {
-            check_regions_for(role, regions)?;
-        }
+        // Regions only for a role that answers for them: the role this change sets, or the
+        // one the member has (a caretaker given a region alone is refused too).
+        check_regions_for(role.or_else(|| Role::parse(&stored_role)), regions)?;
     }
     if let Some((en, zh)) = change
         .password
@@ -445,7 +440,7 @@ async fn update(
     if let Some(role) = role {
         state
             .db
-            .set_staff_role(&staff_id, role.as_str(), uses_regions(role))
+            .set_staff_role(&staff_id, role.as_str(), role.answers_for_regions())
             .await?;
         state
             .db

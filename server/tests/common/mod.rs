@@ -803,10 +803,12 @@ pub async fn story_open_orders_stay_in_the_inbox(app: &TestApp) {
         let receipt: Value = app.report(&body).await.json().await.expect("receipt");
         ids.push(receipt["order_id"].as_str().expect("order id").to_string());
     }
-    // The oldest is closed; the next two stay open while newer reports push them back.
+    // The oldest is closed; the next three stay open while newer reports push them back.
     let mut desk = devices::Device::login(app, "desk", "desk-tablet", 0).await;
     let now = chrono::Utc::now().timestamp_millis();
     desk.record(&ids[0], EventBody::Closed, now);
+    // The newest is closed too: it stays, as the desk's recent history.
+    desk.record(&ids[4], EventBody::Closed, now);
     desk.sync_all().await;
     assert!(desk.rejected.is_empty(), "{:?}", desk.rejected);
 
@@ -819,12 +821,16 @@ pub async fn story_open_orders_stay_in_the_inbox(app: &TestApp) {
             .await
             .expect("inbox"),
     );
-    for open in &ids[1..] {
+    for open in &ids[1..4] {
         assert!(
             inbox.contains(open),
             "open order {open} missing from {inbox:?}"
         );
     }
+    assert!(
+        inbox.contains(&ids[4]),
+        "a recent closed order is listed: {inbox:?}"
+    );
     assert!(
         !inbox.contains(&ids[0]),
         "an old closed order is history, not work"
@@ -864,5 +870,9 @@ pub async fn story_open_orders_stay_in_the_inbox(app: &TestApp) {
         .orders_with_events(devices::ESTATE, 2, 3)
         .await
         .expect("inbox");
-    assert_eq!(capped.len(), 3);
+    let mut kept = listed(capped);
+    kept.sort();
+    let mut newest = ids[2..].to_vec();
+    newest.sort();
+    assert_eq!(kept, newest, "the cap keeps the newest");
 }
