@@ -465,10 +465,10 @@ impl Db {
     }
 
     /// The desk's inbox of an estate: every order that may still be open, however old (no
-    /// `closed` event, or a `reopened` one — the desk's fold decides), and the newest `recent`
-    /// orders whatever their state; at most `cap`, newest first. Open work never drops out
-    /// of sight because newer reports arrived: an overdue order is the one a supervisor must
-    /// see.
+    /// `closed` event, or a `reopened` one — the desk's fold decides), and the newest
+    /// `recent` orders whatever their state; at most `cap`, open ones kept first; newest
+    /// first. Open work never drops out of sight because newer reports arrived: an overdue
+    /// order is the one a supervisor must see.
     pub async fn orders_with_events(
         &self,
         estate_id: &str,
@@ -489,7 +489,10 @@ impl Db {
                           ORDER BY r.reported_ms DESC, r.id DESC LIMIT $3) \
                  OR NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = i.id AND c.kind = 'closed') \
                  OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = i.id AND c.kind = 'reopened')) \
-               ORDER BY i.reported_ms DESC, i.id DESC LIMIT $4) \
+               ORDER BY CASE WHEN NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = i.id AND c.kind = 'closed') \
+                               OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = i.id AND c.kind = 'reopened') \
+                             THEN 0 ELSE 1 END, \
+                        i.reported_ms DESC, i.id DESC LIMIT $4) \
              ORDER BY o.reported_ms DESC, o.id DESC, e.seq",
         )
         .bind(estate_id.to_string())
