@@ -15,8 +15,12 @@ const APP_LIB: &str = "anju_app";
 /// The staff app (`index.html`) is the default build; the resident form (`report.html`) is
 /// the same crate without the staff feature, so residents download only the form.
 const ENTRIES: [(&str, &[&str]); 2] = [
-    ("anju_app", &[]),
-    ("anju_report", &["--no-default-features"]),
+    ("anju_app", &["--profile", "wasm-release"]),
+    // A profile of its own (same settings, see Cargo.toml), so that each entry stays built.
+    (
+        "anju_report",
+        &["--no-default-features", "--profile", "wasm-report"],
+    ),
 ];
 
 /// The styles of the resident's pages (`report.css`); the staff app's `anju.css` has every
@@ -43,15 +47,7 @@ pub(crate) fn run() -> Result<PathBuf> {
     for (name, features) in ENTRIES {
         let artifacts = cmd::cargo_build(
             cmd::cargo()
-                .args([
-                    "build",
-                    "-p",
-                    "anju-app",
-                    "--target",
-                    WASM_TARGET,
-                    "--profile",
-                    "wasm-release",
-                ])
+                .args(["build", "-p", "anju-app", "--target", WASM_TARGET])
                 .args(features),
         )?;
         // Both entries come out of cargo under the lib's name, so each is bound (and
@@ -211,9 +207,7 @@ const WASM_OPT_ARGS: &[&str] = &[
 /// The npm build runs on node and takes most of a warm `dist` (30–50 s), so its last
 /// result is kept in `cache` (in cargo's target directory, which CI keeps between its
 /// fresh clones) and reused while its input, flags and version are the same: a test run
-/// after a server-only change does not pay for it again. (Cargo itself keeps one
-/// fingerprint for the app package, so building one entry after the other recompiles it,
-/// about a minute each; the wasm-opt step, the longer one, is cached per entry.)
+/// after a server-only change does not pay for it again.
 fn wasm_opt(root: &Path, cache: &Path, wasm: &Path) -> Result<()> {
     let tools = root.join("tools");
     ensure_npm_packages(&tools)?;
