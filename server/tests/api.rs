@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{CSRF, TestApp};
+use common::{CSRF, TestApp, audit_count, listed, logged_in, send_json};
 use serde_json::{Value, json};
 
 fn sqlite_url(dir: &tempfile::TempDir) -> String {
@@ -613,17 +613,6 @@ async fn killing_the_server_never_loses_an_acknowledged_event() {
     assert_eq!(check, "ok");
 }
 
-async fn audit_count(app: &TestApp, action: &str) -> i64 {
-    use sqlx::Row;
-    sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-        .bind(action.to_string())
-        .fetch_one(&app.db.pool)
-        .await
-        .expect("audit")
-        .try_get(0)
-        .expect("count")
-}
-
 #[tokio::test]
 async fn logins_are_throttled_per_account_and_audited() {
     let (app, _dir) = app().await;
@@ -744,19 +733,6 @@ async fn the_full_phone_needs_an_audited_reveal_and_the_tracking_link_shows_one_
         .await
         .expect("track");
     assert_eq!(resp.status(), 404);
-}
-
-/// Logs `username` in on a new browser and answers (the browser, their staff id).
-async fn logged_in(app: &TestApp, username: &str) -> (reqwest::Client, String) {
-    let client = app.browser();
-    assert_eq!(
-        app.login(&client, username).await.status(),
-        200,
-        "{username}"
-    );
-    let me = app.get_json(&client, "/api/me").await;
-    let id = me["id"].as_str().expect("id").to_string();
-    (client, id)
 }
 
 /// The changes a request may make however it is answered: appending to the audit log the
@@ -2289,36 +2265,6 @@ async fn an_open_order_stays_in_the_desk_inbox_however_many_newer_ones_arrive() 
     common::story_open_orders_stay_in_the_inbox(&app).await;
 }
 
-/// Sends `body` as `method` to `path` with the CSRF header; answers (status, JSON body).
-async fn send_json(
-    app: &TestApp,
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let resp = client
-        .request(method, app.url(path))
-        .header(CSRF.0, CSRF.1)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-/// The listed staff member with this username.
-async fn listed(app: &TestApp, admin: &reqwest::Client, username: &str) -> Value {
-    let list: Value = app.get_json(admin, "/api/admin/staff").await;
-    list.as_array()
-        .expect("list")
-        .iter()
-        .find(|s| s["username"] == username)
-        .cloned()
-        .unwrap_or_else(|| panic!("{username} not in {list}"))
-}
-
 #[tokio::test]
 async fn an_admin_lists_only_their_companys_regions_and_estates() {
     let (app, _dir) = app().await;
@@ -2447,79 +2393,7 @@ async fn an_admin_creates_an_area_manager_with_regions_in_one_request() {
 #[tokio::test]
 async fn a_role_without_regions_loses_them_and_regions_can_be_cleared() {
     let (app, _dir) = app().await;
-    sqlx::query(
-        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
-         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("estate");
-    let admin = app.browser();
-    app.login(&admin, "admin").await;
-    let (area, _) = logged_in(&app, "area").await;
-    let south2 = |client: reqwest::Client| {
-        let url = app.url("/api/estates/est-south-2/site");
-        async move { client.get(url).send().await.expect("site").status() }
-    };
-    assert_eq!(south2(area.clone()).await, 200, "through the region");
-    let patch = reqwest::Method::PATCH;
-    // A role set together with regions it cannot keep is refused, and changes nothing.
-    let (status, err) = send_json(
-        &app,
-        &admin,
-        patch.clone(),
-        "/api/admin/staff/stf-area",
-        json!({ "role": "project_manager", "region_ids": ["rg-south"] }),
-    )
-    .await;
-    assert_eq!(
-        (status, &err["field"]),
-        (400, &json!("region_ids")),
-        "{err}"
-    );
-    assert_eq!(listed(&app, &admin, "area").await["role"], "area_manager");
-    // Moved to project manager: the region goes with the role, in the same change.
-    let (status, _) = send_json(
-        &app,
-        &admin,
-        patch.clone(),
-        "/api/admin/staff/stf-area",
-        json!({ "role": "project_manager" }),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let row = listed(&app, &admin, "area").await;
-    assert_eq!(row["role"], "project_manager");
-    assert_eq!(row["region_ids"], json!([]), "{row}");
-    assert_eq!(row["estate_ids"], json!(["est-cuihu"]), "{row}");
-    assert_eq!(
-        south2(area.clone()).await,
-        403,
-        "no longer through the region"
-    );
-    assert_eq!(audit_count(&app, "role_changed").await, 1);
-    // Back to area manager with the region, then the region cleared by an empty list.
-    let (status, _) = send_json(
-        &app,
-        &admin,
-        patch.clone(),
-        "/api/admin/staff/stf-area",
-        json!({ "role": "area_manager", "region_ids": ["rg-south"] }),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(south2(area.clone()).await, 200);
-    let (status, _) = send_json(
-        &app,
-        &admin,
-        patch,
-        "/api/admin/staff/stf-area",
-        json!({ "region_ids": [] }),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(listed(&app, &admin, "area").await["region_ids"], json!([]));
-    assert_eq!(south2(area).await, 403);
+    common::story_regions_follow_the_role(&app).await;
 }
 
 #[tokio::test]
@@ -2628,65 +2502,5 @@ async fn admin_refusals_carry_chinese_next_to_english_and_other_routes_keep_thei
 #[tokio::test]
 async fn regions_open_estates_to_area_managers_only() {
     let (app, _dir) = app().await;
-    sqlx::query(
-        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
-         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("estate");
-    common::seed_second_company(&app).await;
-    let admin = app.browser();
-    app.login(&admin, "admin").await;
-    let patch = reqwest::Method::PATCH;
-    // A region given alone to a caretaker (no role in the request) is refused by name.
-    let (status, err) = send_json(
-        &app,
-        &admin,
-        patch.clone(),
-        "/api/admin/staff/stf-guanjia1",
-        json!({ "region_ids": ["rg-south"] }),
-    )
-    .await;
-    assert_eq!(
-        (status, &err["field"]),
-        (400, &json!("region_ids")),
-        "{err}"
-    );
-    assert!(listed(&app, &admin, "guanjia1").await["region_ids"] == json!([]));
-    // Another company's region, to one's own area manager: unknown, and nothing changes.
-    let (status, err) = send_json(
-        &app,
-        &admin,
-        patch,
-        "/api/admin/staff/stf-area",
-        json!({ "region_ids": ["rg-other"] }),
-    )
-    .await;
-    assert_eq!(
-        (status, &err["field"]),
-        (400, &json!("region_ids")),
-        "{err}"
-    );
-    // A region row left on a caretaker (an old assignment, two admins racing) opens nothing:
-    // regions count only for a role that answers for them.
-    sqlx::query(
-        "INSERT INTO staff_regions (staff_id, region_id) VALUES ('stf-guanjia1', 'rg-south')",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("leftover region");
-    let (caretaker, _) = logged_in(&app, "guanjia1").await;
-    let status = caretaker
-        .get(app.url("/api/estates/est-south-2/site"))
-        .send()
-        .await
-        .expect("site")
-        .status();
-    assert_eq!(status, 403);
-    let seen = listed(&app, &admin, "guanjia1").await;
-    assert!(
-        !seen["estate_ids"].to_string().contains("est-south-2"),
-        "{seen}"
-    );
+    common::story_regions_open_estates_to_area_managers_only(&app).await;
 }

@@ -107,3 +107,15 @@ async fn an_open_order_stays_in_the_desk_inbox_however_many_newer_ones_arrive() 
     let app = TestApp::spawn(&fresh_database().await).await;
     common::story_open_orders_stay_in_the_inbox(&app).await;
 }
+
+#[tokio::test]
+async fn a_role_without_regions_loses_them_and_regions_can_be_cleared() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_regions_follow_the_role(&app).await;
+}
+
+#[tokio::test]
+async fn regions_open_estates_to_area_managers_only() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::story_regions_open_estates_to_area_managers_only(&app).await;
+}

@@ -878,3 +878,200 @@ pub async fn story_open_orders_stay_in_the_inbox(app: &TestApp) {
     open.sort();
     assert_eq!(kept, open, "the cap keeps open work before history");
 }
+
+/// How many audit rows carry this action.
+pub async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action.to_string())
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("audit")
+        .try_get(0)
+        .expect("count")
+}
+
+/// Logs `username` in on a new browser and answers (the browser, their staff id).
+pub async fn logged_in(app: &TestApp, username: &str) -> (reqwest::Client, String) {
+    let client = app.browser();
+    assert_eq!(
+        app.login(&client, username).await.status(),
+        200,
+        "{username}"
+    );
+    let me = app.get_json(&client, "/api/me").await;
+    let id = me["id"].as_str().expect("id").to_string();
+    (client, id)
+}
+
+/// Sends `body` as `method` to `path` with the CSRF header; answers (status, JSON body).
+pub async fn send_json(
+    app: &TestApp,
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let resp = client
+        .request(method, app.url(path))
+        .header(CSRF.0, CSRF.1)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// The listed staff member with this username.
+pub async fn listed(app: &TestApp, admin: &reqwest::Client, username: &str) -> Value {
+    let list: Value = app.get_json(admin, "/api/admin/staff").await;
+    list.as_array()
+        .expect("list")
+        .iter()
+        .find(|s| s["username"] == username)
+        .cloned()
+        .unwrap_or_else(|| panic!("{username} not in {list}"))
+}
+
+/// A role without regions loses them in the same change, and regions can be cleared.
+pub async fn story_regions_follow_the_role(app: &TestApp) {
+    sqlx::query(
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("estate");
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let (area, _) = logged_in(app, "area").await;
+    let south2 = |client: reqwest::Client| {
+        let url = app.url("/api/estates/est-south-2/site");
+        async move { client.get(url).send().await.expect("site").status() }
+    };
+    assert_eq!(south2(area.clone()).await, 200, "through the region");
+    let patch = reqwest::Method::PATCH;
+    // A role set together with regions it cannot keep is refused, and changes nothing.
+    let (status, err) = send_json(
+        app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-area",
+        json!({ "role": "project_manager", "region_ids": ["rg-south"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["field"]),
+        (400, &json!("region_ids")),
+        "{err}"
+    );
+    assert_eq!(listed(app, &admin, "area").await["role"], "area_manager");
+    // Moved to project manager: the region goes with the role, in the same change.
+    let (status, _) = send_json(
+        app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-area",
+        json!({ "role": "project_manager" }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let row = listed(app, &admin, "area").await;
+    assert_eq!(row["role"], "project_manager");
+    assert_eq!(row["region_ids"], json!([]), "{row}");
+    assert_eq!(row["estate_ids"], json!(["est-cuihu"]), "{row}");
+    assert_eq!(
+        south2(area.clone()).await,
+        403,
+        "no longer through the region"
+    );
+    assert_eq!(audit_count(app, "role_changed").await, 1);
+    // Back to area manager with the region, then the region cleared by an empty list.
+    let (status, _) = send_json(
+        app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-area",
+        json!({ "role": "area_manager", "region_ids": ["rg-south"] }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(south2(area.clone()).await, 200);
+    let (status, _) = send_json(
+        app,
+        &admin,
+        patch,
+        "/api/admin/staff/stf-area",
+        json!({ "region_ids": [] }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(listed(app, &admin, "area").await["region_ids"], json!([]));
+    assert_eq!(south2(area).await, 403);
+}
+
+/// Regions open estates to area managers only, and only the company's own regions.
+pub async fn story_regions_open_estates_to_area_managers_only(app: &TestApp) {
+    sqlx::query(
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("estate");
+    seed_second_company(app).await;
+    let admin = app.browser();
+    app.login(&admin, "admin").await;
+    let patch = reqwest::Method::PATCH;
+    // A region given alone to a caretaker (no role in the request) is refused by name.
+    let (status, err) = send_json(
+        app,
+        &admin,
+        patch.clone(),
+        "/api/admin/staff/stf-guanjia1",
+        json!({ "region_ids": ["rg-south"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["field"]),
+        (400, &json!("region_ids")),
+        "{err}"
+    );
+    assert!(listed(app, &admin, "guanjia1").await["region_ids"] == json!([]));
+    // Another company's region, to one's own area manager: unknown, and nothing changes.
+    let (status, err) = send_json(
+        app,
+        &admin,
+        patch,
+        "/api/admin/staff/stf-area",
+        json!({ "region_ids": ["rg-other"] }),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["field"]),
+        (400, &json!("region_ids")),
+        "{err}"
+    );
+    // A region row left on a caretaker (an old assignment, two admins racing) opens nothing:
+    // regions count only for a role that answers for them.
+    sqlx::query(
+        "INSERT INTO staff_regions (staff_id, region_id) VALUES ('stf-guanjia1', 'rg-south')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("leftover region");
+    let (caretaker, _) = logged_in(app, "guanjia1").await;
+    let status = caretaker
+        .get(app.url("/api/estates/est-south-2/site"))
+        .send()
+        .await
+        .expect("site")
+        .status();
+    assert_eq!(status, 403);
+    let seen = listed(app, &admin, "guanjia1").await;
+    assert!(
+        !seen["estate_ids"].to_string().contains("est-south-2"),
+        "{seen}"
+    );
+}
