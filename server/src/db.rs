@@ -270,17 +270,13 @@ impl Db {
         &self,
         company_id: &str,
     ) -> sqlx::Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
+        self.pairs(
             "SELECT se.staff_id, se.estate_id FROM staff_estates se \
              JOIN staff s ON s.id = se.staff_id JOIN estates e ON e.id = se.estate_id \
              WHERE s.company_id = $1 AND e.company_id = $1 ORDER BY se.staff_id, se.estate_id",
+            company_id,
         )
-        .bind(company_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        .await
     }
 
     /// Every (staff id, region id) of `staff_regions` for a staff member of the company.
@@ -288,14 +284,25 @@ impl Db {
         &self,
         company_id: &str,
     ) -> sqlx::Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
+        self.pairs(
             "SELECT sr.staff_id, sr.region_id FROM staff_regions sr \
              JOIN staff s ON s.id = sr.staff_id JOIN regions r ON r.id = sr.region_id \
              WHERE s.company_id = $1 AND r.company_id = $1 ORDER BY sr.staff_id, sr.region_id",
+            company_id,
         )
-        .bind(company_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        .await
+    }
+
+    /// The two text columns of a query over one company (`$1`), as pairs.
+    async fn pairs(
+        &self,
+        sql: &'static str,
+        company_id: &str,
+    ) -> sqlx::Result<Vec<(String, String)>> {
+        let rows = sqlx::query(sql)
+            .bind(company_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
             .collect()
@@ -303,14 +310,11 @@ impl Db {
 
     /// The company's regions as (id, name), by name.
     pub async fn company_regions(&self, company_id: &str) -> sqlx::Result<Vec<(String, String)>> {
-        let rows =
-            sqlx::query("SELECT id, name FROM regions WHERE company_id = $1 ORDER BY name, id")
-                .bind(company_id.to_string())
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        self.pairs(
+            "SELECT id, name FROM regions WHERE company_id = $1 ORDER BY name, id",
+            company_id,
+        )
+        .await
     }
 
     /// The company's estates as (id, name, region id, region name), by region then name.

@@ -807,7 +807,7 @@ fn the_route_table_lists_every_registered_route() {
 #[tokio::test]
 async fn every_route_checks_the_role_on_the_server() {
     use anju_server::auth::Role;
-    use common::routes::{Access, ROUTES, Request};
+    use common::routes::Request;
     let (app, _dir) = app().await;
     let (own, _) = common::routes::two_companies(&app).await;
     let mut requests = 0;
@@ -815,10 +815,7 @@ async fn every_route_checks_the_role_on_the_server() {
     // erased) come after every other role's requests.
     for role in Role::ALL {
         let (client, me) = logged_in(&app, own.login_of(*role)).await;
-        for route in ROUTES
-            .iter()
-            .filter(|r| !matches!(r.access, Access::Public(_)))
-        {
+        for route in common::routes::staff_routes() {
             for probe in route.probes {
                 let req = Request::aim(route, probe, &own, &me, &own);
                 let (status, body) = req.send(&app, &client).await;
@@ -854,7 +851,7 @@ async fn every_route_checks_the_role_on_the_server() {
 #[tokio::test]
 async fn no_role_reads_or_writes_across_estates_of_two_companies() {
     use anju_server::auth::Role;
-    use common::routes::{Access, Expect, ROUTES, Request, changes};
+    use common::routes::{Expect, Request, changes};
     let (app, _dir) = app().await;
     let (a, b) = common::routes::two_companies(&app).await;
     let refused_before = audit_count(&app, "access_refused").await;
@@ -864,10 +861,7 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
             let username = own.login_of(*role);
             let (client, me) = logged_in(&app, username).await;
             let mut before = state(&app).await;
-            for route in ROUTES
-                .iter()
-                .filter(|r| !matches!(r.access, Access::Public(_)))
-            {
+            for route in common::routes::staff_routes() {
                 for probe in route.probes {
                     let req = Request::aim(route, probe, other, &me, own);
                     let (status, body) = req.send(&app, &client).await;
@@ -935,10 +929,7 @@ async fn no_role_reads_or_writes_across_estates_of_two_companies() {
         audit_count(&app, "access_refused").await >= refused_before + forbidden as i64,
         "{forbidden} refusals"
     );
-    let routes = ROUTES
-        .iter()
-        .filter(|r| !matches!(r.access, Access::Public(_)))
-        .count();
+    let routes = common::routes::staff_routes().count();
     println!(
         "estate matrix: {routes} staff routes, {} roles × 2 companies, {requests} requests, {forbidden} answered 403",
         Role::ALL.len()
@@ -1673,13 +1664,12 @@ async fn managers_see_their_region_or_company_and_estate_staff_only_their_estate
     let statements = [
         "INSERT INTO regions (id, company_id, name) VALUES ('rg-north', 'co-anju', '北区')",
         "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
-         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
-        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
          VALUES ('est-north', 'co-anju', 'rg-north', 'beiyuan', '北苑', 'cmsk', '+08:00', 0)",
     ];
     for sql in statements {
         sqlx::query(sql).execute(&app.db.pool).await.expect(sql);
     }
+    common::add_second_south_estate(&app).await;
     // Who reaches which estate's site plan: (user, est-south-2, est-north).
     let expected = [
         ("desk", 403, 403),
@@ -2309,13 +2299,7 @@ async fn an_admin_lists_only_their_companys_regions_and_estates() {
 async fn an_admin_creates_an_area_manager_with_regions_in_one_request() {
     let (app, _dir) = app().await;
     common::seed_second_company(&app).await;
-    sqlx::query(
-        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
-         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("estate");
+    common::add_second_south_estate(&app).await;
     let admin = app.browser();
     app.login(&admin, "admin").await;
     let new = |role: &str, regions: Value| {

@@ -934,8 +934,9 @@ pub async fn listed(app: &TestApp, admin: &reqwest::Client, username: &str) -> V
         .unwrap_or_else(|| panic!("{username} not in {list}"))
 }
 
-/// A role without regions loses them in the same change, and regions can be cleared.
-pub async fn story_regions_follow_the_role(app: &TestApp) {
+/// A second estate of the demo company's region `rg-south`, 兰亭苑 (`est-south-2`): what an
+/// area manager of the region sees and another role must not.
+pub async fn add_second_south_estate(app: &TestApp) {
     sqlx::query(
         "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
          VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
@@ -943,6 +944,11 @@ pub async fn story_regions_follow_the_role(app: &TestApp) {
     .execute(&app.db.pool)
     .await
     .expect("estate");
+}
+
+/// A role without regions loses them in the same change, and regions can be cleared.
+pub async fn story_regions_follow_the_role(app: &TestApp) {
+    add_second_south_estate(app).await;
     let admin = app.browser();
     app.login(&admin, "admin").await;
     let (area, _) = logged_in(app, "area").await;
@@ -1013,13 +1019,7 @@ pub async fn story_regions_follow_the_role(app: &TestApp) {
 
 /// Regions open estates to area managers only, and only the company's own regions.
 pub async fn story_regions_open_estates_to_area_managers_only(app: &TestApp) {
-    sqlx::query(
-        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
-         VALUES ('est-south-2', 'co-anju', 'rg-south', 'lanting', '兰亭苑', 'cmsk', '+08:00', 0)",
-    )
-    .execute(&app.db.pool)
-    .await
-    .expect("estate");
+    add_second_south_estate(app).await;
     seed_second_company(app).await;
     let admin = app.browser();
     app.login(&admin, "admin").await;

@@ -379,6 +379,13 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
+/// The rows of the table that need a login (every route but the public ones).
+pub fn staff_routes() -> impl Iterator<Item = &'static Route> {
+    ROUTES
+        .iter()
+        .filter(|r| !matches!(r.access, Access::Public(_)))
+}
+
 /// The route a table row stands for, as registered: `{me}` is a table-only name for the
 /// caller's own id in the `{staff_id}` segment.
 pub fn registered_path(route: &Route) -> String {
