@@ -279,6 +279,7 @@ impl Store {
         order_id: &str,
         body: EventBody,
         now_ms: i64,
+        check: impl FnOnce(&Event) -> Result<(), String>,
     ) -> Result<Event, StoreError> {
         let tx = self.tx(&[EVENTS, OUTBOX, META], true)?;
         let meta = tx.object_store(META).map_err(idb_err)?;
@@ -301,6 +302,9 @@ impl Store {
             body,
             seq: None,
         };
+        // The server's own arrival check, before anything is written: what it would refuse is
+        // not kept offline (the transaction ends without a write, the counter unused).
+        check(&event)?;
         let value = record(estate, &event);
         let events = tx.object_store(EVENTS).map_err(idb_err)?;
         put(&events, &event.id.as_str().into(), &value).await?;
@@ -455,7 +459,7 @@ impl Store {
         // made a tablet's first sync of 10,000 events take seconds. A failed put aborts the
         // transaction, and `finish` reports it.
         for event in &answer.events {
-            clock.observe(event.hlc);
+            clock.observe(event.hlc, now_ms.max(0) as u64);
             events
                 .put(&record(estate, event), Some(&event.id.as_str().into()))
                 .map_err(idb_err)?;

@@ -8,6 +8,8 @@
 //! It lives for the whole app (provided in `App`), so a sync started on one page finishes
 //! even if the user goes to another.
 
+use anju_shared::arrival;
+use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
 use anju_shared::site::{EstateInfo, Site};
 use anju_shared::sync::{SyncRequest, SyncResponse};
@@ -374,6 +376,14 @@ impl Engine {
         ) else {
             return Err("not ready".into());
         };
+        let role = Role::parse(&me.role).ok_or("role: unknown")?;
+        let device_id = store.device_id.clone();
+        let now_ms = clock::now_ms();
+        let known = Known {
+            households: self.households.get_untracked(),
+            staff: self.staff.get_untracked(),
+            site: self.site.get_untracked(),
+        };
         let event = store
             .record(
                 &estate.id,
@@ -381,7 +391,15 @@ impl Engine {
                 clock::parse_offset(&estate.utc_offset),
                 order_id,
                 body,
-                clock::now_ms(),
+                now_ms,
+                |event| {
+                    let pusher = arrival::Pusher {
+                        device_id: &device_id,
+                        actor: &me.id,
+                        role,
+                    };
+                    arrival::check(event, &pusher, now_ms, &known).map_err(|r| r.zh)
+                },
             )
             .await?;
         self.events.update(|v| v.push(event));
@@ -475,6 +493,7 @@ impl Engine {
                 push,
                 cursor: store.cursor(&estate.id).await?,
                 limit: None,
+                contacts: Vec::new(),
             };
             let answer = match api::post::<_, SyncResponse>("/api/sync", &request).await {
                 Ok(a) => a,
@@ -577,5 +596,30 @@ pub(crate) fn SyncBadge() -> impl IntoView {
         >
             {text}
         </span>
+    }
+}
+
+/// What the tablet knows of its estate, for the arrival check before it records: a list not
+/// (yet) fetched answers "cannot tell", and the server decides.
+struct Known {
+    households: Vec<Household>,
+    staff: Vec<Colleague>,
+    site: Option<Site>,
+}
+
+impl arrival::Lookup for Known {
+    fn household(&self, id: &str) -> Option<bool> {
+        (!self.households.is_empty()).then(|| self.households.iter().any(|h| h.id == id))
+    }
+    fn unit(&self, building: &str, unit: &str) -> Option<bool> {
+        let site = self.site.as_ref()?;
+        Some(
+            site.buildings
+                .iter()
+                .any(|b| b.id == building && b.units.iter().any(|u| u.id == unit)),
+        )
+    }
+    fn staff(&self, id: &str) -> Option<bool> {
+        (!self.staff.is_empty()).then(|| self.staff.iter().any(|c| c.id == id))
     }
 }

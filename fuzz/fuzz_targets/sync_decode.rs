@@ -1,10 +1,17 @@
 //! Fuzzes what a device sends to `/api/sync`: any bytes are either refused by the decoder or
-//! decode to events whose fold never panics, whatever their order, repeats or stamps.
+//! decode to events whose fold never panics, whatever their order, repeats or stamps; every
+//! event the arrival check accepts reads back from its stored form exactly as it was sent.
 #![no_main]
 
+use anju_server::db::StoredEvent;
+use anju_shared::arrival::{self, Pusher, Unknown};
+use anju_shared::model::Role;
 use anju_shared::order::{fold, order_ids, redact_erased};
 use anju_shared::sync::SyncRequest;
 use libfuzzer_sys::fuzz_target;
+
+/// The receiver's clock: fixed, so a crash reproduces (2026-03-10T10:50:00Z).
+const NOW_MS: i64 = 1_773_139_800_000;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(request) = serde_json::from_slice::<SyncRequest>(data) else {
@@ -13,6 +20,19 @@ fuzz_target!(|data: &[u8]| {
     let mut events = request.push;
     for id in order_ids(&events) {
         let _ = fold(&id, &events);
+    }
+    for e in &events {
+        let pusher = Pusher {
+            device_id: &e.device_id,
+            actor: &e.actor,
+            role: Role::ProjectManager,
+        };
+        if arrival::check(e, &pusher, NOW_MS, &Unknown).is_ok() {
+            let row = StoredEvent::of(e).expect("an accepted event encodes");
+            let back = row.decode(1).expect("an accepted event reads back");
+            assert_eq!(back.seq, Some(1));
+            assert!(StoredEvent::round_trips(e), "accepted but not read back identical");
+        }
     }
     redact_erased(&mut events);
     // What the server stores it must be able to send back.

@@ -148,6 +148,7 @@ impl Staff {
                 // Past every sequence number: measure the push, not the pull.
                 cursor: i64::MAX,
                 limit: Some(1),
+                contacts: Vec::new(),
             };
             let resp: SyncResponse = self
                 .client

@@ -10,6 +10,9 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, Row, Transaction};
 
+use std::collections::{HashMap, HashSet};
+
+use anju_shared::arrival;
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
 use anju_shared::sync::Outcome;
@@ -442,11 +445,11 @@ impl Db {
                 .await?
                 .try_get(0)?;
         let first = last - count + 1;
-        let date = events
+        let reported_at = events
             .first()
-            .map(|e| e.at.format("%Y%m%d").to_string())
-            .unwrap_or_default();
-        let reference = format!("{date}-{first:04}");
+            .map(|e| e.at)
+            .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+        let reference = next_reference(&mut tx, &order.estate_id, &reported_at).await?;
         sqlx::query(
             "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
              contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -484,7 +487,7 @@ impl Db {
         // time are broken by id, so the limits pick the same rows on every backend. Every
         // order has at least its `reported` event (stored in the transaction that made it).
         let rows = sqlx::query(
-            "SELECT o.reference AS o_reference, o.estate_id AS o_estate_id, \
+            "SELECT o.reference AS o_reference, o.estate_id AS o_estate_id, e.estate_id, \
                     e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
              FROM orders o JOIN events e ON e.order_id = o.id \
              WHERE o.id IN ( \
@@ -507,7 +510,9 @@ impl Db {
         .await?;
         let mut orders: Vec<OrderRecord> = Vec::new();
         for r in rows {
-            let event = event_from_row(&r)?;
+            let Some(event) = readable_event(&r)? else {
+                continue;
+            };
             // Rows come grouped by order, newest order first.
             if orders.last().is_none_or(|o| o.id != event.order_id) {
                 orders.push(OrderRecord {
@@ -754,16 +759,18 @@ impl Db {
         estate_id: &str,
         staff_id: &str,
         pushed: &[Pushed],
+        contacts: &HashMap<String, Contact>,
         now_ms: i64,
     ) -> sqlx::Result<Vec<Outcome>> {
-        use std::collections::{HashMap, HashSet};
         let mut tx = self.begin().await?;
         let base: i64 = sqlx::query("UPDATE estates SET seq = seq WHERE id = $1 RETURNING seq")
             .bind(estate_id.to_string())
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
-        // Stored events by key (their id and seq) and the ids stored under any key.
+        // Stored events by key (their id and seq) and the ids stored under any key. A key is
+        // the pushing staff member's (device_id, device_seq) in this estate: a colleague who
+        // pushes under another tablet's device id takes none of that tablet's keys.
         let mut stored: HashMap<(String, i64), (String, i64)> = HashMap::new();
         let mut stored_ids: HashSet<String> = HashSet::new();
         // Refused events by (id, key): the reason they were given.
@@ -778,9 +785,12 @@ impl Db {
                 .map(|p| i64::try_from(p.event.device_seq).unwrap_or(i64::MAX));
             let (lo, hi) = seqs.fold((i64::MAX, i64::MIN), |(lo, hi), s| (lo.min(s), hi.max(s)));
             for row in sqlx::query(
-                "SELECT device_seq, id, seq FROM events WHERE device_id = $1 AND device_seq >= $2 AND device_seq <= $3",
+                "SELECT device_seq, id, seq FROM events WHERE estate_id = $1 AND device_id = $2 \
+                 AND actor = $3 AND device_seq >= $4 AND device_seq <= $5",
             )
+            .bind(estate_id.to_string())
             .bind(device.to_string())
+            .bind(staff_id.to_string())
             .bind(lo)
             .bind(hi)
             .fetch_all(&mut *tx)
@@ -807,20 +817,16 @@ impl Db {
         }
         // Ids of this batch stored before under another key; chunked to stay far below
         // either backend's limit on bound parameters.
-        let mut ids: Vec<&str> = pushed.iter().map(|p| p.event.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for chunk in ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT id FROM events WHERE id IN ({})", marks.join(", "));
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(id.to_string());
-            }
-            for row in query.fetch_all(&mut *tx).await? {
-                stored_ids.insert(row.try_get(0)?);
-            }
-        }
+        let ids: Vec<String> = pushed.iter().map(|p| p.event.id.clone()).collect();
+        stored_ids.extend(
+            existing(
+                &mut tx,
+                "SELECT id FROM events WHERE id IN ({})",
+                None,
+                &ids,
+            )
+            .await?,
+        );
         // The estate each order belongs to, looked up once per order.
         let mut owners: HashMap<String, Option<String>> = HashMap::new();
         let mut seq = base;
@@ -850,7 +856,7 @@ impl Db {
             } else {
                 p.refusal.clone()
             };
-            if refusal.is_none() && !matches!(e.body, EventBody::Visited { .. }) {
+            if refusal.is_none() && !e.order_id.is_empty() {
                 if !owners.contains_key(&e.order_id) {
                     let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
                         .bind(e.order_id.clone())
@@ -861,9 +867,11 @@ impl Db {
                     owners.insert(e.order_id.clone(), owner);
                 }
                 let owner = owners.get(&e.order_id).cloned().flatten();
-                refusal = order_refusal(estate_id, e, owner.as_deref());
-            } else if refusal.is_none() && !e.order_id.is_empty() {
-                refusal = Some("order_id: a visit is about no order".into());
+                refusal =
+                    arrival::order_refusal(estate_id, e, owner.as_deref()).map(|r| r.to_string());
+            }
+            if refusal.is_none() && !StoredEvent::round_trips(e) {
+                refusal = Some("at: cannot be stored as it was sent".into());
             }
             if let Some(reason) = refusal {
                 sqlx::query(
@@ -875,7 +883,7 @@ impl Db {
                 .bind(e.device_id.clone())
                 .bind(device_seq)
                 .bind(staff_id.to_string())
-                .bind(serde_json::to_string(e).unwrap_or_default())
+                .bind(review_copy(e))
                 .bind(reason.clone())
                 .bind(now_ms)
                 .execute(&mut *tx)
@@ -886,16 +894,26 @@ impl Db {
             }
             seq += 1;
             if let EventBody::Reported(_) = e.body {
+                let reference = next_reference(&mut tx, estate_id, &e.at).await?;
+                // The full number of a staff-made report is kept with the order, apart from
+                // the synced log, where reveal and erasure find it.
+                let contact = contacts.get(&e.order_id);
                 sqlx::query(
                     "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
-                     contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, '', '', '')",
+                     contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
                 )
                 .bind(e.order_id.clone())
                 .bind(estate_id.to_string())
-                .bind(format!("{}-{seq:04}", e.at.format("%Y%m%d")))
+                .bind(reference)
                 // No resident holds a tracking link for a staff-recorded order.
                 .bind(format!("staff:{}", e.order_id))
                 .bind(e.at.timestamp_millis())
+                .bind(contact.map(|c| c.name.clone()).unwrap_or_default())
+                .bind(
+                    contact
+                        .and_then(|c| anju_shared::report::normalize_phone(&c.phone))
+                        .unwrap_or_default(),
+                )
                 .execute(&mut *tx)
                 .await?;
                 owners.insert(e.order_id.clone(), Some(estate_id.to_string()));
@@ -917,29 +935,90 @@ impl Db {
         Ok(outcomes)
     }
 
+    /// What the estate holds of the references a push makes (households, buildings and units,
+    /// photos, staff an order is given to), for the arrival check: only the referenced ids are
+    /// looked up.
+    pub async fn references(&self, estate_id: &str, events: &[Event]) -> sqlx::Result<Known> {
+        let mut households = Vec::new();
+        let mut units = Vec::new();
+        let mut photos = Vec::new();
+        let mut staff = Vec::new();
+        for e in events {
+            match &e.body {
+                EventBody::Visited { household_id, .. } => households.push(household_id.clone()),
+                EventBody::Reported(r) if !r.unit_id.is_empty() => units.push(r.unit_id.clone()),
+                EventBody::Photo { hash } => photos.push(hash.clone()),
+                EventBody::Dispatched { to: Some(to) } | EventBody::Reassigned { to } => {
+                    staff.push(to.clone())
+                }
+                _ => {}
+            }
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mut known = Known::default();
+        known.households = existing(
+            &mut conn,
+            "SELECT h.id FROM households h JOIN units u ON u.id = h.unit_id \
+             JOIN buildings b ON b.id = u.building_id WHERE b.estate_id = $1 AND h.id IN ({})",
+            Some(estate_id),
+            &households,
+        )
+        .await?;
+        let unit_rows = existing(
+            &mut conn,
+            "SELECT u.building_id || '/' || u.id FROM units u JOIN buildings b ON b.id = u.building_id \
+             WHERE b.estate_id = $1 AND u.id IN ({})",
+            Some(estate_id),
+            &units,
+        )
+        .await?;
+        known.units = unit_rows;
+        known.photos = existing(
+            &mut conn,
+            "SELECT hash FROM photos WHERE estate_id = $1 AND hash IN ({})",
+            Some(estate_id),
+            &photos,
+        )
+        .await?;
+        // Those the estate's staff directory lists: given this estate, not disabled.
+        known.staff = existing(
+            &mut conn,
+            "SELECT s.id FROM staff s JOIN staff_estates se ON se.staff_id = s.id \
+             WHERE se.estate_id = $1 AND s.disabled = 0 AND s.id IN ({})",
+            Some(estate_id),
+            &staff,
+        )
+        .await?;
+        Ok(known)
+    }
+
     /// One order's events, in storage order.
     pub async fn order_events(&self, estate_id: &str, order_id: &str) -> sqlx::Result<Vec<Event>> {
         let rows = sqlx::query(
-            "SELECT seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
              WHERE estate_id = $1 AND order_id = $2 ORDER BY seq",
         )
         .bind(estate_id.to_string())
         .bind(order_id.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(event_from_row).collect()
+        let mut events = Vec::with_capacity(rows.len());
+        for r in &rows {
+            events.extend(readable_event(r)?);
+        }
+        Ok(events)
     }
 
-    /// Events of an estate after `cursor`, in sequence order, at most `limit`; and whether
-    /// more wait.
+    /// Events of an estate after `cursor`, in sequence order, at most `limit` rows; the cursor
+    /// to send next (the last row's sequence number, read or not) and whether more wait.
     pub async fn pull(
         &self,
         estate_id: &str,
         cursor: i64,
         limit: u32,
-    ) -> sqlx::Result<(Vec<Event>, bool)> {
+    ) -> sqlx::Result<(Vec<Event>, i64, bool)> {
         let rows = sqlx::query(
-            "SELECT seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
              WHERE estate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(estate_id.to_string())
@@ -948,12 +1027,16 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() > limit as usize;
-        let events = rows
-            .iter()
-            .take(limit as usize)
-            .map(event_from_row)
-            .collect::<sqlx::Result<Vec<_>>>()?;
-        Ok((events, more))
+        let page = &rows[..rows.len().min(limit as usize)];
+        let next = match page.last() {
+            Some(r) => r.try_get("seq")?,
+            None => cursor,
+        };
+        let mut events = Vec::with_capacity(page.len());
+        for r in page {
+            events.extend(readable_event(r)?);
+        }
+        Ok((events, next, more))
     }
 }
 
@@ -1064,49 +1147,89 @@ async fn erase_resident_photos(
     Ok(deleted)
 }
 
-/// Why an event cannot be stored against the estate's orders (given the order's estate, if
-/// the order exists), if it cannot.
-fn order_refusal(estate_id: &str, e: &Event, owner: Option<&str>) -> Option<String> {
-    match (&e.body, owner) {
-        (EventBody::Reported(_), None) => None,
-        (EventBody::Reported(_), Some(_)) => Some("order_id: the order exists already".into()),
-        (_, None) => Some("order_id: no such order".into()),
-        (_, Some(owner)) if owner != estate_id => Some("order_id: no such order".into()),
-        _ => None,
-    }
-}
-
 async fn insert_event(
     tx: &mut Transaction<'static, Any>,
     estate_id: &str,
     seq: i64,
     e: &Event,
 ) -> sqlx::Result<()> {
-    let body = serde_json::to_value(&e.body).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
-    let kind = body
-        .get("type")
-        .and_then(|t| t.as_str())
-        .unwrap_or("unknown")
-        .to_string();
+    let row = StoredEvent::of(e).map_err(|err| sqlx::Error::Encode(err.into()))?;
     sqlx::query(
         "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(estate_id.to_string())
     .bind(seq)
-    .bind(e.id.clone())
-    .bind(e.order_id.clone())
-    .bind(e.device_id.clone())
-    .bind(i64::try_from(e.device_seq).unwrap_or(i64::MAX))
-    .bind(e.hlc.to_string())
-    .bind(e.actor.clone())
-    .bind(kind)
-    .bind(e.at.to_rfc3339())
-    .bind(body.to_string())
+    .bind(row.id)
+    .bind(row.order_id)
+    .bind(row.device_id)
+    .bind(row.device_seq)
+    .bind(row.hlc)
+    .bind(row.actor)
+    .bind(row.kind)
+    .bind(row.at)
+    .bind(row.body)
     .bind(chrono::Utc::now().timestamp_millis())
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// An event in the columns it is stored in. Encoding and decoding are pure, so the sync path
+/// checks that an event reads back exactly as it was sent before it stores it, and the fuzz
+/// target runs the same round trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub order_id: String,
+    pub device_id: String,
+    pub device_seq: i64,
+    pub hlc: String,
+    pub actor: String,
+    pub kind: String,
+    pub at: String,
+    pub body: String,
+}
+
+impl StoredEvent {
+    pub fn of(e: &Event) -> Result<StoredEvent, String> {
+        let body = serde_json::to_string(&e.body).map_err(|_| "body: cannot be encoded")?;
+        Ok(StoredEvent {
+            id: e.id.clone(),
+            order_id: e.order_id.clone(),
+            device_id: e.device_id.clone(),
+            device_seq: i64::try_from(e.device_seq).map_err(|_| "device_seq: too large")?,
+            hlc: e.hlc.to_string(),
+            actor: e.actor.clone(),
+            kind: e.body.kind().to_string(),
+            at: e.at.to_rfc3339(),
+            body,
+        })
+    }
+
+    /// The event these columns hold, with its estate sequence number; the error names the
+    /// column that does not read.
+    pub fn decode(&self, seq: i64) -> Result<Event, String> {
+        Ok(Event {
+            id: self.id.clone(),
+            order_id: self.order_id.clone(),
+            device_id: self.device_id.clone(),
+            device_seq: u64::try_from(self.device_seq).map_err(|_| "device_seq: negative")?,
+            hlc: anju_shared::hlc::Hlc::parse(&self.hlc).ok_or("hlc: not a clock stamp")?,
+            actor: self.actor.clone(),
+            at: chrono::DateTime::parse_from_rfc3339(&self.at).map_err(|_| "at: not a time")?,
+            body: serde_json::from_str(&self.body).map_err(|_| "body: not an event body")?,
+            seq: Some(seq),
+        })
+    }
+
+    /// Whether `e` would read back from storage exactly as it is: the last guard before a
+    /// write, so no row the readers cannot take is ever stored.
+    pub fn round_trips(e: &Event) -> bool {
+        StoredEvent::of(e)
+            .and_then(|row| row.decode(0))
+            .is_ok_and(|back| Event { seq: e.seq, ..back } == *e)
+    }
 }
 
 fn estate_from_row(r: &AnyRow) -> sqlx::Result<Estate> {
@@ -1139,23 +1262,133 @@ fn staff_from_row(r: &AnyRow) -> sqlx::Result<StaffRow> {
 }
 
 fn event_from_row(r: &AnyRow) -> sqlx::Result<Event> {
-    let body: String = r.try_get("body")?;
-    let at: String = r.try_get("at")?;
-    let device_seq: i64 = r.try_get("device_seq")?;
-    let decode = |err: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(err);
-    Ok(Event {
+    let row = StoredEvent {
         id: r.try_get("id")?,
         order_id: r.try_get("order_id")?,
         device_id: r.try_get("device_id")?,
-        device_seq: u64::try_from(device_seq).unwrap_or(0),
-        hlc: {
-            let hlc: String = r.try_get("hlc")?;
-            anju_shared::hlc::Hlc::parse(&hlc)
-                .ok_or_else(|| decode(format!("hlc: not a clock stamp: {hlc}").into()))?
-        },
+        device_seq: r.try_get("device_seq")?,
+        hlc: r.try_get("hlc")?,
         actor: r.try_get("actor")?,
-        at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| decode(Box::new(e)))?,
-        body: serde_json::from_str(&body).map_err(|e| decode(Box::new(e)))?,
-        seq: Some(r.try_get("seq")?),
-    })
+        kind: r.try_get("kind")?,
+        at: r.try_get("at")?,
+        body: r.try_get("body")?,
+    };
+    let seq: i64 = r.try_get("seq")?;
+    row.decode(seq)
+        .map_err(|why| sqlx::Error::Decode(format!("event {seq}: {why}").into()))
 }
+
+/// The event of a row, or `None` for a row that cannot be read (stored before the arrival
+/// check existed, or written around the API): it is logged — the estate, its sequence number
+/// and which column, never its content — and skipped, and stays in the table for review. One
+/// bad row must never take down a page that lists it.
+fn readable_event(r: &AnyRow) -> sqlx::Result<Option<Event>> {
+    match event_from_row(r) {
+        Ok(e) => Ok(Some(e)),
+        Err(sqlx::Error::Decode(why)) => {
+            let estate: String = r.try_get("estate_id").unwrap_or_default();
+            tracing::warn!(%estate, error = %why, "unreadable event skipped");
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The most of a refused event kept for review: enough to see what it was, bounded so a push
+/// of junk cannot grow the table by megabytes.
+pub const REVIEW_COPY_MAX: usize = 16 * 1024;
+
+/// A refused event as kept for review: its JSON, cut at [`REVIEW_COPY_MAX`] bytes (on a
+/// character boundary) and marked when cut.
+fn review_copy(e: &Event) -> String {
+    let json = serde_json::to_string(e).unwrap_or_default();
+    if json.len() <= REVIEW_COPY_MAX {
+        return json;
+    }
+    let mut cut = REVIEW_COPY_MAX;
+    while !json.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…(cut: {} bytes in all)", &json[..cut], json.len())
+}
+
+/// The ids among `ids` that `sql` finds: its `{}` becomes the placeholders, after `$1` for
+/// `scope` when given. Chunked to stay far below either backend's limit on bound parameters.
+async fn existing(
+    conn: &mut sqlx::AnyConnection,
+    sql: &str,
+    scope: Option<&str>,
+    ids: &[String],
+) -> sqlx::Result<HashSet<String>> {
+    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let first = usize::from(scope.is_some()) + 1;
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (first..first + chunk.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.replace("{}", &marks.join(", "))));
+        if let Some(scope) = scope {
+            query = query.bind(scope.to_string());
+        }
+        for id in chunk {
+            query = query.bind(id.to_string());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(row.try_get(0)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The next reference number of an order reported at `at`: the day in the estate's time and
+/// that day's own counter (`20261207-0001`, `-0002`, …), so numbers a resident quotes never
+/// skip.
+async fn next_reference(
+    conn: &mut sqlx::AnyConnection,
+    estate_id: &str,
+    at: &chrono::DateTime<chrono::FixedOffset>,
+) -> sqlx::Result<String> {
+    let day = at.format("%Y%m%d").to_string();
+    let n: i64 = sqlx::query(
+        "INSERT INTO order_counters (estate_id, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (estate_id, day) DO UPDATE SET last = order_counters.last + 1 RETURNING last",
+    )
+    .bind(estate_id.to_string())
+    .bind(day.clone())
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    Ok(format!("{day}-{n:04}"))
+}
+
+/// What an estate holds of a push's references (see [`Db::references`]): every question of
+/// the arrival check answered, none left to "cannot tell".
+#[derive(Debug, Default)]
+pub struct Known {
+    households: HashSet<String>,
+    /// `building_id/unit_id`.
+    units: HashSet<String>,
+    photos: HashSet<String>,
+    staff: HashSet<String>,
+}
+
+impl arrival::Lookup for Known {
+    fn household(&self, id: &str) -> Option<bool> {
+        Some(self.households.contains(id))
+    }
+    fn unit(&self, building: &str, unit: &str) -> Option<bool> {
+        Some(self.units.contains(&format!("{building}/{unit}")))
+    }
+    fn photo(&self, hash: &str) -> Option<bool> {
+        Some(self.photos.contains(hash))
+    }
+    fn staff(&self, id: &str) -> Option<bool> {
+        Some(self.staff.contains(id))
+    }
+}
+
+/// The private contact of a staff-made report, sent beside the event, never in it.
+pub use anju_shared::sync::Contact;

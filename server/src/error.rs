@@ -36,6 +36,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("wrong username or password")]
     BadLogin,
+    /// The right password of a disabled account.
+    #[error("account disabled; ask an administrator")]
+    Disabled,
     #[error("too many requests; try again in {retry_after_s} s")]
     TooManyRequests { retry_after_s: i64 },
     #[error("database error")]
@@ -52,7 +55,7 @@ impl ApiError {
             }
             ApiError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthenticated | ApiError::BadLogin => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::Disabled => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -100,6 +103,15 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %cause, "internal error");
                 json!({ "error": "internal error" })
             }
+            ApiError::Disabled => json!({
+                "error": self.to_string(),
+                "field": "username",
+                "message_zh": "账号已停用,请联系管理员",
+            }),
+            ApiError::BadLogin => json!({
+                "error": self.to_string(),
+                "message_zh": "用户名或密码错误",
+            }),
             other => json!({ "error": other.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();

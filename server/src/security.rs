@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::AppState;
@@ -50,6 +51,30 @@ pub const LOGIN_PER_IP: Limit = Limit {
 /// The window of the public form's per-address limit (its size is configuration).
 pub const REPORT_WINDOW_MS: i64 = 10 * 60 * 1000;
 
+/// The longest throttle key stored as it is; longer ones are stored as their SHA-256, so
+/// nothing a client sends makes a row of the throttle table larger than this.
+pub const RATE_KEY_MAX: usize = 128;
+/// The most characters of an audit row's subject and detail: the log is append-only, so
+/// what an anonymous request writes there must be small.
+pub const AUDIT_TEXT_MAX: usize = 200;
+
+/// The key as stored: itself when short, else a fixed-length hash of it.
+pub fn rate_key(key: &str) -> String {
+    if key.len() <= RATE_KEY_MAX {
+        key.to_string()
+    } else {
+        format!("sha256:{}", hex::encode(Sha256::digest(key.as_bytes())))
+    }
+}
+
+/// At most `max` characters of `s`, marked with `…` when cut.
+pub fn capped(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+    }
+}
+
 impl Db {
     /// Counts a hit on `key`; `Err(retry_after_ms)` when the limit is exceeded.
     pub async fn rate_hit(
@@ -65,7 +90,7 @@ impl Db {
              window_start_ms = CASE WHEN rate_limits.window_start_ms + $3 <= $2 THEN $2 ELSE rate_limits.window_start_ms END \
              RETURNING window_start_ms, hits",
         )
-        .bind(key.to_string())
+        .bind(rate_key(key))
         .bind(now_ms)
         .bind(limit.window_ms)
         .fetch_one(&self.pool)
@@ -87,7 +112,7 @@ impl Db {
         now_ms: i64,
     ) -> sqlx::Result<Option<i64>> {
         let row = sqlx::query("SELECT window_start_ms, hits FROM rate_limits WHERE key = $1")
-            .bind(key.to_string())
+            .bind(rate_key(key))
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
@@ -99,13 +124,14 @@ impl Db {
 
     pub async fn rate_clear(&self, key: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM rate_limits WHERE key = $1")
-            .bind(key.to_string())
+            .bind(rate_key(key))
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Appends to the audit log: who, when (UTC ms), from where, what, about what.
+    /// Appends to the audit log: who, when (UTC ms), from where, what, about what — each text
+    /// capped at [`AUDIT_TEXT_MAX`] characters.
     pub async fn audit(
         &self,
         actor: &str,
@@ -118,11 +144,11 @@ impl Db {
             "INSERT INTO audit_log (at_ms, actor, ip, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(chrono::Utc::now().timestamp_millis())
-        .bind(actor.to_string())
-        .bind(ip.to_string())
-        .bind(action.to_string())
-        .bind(subject.to_string())
-        .bind(detail.to_string())
+        .bind(capped(actor, AUDIT_TEXT_MAX))
+        .bind(capped(ip, AUDIT_TEXT_MAX))
+        .bind(capped(action, AUDIT_TEXT_MAX))
+        .bind(capped(subject, AUDIT_TEXT_MAX))
+        .bind(capped(detail, AUDIT_TEXT_MAX))
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -39,7 +39,9 @@ pub fn app(state: AppState) -> Router {
     // The resident's pages (the form and the tracking page) are a page of their own, with a
     // smaller wasm module than the staff app's.
     let report = ServeFile::new(dist.join("report.html"));
-    let api = routes::router().layer(middleware::from_fn(csrf_guard));
+    let api = routes::router()
+        .layer(middleware::from_fn(csrf_guard))
+        .layer(middleware::map_response(json_refusal));
     let router = Router::new()
         .nest("/api", api)
         .nest_service("/r", report.clone())
@@ -86,4 +88,40 @@ async fn csrf_guard(req: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(req).await
+}
+
+/// Every refusal of the API is its JSON error shape, including those written by layers and
+/// extractors below the handlers (a body over the limit answers 413 in plain text there).
+async fn json_refusal(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "body: too large (at most {API_BODY_LIMIT} bytes of JSON, {} bytes a photo)",
+            crate::photos::MAX_BYTES
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "body: expected application/json".to_string(),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("refused")
+            .to_lowercase(),
+    };
+    let mut body = json!({ "error": error });
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        body["field"] = json!("body");
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }

@@ -1120,7 +1120,20 @@ async fn admins_manage_staff_and_disabling_ends_sessions() {
         .send()
         .await
         .expect("login");
-    assert_eq!(resp.status(), 401);
+    // The right password of a disabled account is told so (a wrong one still hears only
+    // "wrong username or password").
+    assert_eq!(resp.status(), 403);
+    let said: Value = resp.json().await.expect("json");
+    assert_eq!(said["message_zh"], "账号已停用,请联系管理员");
+    let wrong = app
+        .browser()
+        .post(app.url("/api/login"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "username": "guanjia3", "password": "not the password" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(wrong.status(), 401);
 
     let desk = app.browser();
     assert_eq!(app.login(&desk, "desk").await.status(), 200);
@@ -2487,4 +2500,62 @@ async fn admin_refusals_carry_chinese_next_to_english_and_other_routes_keep_thei
 async fn regions_open_estates_to_area_managers_only() {
     let (app, _dir) = app().await;
     common::story_regions_open_estates_to_area_managers_only(&app).await;
+}
+
+// Hostile and buggy clients against the arrival check (the same stories run on PostgreSQL).
+
+#[tokio::test]
+async fn a_poisoned_time_is_refused_and_the_estate_stays_readable() {
+    let (app, _dir) = app().await;
+    common::hostile::story_poisoned_times_are_refused(&app).await;
+}
+
+#[tokio::test]
+async fn an_unreadable_row_never_takes_a_page_down() {
+    let (app, _dir) = app().await;
+    common::hostile::story_an_unreadable_row_never_takes_a_page_down(&app).await;
+}
+
+#[tokio::test]
+async fn clock_stamps_are_bounded_and_tablets_keep_sending() {
+    let (app, _dir) = app().await;
+    common::hostile::story_clock_stamps_are_bounded(&app).await;
+}
+
+#[tokio::test]
+async fn anonymous_logins_cannot_fill_the_disk() {
+    let (app, _dir) = app().await;
+    common::hostile::story_anonymous_logins_cannot_fill_the_disk(&app).await;
+}
+
+#[tokio::test]
+async fn full_numbers_stay_out_of_the_synced_log() {
+    let (app, _dir) = app().await;
+    common::hostile::story_full_numbers_stay_out_of_the_log(&app).await;
+}
+
+#[tokio::test]
+async fn every_field_is_bounded_and_every_reference_checked() {
+    let (app, _dir) = app().await;
+    common::hostile::story_every_field_is_bounded_and_every_reference_checked(&app).await;
+}
+
+#[tokio::test]
+async fn a_colleague_cannot_take_a_tablets_sync_keys() {
+    let (app, _dir) = app().await;
+    common::hostile::story_a_colleague_cannot_take_a_tablets_keys(&app).await;
+}
+
+#[tokio::test]
+async fn refusals_are_json_even_over_the_body_limit() {
+    let (app, _dir) = app().await;
+    common::hostile::story_refusals_are_json(&app).await;
+}
+
+#[tokio::test]
+async fn accepted_events_read_back_identical() {
+    let (app, _dir) = app().await;
+    for seed in [1, 2, 3] {
+        common::hostile::story_accepted_events_read_back_identical(&app, seed).await;
+    }
 }

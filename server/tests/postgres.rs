@@ -119,3 +119,55 @@ async fn regions_open_estates_to_area_managers_only() {
     let app = TestApp::spawn(&fresh_database().await).await;
     common::story_regions_open_estates_to_area_managers_only(&app).await;
 }
+
+// Hostile and buggy clients against the arrival check.
+
+#[tokio::test]
+async fn a_poisoned_time_is_refused_and_the_estate_stays_readable() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_poisoned_times_are_refused(&app).await;
+}
+
+#[tokio::test]
+async fn an_unreadable_row_never_takes_a_page_down() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_an_unreadable_row_never_takes_a_page_down(&app).await;
+}
+
+#[tokio::test]
+async fn clock_stamps_are_bounded_and_tablets_keep_sending() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_clock_stamps_are_bounded(&app).await;
+}
+
+#[tokio::test]
+async fn anonymous_logins_cannot_fill_the_disk() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_anonymous_logins_cannot_fill_the_disk(&app).await;
+}
+
+#[tokio::test]
+async fn full_numbers_stay_out_of_the_synced_log() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_full_numbers_stay_out_of_the_log(&app).await;
+}
+
+#[tokio::test]
+async fn every_field_is_bounded_and_every_reference_checked() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_every_field_is_bounded_and_every_reference_checked(&app).await;
+}
+
+#[tokio::test]
+async fn a_colleague_cannot_take_a_tablets_sync_keys() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::hostile::story_a_colleague_cannot_take_a_tablets_keys(&app).await;
+}
+
+#[tokio::test]
+async fn accepted_events_read_back_identical() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    for seed in [1, 2, 3] {
+        common::hostile::story_accepted_events_read_back_identical(&app, seed).await;
+    }
+}

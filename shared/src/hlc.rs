@@ -52,6 +52,9 @@ impl<'de> Deserialize<'de> for Hlc {
     }
 }
 
+/// The largest counter the text form holds (five digits).
+pub const MAX_COUNTER: u32 = 99_999;
+
 /// One device's clock. The wall time is passed in (`shared` never reads the clock).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {
@@ -60,18 +63,33 @@ pub struct Clock {
 
 impl Clock {
     /// The stamp of a new local event at wall time `now_ms`: later than every stamp this
-    /// clock has issued or seen.
+    /// clock has issued or seen. When the counter is full the stamp moves to the next
+    /// millisecond instead, so the text form never overflows. A clock that an earlier bad stamp
+    /// carried more than [`crate::arrival::MAX_AHEAD_MS`] past the wall clock starts again
+    /// from the wall clock: its stamps would be refused everywhere, and a tablet that can
+    /// never send again is worse than one event sorted early.
     pub fn tick(&mut self, now_ms: u64) -> Hlc {
-        self.last = if now_ms > self.last.ms {
+        let ahead = self.last.ms.saturating_sub(now_ms);
+        self.last = if now_ms > self.last.ms || ahead > crate::arrival::MAX_AHEAD_MS as u64 {
             Hlc::new(now_ms, 0)
+        } else if self.last.counter >= MAX_COUNTER {
+            Hlc::new(self.last.ms + 1, 0)
         } else {
-            Hlc::new(self.last.ms, self.last.counter.saturating_add(1))
+            Hlc::new(self.last.ms, self.last.counter + 1)
         };
         self.last
     }
 
-    /// Takes in a stamp from another device, so this device's next events sort after it.
-    pub fn observe(&mut self, remote: Hlc) {
+    /// Takes in a stamp from another device, so this device's next events sort after it — unless
+    /// it lies further ahead of the wall clock `now_ms` than any receiver accepts (a stamp
+    /// stored before the arrival check existed): following it would stop this device's own
+    /// events from being accepted.
+    pub fn observe(&mut self, remote: Hlc, now_ms: u64) {
+        if remote.ms > now_ms.saturating_add(crate::arrival::MAX_AHEAD_MS as u64)
+            || remote.counter > MAX_COUNTER
+        {
+            return;
+        }
         if remote > self.last {
             self.last = remote;
         }
@@ -99,8 +117,37 @@ mod tests {
         let a = clock.tick(1_000);
         let b = clock.tick(900); // the wall clock jumped back
         assert!(b > a);
-        clock.observe(Hlc::new(86_400_000 + 1_000, 3)); // a device a day ahead
+        clock.observe(Hlc::new(86_400_000 + 1_000, 3), 1_500); // a device a day ahead
         let c = clock.tick(2_000);
         assert!(c > Hlc::new(86_400_000 + 1_000, 3));
+    }
+
+    #[test]
+    fn a_full_counter_moves_to_the_next_millisecond() {
+        let mut clock = Clock {
+            last: Hlc::new(5_000, MAX_COUNTER - 1),
+        };
+        assert_eq!(clock.tick(4_000), Hlc::new(5_000, MAX_COUNTER));
+        let next = clock.tick(4_000);
+        assert_eq!(next, Hlc::new(5_001, 0));
+        assert_eq!(Hlc::parse(&next.to_string()), Some(next));
+    }
+
+    #[test]
+    fn a_stamp_far_ahead_is_not_followed_and_a_poisoned_clock_recovers() {
+        let now = 1_773_139_800_000_u64;
+        let mut clock = Clock::default();
+        clock.observe(Hlc::new(now + 10 * 365 * 86_400_000, 0), now);
+        clock.observe(Hlc::new(999_999_999_999_999, 99_999), now);
+        assert_eq!(clock.tick(now), Hlc::new(now, 0));
+        // A clock that followed such a stamp before this rule existed.
+        let mut poisoned = Clock {
+            last: Hlc::new(999_999_999_999_999, 99_999),
+        };
+        assert_eq!(poisoned.tick(now), Hlc::new(now, 0));
+        // A day ahead is still followed.
+        let mut clock = Clock::default();
+        clock.observe(Hlc::new(now + 86_400_000, 7), now);
+        assert_eq!(clock.tick(now), Hlc::new(now + 86_400_000, 8));
     }
 }

@@ -7,6 +7,7 @@
 //! and on the server. Bad input is rejected with a [`FieldError`] naming the field; no
 //! user input is ever unwrapped.
 
+pub mod arrival;
 pub mod calendar;
 pub mod classify;
 pub mod error;

@@ -252,3 +252,28 @@ mod tests {
         assert!(Severity::Major > Severity::Hotspot && Severity::Hotspot > Severity::General);
     }
 }
+
+labelled_enum! {
+    /// Where a report came from (渠道) [000 3.5, 004 4.4.1].
+    Channel {
+        Hotline = "hotline", "24小时服务热线", "24-h service hotline";
+        Hotline400 = "hotline_400", "400监督热线", "400 supervision hotline";
+        WalkIn = "walk_in", "来访", "Walk-in";
+        Phone = "phone", "来电", "Phone";
+        Letter = "letter", "来信", "Letter";
+        Email = "email", "电子邮件", "E-mail";
+        WebForm = "web_form", "网页/住户端", "Web form";
+        Forum = "forum", "网络论坛", "Online forum";
+        Patrol = "patrol", "巡查发现", "Patrol finding";
+        Visit = "visit", "走访发现", "Visit finding";
+    }
+}
+
+labelled_enum! {
+    /// How a household was visited (V-1).
+    VisitMethod {
+        Phone = "phone", "电话拜访", "By phone";
+        Door = "door", "上门拜访", "At the door";
+        Outdoor = "outdoor", "户外偶遇", "Met outdoors";
+    }
+}

@@ -27,6 +27,20 @@ pub struct SyncRequest {
     /// How many events to pull at most (default and cap: [`MAX_PAGE`]).
     #[serde(default)]
     pub limit: Option<u32>,
+    /// The private contacts of reports pushed here (a report taken by phone): the full number
+    /// never enters the synced log, whose `phone_masked` must be its mask; the server keeps it
+    /// with the order, where an audited reveal and a resident's erasure find it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+}
+
+/// A reporter's contact, beside the report it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub order_id: String,
+    pub phone: String,
+    #[serde(default)]
+    pub name: String,
 }
 
 /// What became of a pushed event.

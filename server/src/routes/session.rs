@@ -29,6 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
 }
 
+/// The longest username an account can have (the admin API creates none longer).
+pub const USERNAME_MAX: usize = 64;
+/// Passwords are hashed whole by argon2: a bound keeps a login's cost bounded.
+pub const PASSWORD_MAX_BYTES: usize = 1024;
+
 #[derive(Deserialize)]
 struct LoginInput {
     username: String,
@@ -57,6 +62,22 @@ async fn login(
 ) -> Result<impl IntoResponse, ApiError> {
     let input: LoginInput = parse_json(&body)?;
     let username = input.username.trim().to_string();
+    // Bounded before anything is written: the throttle and the append-only audit log both
+    // record the username of a failed login, and an anonymous client chooses it.
+    if username.chars().count() > USERNAME_MAX {
+        return Err(ApiError::BadFieldZh {
+            field: "username".into(),
+            message: format!("at most {USERNAME_MAX} characters"),
+            message_zh: format!("用户名最多 {USERNAME_MAX} 个字符"),
+        });
+    }
+    if input.password.len() > PASSWORD_MAX_BYTES {
+        return Err(ApiError::BadFieldZh {
+            field: "password".into(),
+            message: format!("at most {PASSWORD_MAX_BYTES} bytes"),
+            message_zh: format!("密码最多 {PASSWORD_MAX_BYTES} 字节"),
+        });
+    }
     // Throttled per account and per address before the (costly) password check, so neither
     // guessing one account's password nor spraying many accounts gets far.
     let account_key = format!("login:user:{username}");
@@ -85,6 +106,15 @@ async fn login(
         .map_err(|e| anyhow::anyhow!("password check: {e}"))?;
     let row = match row {
         Some(r) if ok && !r.disabled => r,
+        // Said only to someone who knows the password: telling a guesser which accounts
+        // are disabled would reveal that they exist.
+        Some(r) if ok => {
+            state
+                .db
+                .audit(&r.id, &ip, "login_disabled", &username, "")
+                .await?;
+            return Err(ApiError::Disabled);
+        }
         _ => {
             tracing::info!(%username, "login refused");
             let _ = state

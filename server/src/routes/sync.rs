@@ -1,13 +1,18 @@
 //! `POST /api/sync`: a device pushes its outbox and pulls the estate's events after its cursor.
-//! The server checks who may record what before anything is stored; a refused event is kept
-//! for review and answered with its reason, never silently dropped.
+//! Every pushed event passes `shared`'s arrival check (who may record what, times and clock
+//! stamps in bounds, lengths, enumerations, references within the estate) before anything is
+//! stored; a refused event is kept for review and answered with its reason, never silently
+//! dropped.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 
-use anju_shared::order::{Event, EventBody};
+use std::collections::HashMap;
+
+use anju_shared::arrival;
+use anju_shared::order::EventBody;
 use anju_shared::sync::{Ack, MAX_PAGE, MAX_PUSH, SyncRequest, SyncResponse};
 
 use crate::AppState;
@@ -19,32 +24,6 @@ use crate::security::{ClientIp, require_estate};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sync", post(sync))
-}
-
-/// The rules that need no database: whose device, whose hand, which role.
-fn refusal(staff: &Staff, req: &SyncRequest, e: &Event) -> Option<String> {
-    if e.device_id != req.device_id {
-        return Some("device_id: not the pushing device".into());
-    }
-    if e.actor != staff.id {
-        return Some("actor: not the logged-in user".into());
-    }
-    if !e.body.may_be_recorded_by(staff.role) {
-        return Some(format!(
-            "type: a {} may not record {}",
-            staff.role.as_str(),
-            e.body.kind()
-        ));
-    }
-    match &e.body {
-        EventBody::CalledBack { score } if !(1..=5).contains(score) => {
-            Some("score: must be 1 to 5".into())
-        }
-        EventBody::Note { text } if text.trim().is_empty() || text.chars().count() > 2000 => {
-            Some("text: a note has 1 to 2000 characters".into())
-        }
-        _ => None,
-    }
 }
 
 async fn sync(
@@ -67,29 +46,52 @@ async fn sync(
             message: format!("at most {MAX_PUSH} events at a time"),
         });
     }
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    // Every event passes the arrival check of `shared` (the one the app runs before it
+    // records), against what the estate holds of the push's references.
+    let known = state.db.references(&req.estate_id, &req.push).await?;
+    let pusher = arrival::Pusher {
+        device_id: &req.device_id,
+        actor: &staff.id,
+        role: staff.role,
+    };
+    let mut contacts = HashMap::new();
+    for c in &req.contacts {
+        contacts.insert(c.order_id.clone(), c.clone());
+    }
+    if contacts.len() != req.contacts.len() || contacts.len() > req.push.len() {
+        return Err(ApiError::BadField {
+            field: "contacts".into(),
+            message: "at most one per report of this push".into(),
+        });
+    }
     let mut pushed = Vec::with_capacity(req.push.len());
     for e in &req.push {
-        let mut refused = refusal(&staff, &req, e);
-        if let (None, EventBody::Visited { household_id, .. }) = (&refused, &e.body)
-            && !state
-                .db
-                .household_in_estate(household_id, &req.estate_id)
-                .await?
+        let mut refusal = arrival::check(e, &pusher, now_ms, &known)
+            .err()
+            .map(|r| r.to_string());
+        if refusal.is_none()
+            && let EventBody::Reported(r) = &e.body
         {
-            refused = Some("household_id: no such household in this estate".into());
+            refusal = match contacts.get(&e.order_id) {
+                Some(c) => arrival::contact_refusal(e, &c.phone).map(|r| r.to_string()),
+                None if !r.phone_masked.is_empty() => Some(
+                    "phone_masked: the full number must come in contacts, beside the report".into(),
+                ),
+                None => None,
+            };
         }
         pushed.push(Pushed {
             event: e.clone(),
-            refusal: refused,
+            refusal,
         });
     }
-    let now_ms = chrono::Utc::now().timestamp_millis();
     let outcomes = if pushed.is_empty() {
         Vec::new()
     } else {
         state
             .db
-            .sync_push(&req.estate_id, &staff.id, &pushed, now_ms)
+            .sync_push(&req.estate_id, &staff.id, &pushed, &contacts, now_ms)
             .await?
     };
     let acks = req
@@ -103,8 +105,7 @@ async fn sync(
         })
         .collect();
     let limit = req.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let (events, more) = state.db.pull(&req.estate_id, req.cursor, limit).await?;
-    let cursor = events.last().and_then(|e| e.seq).unwrap_or(req.cursor);
+    let (events, cursor, more) = state.db.pull(&req.estate_id, req.cursor, limit).await?;
     Ok(Json(SyncResponse {
         acks,
         events,

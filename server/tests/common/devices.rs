@@ -128,6 +128,7 @@ impl Device {
             push: self.outbox.iter().take(push).cloned().collect(),
             cursor: self.cursor,
             limit: Some(1000),
+            contacts: Vec::new(),
         };
         let resp = self
             .client
@@ -193,6 +194,7 @@ impl Device {
             push,
             cursor: self.cursor,
             limit: Some(limit),
+            contacts: Vec::new(),
         };
         let resp = self.post(&req).await;
         if rng.chance(25) {
@@ -211,6 +213,7 @@ impl Device {
                 push: self.outbox.iter().take(100).cloned().collect(),
                 cursor: self.cursor,
                 limit: Some(200),
+                contacts: Vec::new(),
             };
             let resp = self.post(&req).await;
             let more = resp.more;
@@ -237,8 +240,9 @@ impl Device {
                 }
             }
         }
+        let wall = u64::try_from(Utc::now().timestamp_millis() + self.skew_ms).unwrap_or(0);
         for e in resp.events {
-            self.clock.observe(e.hlc);
+            self.clock.observe(e.hlc, wall);
             self.known.insert(e.id.clone(), e);
         }
         self.cursor = resp.cursor;
@@ -260,6 +264,7 @@ pub async fn server_events(device: &Device) -> Vec<Event> {
             push: Vec::new(),
             cursor,
             limit: Some(1000),
+            contacts: Vec::new(),
         };
         let resp = device.post(&req).await;
         cursor = resp.cursor;
@@ -424,6 +429,7 @@ pub async fn story_concurrent_devices(apps: &[&TestApp], devices: usize, rounds:
                     push: device.outbox.clone(),
                     cursor: device.cursor,
                     limit: Some(1 + rng.below(5) as u32),
+                    contacts: Vec::new(),
                 };
                 let resp = device.post(&req).await;
                 device.absorb(&req, resp);
@@ -518,6 +524,7 @@ pub async fn story_reused_keys_are_refused_and_kept(app: &TestApp) {
                 push: vec![same_key.clone(), first.clone()],
                 cursor: d.cursor,
                 limit: Some(1),
+                contacts: Vec::new(),
             })
             .await;
         assert_eq!(
@@ -537,6 +544,7 @@ pub async fn story_reused_keys_are_refused_and_kept(app: &TestApp) {
                 push: vec![same_id.clone(), fresh.clone()],
                 cursor: d.cursor,
                 limit: Some(1),
+                contacts: Vec::new(),
             })
             .await;
         assert_eq!(
@@ -572,6 +580,7 @@ pub async fn story_reused_keys_are_refused_and_kept(app: &TestApp) {
         push: vec![empty.clone(), empty_again.clone()],
         cursor: d.cursor,
         limit: Some(1),
+        contacts: Vec::new(),
     };
     let resp = d.post(&req).await;
     for ack in &resp.acks {

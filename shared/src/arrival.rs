@@ -1,0 +1,414 @@
+//! The arrival check: whether a pushed event may enter an estate's log. One function, called by
+//! the server on every event it receives and by the app before it records one, so a tablet never
+//! keeps offline what the server will refuse, and a hostile or buggy client cannot store what a
+//! reader would choke on (a five-digit year, a clock stamp that overflows, a megabyte of text).
+//!
+//! Everything that needs no database is decided here; what a side knows of the estate
+//! (households, photos, staff) comes in through [`Lookup`], whose answers may be "unknown" on a
+//! tablet that has not got the list, never on the server.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::hlc::{Hlc, MAX_COUNTER};
+use crate::model::{Channel, Role, VisitMethod};
+use crate::order::{Event, EventBody};
+use crate::report::{mask_phone, normalize_phone};
+
+/// 2000-01-01T00:00:00Z: nothing of this product happened before it.
+pub const EARLIEST_MS: i64 = 946_684_800_000;
+/// 2101-01-01T00:00:00Z: the end of the years a stored time may have (2000–2100), so every
+/// accepted time prints as RFC 3339 with a four-digit year and reads back the same.
+pub const LATEST_MS: i64 = 4_133_980_800_000;
+/// How far ahead of the receiver's clock an event's time or stamp may be. A tablet a day off
+/// is tolerated by design (hybrid clocks order its events anyway); two hours more cover a
+/// wrong time zone on top. Beyond it a stamp would win every last-writer-wins field until then
+/// and drag every tablet that sees it into the future.
+pub const MAX_AHEAD_MS: i64 = 26 * 3_600_000;
+/// How far ahead an appointment agreed with a resident may be (a year and a day).
+pub const APPOINTMENT_AHEAD_MS: i64 = 366 * 24 * 3_600_000;
+/// The widest UTC offset in use (UTC+14); offsets are whole minutes.
+pub const MAX_OFFSET_S: i32 = 14 * 3600;
+
+/// Lengths, in characters.
+pub const ID_MAX: usize = 64;
+pub const TEXT_MAX: usize = 2000;
+pub const LOCATION_MAX: usize = 100;
+pub const REASON_MAX: usize = 500;
+pub const KEY_MAX: usize = 32;
+
+/// Who pushes: the device and the logged-in staff member, as the receiver knows them.
+#[derive(Debug, Clone, Copy)]
+pub struct Pusher<'a> {
+    pub device_id: &'a str,
+    pub actor: &'a str,
+    pub role: Role,
+}
+
+/// What one side knows of the estate. `None` means "cannot tell here" (a tablet that has not
+/// got the staff list, a photo waiting in the upload queue): the check is then left to the
+/// server, whose lookup answers every question.
+pub trait Lookup {
+    /// Whether a household of this estate has this id.
+    fn household(&self, _id: &str) -> Option<bool> {
+        None
+    }
+    /// Whether this estate has this building and, in it, this unit.
+    fn unit(&self, _building: &str, _unit: &str) -> Option<bool> {
+        None
+    }
+    /// Whether a photo with this hash is stored for this estate.
+    fn photo(&self, _hash: &str) -> Option<bool> {
+        None
+    }
+    /// Whether this id is an active staff member who works in this estate.
+    fn staff(&self, _id: &str) -> Option<bool> {
+        None
+    }
+}
+
+/// A lookup that knows nothing: only the checks that need no list run.
+pub struct Unknown;
+impl Lookup for Unknown {}
+
+/// Why an event was refused: the field, and the problem in English and Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: String,
+    pub en: String,
+    pub zh: String,
+}
+
+impl Refusal {
+    fn new(field: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> Refusal {
+        Refusal {
+            field: field.into(),
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.en)
+    }
+}
+
+/// Checks one pushed event at the receiver's clock `now_ms`. Order ownership (the order exists
+/// in this estate, or a report opens a new one) needs the batch's context: see
+/// [`order_refusal`].
+pub fn check(
+    e: &Event,
+    pusher: &Pusher<'_>,
+    now_ms: i64,
+    lookup: &dyn Lookup,
+) -> Result<(), Refusal> {
+    ident("id", &e.id, false)?;
+    ident("device_id", &e.device_id, false)?;
+    ident("order_id", &e.order_id, true)?;
+    if e.device_id != pusher.device_id {
+        return Err(Refusal::new(
+            "device_id",
+            "not the pushing device",
+            "不是推送的设备",
+        ));
+    }
+    if e.actor != pusher.actor {
+        return Err(Refusal::new(
+            "actor",
+            "not the logged-in user",
+            "不是当前登录的用户",
+        ));
+    }
+    if e.device_seq == 0 || e.device_seq > i64::MAX as u64 {
+        return Err(Refusal::new(
+            "device_seq",
+            "must be 1 or more",
+            "须为正整数",
+        ));
+    }
+    if !e.body.may_be_recorded_by(pusher.role) {
+        return Err(Refusal::new(
+            "type",
+            format!(
+                "a {} may not record {}",
+                pusher.role.as_str(),
+                e.body.kind()
+            ),
+            format!("{}无权记录此操作", pusher.role.zh()),
+        ));
+    }
+    time("at", &e.at, now_ms + MAX_AHEAD_MS)?;
+    stamp(e.hlc, now_ms)?;
+    match (&e.body, e.order_id.is_empty()) {
+        (EventBody::Visited { .. }, false) => {
+            return Err(Refusal::new(
+                "order_id",
+                "a visit is about no order",
+                "走访记录不属于工单",
+            ));
+        }
+        (EventBody::Visited { .. }, true) => {}
+        (_, true) => {
+            return Err(Refusal::new("order_id", "missing", "缺少工单编号"));
+        }
+        _ => {}
+    }
+    body(&e.body, now_ms, lookup)
+}
+
+/// The checks of each kind of event's own fields.
+fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> {
+    match b {
+        EventBody::Reported(r) => {
+            text("text", &r.text, 1, TEXT_MAX)?;
+            if Channel::parse(&r.channel).is_none() {
+                return Err(Refusal::new(
+                    "channel",
+                    "not a known channel",
+                    "不是已知的渠道",
+                ));
+            }
+            if let Some(topic) = &r.topic {
+                text("topic", topic, 0, KEY_MAX)?;
+            }
+            if let Some(place) = &r.place {
+                text("place", place, 0, KEY_MAX)?;
+            }
+            text("location", &r.location, 0, LOCATION_MAX)?;
+            ident("building_id", &r.building_id, true)?;
+            ident("unit_id", &r.unit_id, true)?;
+            if r.building_id.is_empty() != r.unit_id.is_empty() {
+                return Err(Refusal::new(
+                    "unit_id",
+                    "a building and a unit go together",
+                    "楼栋与单元须同时填写",
+                ));
+            }
+            if !r.building_id.is_empty() && lookup.unit(&r.building_id, &r.unit_id) == Some(false) {
+                return Err(Refusal::new(
+                    "unit_id",
+                    "no such building and unit in this estate",
+                    "本小区没有该楼栋单元",
+                ));
+            }
+            if !r.phone_masked.is_empty() && !is_masked_phone(&r.phone_masked) {
+                return Err(Refusal::new(
+                    "phone_masked",
+                    "must be masked like 138****5678 (the full number travels apart)",
+                    "须为掩码形式,如 138****5678(完整号码另行提交)",
+                ));
+            }
+        }
+        EventBody::Dispatched { to: Some(to) } | EventBody::Reassigned { to } => {
+            ident("to", to, false)?;
+            if lookup.staff(to) == Some(false) {
+                return Err(Refusal::new(
+                    "to",
+                    "not an active staff member of this estate",
+                    "不是本小区在职员工",
+                ));
+            }
+        }
+        EventBody::Dispatched { to: None } => {}
+        EventBody::Appointment { at } => time("at", at, now_ms + APPOINTMENT_AHEAD_MS)?,
+        EventBody::CalledBack { score } => {
+            if !(1..=5).contains(score) {
+                return Err(Refusal::new("score", "must be 1 to 5", "须为 1 至 5 分"));
+            }
+        }
+        EventBody::Reopened { reason } => text("reason", reason, 0, REASON_MAX)?,
+        EventBody::Note { text: t } => {
+            if t.trim().is_empty() {
+                return Err(Refusal::new(
+                    "text",
+                    "a note cannot be empty",
+                    "备注不能为空",
+                ));
+            }
+            text("text", t, 1, TEXT_MAX)?;
+        }
+        EventBody::Photo { hash } => {
+            if !is_photo_hash(hash) {
+                return Err(Refusal::new(
+                    "hash",
+                    "not a photo's SHA-256 (64 lowercase hex digits)",
+                    "不是照片的 SHA-256 摘要",
+                ));
+            }
+            if lookup.photo(hash) == Some(false) {
+                return Err(Refusal::new(
+                    "hash",
+                    "no such photo in this estate (upload it first)",
+                    "本小区没有这张照片(请先上传)",
+                ));
+            }
+        }
+        EventBody::ConflictResolved { event_id } => ident("event_id", event_id, false)?,
+        EventBody::Visited {
+            household_id,
+            method,
+            note,
+        } => {
+            ident("household_id", household_id, false)?;
+            if VisitMethod::parse(method).is_none() {
+                return Err(Refusal::new(
+                    "method",
+                    "must be phone, door or outdoor",
+                    "须为电话、上门或户外",
+                ));
+            }
+            text("note", note, 0, TEXT_MAX)?;
+            if lookup.household(household_id) == Some(false) {
+                return Err(Refusal::new(
+                    "household_id",
+                    "no such household in this estate",
+                    "本小区没有该住户",
+                ));
+            }
+        }
+        EventBody::Classified { .. }
+        | EventBody::Responded
+        | EventBody::Completed
+        | EventBody::Escalated { .. }
+        | EventBody::Closed
+        | EventBody::Erased => {}
+    }
+    Ok(())
+}
+
+/// Whether an order-bound event may go to the order it names: a report opens a new order,
+/// everything else needs the order to exist in this estate. `owner` is the estate the order
+/// belongs to, if it exists (stored, or reported earlier in the same push).
+pub fn order_refusal(estate_id: &str, e: &Event, owner: Option<&str>) -> Option<Refusal> {
+    match (&e.body, owner) {
+        (EventBody::Visited { .. }, _) => None,
+        (EventBody::Reported(_), None) => None,
+        (EventBody::Reported(_), Some(_)) => Some(Refusal::new(
+            "order_id",
+            "the order exists already",
+            "工单已存在",
+        )),
+        (_, Some(owner)) if owner == estate_id => None,
+        _ => Some(Refusal::new("order_id", "no such order", "没有该工单")),
+    }
+}
+
+/// Whether a contact number sent beside a staff-made report matches the report's masked one:
+/// the full number goes to the order's private contact, the log keeps only the mask.
+pub fn contact_refusal(e: &Event, phone: &str) -> Option<Refusal> {
+    let EventBody::Reported(r) = &e.body else {
+        return Some(Refusal::new(
+            "contacts.order_id",
+            "names no report of this push",
+            "不对应本次推送的报事",
+        ));
+    };
+    let Some(phone) = normalize_phone(phone) else {
+        return Some(Refusal::new(
+            "contacts.phone",
+            "not a mobile number",
+            "不是有效的手机号码",
+        ));
+    };
+    (r.phone_masked != mask_phone(&phone)).then(|| {
+        Refusal::new(
+            "phone_masked",
+            "does not match the contact's number",
+            "与联系电话不一致",
+        )
+    })
+}
+
+/// `138****5678`: three digits, four stars, four digits.
+pub fn is_masked_phone(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && b[3..7].iter().all(|c| *c == b'*')
+        && b[7..].iter().all(u8::is_ascii_digit)
+}
+
+/// A photo's name: the lowercase hex SHA-256 of its cleaned bytes.
+pub fn is_photo_hash(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
+/// An identifier: at most [`ID_MAX`] printable ASCII characters without spaces (ids are UUIDs
+/// and slugs); empty only where `may_be_empty`.
+fn ident(field: &str, s: &str, may_be_empty: bool) -> Result<(), Refusal> {
+    if s.is_empty() {
+        return if may_be_empty {
+            Ok(())
+        } else {
+            Err(Refusal::new(field, "missing", "不能为空"))
+        };
+    }
+    if s.len() > ID_MAX || !s.bytes().all(|c| c.is_ascii_graphic()) {
+        return Err(Refusal::new(
+            field,
+            format!("an id of 1 to {ID_MAX} letters, digits or -_:."),
+            format!("须为 1 至 {ID_MAX} 个字母、数字或 -_:."),
+        ));
+    }
+    Ok(())
+}
+
+fn text(field: &str, s: &str, min: usize, max: usize) -> Result<(), Refusal> {
+    let n = s.chars().count();
+    if n < min || n > max {
+        return Err(Refusal::new(
+            field,
+            format!("{min} to {max} characters"),
+            format!("须为 {min} 至 {max} 个字符"),
+        ));
+    }
+    Ok(())
+}
+
+/// A time between 2000 and `latest_ms` (and never past 2100), in an offset of whole minutes
+/// within ±14 h: such a time always reads back as it was written.
+fn time(field: &str, at: &DateTime<FixedOffset>, latest_ms: i64) -> Result<(), Refusal> {
+    let offset = at.offset().local_minus_utc();
+    if offset.abs() > MAX_OFFSET_S || offset % 60 != 0 {
+        return Err(Refusal::new(
+            field,
+            "the UTC offset must be whole minutes within ±14:00",
+            "时区偏移须为 ±14:00 以内的整分钟",
+        ));
+    }
+    let ms = at.timestamp_millis();
+    if ms < EARLIEST_MS {
+        return Err(Refusal::new(field, "before the year 2000", "早于 2000 年"));
+    }
+    if ms >= LATEST_MS || ms > latest_ms {
+        return Err(Refusal::new(
+            field,
+            "too far in the future",
+            "时间超出允许的未来范围",
+        ));
+    }
+    Ok(())
+}
+
+/// A clock stamp in the same window as times, with a counter its text form can hold.
+fn stamp(hlc: Hlc, now_ms: i64) -> Result<(), Refusal> {
+    let ms = i64::try_from(hlc.ms).unwrap_or(i64::MAX);
+    if ms < EARLIEST_MS || ms > now_ms + MAX_AHEAD_MS || ms >= LATEST_MS {
+        return Err(Refusal::new(
+            "hlc",
+            "clock stamp outside 2000 and a day ahead of the server",
+            "时钟戳超出允许范围",
+        ));
+    }
+    if hlc.counter > MAX_COUNTER {
+        return Err(Refusal::new(
+            "hlc",
+            "clock counter too large",
+            "时钟计数过大",
+        ));
+    }
+    Ok(())
+}
