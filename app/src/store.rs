@@ -214,6 +214,16 @@ fn clock_of(value: Option<JsValue>) -> Clock {
     }
 }
 
+/// A local action to record: where, by whom, about which order, what, and when.
+pub(crate) struct Action<'a> {
+    pub(crate) estate: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) offset: FixedOffset,
+    pub(crate) order_id: &'a str,
+    pub(crate) body: EventBody,
+    pub(crate) now_ms: i64,
+}
+
 impl Store {
     /// Opens (creating on first start) the database and makes sure the device has its id.
     pub(crate) async fn open() -> Result<Store, StoreError> {
@@ -273,14 +283,17 @@ impl Store {
     /// the transaction, so two actions at once (or two tabs) never share a `device_seq`.
     pub(crate) async fn record(
         &self,
-        estate: &str,
-        actor: &str,
-        offset: FixedOffset,
-        order_id: &str,
-        body: EventBody,
-        now_ms: i64,
+        action: Action<'_>,
         check: impl FnOnce(&Event) -> Result<(), String>,
     ) -> Result<Event, StoreError> {
+        let Action {
+            estate,
+            actor,
+            offset,
+            order_id,
+            body,
+            now_ms,
+        } = action;
         let tx = self.tx(&[EVENTS, OUTBOX, META], true)?;
         let meta = tx.object_store(META).map_err(idb_err)?;
         let device_seq = number(get(&meta, META_NEXT_SEQ).await?).unwrap_or(1.0) as u64;

@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiFailure, Colleague, Household, Me};
 use crate::clock;
 use crate::i18n::use_lang;
-use crate::store::{META_ME, Rejected, Store, StoreError};
+use crate::store::{Action, META_ME, Rejected, Store, StoreError};
 
 /// The most events one request pushes.
 const PUSH_BATCH: usize = 100;
@@ -386,12 +386,14 @@ impl Engine {
         };
         let event = store
             .record(
-                &estate.id,
-                &me.id,
-                clock::parse_offset(&estate.utc_offset),
-                order_id,
-                body,
-                now_ms,
+                Action {
+                    estate: &estate.id,
+                    actor: &me.id,
+                    offset: clock::parse_offset(&estate.utc_offset),
+                    order_id,
+                    body,
+                    now_ms,
+                },
                 |event| {
                     let pusher = arrival::Pusher {
                         device_id: &device_id,

@@ -955,8 +955,7 @@ impl Db {
             }
         }
         let mut conn = self.pool.acquire().await?;
-        let mut known = Known::default();
-        known.households = existing(
+        let households = existing(
             &mut conn,
             "SELECT h.id FROM households h JOIN units u ON u.id = h.unit_id \
              JOIN buildings b ON b.id = u.building_id WHERE b.estate_id = $1 AND h.id IN ({})",
@@ -964,7 +963,7 @@ impl Db {
             &households,
         )
         .await?;
-        let unit_rows = existing(
+        let units = existing(
             &mut conn,
             "SELECT u.building_id || '/' || u.id FROM units u JOIN buildings b ON b.id = u.building_id \
              WHERE b.estate_id = $1 AND u.id IN ({})",
@@ -972,8 +971,7 @@ impl Db {
             &units,
         )
         .await?;
-        known.units = unit_rows;
-        known.photos = existing(
+        let photos = existing(
             &mut conn,
             "SELECT hash FROM photos WHERE estate_id = $1 AND hash IN ({})",
             Some(estate_id),
@@ -981,7 +979,7 @@ impl Db {
         )
         .await?;
         // Those the estate's staff directory lists: given this estate, not disabled.
-        known.staff = existing(
+        let staff = existing(
             &mut conn,
             "SELECT s.id FROM staff s JOIN staff_estates se ON se.staff_id = s.id \
              WHERE se.estate_id = $1 AND s.disabled = 0 AND s.id IN ({})",
@@ -989,6 +987,12 @@ impl Db {
             &staff,
         )
         .await?;
+        let known = Known {
+            households,
+            units,
+            photos,
+            staff,
+        };
         Ok(known)
     }
 

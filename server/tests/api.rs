@@ -2559,3 +2559,10 @@ async fn accepted_events_read_back_identical() {
         common::hostile::story_accepted_events_read_back_identical(&app, seed).await;
     }
 }
+
+#[tokio::test]
+async fn a_database_of_the_old_schema_is_carried_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("{}?mode=rwc", sqlite_url(&dir));
+    common::hostile::story_old_schema_migrates(&url, "sqlite").await;
+}

@@ -171,3 +171,8 @@ async fn accepted_events_read_back_identical() {
         common::hostile::story_accepted_events_read_back_identical(&app, seed).await;
     }
 }
+
+#[tokio::test]
+async fn a_database_of_the_old_schema_is_carried_over() {
+    common::hostile::story_old_schema_migrates(&fresh_database().await, "postgres").await;
+}

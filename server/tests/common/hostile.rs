@@ -813,3 +813,85 @@ fn random_time(rng: &mut Rng, now: i64) -> chrono::DateTime<chrono::FixedOffset>
         .unwrap_or_default()
         .with_timezone(&offset)
 }
+
+/// The schema change of the arrival check carries an old database over: a database made by
+/// the migrations before it (copied into a folder of their own), with events of two staff on
+/// one device key and reference numbers that skipped, is opened by today's server: every event
+/// is still there, the keys now belong to their pusher, and the day's counter goes on from the
+/// last number given.
+pub async fn story_old_schema_migrates(url: &str, backend: &str) {
+    let old = tempfile::tempdir().expect("tempdir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        if name.as_str() < "0008" {
+            std::fs::copy(&path, old.path().join(&name)).expect("copy");
+        }
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .expect("connect");
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .expect("old migrations")
+        .run(&pool)
+        .await
+        .expect("the old schema");
+    for sql in [
+        "INSERT INTO companies (id, name) VALUES ('co-1', '旧公司')",
+        "INSERT INTO regions (id, company_id, name) VALUES ('rg-1', 'co-1', '南区')",
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ('est-old', 'co-1', 'rg-1', 'old', '旧小区', 'cmsk', '+08:00', 17)",
+        "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, contact_phone, notice_version) \
+         VALUES ('ord-a', 'est-old', '20260301-0001', 'h-a', 1772323200000, '', '', '')",
+        "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, contact_phone, notice_version) \
+         VALUES ('ord-b', 'est-old', '20260301-0017', 'h-b', 1772326800000, '', '', '')",
+        "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
+         VALUES ('est-old', 1, 'ev-1', 'ord-a', 'tab', 1, '001772323200000-00000', 'stf-a', 'note', \
+         '2026-03-01T08:00:00+08:00', '{\"type\":\"note\",\"text\":\"一\"}', 0)",
+        "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
+         VALUES ('est-old', 17, 'ev-17', 'ord-b', 'tab', 2, '001772326800000-00000', 'stf-b', 'note', \
+         '2026-03-01T09:00:00+08:00', '{\"type\":\"note\",\"text\":\"二\"}', 0)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.expect(sql);
+    }
+    pool.close().await;
+    let db = anju_server::db::Db::connect(url)
+        .await
+        .expect("today's server opens it");
+    let events = db.order_events("est-old", "ord-b").await.expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].id, "ev-17");
+    assert_eq!(
+        db.order_events("est-old", "ord-a").await.expect("a").len(),
+        1
+    );
+    let last: i64 = sqlx::query(
+        "SELECT last FROM order_counters WHERE estate_id = 'est-old' AND day = '20260301'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("the day's counter")
+    .try_get(0)
+    .expect("last");
+    assert_eq!(last, 17, "the counter goes on from the last number given");
+    // The same device key under another pusher is now a key of its own.
+    sqlx::query(
+        "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
+         VALUES ('est-old', 18, 'ev-18', 'ord-b', 'tab', 2, '001772326800000-00001', 'stf-c', 'note', \
+         '2026-03-01T09:00:00+08:00', '{\"type\":\"note\",\"text\":\"三\"}', 0)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("a key is the pusher's");
+}
