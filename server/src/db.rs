@@ -996,6 +996,24 @@ impl Db {
         Ok(known)
     }
 
+    /// The events of an estate that the rules read across orders (reports, classifications,
+    /// assessments and milestones): what complaint severity needs of the other orders.
+    pub async fn rule_events(&self, estate_id: &str) -> sqlx::Result<Vec<Event>> {
+        let rows = sqlx::query(
+            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+             WHERE estate_id = $1 AND kind IN ('reported', 'classified', 'assessed', 'dispatched', \
+             'reassigned', 'responded', 'completed', 'called_back', 'closed', 'reopened') ORDER BY seq",
+        )
+        .bind(estate_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for r in &rows {
+            events.extend(readable_event(r)?);
+        }
+        Ok(events)
+    }
+
     /// One order's events, in storage order.
     pub async fn order_events(&self, estate_id: &str, order_id: &str) -> sqlx::Result<Vec<Event>> {
         let rows = sqlx::query(

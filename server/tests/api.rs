@@ -2566,3 +2566,9 @@ async fn a_database_of_the_old_schema_is_carried_over() {
     let url = format!("{}?mode=rwc", sqlite_url(&dir));
     common::hostile::story_old_schema_migrates(&url, "sqlite").await;
 }
+
+#[tokio::test]
+async fn the_public_vectors_hold_through_stored_events() {
+    let (app, _dir) = app().await;
+    common::vectors::story_public_vectors_through_events(&app).await;
+}

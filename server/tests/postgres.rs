@@ -176,3 +176,9 @@ async fn accepted_events_read_back_identical() {
 async fn a_database_of_the_old_schema_is_carried_over() {
     common::hostile::story_old_schema_migrates(&fresh_database().await, "postgres").await;
 }
+
+#[tokio::test]
+async fn the_public_vectors_hold_through_stored_events() {
+    let app = TestApp::spawn(&fresh_database().await).await;
+    common::vectors::story_public_vectors_through_events(&app).await;
+}

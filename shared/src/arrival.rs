@@ -35,6 +35,10 @@ pub const TEXT_MAX: usize = 2000;
 pub const LOCATION_MAX: usize = 100;
 pub const REASON_MAX: usize = 500;
 pub const KEY_MAX: usize = 32;
+/// The most people a collective complaint can name.
+pub const MAX_PEOPLE: u32 = 100_000;
+/// The largest compensation an order can carry, in yuan.
+pub const MAX_YUAN: u32 = 100_000_000;
 
 /// Who pushes: the device and the logged-in staff member, as the receiver knows them.
 #[derive(Debug, Clone, Copy)]
@@ -264,6 +268,52 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
                     "household_id",
                     "no such household in this estate",
                     "本小区没有该住户",
+                ));
+            }
+        }
+        EventBody::Assessed(a) => {
+            if a.is_empty() {
+                return Err(Refusal::new(
+                    "assessment",
+                    "names nothing",
+                    "未填写任何内容",
+                ));
+            }
+            if let Some(people) = a.people
+                && !(1..=MAX_PEOPLE).contains(&people)
+            {
+                return Err(Refusal::new(
+                    "people",
+                    format!("1 to {MAX_PEOPLE}"),
+                    format!("须为 1 至 {MAX_PEOPLE} 人"),
+                ));
+            }
+            if let Some(yuan) = a.compensation_yuan
+                && yuan > MAX_YUAN
+            {
+                return Err(Refusal::new(
+                    "compensation_yuan",
+                    format!("at most {MAX_YUAN} yuan"),
+                    format!("最多 {MAX_YUAN} 元"),
+                ));
+            }
+            if let Some(reporter) = &a.reporter {
+                ident("reporter", reporter, false)?;
+            }
+            if let Some(topic) = &a.topic {
+                text("topic", topic, 1, KEY_MAX)?;
+            }
+            if let Some(place) = &a.place {
+                text("place", place, 1, KEY_MAX)?;
+            }
+            if let Some(flags) = &a.flags
+                && (flags.len() > crate::model::flags::ALL.len()
+                    || !flags.iter().all(|f| crate::model::flags::is_known(f)))
+            {
+                return Err(Refusal::new(
+                    "flags",
+                    "only media, litigation, government, petition, written, forum, rework",
+                    "只能是媒体曝光、诉讼、政府转办、上访、书面投诉、论坛发帖、返修",
                 ));
             }
         }

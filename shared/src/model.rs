@@ -176,6 +176,92 @@ pub mod flags {
     pub const INVALID: &str = "invalid";
     /// A written or e-mailed complaint (D-5 crland).
     pub const WRITTEN: &str = "written";
+    /// Raised by a government body (cmsk C-5 major, with social impact).
+    pub const GOVERNMENT: &str = "government";
+    /// Petitioned to a higher authority (C-6).
+    pub const PETITION: &str = "petition";
+    /// Posted on an online forum.
+    pub const FORUM: &str = "forum";
+
+    /// The flags a person may set on an order (`valid` and `invalid` come from the
+    /// assessment's validity instead), with their labels.
+    pub const ALL: &[(&str, &str, &str)] = &[
+        (MEDIA, "媒体曝光", "media exposure"),
+        (LITIGATION, "诉讼", "litigation"),
+        (GOVERNMENT, "政府部门转办", "raised by government"),
+        (PETITION, "上访", "petition"),
+        (WRITTEN, "书面/邮件投诉", "written or e-mailed"),
+        (FORUM, "网络论坛发帖", "forum post"),
+        (REWORK, "返修", "re-repair"),
+    ];
+
+    /// Whether a person may set this flag.
+    pub fn is_known(flag: &str) -> bool {
+        ALL.iter().any(|(id, _, _)| *id == flag)
+    }
+}
+
+labelled_enum! {
+    /// C-4: whether a complaint is valid, and why not [000 4.4.1a, 004 006-4.2.3].
+    Validity {
+        Valid = "valid", "有效投诉", "Valid";
+        HelpSeeking = "help_seeking", "无效:求助型", "Invalid: help-seeking";
+        Consultation = "consultation", "无效:咨询型", "Invalid: consultation";
+        Venting = "venting", "无效:发泄型", "Invalid: venting";
+        OutsideControl = "outside_control", "无效:非我方可控", "Invalid: outside our control";
+    }
+}
+
+labelled_enum! {
+    /// C-3: complaint business categories, the union of the presets' lists (cmsk [000
+    /// 4.4.1b], crland [004 006-4.2.1]); [`ComplaintBusiness::of_preset`] gives one preset's.
+    ComplaintBusiness {
+        Renovation = "renovation", "装修", "Renovation";
+        Security = "security", "安全", "Security";
+        Vehicles = "vehicles", "车辆", "Vehicles";
+        Equipment = "equipment", "设备设施", "Equipment & facilities";
+        Environment = "environment", "环境", "Environment";
+        Staff = "staff", "物业人员", "Staff";
+        ComplaintHandling = "complaint_handling", "投诉处理", "Complaint handling";
+        CommunityBusiness = "community_business", "社区经营", "Community business";
+        AfterSales = "after_sales", "售后", "After-sales";
+        Engineering = "engineering", "工程", "Engineering";
+        GeneralService = "general_service", "综合服务", "General service";
+        Neighbours = "neighbours", "邻里纠纷", "Neighbour disputes";
+        Developer = "developer", "开发商相关", "Developer-related";
+        Other = "other", "其他(市政供应等)", "Other (municipal supply etc.)";
+    }
+}
+
+impl ComplaintBusiness {
+    /// The categories a preset's rulebook lists: crland's own list, cmsk's for the others
+    /// (cgy and kwy cite no list of their own).
+    pub fn of_preset(preset: &str) -> &'static [ComplaintBusiness] {
+        use ComplaintBusiness::*;
+        match preset {
+            "crland" => &[
+                Security,
+                Environment,
+                Engineering,
+                GeneralService,
+                Neighbours,
+                Developer,
+                Other,
+            ],
+            _ => &[
+                Renovation,
+                Security,
+                Vehicles,
+                Equipment,
+                Environment,
+                Staff,
+                ComplaintHandling,
+                CommunityBusiness,
+                AfterSales,
+                Other,
+            ],
+        }
+    }
 }
 
 labelled_enum! {

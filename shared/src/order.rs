@@ -11,7 +11,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::hlc::Hlc;
-use crate::model::{Category, EventKind, Role};
+use crate::model::{
+    Category, ComplaintBusiness, EventKind, RepairScope, RepairSize, Role, Validity, flags,
+};
 use crate::sla::{self, OrderFacts};
 
 /// One thing that happened. Immutable once written; state is a fold over these.
@@ -90,6 +92,11 @@ pub enum EventBody {
     /// The resident's personal data was erased at their request (PIPL): recorded by the
     /// server only, so every device redacts its copy of the order at its next sync.
     Erased,
+    /// What the desk or a supervisor establishes about an order for the rules: repair size and
+    /// scope (C-2), complaint validity and business category (C-3, C-4), who reported, how
+    /// many people, and the flags of C-5/C-6/D-9. Each field given replaces the earlier value
+    /// (the later stamp wins); fields left out keep theirs.
+    Assessed(Assessment),
     /// A household visit (V-1); not about an order.
     Visited {
         household_id: String,
@@ -119,6 +126,7 @@ impl EventBody {
             EventBody::Photo { .. } => "photo",
             EventBody::ConflictResolved { .. } => "conflict_resolved",
             EventBody::Erased => "erased",
+            EventBody::Assessed(_) => "assessed",
             EventBody::Visited { .. } => "visited",
         }
     }
@@ -142,6 +150,7 @@ impl EventBody {
             | EventBody::Reassigned { .. }
             | EventBody::CalledBack { .. }
             | EventBody::Closed
+            | EventBody::Assessed(_)
             | EventBody::Reopened { .. } => role.may_use_desk(),
             EventBody::Escalated { .. } | EventBody::ConflictResolved { .. } => {
                 role.is_supervisor()
@@ -170,7 +179,34 @@ impl EventBody {
                 | EventBody::ConflictResolved { .. }
                 | EventBody::Visited { .. }
                 | EventBody::Erased
+                | EventBody::Assessed(_)
         )
+    }
+}
+
+impl Assessment {
+    /// Takes in a later assessment: each field it names replaces this one's.
+    pub fn apply(&mut self, later: &Assessment) {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if later.$f.is_some() { self.$f = later.$f.clone(); } )* };
+        }
+        take!(
+            repair_size,
+            scope,
+            validity,
+            business,
+            reporter,
+            people,
+            topic,
+            place,
+            flags,
+            compensation_yuan
+        );
+    }
+
+    /// Whether this assessment names nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Assessment::default()
     }
 }
 
@@ -235,6 +271,41 @@ pub struct Reported {
     pub location: String,
     /// The reporter's phone, masked (PIPL): the full number is kept apart and revealed on audit.
     pub phone_masked: String,
+}
+
+/// The facts of an order that the rules read and a person establishes (see
+/// [`EventBody::Assessed`]). Every field is optional: an assessment changes what it names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair_size: Option<RepairSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<RepairScope>,
+    /// C-4: valid (our own management or service) or invalid, with the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<Validity>,
+    /// C-3: the complaint's business category, an id of [`crate::model::ComplaintBusiness`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<ComplaintBusiness>,
+    /// Who reported, for "the same customer about the same matter" (C-5): a household id or
+    /// another stable key of the reporter, never a name or a phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporter: Option<String>,
+    /// People behind a collective complaint (C-5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<u32>,
+    /// The issue key of "the same issue" (C-5), when a person corrects the classifier's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// The flags of [`crate::model::flags::ALL`] that hold, as a whole set (media,
+    /// litigation, government, petition, written, forum, rework).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<String>>,
+    /// Compensation claimed or paid, in whole yuan (C-6: above 5,000 a major customer event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation_yuan: Option<u32>,
 }
 
 /// An order's registry entry with its events, as the server lists them.
@@ -332,6 +403,9 @@ pub struct OrderState {
     pub photos: Vec<String>,
     /// Edits kept but not applied, not yet settled by a supervisor.
     pub conflicts: Vec<Conflict>,
+    /// What people established for the rules ([`EventBody::Assessed`]), field by field.
+    #[serde(default)]
+    pub assessment: Assessment,
 }
 
 impl OrderState {
@@ -347,9 +421,22 @@ impl OrderState {
     /// What the rules (deadlines, escalation, severity) need to know of this order.
     pub fn facts(&self) -> OrderFacts {
         let mut facts = OrderFacts::new(self.id.clone(), self.category, self.reported_at);
+        let a = &self.assessment;
         facts.urgent = self.urgent;
-        facts.place = self.place.clone();
-        facts.topic = self.topic.clone();
+        facts.place = a.place.clone().or_else(|| self.place.clone());
+        facts.topic = a.topic.clone().or_else(|| self.topic.clone());
+        facts.repair_size = a.repair_size.unwrap_or_default();
+        facts.scope = a.scope;
+        facts.reporter = a.reporter.clone();
+        facts.people = a.people.unwrap_or(1).max(1);
+        facts.flags = a.flags.clone().unwrap_or_default();
+        match a.validity {
+            Some(Validity::Valid) => facts.flags.push(flags::VALID.to_string()),
+            Some(_) => facts.flags.push(flags::INVALID.to_string()),
+            None => {}
+        }
+        facts.flags.sort();
+        facts.flags.dedup();
         facts.events = self
             .milestones
             .iter()
@@ -430,6 +517,7 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         notes: Vec::new(),
         photos: Vec::new(),
         conflicts: Vec::new(),
+        assessment: Assessment::default(),
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -440,6 +528,9 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                 EventBody::Photo { hash } => state.photos.push(hash.clone()),
                 EventBody::ConflictResolved { event_id } => resolved.push(event_id),
                 EventBody::Erased => erased = true,
+                // Applied whatever the order's state: validity or a media flag is often
+                // established after the work is done, and it changes no work.
+                EventBody::Assessed(a) => state.assessment.apply(a),
                 _ => {}
             }
             continue;
@@ -802,5 +893,51 @@ mod tests {
             !EventBody::Erased.may_be_recorded_by(Role::Admin),
             "only the server erases"
         );
+    }
+
+    #[test]
+    fn assessments_reach_the_rules_field_by_field_and_after_a_close() {
+        use crate::model::{ComplaintBusiness, RepairSize, Validity};
+        let assessed = |a: Assessment| EventBody::Assessed(a);
+        let events = vec![
+            ev("r", "d1", 0, reported()),
+            ev(
+                "a1",
+                "d1",
+                1,
+                assessed(Assessment {
+                    repair_size: Some(RepairSize::Medium),
+                    people: Some(4),
+                    flags: Some(vec![flags::MEDIA.into()]),
+                    ..Assessment::default()
+                }),
+            ),
+            ev("c", "d1", 2, EventBody::Closed),
+            // Established after the close: applied, not a conflict.
+            ev(
+                "a2",
+                "d2",
+                3,
+                assessed(Assessment {
+                    validity: Some(Validity::Valid),
+                    business: Some(ComplaintBusiness::Staff),
+                    people: Some(12),
+                    reporter: Some("h-101".into()),
+                    ..Assessment::default()
+                }),
+            ),
+        ];
+        let state = fold("o1", &events).expect("folded");
+        assert!(state.conflicts.is_empty());
+        let facts = state.facts();
+        assert_eq!(facts.repair_size, RepairSize::Medium);
+        assert_eq!(facts.people, 12, "the later value wins");
+        assert_eq!(facts.reporter.as_deref(), Some("h-101"));
+        assert_eq!(facts.flags, vec!["media".to_string(), "valid".to_string()]);
+        assert_eq!(state.assessment.business, Some(ComplaintBusiness::Staff));
+        // Whatever order the events arrive in.
+        let mut reversed = events.clone();
+        reversed.reverse();
+        assert_eq!(fold("o1", &reversed).map(|s| s.facts()), Some(facts));
     }
 }

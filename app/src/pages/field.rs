@@ -231,6 +231,7 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
         EventBody::ConflictResolved { .. } => tr("处理冲突", "Conflict settled"),
         EventBody::Erased => tr("删除个人信息", "Personal data erased"),
         EventBody::Visited { .. } => tr("走访", "Visit"),
+        EventBody::Assessed(_) => tr("认定", "Assessment"),
     }
 }
 

@@ -1,23 +1,110 @@
-//! Order endpoints beyond the event log: revealing a reporter's full phone number (audited,
-//! PIPL) and the resident's tracking page behind an unguessable token.
+//! Order endpoints beyond the event log: an order's state with its evaluation under the
+//! estate's rules, revealing a reporter's full phone number (audited, PIPL) and the resident's
+//! tracking page behind an unguessable token.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use sqlx::Row;
 
-use anju_shared::order::{Status, fold};
+use anju_shared::eval::{self, OrderOutput};
+use anju_shared::order::{OrderState, Status, fold, order_ids};
 
 use crate::AppState;
-use crate::auth::{DeskUser, token_hash};
+use crate::auth::{DeskUser, Staff, token_hash};
 use crate::error::ApiError;
 use crate::security::ClientIp;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/orders/{order_id}", get(order))
         .route("/orders/{order_id}/reveal-phone", post(reveal_phone))
         .route("/public/track/{token}", get(track))
+}
+
+/// An order as the fold sees it, with what the rules say of it now: the same shape as an
+/// order of `anju eval`'s output, computed by `shared` from the stored events under the
+/// estate's rules.
+#[derive(Serialize)]
+struct OrderView {
+    reference: String,
+    state: OrderState,
+    evaluation: OrderOutput,
+}
+
+#[derive(serde::Deserialize)]
+struct AtQuery {
+    /// Evaluate at another instant (RFC 3339) instead of the server's clock.
+    now: Option<String>,
+}
+
+async fn order(
+    State(state): State<AppState>,
+    staff: Staff,
+    ClientIp(ip): ClientIp,
+    Path(order_id): Path<String>,
+    Query(q): Query<AtQuery>,
+) -> Result<Json<OrderView>, ApiError> {
+    let now = match q.now.as_deref() {
+        None => chrono::Utc::now().fixed_offset(),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t).map_err(|_| ApiError::BadField {
+            field: "now".into(),
+            message: "not an RFC 3339 time".into(),
+        })?,
+    };
+    let row = sqlx::query("SELECT estate_id, reference FROM orders WHERE id = $1")
+        .bind(order_id.clone())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(ApiError::NotFound("order"))?;
+    let estate_id: String = row.try_get("estate_id")?;
+    if !staff.may_see_estate(&estate_id) {
+        state
+            .db
+            .audit(&staff.id, &ip, "access_refused", &order_id, "order")
+            .await?;
+        // The same answer as for an order that does not exist: no probing across estates.
+        return Err(ApiError::NotFound("order"));
+    }
+    let estate = state
+        .db
+        .estates_by_ids(std::slice::from_ref(&estate_id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound("estate"))?;
+    let (policy, calendar) = estate
+        .rules()
+        .map_err(|e| anyhow::anyhow!("estate {estate_id}: stored rules do not load: {e}"))?;
+    // Severity counts the estate's other complaints (the same issue, the same reporter), so
+    // the estate's orders are folded too; the order itself from all its events.
+    let events = state.db.rule_events(&estate_id).await?;
+    let mut facts = Vec::new();
+    let mut mine = None;
+    for id in order_ids(&events) {
+        if let Some(folded) = fold(&id, &events) {
+            if id == order_id {
+                mine = Some(facts.len());
+            }
+            facts.push(folded.facts());
+        }
+    }
+    let own = state.db.order_events(&estate_id, &order_id).await?;
+    let folded = fold(&order_id, &own).ok_or(ApiError::NotFound("order"))?;
+    match mine {
+        Some(i) => facts[i] = folded.facts(),
+        None => facts.push(folded.facts()),
+    }
+    let index = mine.unwrap_or(facts.len() - 1);
+    let evaluation = eval::evaluate_facts(&policy, &calendar, &facts, now)
+        .orders
+        .swap_remove(index);
+    Ok(Json(OrderView {
+        reference: row.try_get("reference")?,
+        state: folded,
+        evaluation,
+    }))
 }
 
 #[derive(Serialize)]

@@ -6,6 +6,7 @@
 pub mod devices;
 pub mod hostile;
 pub mod routes;
+pub mod vectors;
 
 use std::path::PathBuf;
 use std::sync::Arc;

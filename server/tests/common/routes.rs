@@ -270,6 +270,20 @@ pub const ROUTES: &[Route] = &[
         probes: &[probe("", Body::None, Expect::Refused)],
     },
     Route {
+        method: "GET",
+        path: "/orders/{order_id}",
+        access: Access::Scoped,
+        may: anyone,
+        probes: &[
+            probe("", Body::None, Expect::Refused),
+            probe(
+                "?now=2026-03-12T12:00:00%2B08:00",
+                Body::None,
+                Expect::Refused,
+            ),
+        ],
+    },
+    Route {
         method: "POST",
         path: "/orders/{order_id}/reveal-phone",
         access: Access::Scoped,
