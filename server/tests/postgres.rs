@@ -1,29 +1,14 @@
-//! The storage stories on a real PostgreSQL (`ANJU_TEST_PG_URL`), each test in a database of
-//! its own; built only with `--features pg-tests`, which `cargo xtask test` passes when the
-//! URL is set (and otherwise reports the suite as not run).
+//! What only PostgreSQL can show (`ANJU_TEST_PG_URL`, `--features pg-tests`): several server
+//! instances on one database, and that the two backends' schemas agree. Every other server
+//! test runs on PostgreSQL too, through `tests/api.rs` with the same variable set (`cargo
+//! xtask test`'s postgres suite runs both binaries).
 
 mod common;
 
-use common::TestApp;
-use sqlx::Connection;
+use std::collections::BTreeSet;
 
-/// Creates a fresh database next to the one in `ANJU_TEST_PG_URL` and returns its URL.
-async fn fresh_database() -> String {
-    let base = std::env::var("ANJU_TEST_PG_URL")
-        .expect("ANJU_TEST_PG_URL must point at a PostgreSQL for this suite");
-    let name = format!("anju_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&base)
-        .await
-        .expect("connect to ANJU_TEST_PG_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create a test database");
-    let (prefix, _) = base
-        .rsplit_once('/')
-        .expect("a database name in ANJU_TEST_PG_URL");
-    format!("{prefix}/{name}")
-}
+use common::{TestApp, fresh_database};
+use sqlx::Row;
 
 #[tokio::test]
 async fn health_says_postgres() {
@@ -38,12 +23,6 @@ async fn health_says_postgres() {
         .await
         .expect("json");
     assert_eq!(body["database"], "postgres");
-}
-
-#[tokio::test]
-async fn a_report_reaches_the_desk() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_report_to_desk(&app).await;
 }
 
 #[tokio::test]
@@ -78,107 +57,113 @@ async fn concurrent_devices_on_two_instances_never_skip_an_event() {
     common::devices::story_concurrent_devices(&[&a, &b], 4, 25).await;
 }
 
+/// Every table, column, primary key and unique key the migrations make, per backend: the two
+/// schemas must agree, so a query written once runs on both.
 #[tokio::test]
-async fn a_reused_sync_key_or_event_id_is_refused_and_kept() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::devices::story_reused_keys_are_refused_and_kept(&app).await;
-}
+async fn the_sqlite_and_postgresql_schemas_agree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lite = anju_server::db::Db::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("schema.db").display()
+    ))
+    .await
+    .expect("sqlite");
+    let pg = anju_server::db::Db::connect(&fresh_database().await)
+        .await
+        .expect("postgres");
 
-#[tokio::test]
-async fn the_audit_log_refuses_updates_and_deletes() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_audit_log_is_append_only(&app).await;
-}
-
-#[tokio::test]
-async fn photos_are_stored_cleaned_and_read_back_byte_for_byte() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_photos_round_trip(&app).await;
-}
-
-#[tokio::test]
-async fn erasing_a_resident_deletes_the_photos_only_they_attached() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_erasure_deletes_the_residents_photos(&app).await;
-}
-
-#[tokio::test]
-async fn an_open_order_stays_in_the_desk_inbox_however_many_newer_ones_arrive() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_open_orders_stay_in_the_inbox(&app).await;
-}
-
-#[tokio::test]
-async fn a_role_without_regions_loses_them_and_regions_can_be_cleared() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_regions_follow_the_role(&app).await;
-}
-
-#[tokio::test]
-async fn regions_open_estates_to_area_managers_only() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::story_regions_open_estates_to_area_managers_only(&app).await;
-}
-
-// Hostile and buggy clients against the arrival check.
-
-#[tokio::test]
-async fn a_poisoned_time_is_refused_and_the_estate_stays_readable() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_poisoned_times_are_refused(&app).await;
-}
-
-#[tokio::test]
-async fn an_unreadable_row_never_takes_a_page_down() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_an_unreadable_row_never_takes_a_page_down(&app).await;
-}
-
-#[tokio::test]
-async fn clock_stamps_are_bounded_and_tablets_keep_sending() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_clock_stamps_are_bounded(&app).await;
-}
-
-#[tokio::test]
-async fn anonymous_logins_cannot_fill_the_disk() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_anonymous_logins_cannot_fill_the_disk(&app).await;
-}
-
-#[tokio::test]
-async fn full_numbers_stay_out_of_the_synced_log() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_full_numbers_stay_out_of_the_log(&app).await;
-}
-
-#[tokio::test]
-async fn every_field_is_bounded_and_every_reference_checked() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_every_field_is_bounded_and_every_reference_checked(&app).await;
-}
-
-#[tokio::test]
-async fn a_colleague_cannot_take_a_tablets_sync_keys() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::hostile::story_a_colleague_cannot_take_a_tablets_keys(&app).await;
-}
-
-#[tokio::test]
-async fn accepted_events_read_back_identical() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    for seed in [1, 2, 3] {
-        common::hostile::story_accepted_events_read_back_identical(&app, seed).await;
+    let mut sqlite_columns = BTreeSet::new();
+    let mut sqlite_keys = BTreeSet::new();
+    let tables: Vec<String> = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(&lite.pool)
+    .await
+    .expect("tables")
+    .iter()
+    .map(|r| r.try_get::<String, _>(0).expect("name"))
+    .collect();
+    for table in &tables {
+        let info = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT name, pk FROM pragma_table_info('{table}')"
+        )))
+        .fetch_all(&lite.pool)
+        .await
+        .expect("columns");
+        let mut pk: Vec<(i64, String)> = Vec::new();
+        for r in info {
+            let name: String = r.try_get(0).expect("column");
+            let at: i64 = r.try_get(1).expect("pk");
+            if at > 0 {
+                pk.push((at, name.clone()));
+            }
+            sqlite_columns.insert((table.clone(), name));
+        }
+        pk.sort();
+        if !pk.is_empty() {
+            let cols: Vec<String> = pk.into_iter().map(|(_, c)| c).collect();
+            sqlite_keys.insert((table.clone(), "p".to_string(), cols.join(",")));
+        }
+        let indexes = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_index_list('{table}') WHERE \"unique\" = 1 AND origin = 'u'"
+        )))
+        .fetch_all(&lite.pool)
+        .await
+        .expect("indexes");
+        for i in indexes {
+            let index: String = i.try_get(0).expect("index");
+            let cols: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_index_info('{index}') ORDER BY seqno"
+            )))
+            .fetch_all(&lite.pool)
+            .await
+            .expect("index columns")
+            .iter()
+            .map(|r| r.try_get::<String, _>(0).expect("column"))
+            .collect();
+            sqlite_keys.insert((table.clone(), "u".to_string(), cols.join(",")));
+        }
     }
-}
 
-#[tokio::test]
-async fn a_database_of_the_old_schema_is_carried_over() {
-    common::hostile::story_old_schema_migrates(&fresh_database().await, "postgres").await;
-}
-
-#[tokio::test]
-async fn the_public_vectors_hold_through_stored_events() {
-    let app = TestApp::spawn(&fresh_database().await).await;
-    common::vectors::story_public_vectors_through_events(&app).await;
+    let pg_columns: BTreeSet<(String, String)> = sqlx::query(
+        "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(&pg.pool)
+    .await
+    .expect("columns")
+    .iter()
+    .map(|r| (r.try_get(0).expect("t"), r.try_get(1).expect("c")))
+    .collect();
+    let pg_keys: BTreeSet<(String, String, String)> = sqlx::query(
+        "SELECT c.conrelid::regclass::TEXT, c.contype::TEXT, \
+                string_agg(a.attname::TEXT, ',' ORDER BY k.n) \
+         FROM pg_constraint c \
+         CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n) \
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
+         WHERE c.contype IN ('p', 'u') AND c.connamespace = 'public'::regnamespace \
+           AND c.conrelid::regclass::TEXT NOT LIKE '_sqlx%' \
+         GROUP BY c.conrelid, c.contype, c.conname",
+    )
+    .fetch_all(&pg.pool)
+    .await
+    .expect("keys")
+    .iter()
+    .map(|r| {
+        (
+            r.try_get(0).expect("t"),
+            r.try_get(1).expect("k"),
+            r.try_get(2).expect("c"),
+        )
+    })
+    .collect();
+    assert!(sqlite_columns.len() > 50, "{sqlite_columns:?}");
+    assert!(sqlite_keys.contains(&(
+        "events".to_string(),
+        "u".to_string(),
+        "estate_id,device_id,actor,device_seq".to_string()
+    )));
+    assert_eq!(sqlite_columns, pg_columns, "the same tables and columns");
+    assert_eq!(sqlite_keys, pg_keys, "the same primary and unique keys");
 }

@@ -18,6 +18,30 @@ use serde_json::{Value, json};
 
 pub const CSRF: (&str, &str) = ("x-anju-csrf", "1");
 
+/// Whether this run's tests go to PostgreSQL (`ANJU_TEST_PG_URL` set).
+pub fn on_postgres() -> bool {
+    std::env::var("ANJU_TEST_PG_URL").is_ok_and(|u| !u.trim().is_empty())
+}
+
+/// Creates a fresh database next to the one in `ANJU_TEST_PG_URL` and returns its URL.
+pub async fn fresh_database() -> String {
+    use sqlx::Connection;
+    let base = std::env::var("ANJU_TEST_PG_URL")
+        .expect("ANJU_TEST_PG_URL must point at a PostgreSQL for this suite");
+    let name = format!("anju_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("connect to ANJU_TEST_PG_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("a database name in ANJU_TEST_PG_URL");
+    format!("{prefix}/{name}")
+}
+
 pub struct TestApp {
     pub base: String,
     pub db: Db,

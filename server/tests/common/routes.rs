@@ -842,7 +842,7 @@ pub async fn digest(app: &TestApp) -> Digest {
              AND name NOT LIKE '_sqlx%'",
         ),
         Backend::Postgres => sqlx::query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' \
+            "SELECT table_name::TEXT FROM information_schema.tables WHERE table_schema = 'public' \
              AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%'",
         ),
     }
