@@ -69,7 +69,12 @@ struct Tallies {
     category: Tally,
     urgent: Tally,
     urgent_recall: Tally,
+    /// Over the calm texts: right when not flagged, so `1 - ratio()` is the false-alarm
+    /// rate.
+    calm: Tally,
     topic: Tally,
+    /// Category per `pattern` (the blind and tuning sets name what each text tests).
+    patterns: std::collections::BTreeMap<String, (usize, usize)>,
     place: Tally,
 }
 
@@ -81,6 +86,8 @@ fn measure(json: &str) -> Tallies {
         category: Tally::new("category"),
         urgent: Tally::new("urgent"),
         urgent_recall: Tally::new("urgent recall"),
+        calm: Tally::new("calm not flagged"),
+        patterns: Default::default(),
         topic: Tally::new("topic"),
         place: Tally::new("place"),
     };
@@ -98,6 +105,15 @@ fn measure(json: &str) -> Tallies {
         });
         if want_urgent {
             t.urgent_recall.add(got.urgent, || format!("{text:?}"));
+        } else {
+            t.calm.add(!got.urgent, || format!("{text:?}"));
+        }
+        if let Some(p) = item["pattern"].as_str() {
+            let e = t.patterns.entry(p.to_string()).or_default();
+            e.1 += 1;
+            if Some(got.category) == want_cat {
+                e.0 += 1;
+            }
         }
         if let Some(want) = item.get("topic") {
             t.topic.add(got.topic.as_deref() == want.as_str(), || {
@@ -120,6 +136,7 @@ impl Tallies {
             &self.category,
             &self.urgent,
             &self.urgent_recall,
+            &self.calm,
             &self.topic,
             &self.place,
         ] {
@@ -127,6 +144,18 @@ impl Tallies {
                 t.report();
             }
         }
+        if !self.patterns.is_empty() {
+            let by: Vec<String> = self
+                .patterns
+                .iter()
+                .map(|(p, (r, n))| format!("{p} {r}/{n}"))
+                .collect();
+            println!("category by pattern: {}", by.join(", "));
+        }
+    }
+
+    fn false_alarms(&self) -> f64 {
+        1.0 - self.calm.ratio()
     }
 }
 
@@ -190,4 +219,18 @@ fn classification_accuracy_on_the_holdout_set() {
     );
     assert!(t.topic.ratio() >= 0.78, "topic {:.3}", t.topic.ratio());
     assert!(t.place.ratio() >= 0.95, "place {:.3}", t.place.ratio());
+}
+
+#[test]
+fn baseline_blind() {
+    let t = measure(include_str!("data/classify_blind.json"));
+    t.report("blind set");
+    println!("false alarms {:.3}", t.false_alarms());
+}
+
+#[test]
+fn baseline_tuning() {
+    let t = measure(include_str!("data/classify_tuning.json"));
+    t.report("tuning set");
+    println!("false alarms {:.3}", t.false_alarms());
 }
