@@ -32,24 +32,16 @@ pub(super) fn clauses(norm: &[char], clause_of: &mut Vec<u16>, clause_start: &mu
 }
 
 /// Negations that deny a complaint or praise word a few chars later in its clause:
-/// 「不是投诉」「我不是来投诉的」「没有要投诉的意思」「唔係投訴」「無意投訴」.
+/// 「不是投诉」「我不是来投诉的」「没有要投诉的意思」「唔係投訴」 (唔係 is 不系 once
+/// normalised) 「無意投訴」.
 const DENIALS: &[&str] = &[
-    "不是",
-    "唔系",
-    "唔是",
-    "并非",
-    "无意",
-    "没有要",
-    "没什么",
-    "没啥",
-    "不算",
-    "不想",
-    "不打算",
+    "不是", "不系", "并非", "无意", "没有要", "没什么", "没啥", "不算", "不想", "不打算",
     "没打算",
 ];
 
-/// Negations that deny only the word right after them: 「不投诉了」「非投訴」.
-const DENIALS_NEXT: &[char] = &['不', '非', '无', '没', '唔', '别'];
+/// Negations that deny only the word right after them: 「不投诉了」「非投訴」「没有要投诉」
+/// (matched as 「要投诉」).
+const DENIALS_NEXT: &[&str] = &["不", "非", "无", "没", "别", "没有"];
 
 /// English negations up to three words before: "not a complaint", "no complaints",
 /// "I'm not complaining", "I don't want to complain".
@@ -81,7 +73,10 @@ pub(super) fn denied(norm: &[char], first: usize, start: usize) -> bool {
         }
         return false;
     }
-    if before.last().is_some_and(|c| DENIALS_NEXT.contains(c)) {
+    if DENIALS_NEXT
+        .iter()
+        .any(|n| before.ends_with(&n.chars().collect::<Vec<_>>()))
+    {
         return true;
     }
     let window = &before[before.len().saturating_sub(6)..];

@@ -350,7 +350,10 @@ fn parse_line(line: &'static str) -> Option<Vec<Entry>> {
         let word: Vec<char> = w.chars().map(normalize::char).collect();
         // Short words are too often one letter from another real word ("floor" and
         // "flood"), so only long ones forgive a typo.
-        let fuzzy = word.len() >= 6 && word.iter().all(|c| c.is_ascii_alphabetic());
+        // An emergency word forgives a typo only when long: "skipped" is one letter
+        // from "slipped".
+        let fuzzy = word.len() >= if marks & mark::URGENT != 0 { 8 } else { 6 }
+            && word.iter().all(|c| c.is_ascii_alphabetic());
         out.push(Entry {
             word,
             votes: votes.clone(),
@@ -666,12 +669,15 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
                         && start - o_end <= 2
                 });
             let done = clause_flags[clause] & mark::DONE != 0;
+            // Thanks before or after a request in another clause are politeness (「谢谢前台，
+            // 另外问一下…」); the thing thanked for in the thanks' own clause is not a
+            // request (「感谢师傅半夜来修水管」).
             let thanked_elsewhere = thanks
                 && strong
                     .iter()
-                    .take(clause_start.len().min(64))
+                    .zip(clause_flags.iter())
                     .enumerate()
-                    .any(|(c, s)| *s && c != clause);
+                    .any(|(c, (s, f))| *s && c != clause && f & mark::THANKS == 0);
             for &(slot, w) in &e.votes {
                 let w = if slot == complaint && denied {
                     0.0
@@ -681,9 +687,9 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
                     0.0
                 } else if slot == praise && thanked_elsewhere {
                     w * 0.3
-                } else if urgent_word && said_only {
-                    // A memory of an emergency is what the text is about, not its
-                    // request.
+                } else if urgent_word && (said_only || calm) {
+                    // A memory of an emergency, or one the text says is not happening,
+                    // is what the text is about, not its request.
                     w * 0.3
                 } else if slot == repair && done && e.marks & mark::DONE == 0 {
                     w * 0.3
@@ -752,8 +758,10 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     let described = if mild { 0 } else { cues & mores };
     if described != 0 && !calm {
         urgent = true;
-        if let Some(t) = hazard::topic(described).and_then(topic_index) {
-            urgent_topic = Some(urgent_topic.map_or(t, |u| u.min(t)));
+        // A word that names the emergency says more than a sign of one: 「沉咗落水，快啲嚟」
+        // is someone drowning, not a flood.
+        if urgent_topic.is_none() {
+            urgent_topic = hazard::topic(described).and_then(topic_index);
         }
     }
     // 「没有着火」「false alarm」「已经没事了」: the resident says there is no emergency.
