@@ -194,8 +194,9 @@ mod hazard {
     pub(super) const DROWN: u8 = 1 << 4;
     /// A crime under way: a weapon, a break-in.
     pub(super) const CRIME: u8 = 1 << 5;
-    /// An intensity of every kind (「快来人」, "come now").
-    pub(super) const ANY: u8 = u8::MAX;
+    /// An intensity of every kind (「快来人」, "come now") but the water's: a pond is
+    /// named with mosquitoes as often as with a child in it.
+    pub(super) const ANY: u8 = u8::MAX & !DROWN;
 
     pub(super) fn parse(s: &str) -> Option<u8> {
         Some(match s {
@@ -760,8 +761,13 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
         urgent = true;
         // A word that names the emergency says more than a sign of one: 「沉咗落水，快啲嚟」
         // is someone drowning, not a flood.
-        if urgent_topic.is_none() {
-            urgent_topic = hazard::topic(described).and_then(topic_index);
+        // …but a limb caught somewhere says more than the 「出不来」 that names a lift.
+        let sign = hazard::topic(described).and_then(topic_index);
+        if urgent_topic.is_none() || urgent_topic == elevator {
+            urgent_topic = match (urgent_topic, sign) {
+                (Some(u), Some(s)) => Some(u.min(s)),
+                (u, s) => u.or(s),
+            };
         }
     }
     // 「没有着火」「false alarm」「已经没事了」: the resident says there is no emergency.
