@@ -1,5 +1,8 @@
-//! Accuracy of the classifier on the team's labelled texts
-//! (`tests/data/classify_labelled.json`), per field, printed and held to thresholds.
+//! Accuracy of the classifier on the team's labelled texts, per field, printed and held
+//! to thresholds: `classify_labelled.json` and `classify_holdout.json` (short, plain
+//! texts), `classify_tuning.json` and `classify_blind.json` (the harder ones: long,
+//! colloquial, Cantonese, emergencies described rather than named and their calm twins;
+//! the blind set is the honest figure, see its test).
 //!
 //! The lexicon is tuned on this set; the JSON's `about` records the honest estimates
 //! from three holdouts measured before they were merged in (category about 65%,
@@ -50,7 +53,7 @@ impl Tally {
         }
     }
 
-    fn report(&self) {
+    fn report(&self, misses: bool) {
         println!(
             "{:<15} {:>3}/{:<3} = {:.1}%",
             self.name,
@@ -58,8 +61,10 @@ impl Tally {
             self.total,
             self.ratio() * 100.0
         );
-        for m in &self.misses {
-            println!("    miss: {m}");
+        if misses {
+            for m in &self.misses {
+                println!("    miss: {m}");
+            }
         }
     }
 }
@@ -130,7 +135,13 @@ fn measure(json: &str) -> Tallies {
 }
 
 impl Tallies {
+    /// Prints the figures and, unless `blind`, the texts missed: the blind set's misses
+    /// are not shown, so nobody tunes on them by reading a test log.
     fn report(&self, title: &str) {
+        self.report_as(title, false);
+    }
+
+    fn report_as(&self, title: &str, blind: bool) {
         println!("{title} ({} texts):", self.texts);
         for t in [
             &self.category,
@@ -141,7 +152,7 @@ impl Tallies {
             &self.place,
         ] {
             if t.total > 0 {
-                t.report();
+                t.report(!blind);
             }
         }
         if !self.patterns.is_empty() {
@@ -221,16 +232,100 @@ fn classification_accuracy_on_the_holdout_set() {
     assert!(t.place.ratio() >= 0.95, "place {:.3}", t.place.ratio());
 }
 
+/// The goals for the harder texts (long messages with the request among other words,
+/// WeChat-style slang and typos, traditional Chinese and Cantonese, English and mixed,
+/// emergencies described rather than named and their calm twins, tense, negation):
+/// urgent recall ≥ 98% with ≤ 3% false alarms, and the category right ≥ 92% of the
+/// time. A missed gas leak or flooding car park is the most expensive mistake: under
+/// the cmsk preset a report at night that is not urgent waits for the morning.
+const GOAL_RECALL: f64 = 0.98;
+const GOAL_FALSE_ALARMS: f64 = 0.03;
+const GOAL_CATEGORY: f64 = 0.92;
+
+/// The blind set (`tests/data/classify_blind.json`, 369 texts, 77 emergencies): written
+/// and committed before any change to the classifier for these patterns, and never
+/// tuned on since (nothing read from its misses). This is the honest figure.
+///
+/// | field                | before (lexicon only)  | after (context + grammar) | threshold |
+/// |----------------------|------------------------|---------------------------|-----------|
+/// | category             | 251/369 = 68.0%        | 318/369 = 86.2%           | ≥ 84%     |
+/// | urgent (both ways)   | 319/369 = 86.4%        | 358/369 = 97.0%           | ≥ 95%     |
+/// | urgent recall        | 52/77 = 67.5%          | 72/77 = 93.5%             | ≥ 92%     |
+/// | false alarms         | 25/292 = 8.6%          | 6/292 = 2.1%              | ≤ 3%      |
+///
+/// The false-alarm goal (≤ 3%) is met. The recall goal (98%) and the category goal
+/// (92%) are not: the thresholds sit at the measured figures minus a text or two, so a
+/// regression fails, and they must not be raised by tuning on this file. Raise them
+/// only after a new blind set, written before the change it measures, shows more.
 #[test]
-fn baseline_blind() {
+fn classification_accuracy_on_the_blind_set() {
     let t = measure(include_str!("data/classify_blind.json"));
-    t.report("blind set");
-    println!("false alarms {:.3}", t.false_alarms());
+    t.report_as("blind set", true);
+    println!(
+        "false alarms {:.1}% (goal ≤ {:.0}%), urgent recall {:.1}% (goal ≥ {:.0}%), category {:.1}% (goal ≥ {:.0}%)",
+        t.false_alarms() * 100.0,
+        GOAL_FALSE_ALARMS * 100.0,
+        t.urgent_recall.ratio() * 100.0,
+        GOAL_RECALL * 100.0,
+        t.category.ratio() * 100.0,
+        GOAL_CATEGORY * 100.0
+    );
+    assert!(t.texts >= 300, "the blind set has {} texts", t.texts);
+    assert!(
+        t.urgent_recall.total >= 60,
+        "{} emergencies",
+        t.urgent_recall.total
+    );
+    assert!(
+        t.category.ratio() >= 0.84,
+        "category {:.3}",
+        t.category.ratio()
+    );
+    assert!(t.urgent.ratio() >= 0.95, "urgent {:.3}", t.urgent.ratio());
+    assert!(
+        t.urgent_recall.ratio() >= 0.92,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= GOAL_FALSE_ALARMS,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
 }
 
+/// The tuning set (`tests/data/classify_tuning.json`): the same patterns, written after
+/// the blind set in three batches; the classifier was tuned on it, so its figures
+/// measure memory. Each batch was measured before the changes it led to, which gives
+/// two more honest readings of how new phrasings fare:
+///
+/// | batch (written before the round it measured) | urgent recall | category |
+/// |----------------------------------------------|---------------|----------|
+/// | 1: 723 texts, before any change              | 112/174 = 64.4% | 469/723 = 64.9% |
+/// | 2: 156 texts, after round 1                  | 33/55 = 60%   | 108/156 = 69% |
+/// | 3: 105 texts, after round 2                  | 41/52 = 79%   | 75/105 = 71%  |
+///
+/// Now, all 984: category 887/984 = 90.1%, urgent recall 279/281 = 99.3%, false alarms
+/// 1/703 = 0.1%. The thresholds sit a little below.
 #[test]
-fn baseline_tuning() {
+fn classification_accuracy_on_the_tuning_set() {
     let t = measure(include_str!("data/classify_tuning.json"));
     t.report("tuning set");
-    println!("false alarms {:.3}", t.false_alarms());
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
+    assert!(t.texts >= 700, "the tuning set has {} texts", t.texts);
+    assert!(
+        t.category.ratio() >= 0.88,
+        "category {:.3}",
+        t.category.ratio()
+    );
+    assert!(
+        t.urgent_recall.ratio() >= GOAL_RECALL,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= 0.01,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
 }
