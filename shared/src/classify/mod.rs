@@ -196,7 +196,7 @@ mod hazard {
     pub(super) const CRIME: u8 = 1 << 5;
     /// An intensity of every kind (「快来人」, "come now") but the water's: a pond is
     /// named with mosquitoes as often as with a child in it.
-    pub(super) const ANY: u8 = u8::MAX & !DROWN;
+    pub(super) const ANY: u8 = !DROWN;
 
     pub(super) fn parse(s: &str) -> Option<u8> {
         Some(match s {
