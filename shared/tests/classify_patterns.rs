@@ -311,3 +311,25 @@ fn cantonese_and_slang_polarity() {
         ("保安就是个摆设，外卖随便进", "complaint", false),
     ]);
 }
+
+/// A sign of danger without what makes it urgent asks the resident one question; a
+/// plain repair, an emergency and a question do not.
+#[test]
+fn the_safety_question_is_asked_when_unsure() {
+    for (text, ask) in [
+        ("楼道里有股臭鸡蛋的味道", true),
+        ("The hallway smells a bit like rotten eggs", true),
+        ("天花板在滴水，地上有水", true),
+        ("烟雾报警器响了一下", true),
+        ("厨房水龙头一直滴水", false),
+        ("空调不制冷，请安排维修", false),
+        ("屋里全是臭鸡蛋的味道，我连开关都不敢碰", false),
+        ("燃气费怎么交", false),
+        ("上个月车库水浸那次，物业会赔吗", false),
+    ] {
+        let c = classify(text);
+        assert_eq!(c.safety_question, ask, "{text:?}: {c:?}");
+        assert_eq!(decide(text).safety_question, ask, "{text:?}");
+        assert!(!(c.safety_question && c.urgent), "{text:?}");
+    }
+}

@@ -33,6 +33,11 @@ pub struct Classification {
     pub confidence: f32,
     /// Fire, gas, flooding, someone trapped in a lift, injury, medical emergency (C-7).
     pub urgent: bool,
+    /// The text shows a sign of danger (a smell like rotten eggs, water, a smoke alarm, a
+    /// hand caught in a door) but not enough to call it urgent: the resident's form asks
+    /// one plain question before sending ([`SAFETY_QUESTION`]) and the answer decides.
+    #[serde(default)]
+    pub safety_question: bool,
     pub scope: Option<RepairScope>,
     /// A stable ASCII topic id (see [`TOPICS`]): with `place`, the issue key.
     pub topic: Option<String>,
@@ -66,6 +71,13 @@ impl Classification {
         self
     }
 }
+
+/// The question the resident's form asks when [`Classification::safety_question`] is
+/// set, `(zh, en)`: a yes makes the report urgent.
+pub const SAFETY_QUESTION: (&str, &str) = (
+    "是否有人受伤、被困，或者水/燃气/烟正在蔓延？",
+    "Is anyone hurt or trapped, or is water, gas or smoke spreading?",
+);
 
 /// The topics the classifier knows: `(id, zh, en)`. When a text names several, the
 /// one listed first wins: emergencies, then the thing at fault, then the nuisance,
@@ -430,6 +442,7 @@ pub fn classify(text: &str) -> Classification {
         category: d.category,
         confidence,
         urgent: d.urgent,
+        safety_question: d.safety_question,
         scope: d.scope,
         topic: d.topic.map(str::to_string),
         place: d.place,
@@ -445,6 +458,8 @@ pub fn classify(text: &str) -> Classification {
 pub struct Decision {
     pub category: Category,
     pub urgent: bool,
+    /// See [`Classification::safety_question`].
+    pub safety_question: bool,
     pub scope: Option<RepairScope>,
     /// A [`TOPICS`] id.
     pub topic: Option<&'static str>,
@@ -830,9 +845,24 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     };
     let place = places.building.or_else(|| area.map(str::to_string));
 
+    // A sign of danger without the intensity that makes it urgent, in a text that
+    // reports something (not a question, a suggestion or thanks): a person answers.
+    let safety_question = !urgent
+        && !calm
+        && !mentioned
+        && cues & !hazard::CRIME != 0
+        && !matches!(
+            best,
+            Category::Consultation
+                | Category::Suggestion
+                | Category::Praise
+                | Category::CommunityBusiness
+                | Category::SpecialService
+        );
     let decision = Decision {
         category: best,
         urgent,
+        safety_question,
         scope,
         topic,
         place,
