@@ -158,8 +158,19 @@ fn ReportForm(site: Site) -> impl IntoView {
         });
     };
 
+    // The classifier's lexicon is not in the page's first load: fetched once the form is
+    // interactive, then the suggestion appears (the server classifies again on arrival).
+    let lexicon = RwSignal::new(anju_shared::classify::lexicon_ready());
+    if !lexicon.get_untracked() {
+        spawn_local(async move {
+            if let Ok(words) = api::get::<String>("/lexicon.json").await {
+                lexicon.set(anju_shared::classify::load_lexicon(words));
+            }
+        });
+    }
     // Runs the shared classifier on every keystroke: no server round trip.
     let suggestion = Memo::new(move |_| {
+        lexicon.get();
         let t = text.get();
         (!t.trim().is_empty()).then(|| classify(&t))
     });

@@ -255,11 +255,46 @@ struct Lexicon {
 }
 
 /// `lexicon.txt` with its comment lines emptied (see `build.rs`).
+#[cfg(feature = "embedded-lexicon")]
 const LEXICON: &str = include_str!(concat!(env!("OUT_DIR"), "/lexicon.txt"));
 
-fn lexicon() -> &'static Lexicon {
-    static LEX: OnceLock<Lexicon> = OnceLock::new();
-    LEX.get_or_init(|| build(LEXICON).0)
+static LEX: OnceLock<Lexicon> = OnceLock::new();
+
+/// The lexicon, built once at first use from the built-in text.
+#[cfg(feature = "embedded-lexicon")]
+fn lexicon() -> Option<&'static Lexicon> {
+    Some(LEX.get_or_init(|| build(LEXICON).0))
+}
+
+/// The lexicon [`load_lexicon`] was given, if it was.
+#[cfg(not(feature = "embedded-lexicon"))]
+fn lexicon() -> Option<&'static Lexicon> {
+    LEX.get()
+}
+
+/// Gives the classifier its lexicon where it is not built in (the resident form, which
+/// fetches `lexicon.json` once it is interactive, so the form's first load stays small):
+/// `text` is `lexicon.txt` as the server builds in. Returns whether the classifier is
+/// ready; until then it finds nothing and suggests nothing. Where the lexicon is built
+/// in, the text is not needed and is ignored.
+pub fn load_lexicon(text: String) -> bool {
+    if cfg!(feature = "embedded-lexicon") {
+        return lexicon().is_some();
+    }
+    if LEX.get().is_none() {
+        // Kept for the life of the page, as the built-in text would be.
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        let (lex, bad) = build(text);
+        if bad.is_empty() && !lex.entries.is_empty() {
+            let _ = LEX.set(lex);
+        }
+    }
+    LEX.get().is_some()
+}
+
+/// Whether the classifier has its lexicon (always, where it is built in).
+pub fn lexicon_ready() -> bool {
+    lexicon().is_some()
 }
 
 /// Parses the lexicon; the second value lists lines that did not parse (a unit test
@@ -484,7 +519,21 @@ fn scan(text: &str, want_evidence: bool) -> (Decision, Vec<String>) {
 }
 
 fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decision, Vec<String>) {
-    let lex = lexicon();
+    let Some(lex) = lexicon() else {
+        // No lexicon yet (see `load_lexicon`): no suggestion.
+        let nothing = Decision {
+            category: Category::Other,
+            urgent: false,
+            safety_question: false,
+            scope: None,
+            topic: None,
+            place: None,
+            unit: None,
+            score: 0.0,
+            second: 0.0,
+        };
+        return (nothing, Vec::new());
+    };
     let Scratch {
         norm,
         offsets,
@@ -944,11 +993,21 @@ fn same(a: &[char], b: &[char]) -> bool {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "embedded-lexicon")]
     #[test]
     fn lexicon_parses_completely() {
         let (lex, bad) = build(LEXICON);
         assert!(bad.is_empty(), "unparsed lexicon lines: {bad:?}");
         assert!(lex.entries.len() > 300, "{} entries", lex.entries.len());
+    }
+
+    #[cfg(feature = "embedded-lexicon")]
+    #[test]
+    fn a_loaded_lexicon_is_the_built_in_one() {
+        // Where the lexicon is built in, loading one changes nothing.
+        assert!(load_lexicon(String::new()));
+        assert!(lexicon_ready());
+        assert!(classify("楼道里有烟,好像着火了!").urgent);
     }
 
     #[test]
