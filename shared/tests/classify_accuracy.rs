@@ -211,7 +211,9 @@ fn classification_accuracy_on_the_labelled_set() {
 /// this file, or it stops being a holdout. Two false alarms the after-measurement
 /// showed came from words just added (「把手断了」 read as a broken hand, a lamp post
 /// 「被车撞歪」 read as a person hit by a car) and were fixed afterwards, so the file
-/// now scores slightly above the table.
+/// now scores slightly above the table. After the clause rules and the emergency grammar
+/// (tuned on `classify_tuning.json`, not on this file): category 237/294 = 80.6%, urgent
+/// 290/294 = 98.6%, urgent recall 32/34 = 94.1%.
 #[test]
 fn classification_accuracy_on_the_holdout_set() {
     let t = measure(include_str!("data/classify_holdout.json"));
@@ -248,9 +250,9 @@ const GOAL_CATEGORY: f64 = 0.92;
 ///
 /// | field                | before (lexicon only)  | after (context + grammar) | threshold |
 /// |----------------------|------------------------|---------------------------|-----------|
-/// | category             | 251/369 = 68.0%        | 318/369 = 86.2%           | ≥ 84%     |
-/// | urgent (both ways)   | 319/369 = 86.4%        | 358/369 = 97.0%           | ≥ 95%     |
-/// | urgent recall        | 52/77 = 67.5%          | 72/77 = 93.5%             | ≥ 92%     |
+/// | category             | 251/369 = 68.0%        | 319/369 = 86.4%           | ≥ 84%     |
+/// | urgent (both ways)   | 319/369 = 86.4%        | 359/369 = 97.3%           | ≥ 95%     |
+/// | urgent recall        | 52/77 = 67.5%          | 73/77 = 94.8%             | ≥ 93%     |
 /// | false alarms         | 25/292 = 8.6%          | 6/292 = 2.1%              | ≤ 3%      |
 ///
 /// The false-alarm goal (≤ 3%) is met. The recall goal (98%) and the category goal
@@ -283,7 +285,7 @@ fn classification_accuracy_on_the_blind_set() {
     );
     assert!(t.urgent.ratio() >= 0.95, "urgent {:.3}", t.urgent.ratio());
     assert!(
-        t.urgent_recall.ratio() >= 0.92,
+        t.urgent_recall.ratio() >= 0.93,
         "urgent recall {:.3}",
         t.urgent_recall.ratio()
     );
@@ -304,9 +306,12 @@ fn classification_accuracy_on_the_blind_set() {
 /// | 1: 723 texts, before any change              | 112/174 = 64.4% | 469/723 = 64.9% |
 /// | 2: 156 texts, after round 1                  | 33/55 = 60%   | 108/156 = 69% |
 /// | 3: 105 texts, after round 2                  | 41/52 = 79%   | 75/105 = 71%  |
+/// | 4: 67 texts, after round 3                   | 23/32 = 72%   | 47/67 = 70%   |
 ///
-/// Now, all 984: category 887/984 = 90.1%, urgent recall 279/281 = 99.3%, false alarms
-/// 1/703 = 0.1%. The thresholds sit a little below.
+/// Now, all 1051: category 946/1051 = 90.0%, urgent recall 312/313 = 99.7%, false alarms
+/// 1/738 = 0.1%. The thresholds sit a little below. New phrasings of an emergency are
+/// still caught only three times in four before the lexicon learns them: the blind
+/// figure above is the one to trust.
 #[test]
 fn classification_accuracy_on_the_tuning_set() {
     let t = measure(include_str!("data/classify_tuning.json"));
