@@ -82,17 +82,20 @@ pub(super) fn denied(norm: &[char], first: usize, start: usize) -> bool {
         }
         return false;
     }
-    if DENIALS_NEXT
-        .iter()
-        .any(|n| before.ends_with(&n.chars().collect::<Vec<_>>()))
-    {
+    if DENIALS_NEXT.iter().any(|n| ends_with(before, n)) {
         return true;
     }
     let window = &before[before.len().saturating_sub(6)..];
-    DENIALS.iter().any(|n| {
-        let n: Vec<char> = n.chars().collect();
-        window.windows(n.len()).any(|w| w == n.as_slice())
-    })
+    DENIALS
+        .iter()
+        .any(|n| (0..=window.len()).any(|end| ends_with(&window[..end], n)))
+}
+
+/// Whether `chars` ends with `word`, compared char by char (no allocation: this runs for
+/// every complaint word of every text).
+fn ends_with(chars: &[char], word: &str) -> bool {
+    let mut rest = chars.iter().rev();
+    word.chars().rev().all(|w| rest.next() == Some(&w))
 }
 
 #[cfg(test)]

@@ -735,15 +735,21 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
             }
             let first = clause_start[clause];
             // A complaint said not to be one (「不是投诉」, "not a complaint") votes for
-            // nothing; one reported (「上次投诉的」, 「邻居投诉」) hardly counts.
-            let denied = context::denied(norm, first, start);
-            let reported = clause_flags[clause] & mark::PAST != 0
-                || hits.iter().any(|&(o, _, o_end)| {
-                    lex.entries[o].marks & mark::OTHER != 0
-                        && o_end <= start
-                        && o_end >= first
-                        && start - o_end <= 2
-                });
+            // nothing; one reported (「上次投诉的」, 「邻居投诉」) hardly counts. Looked at
+            // only for the words that vote for a complaint or praise.
+            let judged = e
+                .votes
+                .iter()
+                .any(|(slot, _)| *slot == complaint || *slot == praise);
+            let denied = judged && context::denied(norm, first, start);
+            let reported = judged
+                && (clause_flags[clause] & mark::PAST != 0
+                    || hits.iter().any(|&(o, _, o_end)| {
+                        lex.entries[o].marks & mark::OTHER != 0
+                            && o_end <= start
+                            && o_end >= first
+                            && start - o_end <= 2
+                    }));
             let done = clause_flags[clause] & mark::DONE != 0;
             // Thanks before or after a request in another clause are politeness (「谢谢前台，
             // 另外问一下…」); the thing thanked for in the thanks' own clause is not a
