@@ -377,7 +377,10 @@ mod tests {
         };
         assert!(urgent(&yes, false));
         assert!(!urgent(&no, false));
-        assert!(urgent(&no, true), "a no does not take away an emergency in the text");
+        assert!(
+            urgent(&no, true),
+            "a no does not take away an emergency in the text"
+        );
         assert!(!urgent(&good(), false));
         assert!(needs_safety_answer(&good(), true));
         assert!(!needs_safety_answer(&yes, true));
