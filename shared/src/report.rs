@@ -36,6 +36,24 @@ pub struct ReportInput {
     /// hash the server answered.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// The resident's answer to the safety question (`classify::SAFETY_QUESTION`: is anyone
+    /// hurt or trapped, or is water, gas or smoke spreading?), which the form asks when the
+    /// text shows a sign of danger the classifier is not sure of. Absent when not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub danger: Option<bool>,
+}
+
+/// Whether a report is urgent: the resident said yes to the safety question, or the
+/// classifier found an emergency in the text. A "no" never takes away what the text
+/// says: the question is asked only where the classifier is unsure.
+pub fn urgent(input: &ReportInput, classified_urgent: bool) -> bool {
+    classified_urgent || input.danger == Some(true)
+}
+
+/// Whether the form must ask the safety question before sending this text, and has not
+/// had its answer yet.
+pub fn needs_safety_answer(input: &ReportInput, safety_question: bool) -> bool {
+    safety_question && input.danger.is_none()
 }
 
 /// What the resident gets back: the reference to quote on the phone and the tracking token.
@@ -345,6 +363,37 @@ mod tests {
             ..good()
         };
         assert_eq!(validate(&input), Ok(()));
+    }
+
+    #[test]
+    fn the_safety_answer_sets_urgency() {
+        let yes = ReportInput {
+            danger: Some(true),
+            ..good()
+        };
+        let no = ReportInput {
+            danger: Some(false),
+            ..good()
+        };
+        assert!(urgent(&yes, false));
+        assert!(!urgent(&no, false));
+        assert!(
+            urgent(&no, true),
+            "a no does not take away an emergency in the text"
+        );
+        assert!(!urgent(&good(), false));
+        assert!(needs_safety_answer(&good(), true));
+        assert!(!needs_safety_answer(&yes, true));
+        assert!(!needs_safety_answer(&good(), false));
+        // The answer travels as a plain boolean, and an old client may leave it out.
+        let json = r#"{"text":"t","building":"b","unit":"u","phone":"13812345678","danger":true}"#;
+        let parsed: ReportInput = serde_json::from_str(json).expect("parses");
+        assert_eq!(parsed.danger, Some(true));
+        let json = r#"{"text":"t","building":"b","unit":"u","phone":"13812345678"}"#;
+        let parsed: ReportInput = serde_json::from_str(json).expect("parses");
+        assert_eq!(parsed.danger, None);
+        let json = r#"{"text":"t","building":"b","unit":"u","phone":"1","danger":"yes"}"#;
+        assert!(serde_json::from_str::<ReportInput>(json).is_err());
     }
 
     #[test]

@@ -71,6 +71,9 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "入户门锁坏了打不开",
             "{b}栋电梯困人,有人被困在里面",
             "地下室水浸了,水越来越多",
+            "天花板的水哗哗往下流,客厅全是水",
+            "电梯停在{b}楼不动了,里面没人",
+            "上个月电梯困人的事,后来查到原因了吗?",
         ],
     ),
     (
@@ -83,6 +86,7 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "I want to file a complaint, the lift in building {b} has been broken for a week",
             "投訴管家態度差",
             "物业费年年涨,服务越来越差,非常不满意",
+            "服務態度好差,好唔滿意",
         ],
     ),
     (
@@ -94,6 +98,7 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "楼道里有很多蟑螂",
             "Dogs barking all night in building {b}",
             "草坪很久没修剪了",
+            "楼下火锅店的油烟飘到我家",
         ],
     ),
     (
@@ -123,6 +128,9 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "楼道里有烟,好像着火了",
             "闻到很大的煤气味",
             "There's a suspicious man hanging around building {b}",
+            "屋里一股臭鸡蛋味,我不敢开灯",
+            "小孩的手被门夹住了,手指发紫",
+            "Smoke alarm next door keeps going off and I can smell smoke",
         ],
     ),
     (
@@ -141,6 +149,8 @@ const MIX: &[(Category, u64, &[&str])] = &[
         &[
             "表扬{b}号楼的保洁阿姨,工作非常认真",
             "Big thanks to the technician!",
+            "上次投诉的漏水已经修好了,谢谢师傅",
+            "唔該晒師傅咁快嚟整好",
         ],
     ),
     (
@@ -149,6 +159,7 @@ const MIX: &[(Category, u64, &[&str])] = &[
         &[
             "建议在小区里多放几个垃圾分类桶",
             "It would be nice to have more benches",
+            "不是投诉,只是建议多装几个充电桩",
         ],
     ),
     (Category::Staff, 2, &["保安上班时间一直在玩手机"]),
@@ -404,9 +415,9 @@ mod tests {
                 d.hotspots,
                 d.majors
             ),
-            (10_000, 885, 5193, 4847, 1430, 68)
+            (10_000, 1116, 5193, 4847, 1430, 68)
         );
-        assert_eq!(d.hash, 4_048_209_817_278_400_476, "{d:?}");
+        assert_eq!(d.hash, 5_496_791_429_529_270_924, "{d:?}");
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! Accuracy of the classifier on the team's labelled texts
-//! (`tests/data/classify_labelled.json`), per field, printed and held to thresholds.
+//! Accuracy of the classifier on the team's labelled texts, per field, printed and held
+//! to thresholds: `classify_labelled.json` and `classify_holdout.json` (short, plain
+//! texts), `classify_tuning.json` and `classify_blind.json` (the harder ones: long,
+//! colloquial, Cantonese, emergencies described rather than named and their calm twins;
+//! the blind set is the honest figure, see its test).
 //!
 //! The lexicon is tuned on this set; the JSON's `about` records the honest estimates
 //! from three holdouts measured before they were merged in (category about 65%,
@@ -50,7 +53,7 @@ impl Tally {
         }
     }
 
-    fn report(&self) {
+    fn report(&self, misses: bool) {
         println!(
             "{:<15} {:>3}/{:<3} = {:.1}%",
             self.name,
@@ -58,8 +61,10 @@ impl Tally {
             self.total,
             self.ratio() * 100.0
         );
-        for m in &self.misses {
-            println!("    miss: {m}");
+        if misses {
+            for m in &self.misses {
+                println!("    miss: {m}");
+            }
         }
     }
 }
@@ -69,7 +74,12 @@ struct Tallies {
     category: Tally,
     urgent: Tally,
     urgent_recall: Tally,
+    /// Over the calm texts: right when not flagged, so `1 - ratio()` is the false-alarm
+    /// rate.
+    calm: Tally,
     topic: Tally,
+    /// Category per `pattern` (the blind and tuning sets name what each text tests).
+    patterns: std::collections::BTreeMap<String, (usize, usize)>,
     place: Tally,
 }
 
@@ -81,6 +91,8 @@ fn measure(json: &str) -> Tallies {
         category: Tally::new("category"),
         urgent: Tally::new("urgent"),
         urgent_recall: Tally::new("urgent recall"),
+        calm: Tally::new("calm not flagged"),
+        patterns: Default::default(),
         topic: Tally::new("topic"),
         place: Tally::new("place"),
     };
@@ -98,6 +110,15 @@ fn measure(json: &str) -> Tallies {
         });
         if want_urgent {
             t.urgent_recall.add(got.urgent, || format!("{text:?}"));
+        } else {
+            t.calm.add(!got.urgent, || format!("{text:?}"));
+        }
+        if let Some(p) = item["pattern"].as_str() {
+            let e = t.patterns.entry(p.to_string()).or_default();
+            e.1 += 1;
+            if Some(got.category) == want_cat {
+                e.0 += 1;
+            }
         }
         if let Some(want) = item.get("topic") {
             t.topic.add(got.topic.as_deref() == want.as_str(), || {
@@ -114,19 +135,38 @@ fn measure(json: &str) -> Tallies {
 }
 
 impl Tallies {
+    /// Prints the figures and, unless `blind`, the texts missed: the blind set's misses
+    /// are not shown, so nobody tunes on them by reading a test log.
     fn report(&self, title: &str) {
+        self.report_as(title, false);
+    }
+
+    fn report_as(&self, title: &str, blind: bool) {
         println!("{title} ({} texts):", self.texts);
         for t in [
             &self.category,
             &self.urgent,
             &self.urgent_recall,
+            &self.calm,
             &self.topic,
             &self.place,
         ] {
             if t.total > 0 {
-                t.report();
+                t.report(!blind);
             }
         }
+        if !self.patterns.is_empty() {
+            let by: Vec<String> = self
+                .patterns
+                .iter()
+                .map(|(p, (r, n))| format!("{p} {r}/{n}"))
+                .collect();
+            println!("category by pattern: {}", by.join(", "));
+        }
+    }
+
+    fn false_alarms(&self) -> f64 {
+        1.0 - self.calm.ratio()
     }
 }
 
@@ -171,7 +211,9 @@ fn classification_accuracy_on_the_labelled_set() {
 /// this file, or it stops being a holdout. Two false alarms the after-measurement
 /// showed came from words just added (「把手断了」 read as a broken hand, a lamp post
 /// 「被车撞歪」 read as a person hit by a car) and were fixed afterwards, so the file
-/// now scores slightly above the table.
+/// now scores slightly above the table. After the clause rules and the emergency grammar
+/// (tuned on `classify_tuning.json`, not on this file): category 237/294 = 80.6%, urgent
+/// 290/294 = 98.6%, urgent recall 32/34 = 94.1%.
 #[test]
 fn classification_accuracy_on_the_holdout_set() {
     let t = measure(include_str!("data/classify_holdout.json"));
@@ -190,4 +232,105 @@ fn classification_accuracy_on_the_holdout_set() {
     );
     assert!(t.topic.ratio() >= 0.78, "topic {:.3}", t.topic.ratio());
     assert!(t.place.ratio() >= 0.95, "place {:.3}", t.place.ratio());
+}
+
+/// The goals for the harder texts (long messages with the request among other words,
+/// WeChat-style slang and typos, traditional Chinese and Cantonese, English and mixed,
+/// emergencies described rather than named and their calm twins, tense, negation):
+/// urgent recall ≥ 98% with ≤ 3% false alarms, and the category right ≥ 92% of the
+/// time. A missed gas leak or flooding car park is the most expensive mistake: under
+/// the cmsk preset a report at night that is not urgent waits for the morning.
+const GOAL_RECALL: f64 = 0.98;
+const GOAL_FALSE_ALARMS: f64 = 0.03;
+const GOAL_CATEGORY: f64 = 0.92;
+
+/// The blind set (`tests/data/classify_blind.json`, 369 texts, 77 emergencies): written
+/// and committed before any change to the classifier for these patterns, and never
+/// tuned on since (nothing read from its misses). This is the honest figure.
+///
+/// | field                | before (lexicon only)  | after (context + grammar) | threshold |
+/// |----------------------|------------------------|---------------------------|-----------|
+/// | category             | 251/369 = 68.0%        | 319/369 = 86.4%           | ≥ 84%     |
+/// | urgent (both ways)   | 319/369 = 86.4%        | 359/369 = 97.3%           | ≥ 95%     |
+/// | urgent recall        | 52/77 = 67.5%          | 73/77 = 94.8%             | ≥ 93%     |
+/// | false alarms         | 25/292 = 8.6%          | 6/292 = 2.1%              | ≤ 3%      |
+///
+/// The false-alarm goal (≤ 3%) is met. The recall goal (98%) and the category goal
+/// (92%) are not: the thresholds sit at the measured figures minus a text or two, so a
+/// regression fails, and they must not be raised by tuning on this file. Raise them
+/// only after a new blind set, written before the change it measures, shows more.
+#[test]
+fn classification_accuracy_on_the_blind_set() {
+    let t = measure(include_str!("data/classify_blind.json"));
+    t.report_as("blind set", true);
+    println!(
+        "false alarms {:.1}% (goal ≤ {:.0}%), urgent recall {:.1}% (goal ≥ {:.0}%), category {:.1}% (goal ≥ {:.0}%)",
+        t.false_alarms() * 100.0,
+        GOAL_FALSE_ALARMS * 100.0,
+        t.urgent_recall.ratio() * 100.0,
+        GOAL_RECALL * 100.0,
+        t.category.ratio() * 100.0,
+        GOAL_CATEGORY * 100.0
+    );
+    assert!(t.texts >= 300, "the blind set has {} texts", t.texts);
+    assert!(
+        t.urgent_recall.total >= 60,
+        "{} emergencies",
+        t.urgent_recall.total
+    );
+    assert!(
+        t.category.ratio() >= 0.84,
+        "category {:.3}",
+        t.category.ratio()
+    );
+    assert!(t.urgent.ratio() >= 0.95, "urgent {:.3}", t.urgent.ratio());
+    assert!(
+        t.urgent_recall.ratio() >= 0.93,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= GOAL_FALSE_ALARMS,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
+}
+
+/// The tuning set (`tests/data/classify_tuning.json`): the same patterns, written after
+/// the blind set in three batches; the classifier was tuned on it, so its figures
+/// measure memory. Each batch was measured before the changes it led to, which gives
+/// two more honest readings of how new phrasings fare:
+///
+/// | batch (written before the round it measured) | urgent recall | category |
+/// |----------------------------------------------|---------------|----------|
+/// | 1: 723 texts, before any change              | 112/174 = 64.4% | 469/723 = 64.9% |
+/// | 2: 156 texts, after round 1                  | 33/55 = 60%   | 108/156 = 69% |
+/// | 3: 105 texts, after round 2                  | 41/52 = 79%   | 75/105 = 71%  |
+/// | 4: 67 texts, after round 3                   | 23/32 = 72%   | 47/67 = 70%   |
+///
+/// Now, all 1051: category 946/1051 = 90.0%, urgent recall 312/313 = 99.7%, false alarms
+/// 1/738 = 0.1%. The thresholds sit a little below. New phrasings of an emergency are
+/// still caught only three times in four before the lexicon learns them: the blind
+/// figure above is the one to trust.
+#[test]
+fn classification_accuracy_on_the_tuning_set() {
+    let t = measure(include_str!("data/classify_tuning.json"));
+    t.report("tuning set");
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
+    assert!(t.texts >= 700, "the tuning set has {} texts", t.texts);
+    assert!(
+        t.category.ratio() >= 0.88,
+        "category {:.3}",
+        t.category.ratio()
+    );
+    assert!(
+        t.urgent_recall.ratio() >= GOAL_RECALL,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= 0.01,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
 }

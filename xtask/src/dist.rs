@@ -27,6 +27,24 @@ const ENTRIES: [(&str, &[&str]); 2] = [
 /// file of style/.
 const RESIDENT_CSS: [&str; 3] = ["00-tokens.css", "10-base.css", "20-report.css"];
 
+/// The classifier's lexicon for the resident form, which loads it once the form is
+/// interactive (the server and the staff app build it in): a JSON string, so the form reads
+/// it with the JSON reader it already carries.
+pub(crate) const LEXICON_FILE: &str = "lexicon.json";
+
+/// `lexicon.txt` without its comment lines (they explain the file to the people who edit
+/// it; the parser skips them, as `shared/build.rs` leaves them out of the binaries), as a
+/// JSON string.
+fn lexicon_json(source: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(source).at(source)?;
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    Ok(serde_json::to_string(&kept)?)
+}
+
 /// Builds dist/ from scratch and returns its path.
 pub(crate) fn run() -> Result<PathBuf> {
     let started = Instant::now();
@@ -85,6 +103,8 @@ pub(crate) fn run() -> Result<PathBuf> {
     std::fs::write(staging.join("anju.css"), css).at(&staging)?;
     let css = concat_css(&root.join("style"), |name| RESIDENT_CSS.contains(&name))?;
     std::fs::write(staging.join("report.css"), css).at(&staging)?;
+    let lexicon = lexicon_json(&root.join("shared/src/classify/lexicon.txt"))?;
+    std::fs::write(staging.join(LEXICON_FILE), lexicon).at(&staging)?;
 
     let dist = root.join("dist");
     let old = staging_root.join(format!("dist-old-{}", std::process::id()));

@@ -2,7 +2,7 @@
 //! category suggestion is computed here, in the browser, by the shared classifier as the
 //! resident types; the same validation as the server's tells them at once what to fix.
 
-use anju_shared::classify::classify;
+use anju_shared::classify::{SAFETY_QUESTION, classify};
 use anju_shared::lang::Lang;
 use anju_shared::model::Category;
 use anju_shared::report::{self, FieldError, Receipt, ReportField, ReportInput, TEXT_MAX_CHARS};
@@ -113,6 +113,11 @@ fn ReportForm(site: Site) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
     let receipt = RwSignal::new(None::<Receipt>);
+    // The answer to the safety question, and whether the form is asking it now: when the
+    // text shows a sign of danger the classifier is unsure of, one plain yes/no comes
+    // before sending, and a yes makes the report urgent (the server decides again).
+    let danger = RwSignal::new(None::<bool>);
+    let asking = RwSignal::new(false);
     // Photos uploaded so far (the server's content hashes), and whether one is on its way.
     let photos = RwSignal::new(Vec::<String>::new());
     let uploading = RwSignal::new(false);
@@ -153,8 +158,19 @@ fn ReportForm(site: Site) -> impl IntoView {
         });
     };
 
+    // The classifier's lexicon is not in the page's first load: fetched once the form is
+    // interactive, then the suggestion appears (the server classifies again on arrival).
+    let lexicon = RwSignal::new(anju_shared::classify::lexicon_ready());
+    if !lexicon.get_untracked() {
+        spawn_local(async move {
+            if let Ok(words) = api::get::<String>("/lexicon.json").await {
+                lexicon.set(anju_shared::classify::load_lexicon(words));
+            }
+        });
+    }
     // Runs the shared classifier on every keystroke: no server round trip.
     let suggestion = Memo::new(move |_| {
+        lexicon.get();
         let t = text.get();
         (!t.trim().is_empty()).then(|| classify(&t))
     });
@@ -168,8 +184,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let send = move || {
         if sending.get_untracked() {
             return;
         }
@@ -183,6 +198,7 @@ fn ReportForm(site: Site) -> impl IntoView {
             name: name.get_untracked(),
             notice_version: NOTICE_VERSION.into(),
             photos: photos.get_untracked(),
+            danger: danger.get_untracked(),
         };
         failure.set(None);
         if let Err(found) = report::validate(&input) {
@@ -190,6 +206,11 @@ fn ReportForm(site: Site) -> impl IntoView {
             return;
         }
         errors.set(Vec::new());
+        let unsure = suggestion.with_untracked(|s| s.as_ref().is_some_and(|s| s.safety_question));
+        if report::needs_safety_answer(&input, unsure) {
+            asking.set(true);
+            return;
+        }
         sending.set(true);
         let url = format!("/api/public/estates/{}/reports", slug.get_value());
         spawn_local(async move {
@@ -218,6 +239,15 @@ fn ReportForm(site: Site) -> impl IntoView {
             sending.set(false);
         });
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send();
+    };
+    let answer = move |yes: bool| {
+        danger.set(Some(yes));
+        asking.set(false);
+        send();
+    };
 
     let form = move || {
         view! {
@@ -245,7 +275,12 @@ fn ReportForm(site: Site) -> impl IntoView {
                     placeholder=tr("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
                     aria-invalid=invalid(errors, ReportField::Text)
                     prop:value=text
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        text.set(event_target_value(&ev));
+                        // A new text may need a new answer.
+                        danger.set(None);
+                        asking.set(false);
+                    }
                 ></textarea>
                 <FieldHint field=ReportField::Text errors=errors/>
 
@@ -345,6 +380,14 @@ fn ReportForm(site: Site) -> impl IntoView {
                 <FieldHint field=ReportField::Photos errors=errors/>
                 <p class="notice muted">{tr("提交即表示您同意物业为处理本次报事使用您的联系方式;号码在工作人员列表中以掩码显示。", "By submitting you agree that the property office uses your contact details to handle this report; staff lists show your number masked.")}</p>
 
+                <Show when=move || asking.get()>
+                    <div class="safety" role="alertdialog" aria-labelledby="safety-question" data-testid="safety-question">
+                        <p id="safety-question"><strong>{tr(SAFETY_QUESTION.0, SAFETY_QUESTION.1)}</strong></p>
+                        <button type="button" class="button urgent" data-testid="safety-yes" on:click=move |_| answer(true)>{tr("是", "Yes")}</button>
+                        <button type="button" class="button secondary" data-testid="safety-no" on:click=move |_| answer(false)>{tr("否", "No")}</button>
+                    </div>
+                </Show>
+
                 <button type="submit" class="button primary" disabled=move || sending.get() || uploading.get()>
                     {move || if sending.get() { tr("提交中…", "Sending…") } else { tr("提交", "Submit") }}
                 </button>
@@ -442,6 +485,7 @@ fn Confirmation(receipt: Receipt) -> impl IntoView {
             <p>
                 {tr("类别:", "Category: ")}
                 <strong>{tr(category.zh(), category.en())}</strong>
+                {receipt.urgent.then(|| view! { <strong class="chip urgent" data-testid="receipt-urgent">{tr("紧急", "Urgent")}</strong> })}
             </p>
             <p class="muted">{tr("客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。", "The front desk will contact you within the set time. Keep the tracking link below to follow progress.")}</p>
             <p class="tracking"><a data-testid="tracking-link" href=tracking.clone()>{full_url(&tracking)}</a></p>

@@ -123,6 +123,9 @@ async fn create_report(
     // The same classifier the form ran in the browser, run again here so the stored suggestion
     // does not depend on what a client claims.
     let suggestion = anju_shared::classify::classify(&text);
+    // The resident's yes to the safety question makes it urgent; the server's own reading
+    // of the text is the rest of the answer, whatever the form decided.
+    let urgent = report::urgent(&input, suggestion.urgent);
     let now = Utc::now().with_timezone(&estate_offset(&estate));
     let order_id = uuid::Uuid::now_v7().to_string();
     let location = format!("{}{}{}", building.name, unit.name, room);
@@ -135,7 +138,7 @@ async fn create_report(
         channel: "web_form".into(),
         category: input.category,
         suggested: suggestion.category,
-        urgent: suggestion.urgent,
+        urgent,
         topic: suggestion.topic.clone(),
         place,
         building_id: building.id.clone(),
@@ -192,7 +195,7 @@ async fn create_report(
             reference,
             tracking_token,
             category: input.category.unwrap_or(suggestion.category),
-            urgent: suggestion.urgent,
+            urgent,
         }),
     ))
 }
