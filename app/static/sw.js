@@ -7,7 +7,7 @@
 // builds for long); offline, or when the network hangs, the cached shell answers. VERSION
 // names the cache: bump it when this file's caching changes, and old caches are deleted.
 
-const VERSION = 'v4';
+const VERSION = 'v5';
 const CACHE = `anju-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -17,8 +17,13 @@ const SHELL = [
   '/anju_app_bg.wasm',
   '/anju.css',
 ];
-// The staff app's routes (app/src/lib.rs): each is the same page, index.html.
+// The staff app's routes (app/src/lib.rs): each is the same page, index.html. The desk's and
+// the field app's orders have addresses of their own below them (/desk/orders/{id},
+// /field/orders/{id}, /field/visit), so a tablet reloads an open order offline too.
 const STAFF_ROUTES = ['/', '/index.html', '/desk', '/field', '/manage', '/admin'];
+const STAFF_PREFIXES = ['/desk/', '/field/'];
+const isStaffRoute = (path) =>
+  STAFF_ROUTES.includes(path) || STAFF_PREFIXES.some((prefix) => path.startsWith(prefix));
 // A flaky basement network can hang rather than fail: after this long, use the cached copy.
 const NETWORK_WAIT_MS = 4000;
 
@@ -58,7 +63,7 @@ self.addEventListener('fetch', (event) => {
     // tracking pages, /r/… and /t/…, served as report.html) goes to the network untouched:
     // caching it under '/index.html' would open the resident page in place of /field
     // offline.
-    if (!STAFF_ROUTES.includes(url.pathname)) return;
+    if (!isStaffRoute(url.pathname)) return;
     event.respondWith(networkFirst(request, '/index.html'));
   } else if (SHELL.includes(url.pathname)) {
     event.respondWith(networkFirst(request, url.pathname));
