@@ -171,6 +171,18 @@ export async function login(page, user) {
   await page.getByRole('button', { name: '登录' }).click();
 }
 
+/**
+ * Gives the order open on `page` to a colleague, as the desk does: finds them by name in the
+ * estate's staff, chooses them, and dispatches (or reassigns, when `button` says so).
+ */
+export async function assignTo(page, name, button = '派单') {
+  const picker = page.getByRole('group', { name: /指派给|转派给/ });
+  await picker.getByLabel('查找员工', { exact: false }).fill(name);
+  await picker.getByRole('radio', { name: new RegExp(name) }).check();
+  await picker.getByRole('button', { name: button }).click();
+  await page.locator('[data-testid=order-assignee]').filter({ hasText: name }).waitFor();
+}
+
 /** Waits until nothing waits to be sent and a sync has finished since the page loaded. */
 export async function synced(page) {
   await page
