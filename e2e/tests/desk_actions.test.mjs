@@ -11,6 +11,8 @@ async function openOnDesk(open, user, text) {
   const page = await open('/desk');
   await login(page, user);
   await synced(page);
+  // Closed orders too: the state filter shows every order.
+  await page.getByLabel('状态').selectOption('all');
   const row = page.locator('[data-testid=order-row]').filter({ hasText: text });
   await row.getByRole('link', { name: '处理' }).click();
   await page.locator('[data-testid=field-order-detail]').filter({ hasText: text }).waitFor();
@@ -52,8 +54,6 @@ e2eTest('the desk works an order to its close, and a stale offline edit becomes 
   await synced(desk);
   // The inbox row says so too, with the confirmed category.
   await desk.getByRole('link', { name: '← 返回列表' }).click();
-  // Closed orders leave the default view (open work); the state filter shows them.
-  await desk.getByLabel('状态').selectOption('all');
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
   await row.locator('[data-testid=order-status]').filter({ hasText: '已关闭' }).waitFor();
   await row.filter({ hasText: '设备设施' }).waitFor();

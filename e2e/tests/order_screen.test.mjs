@@ -95,6 +95,7 @@ e2eTest('4 · an order has its own address: reload, Back and a bookmark work', a
   const text = `楼道窗户关不上 e2e-${Date.now()}`;
   await reportOrder(text);
   const desk = await openOnDesk(open, 'desk', text);
+  await desk.waitForURL(/\/desk\/orders\/[\w-]+$/);
   const address = new URL(desk.url());
   assert.match(address.pathname, /^\/desk\/orders\/[\w-]+$/);
 
@@ -243,4 +244,38 @@ e2eTest('13 · the top bar controls are at least 44 px each way', async ({ open 
     const box = await control.boundingBox();
     assert.ok(box.width >= 44 && box.height >= 44, `${await control.innerText()}: ${box.width}×${box.height}`);
   }
+});
+
+e2eTest('also · a note on a closed order reaches the desk, which can reopen it; the inbox filters and searches', async ({ open }) => {
+  const text = `卫生间吊顶渗水 e2e-${Date.now()}`;
+  const receipt = await reportOrder(text, '13900001234');
+  const desk = await openOnDesk(open, 'desk', text);
+  await desk.getByRole('button', { name: '完工' }).click();
+  await desk.getByLabel('回访评分').selectOption('5');
+  await desk.getByRole('button', { name: '关闭工单' }).click();
+  await detail(desk).locator('[data-testid=order-status]').filter({ hasText: '已关闭' }).waitFor();
+  await synced(desk);
+
+  const field = await open('/field');
+  await login(field, 'guanjia1');
+  await synced(field);
+  await field.locator('[data-testid=field-order]').filter({ hasText: text }).getByRole('link').click();
+  await field.getByLabel('备注', { exact: true }).fill('业主又打电话说还有点渗水');
+  await field.getByRole('button', { name: '添加备注' }).click();
+  await synced(field);
+
+  await desk.getByRole('link', { name: '← 返回列表' }).click();
+  const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
+  // Closed orders are out of the default view; the state filter and the search find them.
+  assert.equal(await row.count(), 0, 'a closed order is not in the open work');
+  await desk.getByLabel('状态').selectOption('closed');
+  await desk.getByLabel('搜索', { exact: false }).fill(receipt.reference);
+  await desk.getByRole('button', { name: '立即同步' }).click();
+  await row.filter({ hasText: '关闭后有新备注' }).waitFor();
+  assert.equal(await desk.locator('[data-testid=order-row]').count(), 1, 'the search finds one order');
+  await desk.getByLabel('搜索', { exact: false }).fill('1234');
+  await row.waitFor();
+  await row.getByRole('link', { name: '处理' }).click();
+  await desk.getByRole('button', { name: '重新打开' }).click();
+  await detail(desk).locator('[data-testid=order-status]').filter({ hasNotText: '已关闭' }).waitFor();
 });

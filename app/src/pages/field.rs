@@ -161,7 +161,12 @@ fn field_app(engine: Engine) -> impl IntoView {
                 <SyncBadge/>
                 {button("button secondary", tr("立即同步", "Sync now"), false.into(), Callback::new(move |()| engine.sync_now()))}
                 <span class="muted">{user}</span>
-                {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
+                // The next person on this tablet starts at the list, not inside the last
+                // user's order.
+                {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| {
+                    engine.logout();
+                    done.run(());
+                }))}
             </div>
             {rejections(engine)}
             {dynamic(move || match screen.get() {

@@ -347,7 +347,7 @@ fn order_card(
                 <dd data-testid="order-score">{score.map_or_else(|| "—".into_any(), IntoAny::into_any)}</dd>
             </dl>
             {(!deadlines.is_empty()).then(|| view! {
-                <div class="deadlines" aria-label=tr("时限", "Deadlines")>
+                <div class="deadlines">
                     {deadlines.into_iter().map(|d| view! { <Countdown deadline=d now_ms=now_ms/> }).collect_view()}
                 </div>
             })}
@@ -561,7 +561,9 @@ fn assign_picker(
             <label for="assign-search">{tr("查找员工(姓名或岗位)", "Find a colleague (name or role)")}</label>
             <input id="assign-search" type="search" autocomplete="off"
                 prop:value=query on:input=move |ev| query.set(event_target_value(&ev))/>
-            <div class="people" role="radiogroup" aria-label=tr("本小区员工", "The estate's staff")>
+            // The fieldset is the group; a radiogroup role here would be empty (and wrong)
+            // when the search finds no one.
+            <div class="people">
                 {dynamic(move || {
                     let list = people.get();
                     if list.is_empty() {

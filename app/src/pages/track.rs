@@ -106,7 +106,11 @@ fn Progress(order: Tracking) -> impl IntoView {
         ),
         ("track-estate", tr("小区", "Estate"), fixed(order.estate)),
         ("track-place", tr("位置", "Place"), fixed(order.place)),
-        ("track-text", tr("问题描述", "Description"), fixed(order.text)),
+        (
+            "track-text",
+            tr("问题描述", "Description"),
+            fixed(order.text),
+        ),
         (
             "track-phone",
             tr("联系电话", "Phone"),
