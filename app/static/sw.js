@@ -58,8 +58,15 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  // Not ours, or the API: straight to the network, never cached.
-  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (url.origin !== self.location.origin) return;
+  // An order's photos: from the network while there is one (the server checks each use, so
+  // an erased photo or a lost estate disappears at once), from the device when offline.
+  if (url.pathname.startsWith('/api/photos/')) {
+    event.respondWith(photo(request));
+    return;
+  }
+  // The rest of the API: straight to the network, never cached.
+  if (url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
     // Only the staff app's routes are its page. Any other address (the resident's form and
     // tracking pages, /r/… and /t/…, served as report.html) goes to the network untouched:
@@ -71,6 +78,34 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request, url.pathname));
   }
 });
+
+// The photos a tablet keeps for offline use: the most recently seen ones, at most this many
+// (a few MB: the server re-encodes photos, most are well under 200 KB). Logging out deletes
+// them with the rest of the residents' data (app/src/pages/field.rs).
+const PHOTOS = 'anju-photos';
+const PHOTOS_MAX = 150;
+
+async function photo(request) {
+  const cache = await caches.open(PHOTOS);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await cache.delete(request);
+      await cache.put(request, response.clone());
+      const keys = await cache.keys();
+      // Keys come oldest first: drop the oldest beyond the bound.
+      await Promise.all(keys.slice(0, Math.max(0, keys.length - PHOTOS_MAX)).map((k) => cache.delete(k)));
+    } else if (response.status === 404 || response.status === 401 || response.status === 403) {
+      // Erased, or no longer this user's: not kept either.
+      await cache.delete(request);
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+}
 
 async function networkFirst(request, key) {
   const cache = await caches.open(CACHE);

@@ -207,3 +207,36 @@ e2eTest('a caretaker adds a photo to an order; it is stored cleaned and the desk
   await row.getByRole('link', { name: '处理' }).click();
   await desk.locator('[data-testid=field-order-detail] [data-testid=photos] img').waitFor();
 });
+
+e2eTest('9 · offline, an order keeps its photos, and the list marks orders with changes not yet sent', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `车库顶棚滴水 ${tag}`;
+  await reportOrder(text);
+  const field = await openField(open, 'guanjia1');
+  await openOrder(field, text);
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await field.locator('input[type=file]').setInputFiles({ name: 'IMG_0003.png', mimeType: 'image/png', buffer: png });
+  const thumb = field.locator('[data-testid=field-order-detail] [data-testid=photos] img');
+  await thumb.waitFor();
+  await synced(field);
+  // Seen once online under the service worker, the photo stays on the tablet.
+  await field.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await field.reload();
+  await field.waitForFunction((img) => img.complete && img.naturalWidth === 1, await thumb.elementHandle());
+
+  await field.context().setOffline(true);
+  await field.reload();
+  await field.locator('[data-testid=field-order-detail]').filter({ hasText: text }).waitFor();
+  await field.waitForFunction((img) => img.complete && img.naturalWidth === 1, await thumb.elementHandle());
+
+  // A note made offline: the list says the order has something still to send.
+  await addNote(field, `拍照留档 ${tag}`);
+  await field.getByRole('link', { name: '← 返回列表' }).click();
+  await orderRow(field, text).locator('[data-testid=unsent]').waitFor();
+  await field.context().setOffline(false);
+  await synced(field);
+  await orderRow(field, text).locator('[data-testid=unsent]').waitFor({ state: 'detached' });
+});

@@ -27,6 +27,14 @@ pub(crate) fn order_href(surface: &str, id: &str) -> String {
     format!("{surface}/orders/{id}")
 }
 
+/// Deletes the photos the service worker keeps for offline use (app/static/sw.js): they are
+/// residents' data, and leave the tablet with the rest at a logout.
+pub(crate) fn forget_photos() {
+    if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
+        let _ = caches.delete("anju-photos");
+    }
+}
+
 /// A staff id as people know it: `张强 · 维修人员` from the directory on the device; the
 /// reporting resident as such; a colleague the device does not know yet as "a colleague"
 /// rather than an id.
