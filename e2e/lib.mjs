@@ -12,6 +12,10 @@
 // A failed test leaves e2e/artifacts/<test-name>.png (gitignored) and prints its path, with
 // the page's console errors.
 //
+// Accessibility: when a test ends, every page it left open is checked with axe-core (npm,
+// from node_modules) and the test fails on any serious or critical violation; a test can also
+// check a state on the way with `accessibilityProblems(page)`.
+//
 // Writing a test
 //   e2eTest('what a user does', async ({ open }) => {
 //     const page = await open('/r/cuihu');   // each open() is a fresh browser context
@@ -27,9 +31,11 @@
 // one of their own.
 
 import { after, test } from 'node:test';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
 /** The server under test, without a trailing slash. */
@@ -101,6 +107,13 @@ export function e2eTest(name, fn) {
     t.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await fn({ open, t });
+      // Every page the test leaves open, in the state it left it, is checked for
+      // accessibility: no serious or critical axe-core violation.
+      for (const page of pages) {
+        if (page.isClosed()) continue;
+        const found = await accessibilityProblems(page);
+        assert.deepEqual(found, [], `axe-core on ${page.url()}`);
+      }
     } catch (error) {
       await keepEvidence();
       throw error;
@@ -171,6 +184,18 @@ export async function login(page, user) {
   await page.getByRole('button', { name: '登录' }).click();
 }
 
+/**
+ * Gives the order open on `page` to a colleague, as the desk does: finds them by name in the
+ * estate's staff, chooses them, and dispatches (or reassigns, when `button` says so).
+ */
+export async function assignTo(page, name, button = '派单') {
+  const picker = page.getByRole('group', { name: /指派给|转派给/ });
+  await picker.getByLabel('查找员工', { exact: false }).fill(name);
+  await picker.getByRole('radio', { name: new RegExp(name) }).check();
+  await picker.getByRole('button', { name: button }).click();
+  await page.locator('[data-testid=order-assignee]').filter({ hasText: name }).waitFor();
+}
+
 /** Waits until nothing waits to be sent and a sync has finished since the page loaded. */
 export async function synced(page) {
   await page
@@ -196,3 +221,21 @@ export async function staffSession(username) {
   return { cookie, me };
 }
 
+
+let axeSource;
+
+/**
+ * The serious and critical axe-core violations on `page` as it is now, one line each (rule,
+ * impact, what it asks, where). axe is evaluated through the DevTools protocol, which the
+ * page's CSP (no inline script) does not apply to, so the app is checked as served.
+ */
+export async function accessibilityProblems(page) {
+  axeSource ??= await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const { violations } = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'] }),
+  );
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}

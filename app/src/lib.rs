@@ -19,7 +19,9 @@ mod sync;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::i18n::{LangSwitch, tr};
+use crate::i18n::LangSwitch;
+#[cfg(not(feature = "staff"))]
+use crate::i18n::tr;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -32,12 +34,28 @@ pub fn start() {
     leptos::mount::mount_to_body(Resident);
 }
 
-/// The bar on top of every page: the name and the language switch.
+/// The bar on top of the resident's pages: the name (not a link: the start page is the
+/// staff's) and the language switch.
+#[cfg(not(feature = "staff"))]
 #[component]
 fn TopBar() -> impl IntoView {
     view! {
         <header class="topbar">
-            <a class="brand" href="/">{tr("安居", "Anju")}</a>
+            <span class="brand">{tr("安居", "Anju")}</span>
+            <LangSwitch/>
+        </header>
+    }
+}
+
+/// The bar on top of every staff page: the name (to the start page), the menu of the
+/// surfaces the user may use, and the language switch.
+#[cfg(feature = "staff")]
+#[component]
+fn StaffBar() -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <pages::nav::Brand/>
+            <pages::nav::SurfaceMenu/>
             <LangSwitch/>
         </header>
     }
@@ -69,19 +87,30 @@ fn Resident() -> impl IntoView {
 #[cfg(feature = "staff")]
 #[component]
 fn App() -> impl IntoView {
-    use leptos_router::components::{Route, Router, Routes};
+    use leptos_router::components::{ParentRoute, Route, Router, Routes};
     use leptos_router::path;
 
     i18n::provide();
     sync::provide();
+    pages::nav::provide();
+    // The desk and the field app are parents of their orders' addresses: going from the
+    // list to an order and back keeps the page (its session, inbox and filters) mounted,
+    // and each page reads which order is open from the address itself.
     view! {
         <Router>
-            <TopBar/>
+            <StaffBar/>
             <main class="page">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home/>
-                    <Route path=path!("/desk") view=pages::desk::DeskPage/>
-                    <Route path=path!("/field") view=pages::field::FieldPage/>
+                    <ParentRoute path=path!("/desk") view=pages::desk::DeskPage>
+                        <Route path=path!("") view=|| ()/>
+                        <Route path=path!("orders/:id") view=|| ()/>
+                    </ParentRoute>
+                    <ParentRoute path=path!("/field") view=pages::field::FieldPage>
+                        <Route path=path!("") view=|| ()/>
+                        <Route path=path!("orders/:id") view=|| ()/>
+                        <Route path=path!("visit") view=|| ()/>
+                    </ParentRoute>
                     <Route path=path!("/manage") view=pages::manage::ManagePage/>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>

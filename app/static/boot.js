@@ -2,10 +2,13 @@
 // its own, not an inline script, so the CSP can forbid inline code.
 import init from '/anju_app.js';
 
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker
-    .register('/sw.js')
-    .catch((error) => console.warn('Anju: no offline support:', error));
-}
-
-init({ module_or_path: '/anju_app_bg.wasm' });
+// The worker is registered once the app has loaded: its install then finds the files the
+// page just downloaded in the browser's HTTP cache (and revalidates them), instead of
+// downloading the whole app a second time alongside the page's own requests.
+init({ module_or_path: '/anju_app_bg.wasm' }).finally(() => {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker
+      .register('/sw.js')
+      .catch((error) => console.warn('Anju: no offline support:', error));
+  }
+});

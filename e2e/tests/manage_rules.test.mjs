@@ -40,7 +40,7 @@ e2eTest('a manager shortens the dispatch time and the desk timers follow; a bad 
     const dispatch = row.locator('[data-testid=countdown-dispatch]');
     await dispatch.waitFor();
     // Under the preset it would be 10 minutes by day, or the next morning at night.
-    assert.match(await dispatch.innerText(), /剩余 0[0-5]:\d\d$/, await dispatch.innerText());
+    assert.match(await dispatch.innerText(), /剩 [0-5] 分 \d+ 秒 · \d\d:\d\d 前$/, await dispatch.innerText());
   } finally {
     // Back to the preset as shipped, for the other tests on this server.
     await saveOverride(manage, '');
@@ -53,4 +53,20 @@ e2eTest('the front desk sees the estate rules but cannot change them', async ({ 
   await login(manage, 'desk');
   await manage.getByText('只有项目经理及以上可以修改').waitFor();
   assert.ok(await manage.getByRole('button', { name: '保存' }).isDisabled());
+});
+
+e2eTest('7 · a key no rule has is refused by name, next to the save button, and nothing is saved', async ({ open }) => {
+  const manage = await open('/manage');
+  await login(manage, 'pm');
+  await manage.locator('#rules-preset option[value=crland]').waitFor({ state: 'attached' });
+  await saveOverride(manage, '{"dispatch_minutes": 5}');
+  const error = manage.locator('[data-testid=rules-error]').filter({ hasText: 'dispatch_minutes' });
+  await error.waitFor();
+  assert.match(await error.innerText(), /^未保存/);
+  assert.equal(await manage.getByRole('status').filter({ hasText: '已保存' }).count(), 0);
+  // Right under the button that caused it, not at the top of a long form.
+  const button = await manage.getByRole('button', { name: '保存' }).boundingBox();
+  const message = await error.boundingBox();
+  assert.ok(message.y > button.y && message.y - (button.y + button.height) < 60, `${JSON.stringify(button)} ${JSON.stringify(message)}`);
+  assert.doesNotMatch(await manage.locator('[data-testid=rules-effective]').textContent(), /dispatch_minutes/);
 });

@@ -143,7 +143,7 @@ e2eTest('a resident attaches a photo to the report and the desk sees it with the
 
   const desk = await openDesk(open);
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: description });
-  await row.getByRole('button', { name: '处理' }).click();
+  await row.getByRole('link', { name: '处理' }).click();
   const img = desk.locator('[data-testid=field-order-detail] [data-testid=photos] img');
   await img.waitFor();
   await desk.waitForFunction((el) => el.complete && el.naturalWidth === 1, await img.elementHandle());

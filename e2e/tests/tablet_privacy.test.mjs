@@ -41,7 +41,7 @@ e2eTest('logging out of a shared tablet wipes the residents data from IndexedDB'
   const row = field.locator('[data-testid=field-order]').filter({ hasText: text });
   await row.waitFor();
   // A note made just before handing the tablet over goes out with the logout.
-  await row.getByRole('button').click();
+  await row.getByRole('link').click();
   await field.getByLabel('备注', { exact: true }).fill(`已联系业主 ${tag}`);
   await field.getByRole('button', { name: '添加备注' }).click();
   const before = await deviceData(field);
@@ -59,7 +59,7 @@ e2eTest('logging out of a shared tablet wipes the residents data from IndexedDB'
   // The note reached the server: the next user pulls it with the order.
   await login(field, 'guanjia2');
   await synced(field);
-  await row.getByRole('button').click();
+  await row.getByRole('link').click();
   await field.locator('[data-testid=note]').filter({ hasText: `已联系业主 ${tag}` }).waitFor();
 });
 

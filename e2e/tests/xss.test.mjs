@@ -119,10 +119,10 @@ e2eTest('120 stored XSS payloads in every free-text field never run on the desk 
   // The caretaker's tablet: the order with every note, and the visits.
   const { page: fieldPage, dialogs: fieldDialogs } = await openWatched(open, '/field', 'guanjia1');
   const card = fieldPage.locator('[data-testid=field-order]').filter({ hasText: all[0] });
-  await card.first().getByRole('button').click();
+  await card.first().getByRole('link').click();
   await fieldPage.locator('[data-testid=note]').filter({ hasText: all[119] }).waitFor();
   assert.equal(await fieldPage.locator('[data-testid=note]').count(), 120);
-  await fieldPage.getByRole('button', { name: '← 返回列表' }).click();
+  await fieldPage.getByRole('link', { name: '← 返回列表' }).click();
   await fieldPage.locator('[data-testid=field-visit]').filter({ hasText: all[19] }).waitFor();
 
   // Give anything deferred (onload, onerror, autofocus, timers) a moment to run.

@@ -741,10 +741,15 @@ async fn the_full_phone_needs_an_audited_reveal_and_the_tracking_link_shows_one_
     assert_eq!(tracking["reference"], receipt["reference"]);
     assert_eq!(tracking["status"], "received");
     assert_eq!(tracking["phone_masked"], "138****5678");
-    assert_eq!(
-        tracking["place"], "1栋1单元",
-        "the room stays off the tracking page"
+    // The resident recognises their report: the room and their own words (the link is
+    // their secret; the phone stays masked).
+    assert!(
+        tracking["place"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("1栋1单元") && p.len() > "1栋1单元".len()),
+        "{tracking}"
     );
+    assert_eq!(tracking["text"], "卫生间漏水");
     assert!(!tracking.to_string().contains("13812345678"));
     let resp = app
         .client
@@ -1079,6 +1084,20 @@ async fn admins_manage_staff_and_disabling_ends_sessions() {
     foreign["estate_ids"] = json!(["est-other"]);
     let err: Value = create(foreign).await.json().await.expect("json");
     assert_eq!(err["field"], "estate_ids", "no estates of another company");
+    let mut nowhere = new.clone();
+    nowhere["password"] = json!("翠湖春水 lamp 7");
+    nowhere["estate_ids"] = json!([]);
+    let err: Value = create(nowhere).await.json().await.expect("json");
+    assert_eq!(
+        err["field"], "estate_ids",
+        "a caretaker needs an estate: {err}"
+    );
+    assert!(
+        err["message_zh"]
+            .as_str()
+            .is_some_and(|m| m.contains("至少选择一个小区")),
+        "{err}"
+    );
 
     let mut good = new.clone();
     good["password"] = json!("翠湖春水 lamp 7");
@@ -1641,6 +1660,15 @@ async fn a_manager_sets_the_estate_rules_the_desk_runs_under_and_mistakes_name_t
             "calendar.holidays[0]",
         ),
         (json!({ "preset": "cmsk", "colour": "red" }), "colour"),
+        // Keys no rule has are refused by name rather than saved to change nothing.
+        (
+            json!({ "preset": "cmsk", "policy_override": { "dispatch_minutes": 5 } }),
+            "policy_override.dispatch_minutes",
+        ),
+        (
+            json!({ "preset": "cmsk", "policy_override": { "dispatch": { "rule": { "minute": 5 } } } }),
+            "policy_override.dispatch.rule.minute",
+        ),
     ] {
         let resp = put(pm.clone(), body.clone()).await;
         assert_eq!(resp.status(), 400, "{body}");

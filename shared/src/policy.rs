@@ -375,6 +375,121 @@ fn preset_value(name: &str) -> Result<Value, PolicyError> {
     json::parse_document(text, "policy")
 }
 
+/// The keys a rule object may have (`Rule`, with the `hours`/`days` spellings data files
+/// use for `minutes`).
+const RULE_KEYS: [&str; 10] = [
+    "from",
+    "minutes",
+    "hours",
+    "days",
+    "working_days",
+    "at",
+    "night_deferred",
+    "callback_window",
+    "fallback",
+    "public",
+];
+
+/// Objects whose keys are names the loader checks itself (categories, measures): any key
+/// goes through here, and the loader names a wrong one.
+const OPEN_MAPS: [&str; 2] = ["tracked", "kpi.targets"];
+
+/// The first key of an estate's override that no rule of any preset has, as its path
+/// (`dispatch_minutes`, `dispatch.rule.minute`). Merging such a key changes nothing, so a
+/// manager who saved it would believe a rule changed when none did: the rules page refuses
+/// it by name instead. Known keys are those the shipped presets use at the same place, and
+/// every rule key wherever a preset has a rule.
+pub fn unknown_override_key(patch: &Value) -> Option<String> {
+    let mut known = std::collections::BTreeSet::new();
+    let mut rules = std::collections::BTreeSet::new();
+    for (name, _) in PRESETS {
+        if let Ok(doc) = preset_value(name) {
+            shape(String::new(), &doc, &mut known, &mut rules);
+        }
+    }
+    first_unknown(String::new(), String::new(), patch, &known, &rules)
+}
+
+/// `path` with `key` below it, where the keys of an open map all read `*` and array items
+/// `[]`.
+fn below(path: &str, key: &str) -> String {
+    if OPEN_MAPS.contains(&path) {
+        format!("{path}.*")
+    } else if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn shape(
+    path: String,
+    value: &Value,
+    known: &mut std::collections::BTreeSet<String>,
+    rules: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key("from") {
+                rules.insert(path.clone());
+            }
+            for (k, v) in map {
+                let child = below(&path, k);
+                known.insert(child.clone());
+                shape(child, v, known, rules);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                shape(format!("{path}[]"), v, known, rules);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn first_unknown(
+    shape_path: String,
+    shown_path: String,
+    value: &Value,
+    known: &std::collections::BTreeSet<String>,
+    rules: &std::collections::BTreeSet<String>,
+) -> Option<String> {
+    match value {
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let child = below(&shape_path, k);
+            let shown = if shown_path.is_empty() {
+                k.clone()
+            } else {
+                format!("{shown_path}.{k}")
+            };
+            // A rule's fallback or public variant is a rule too.
+            let in_rule = rules.contains(&shape_path)
+                || shape_path.ends_with(".fallback")
+                || shape_path.ends_with(".public");
+            let ok = known.contains(&child) || (in_rule && RULE_KEYS.contains(&k.as_str()));
+            if v.is_null() {
+                // Removing a key is how an override goes back to the preset's value.
+                return (!ok).then_some(shown);
+            }
+            if !ok {
+                return Some(shown);
+            }
+            first_unknown(child, shown, v, known, rules)
+        }),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            first_unknown(
+                format!("{shape_path}[]"),
+                format!("{shown_path}[{i}]"),
+                v,
+                known,
+                rules,
+            )
+        }),
+        _ => None,
+    }
+}
+
 /// JSON merge: objects merge recursively, `null` removes a key, anything else replaces.
 pub fn merge(base: &mut Value, patch: &Value) {
     match (base, patch) {
@@ -755,6 +870,41 @@ mod tests {
                 .map_err(|e| e.to_string()),
             Err("dispatch.rule: give only one of minutes, hours, days".to_string())
         );
+    }
+
+    #[test]
+    fn override_keys_no_preset_has_are_named() {
+        let cases = [
+            (
+                serde_json::json!({"dispatch_minutes": 5}),
+                Some("dispatch_minutes"),
+            ),
+            (
+                serde_json::json!({"dispatch": {"rule": {"minute": 5}}}),
+                Some("dispatch.rule.minute"),
+            ),
+            (
+                serde_json::json!({"dispatch": {"rule": {"minutes": 5}}}),
+                None,
+            ),
+            (
+                serde_json::json!({"dispatch": {"rule": {"hours": 1, "night_deferred": false}}}),
+                None,
+            ),
+            (
+                serde_json::json!({"dispatch": {"rule": {"fallback": {"minutes": 5, "from": "reported"}}}}),
+                None,
+            ),
+            (serde_json::json!({"hours": {"day_end": "17:30"}}), None),
+            (
+                serde_json::json!({"hours": {"day_ends": "17:30"}}),
+                Some("hours.day_ends"),
+            ),
+            (serde_json::json!({"tracked": {"repair": {}}}), None),
+        ];
+        for (patch, unknown) in cases {
+            assert_eq!(unknown_override_key(&patch).as_deref(), unknown, "{patch}");
+        }
     }
 
     #[test]

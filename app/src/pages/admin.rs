@@ -259,9 +259,13 @@ fn role_label(r: Role) -> Signal<&'static str> {
 #[component]
 pub(crate) fn AdminPage() -> impl IntoView {
     let me = RwSignal::new(None::<Option<Me>>);
+    // The menu of surfaces learns who is logged in from here too.
+    let who = crate::pages::nav::who();
     let check = move || {
         spawn_local(async move {
-            me.set(Some(api::get::<Me>("/api/me").await.ok()));
+            let answer = api::get::<Me>("/api/me").await.ok();
+            who.set(answer.clone());
+            me.set(Some(answer));
         });
     };
     check();

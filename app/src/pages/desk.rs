@@ -1,24 +1,26 @@
-//! `/desk`: the front desk. Staff log in and see the estate's inbox sorted by the nearest
-//! deadline, with live countdowns computed in the browser by the shared rules under the
-//! estate's policy, and open an order to handle it: dispatch, classify, call back, close,
-//! reopen and (supervisors) settle conflicts — the same order view and event store as the
-//! caretaker's field app, so the desk keeps working through a network outage too.
+//! `/desk`: the front desk. Staff log in and see the estate's inbox — urgent open work pinned
+//! on top, then by the nearest deadline — with live countdowns computed in the browser by the
+//! shared rules under the estate's policy, filtered by state and category and searched by
+//! reference, room or phone tail. An order opens at its own address (`/desk/orders/{id}`) in
+//! the same order view as the caretaker's field app, so the desk keeps working through a
+//! network outage too, and Back, reload and bookmarks work as people expect.
 
 use anju_shared::lang::Lang;
-use anju_shared::model::{DeadlineKind, DeadlineStatus};
-use anju_shared::order::{Inbox, OrderState, fold};
+use anju_shared::model::{Category, DeadlineStatus};
+use anju_shared::order::{Event, Inbox, OrderState, Status, fold};
 use anju_shared::sla::{self, Deadline};
-// Dates are formatted by hand: chrono's strftime machinery costs the wasm more than it saves.
-use chrono::{TimeZone, Timelike, Utc};
+use chrono::{TimeZone, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiFailure, Me};
 use crate::clock;
 use crate::i18n::{tr, use_lang};
-use crate::lean::sorted_indices;
-use crate::pages::field::order_detail;
+use crate::lean::{dynamic, sorted_indices, text};
 use crate::pages::login::Login;
+use crate::pages::nav::{role_label, who};
+use crate::pages::order::{Countdown, notes, order_detail, order_href, person};
+use crate::pages::widgets::button;
 use crate::sync::{SyncBadge, use_engine};
 
 /// How often the inbox asks the server for news, in milliseconds.
@@ -36,22 +38,50 @@ pub(crate) fn DeskPage() -> impl IntoView {
     // The desk's actions go through the device's event store and outbox, as the field's do.
     let engine = use_engine();
     engine.boot();
+    let who = who();
     let session = RwSignal::new(Session::Checking);
     let check = move || {
         spawn_local(async move {
-            session.set(match api::get::<Me>("/api/me").await {
-                Ok(me) => Session::LoggedIn(me),
-                Err(_) => Session::LoggedOut,
-            });
+            match api::get::<Me>("/api/me").await {
+                Ok(me) => {
+                    who.set(Some(me.clone()));
+                    session.set(Session::LoggedIn(me));
+                }
+                Err(_) => {
+                    who.set(None);
+                    session.set(Session::LoggedOut);
+                }
+            }
         });
     };
     check();
+    // Logging out, or the server ending the session, wipes the residents' data from the
+    // device (the engine's logout keeps what waits to be sent).
+    let logged_out = Callback::new(move |()| {
+        engine.logout();
+        crate::pages::order::forget_photos();
+        who.set(None);
+        session.set(Session::LoggedOut);
+    });
+    dynamic(move || {
+        match session.get() {
+        Session::Checking => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
+        Session::LoggedOut => view! { <Login title=tr("客服前台登录", "Front desk login") on_done=Callback::new(move |_| { check(); engine.after_login(); })/> }.into_any(),
+        Session::LoggedIn(me) if me.estates.is_empty() => no_estate(logged_out).into_any(),
+        Session::LoggedIn(me) => view! { <DeskInbox me=me on_logout=logged_out/> }.into_any(),
+    }
+    })
+}
+
+/// An account that is given no estate has nothing to work on: say so, and let them out.
+fn no_estate(on_logout: Callback<()>) -> impl IntoView {
     view! {
-        {move || match session.get() {
-            Session::Checking => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
-            Session::LoggedOut => view! { <Login title=tr("客服前台登录", "Front desk login") on_done=Callback::new(move |_| { check(); engine.after_login(); })/> }.into_any(),
-            Session::LoggedIn(me) => view! { <DeskInbox me=me on_logout=Callback::new(move |_| session.set(Session::LoggedOut))/> }.into_any(),
-        }}
+        <section class="card">
+            <p role="alert" class="error">{tr("您的账号没有负责的小区,请联系管理员分配。", "Your account has no estate; ask an administrator to give you one.")}</p>
+            <div class="actions">
+                {button("button", tr("退出", "Log out"), false.into(), on_logout)}
+            </div>
+        </section>
     }
 }
 
@@ -63,13 +93,33 @@ struct Row {
     deadlines: Vec<Deadline>,
 }
 
+/// Which orders the inbox lists.
+#[derive(Clone, Copy, PartialEq)]
+enum Show {
+    Open,
+    Closed,
+    All,
+}
+
 #[component]
 fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let engine = use_engine();
+    let lang = use_lang();
     let inbox = RwSignal::new(None::<Inbox>);
     let now_ms = clock::ticking_now_ms();
-    // The order open for handling, if any.
-    let open = RwSignal::new(None::<String>);
+    // The order open for handling is the address's: `/desk/orders/{id}`.
+    let location = leptos_router::hooks::use_location();
+    let open = Memo::new(move |_| {
+        location
+            .pathname
+            .get()
+            .strip_prefix("/desk/orders/")
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+    });
+    let show = RwSignal::new(Show::Open);
+    let only = RwSignal::new(None::<Category>);
+    let query = RwSignal::new(String::new());
 
     let load = move || {
         spawn_local(async move {
@@ -130,8 +180,33 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // Every event the desk knows: the server's and this device's (the order view's
+    // timeline picks its order's out and drops repeats).
+    let events = Signal::derive(move || {
+        let mut all: Vec<Event> = inbox.with(|i| {
+            i.iter()
+                .flat_map(|i| i.orders.iter().flat_map(|o| o.events.iter().cloned()))
+                .collect()
+        });
+        engine
+            .events
+            .with(|local| all.extend(local.iter().cloned()));
+        all
+    });
+    let reference = Signal::derive(move || {
+        let id = open.get()?;
+        inbox.with(|i| {
+            i.as_ref()?
+                .orders
+                .iter()
+                .find(|o| o.id == id)
+                .map(|o| o.reference.clone())
+        })
+    });
     let rows = Memo::new(move |_| {
         let now_ms = now_ms.get();
+        let (show, only) = (show.get(), only.get());
+        let q = query.get().trim().to_lowercase();
         folded.with(|f| {
             let Some((Some((policy, calendar)), orders)) = f else {
                 return Vec::new();
@@ -143,30 +218,100 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 .with_timezone(&calendar.utc_offset);
             let mut rows: Vec<Row> = orders
                 .iter()
+                .filter(|(reference, s)| {
+                    let closed = s.status == Status::Closed;
+                    let shown = match show {
+                        Show::Open => !closed,
+                        Show::Closed => closed,
+                        Show::All => true,
+                    };
+                    // A reference, a room (part of the place) or the phone's last digits.
+                    let found = q.is_empty()
+                        || reference.to_lowercase().contains(&q)
+                        || s.location.to_lowercase().contains(&q)
+                        || s.phone_masked.ends_with(&q)
+                        || s.text.to_lowercase().contains(&q);
+                    shown && found && only.is_none_or(|c| c == s.category)
+                })
                 .map(|(reference, state)| Row {
                     reference: reference.clone(),
                     deadlines: sla::deadlines(policy, calendar, &state.facts(), now),
                     state: state.clone(),
                 })
                 .collect();
-            // The nearest deadline still to meet comes first; orders with none go last.
+            // Urgent work not yet done is pinned on top (「电梯困人了」 does not wait behind a
+            // dripping tap); then the nearest deadline still to meet; orders with none last.
             rows.sort_by_key(|r| {
-                r.deadlines
+                let pinned = r.state.urgent && r.state.status < Status::Completed;
+                let due = r
+                    .deadlines
                     .iter()
                     .filter(|d| matches!(d.status, DeadlineStatus::Open | DeadlineStatus::Overdue))
                     .map(|d| d.due)
                     .min()
-                    .map_or((1, i64::MAX), |d| (0, d.timestamp_millis()))
+                    .map_or((1, i64::MAX), |d| (0, d.timestamp_millis()));
+                (!pinned, due)
             });
             rows
         })
     });
 
-    let logout = move |_| {
-        engine.logout();
-        on_logout.run(());
+    let categories = move || {
+        let l = lang.get();
+        Category::ALL
+            .iter()
+            .map(|&c| view! { <option value=c.as_str() selected=move || only.get() == Some(c)>{l.pick(c.zh(), c.en())}</option> })
+            .collect_view()
     };
-    let back = Callback::new(move |()| open.set(None));
+    let filters = move || {
+        view! {
+            <div class="filters card form" role="search">
+                <div class="row">
+                    <div class="col">
+                        <label for="desk-show">{tr("状态", "State")}</label>
+                        <select id="desk-show" on:change=move |ev| show.set(match event_target_value(&ev).as_str() {
+                            "closed" => Show::Closed,
+                            "all" => Show::All,
+                            _ => Show::Open,
+                        })>
+                            // `selected` rather than the select's value: the options are built after it.
+                            <option value="open" selected=move || show.get() == Show::Open>{tr("未关闭", "Not closed")}</option>
+                            <option value="closed" selected=move || show.get() == Show::Closed>{tr("已关闭", "Closed")}</option>
+                            <option value="all" selected=move || show.get() == Show::All>{tr("全部", "All")}</option>
+                        </select>
+                    </div>
+                    <div class="col">
+                        <label for="desk-only">{tr("类别", "Category")}</label>
+                        <select id="desk-only" on:change=move |ev| only.set(Category::parse(&event_target_value(&ev)))>
+                            <option value="">{tr("全部类别", "Every category")}</option>
+                            {categories}
+                        </select>
+                    </div>
+                    <div class="col">
+                        <label for="desk-search">{tr("搜索(编号、房号、手机尾号)", "Search (reference, room, phone tail)")}</label>
+                        <input id="desk-search" type="search" prop:value=query
+                            on:input=move |ev| query.set(event_target_value(&ev))/>
+                    </div>
+                </div>
+            </div>
+        }
+    };
+    let role = role_label(&me.role);
+    let list = move || {
+        view! {
+            {filters()}
+            <Show
+                when=move || !rows.get().is_empty()
+                fallback=move || view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }
+            >
+                <ul class="inbox" aria-label=tr("工单", "Orders")>
+                    <For each=move || rows.get() key=row_key let:row>
+                        <OrderRow row=row now_ms=now_ms/>
+                    </For>
+                </ul>
+            </Show>
+        }
+    };
 
     view! {
         <section class="desk">
@@ -177,36 +322,20 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                     {tr("客服前台", "Front desk")}
                 </h1>
                 <SyncBadge/>
-                <button type="button" class="button secondary" on:click=move |_| engine.sync_now()>
-                    {tr("立即同步", "Sync now")}
-                </button>
-                <span class="muted">{me.display_name.clone()} " (" {me.role.clone()} ")"</span>
-                <button type="button" class="button secondary" on:click=logout>
-                    {tr("退出", "Log out")}
-                </button>
+                {button("button secondary", tr("立即同步", "Sync now"), false.into(), Callback::new(move |()| engine.sync_now()))}
+                <span class="muted" data-testid="me">{me.display_name.clone()} " · " {role}</span>
+                {button("button secondary", tr("退出", "Log out"), false.into(), on_logout)}
             </div>
             {move || match open.get() {
-                Some(id) => order_detail(engine, id, states, back).into_any(),
-                None => view! {
-                    <Show
-                        when=move || !rows.get().is_empty()
-                        fallback=move || view! { <p class="card muted">{tr("暂无工单", "No orders")}</p> }
-                    >
-                        <ul class="inbox" aria-label=tr("工单", "Orders")>
-                            <For each=move || rows.get() key=row_key let:row>
-                                <OrderRow row=row now_ms=now_ms open=open/>
-                            </For>
-                        </ul>
-                    </Show>
-                }
-                .into_any(),
+                Some(id) => order_detail(engine, id, states, events, reference, "/desk").into_any(),
+                None => list().into_any(),
             }}
         </section>
     }
 }
 
 /// A row is rebuilt when anything it shows changes, except the ticking countdowns.
-fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize) {
+fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize, Category) {
     let s = &r.state;
     (
         s.id.clone(),
@@ -215,34 +344,46 @@ fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize) {
         s.notes.len(),
         s.assignee.clone(),
         s.conflicts.len(),
+        s.category,
     )
 }
 
-/// `1:02:03`, `12:34`, or days and hours when far away.
-fn format_span(ms: i64, lang: Lang) -> String {
-    let s = ms.abs() / 1000;
-    let (d, h, m, sec) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60, s % 60);
-    if d > 0 {
-        match lang {
-            Lang::Zh => format!("{d}天{h}小时"),
-            Lang::En => format!("{d}d {h}h"),
-        }
-    } else if h > 0 {
-        format!("{h}:{m:02}:{sec:02}")
-    } else {
-        format!("{m:02}:{sec:02}")
-    }
-}
-
 #[component]
-fn OrderRow(row: Row, now_ms: ReadSignal<i64>, open: RwSignal<Option<String>>) -> impl IntoView {
+fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
+    let engine = use_engine();
+    let lang = use_lang();
     let state = row.state.clone();
-    let id = state.id.clone();
+    let href = order_href("/desk", &state.id);
     let category = state.category;
     let status = state.status;
     let urgent = state.urgent;
     let reported = clock::short(&state.reported_at);
     let deadlines = row.deadlines.clone();
+    let assignee = state.assignee.clone();
+    let place = format!("{} · {}", state.location, state.phone_masked);
+    let details = text(move || {
+        let mut t = place.clone();
+        if let Some(a) = &assignee {
+            let l = lang.get();
+            t += l.pick(" · 处理人 ", " · assigned to ");
+            t += &person(engine, a, l);
+        }
+        t
+    });
+    // A note written after the close (「业主又打电话说还有点渗水」) is news the desk must see.
+    let closed_at = state
+        .milestones
+        .iter()
+        .filter(|(k, _, _)| *k == anju_shared::model::EventKind::Closed)
+        .map(|(_, at, _)| *at)
+        .max();
+    let note_after_close = status == Status::Closed
+        && closed_at.is_some_and(|c| state.notes.iter().any(|(at, _, _)| *at > c));
+    let reference = row.reference.clone();
+    let label = text(move || match lang.get() {
+        Lang::Zh => format!("处理 {reference}"),
+        Lang::En => format!("Handle {reference}"),
+    });
     view! {
         <li class="order" class:urgent=urgent data-testid="order-row">
             <div class="order-head">
@@ -251,71 +392,16 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>, open: RwSignal<Option<String>>) -
                 <span class="chip" data-testid="order-status">{tr(status.zh(), status.en())}</span>
                 {urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
                 {(!state.conflicts.is_empty()).then(|| view! { <strong class="chip urgent">{tr("有冲突", "Conflict")}</strong> })}
+                {note_after_close.then(|| view! { <strong class="chip urgent" data-testid="note-after-close">{tr("关闭后有新备注", "New note after close")}</strong> })}
                 <span class="muted">{reported}</span>
-                <button type="button" class="button secondary" on:click=move |_| open.set(Some(id.clone()))>
-                    {tr("处理", "Handle")}
-                </button>
+                <a class="button secondary" href=href aria-label=label>{tr("处理", "Handle")}</a>
             </div>
             <p class="order-text">{state.text.clone()}</p>
-            <p class="muted">
-                {state.location.clone()} " · " {state.phone_masked.clone()}
-                {state.assignee.clone().map(|a| view! { " · " {tr("处理人 ", "Assigned to ")} {a} })}
-            </p>
-            {crate::pages::field::notes(state.notes.clone())}
+            <p class="muted">{details}</p>
+            {notes(engine, state.notes.clone())}
             <div class="deadlines">
                 {deadlines.into_iter().map(|d| view! { <Countdown deadline=d now_ms=now_ms/> }).collect_view()}
             </div>
         </li>
-    }
-}
-
-#[component]
-fn Countdown(deadline: Deadline, now_ms: ReadSignal<i64>) -> impl IntoView {
-    let lang = use_lang();
-    let kind = deadline.kind;
-    let testid = match kind {
-        DeadlineKind::Dispatch => "countdown-dispatch",
-        DeadlineKind::Response => "countdown-response",
-        DeadlineKind::Completion => "countdown-completion",
-        DeadlineKind::Callback => "countdown-callback",
-    };
-    let due_ms = deadline.due.timestamp_millis();
-    let status = deadline.status;
-    let due_label = format!("{:02}:{:02}", deadline.due.hour(), deadline.due.minute());
-    let text = move || {
-        let l = lang.get();
-        let name = if l == Lang::Zh { kind.zh() } else { kind.en() };
-        let left = due_ms - now_ms.get();
-        match status {
-            DeadlineStatus::Met | DeadlineStatus::Missed => {
-                let s = if l == Lang::Zh {
-                    status.zh()
-                } else {
-                    status.en()
-                };
-                format!("{name} · {s}")
-            }
-            _ if left >= 0 => match l {
-                Lang::Zh => format!("{name} 剩余 {}", format_span(left, l)),
-                Lang::En => format!("{name} in {}", format_span(left, l)),
-            },
-            _ => match l {
-                Lang::Zh => format!("{name} 超时 {}", format_span(left, l)),
-                Lang::En => format!("{name} overdue {}", format_span(left, l)),
-            },
-        }
-    };
-    let class = move || {
-        let left = due_ms - now_ms.get();
-        match status {
-            DeadlineStatus::Met => "countdown met",
-            DeadlineStatus::Missed => "countdown missed",
-            _ if left < 0 => "countdown overdue",
-            _ if left < 10 * 60 * 1000 => "countdown soon",
-            _ => "countdown",
-        }
-    };
-    view! {
-        <span class=class data-testid=testid title=due_label>{text}</span>
     }
 }

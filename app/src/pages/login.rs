@@ -20,14 +20,15 @@ pub(crate) fn Login(title: Signal<&'static str>, on_done: Callback<()>) -> impl 
     let lang = use_lang();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let l = lang.get_untracked();
         if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
             error.set(Some(
-                l.pick("请输入用户名和密码", "Enter your username and password"),
+                l.pick("请输入用户名和密码", "Enter your username and password")
+                    .into(),
             ));
             return;
         }
@@ -42,11 +43,28 @@ pub(crate) fn Login(title: Signal<&'static str>, on_done: Callback<()>) -> impl 
                     password.set(String::new());
                     on_done.run(());
                 }
+                // The server's own words when it says more than "wrong credentials" (a
+                // disabled account is told so, in Chinese and English).
+                Err(ApiFailure::Status(_, body)) if body.message_zh.is_some() => {
+                    error.set(match l {
+                        anju_shared::lang::Lang::Zh => body.message_zh,
+                        anju_shared::lang::Lang::En => Some(body.error),
+                    })
+                }
                 Err(ApiFailure::Status(401, _)) => error.set(Some(
-                    l.pick("用户名或密码错误", "Wrong username or password"),
+                    l.pick("用户名或密码错误", "Wrong username or password")
+                        .into(),
+                )),
+                Err(ApiFailure::Status(429, _)) => error.set(Some(
+                    l.pick(
+                        "尝试次数过多,请稍后再试",
+                        "Too many attempts; try again later",
+                    )
+                    .into(),
                 )),
                 Err(_) => error.set(Some(
-                    l.pick("网络不通,请稍后再试", "No connection; try again later"),
+                    l.pick("网络不通,请稍后再试", "No connection; try again later")
+                        .into(),
                 )),
             }
             busy.set(false);

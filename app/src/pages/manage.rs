@@ -37,9 +37,13 @@ struct Change {
 #[component]
 pub(crate) fn ManagePage() -> impl IntoView {
     let me = RwSignal::new(None::<Option<Me>>);
+    // The menu of surfaces learns who is logged in from here too.
+    let who = crate::pages::nav::who();
     let check = move || {
         spawn_local(async move {
-            me.set(Some(api::get::<Me>("/api/me").await.ok()));
+            let answer = api::get::<Me>("/api/me").await.ok();
+            who.set(answer.clone());
+            me.set(Some(answer));
         });
     };
     check();
@@ -185,7 +189,18 @@ fn rules_editor(me: Me) -> impl IntoView {
                 // after the value was set.
                 .map(|p| {
                     let chosen = p == preset.get_untracked();
-                    view! { <option value=p.clone() selected=chosen>{p.clone()}</option> }
+                    // The preset's name for people (its code only when it has none).
+                    let name = anju_shared::policy::Policy::preset(&p).ok().map_or_else(
+                        || p.clone(),
+                        |policy| {
+                            let label = lang
+                                .get()
+                                .pick(&policy.label_zh, &policy.label_en)
+                                .to_string();
+                            if label.is_empty() { p.clone() } else { label }
+                        },
+                    );
+                    view! { <option value=p.clone() selected=chosen>{name}</option> }
                 })
                 .collect_view()
         })
@@ -205,8 +220,6 @@ fn rules_editor(me: Me) -> impl IntoView {
             {(!may_edit).then(|| view! {
                 <p class="muted">{tr("只有项目经理及以上可以修改。", "Only project managers and above may change these.")}</p>
             })}
-            <p role="alert" class="error" data-testid="rules-error">{error}</p>
-            {dynamic(move || notice.get().map(|n| view! { <p role="status" class="notice">{n}</p> }))}
             <label for="rules-preset">{tr("公司预设", "Company preset")}</label>
             <select id="rules-preset" prop:value=preset on:change=move |ev| preset.set(event_target_value(&ev))>
                 {presets}
@@ -222,6 +235,9 @@ fn rules_editor(me: Me) -> impl IntoView {
             <div class="actions">
                 {button("button primary", tr("保存", "Save"), disabled, save)}
             </div>
+            // What the save answered, right under the button that caused it.
+            <p role="alert" class="error" data-testid="rules-error">{error}</p>
+            {dynamic(move || notice.get().map(|n| view! { <p role="status" class="notice">{n}</p> }))}
             <details>
                 <summary>{tr("当前生效的规则", "The rules in force")}</summary>
                 <pre data-testid="rules-effective">{effective}</pre>

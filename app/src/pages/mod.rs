@@ -14,7 +14,11 @@ pub(crate) mod login;
 #[cfg(feature = "staff")]
 pub(crate) mod manage;
 #[cfg(feature = "staff")]
+pub(crate) mod nav;
+#[cfg(feature = "staff")]
 pub(crate) mod not_found;
+#[cfg(feature = "staff")]
+pub(crate) mod order;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;
 #[cfg(not(feature = "staff"))]

@@ -203,6 +203,7 @@ fn ReportForm(site: Site) -> impl IntoView {
         failure.set(None);
         if let Err(found) = report::validate(&input) {
             errors.set(found);
+            focus_summary();
             return;
         }
         errors.set(Vec::new());
@@ -226,6 +227,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                     } else {
                         errors.set(body.errors);
                     }
+                    focus_summary();
                 }
                 Err(ApiFailure::Network(_)) => failure.set(Some(
                     lang.get_untracked()
@@ -255,7 +257,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                 <h1>{move || site.with_value(|s| s.name.clone())} " · " {tr("报事报修", "Report a problem")}</h1>
 
                 <Show when=move || !errors.get().is_empty() || failure.get().is_some()>
-                    <div role="alert" class="error-summary">
+                    <div role="alert" class="error-summary" id="report-errors" tabindex="-1">
                         <ul>
                             {move || {
                                 let l = lang.get();
@@ -274,6 +276,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                     maxlength=TEXT_MAX_CHARS.to_string()
                     placeholder=tr("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
                     aria-invalid=invalid(errors, ReportField::Text)
+                    aria-describedby="report-text-count report-text-error"
                     prop:value=text
                     on:input=move |ev| {
                         text.set(event_target_value(&ev));
@@ -282,6 +285,19 @@ fn ReportForm(site: Site) -> impl IntoView {
                         asking.set(false);
                     }
                 ></textarea>
+                // The limit in view: a paste beyond it is cut by the browser, so say so.
+                <p class="muted counter" id="report-text-count" data-testid="text-count">
+                    {move || {
+                        let n = text.with(|t| t.chars().count());
+                        let full = n >= TEXT_MAX_CHARS;
+                        match (lang.get(), full) {
+                            (Lang::Zh, false) => format!("{n}/{TEXT_MAX_CHARS} 字"),
+                            (Lang::En, false) => format!("{n}/{TEXT_MAX_CHARS} characters"),
+                            (Lang::Zh, true) => format!("{n}/{TEXT_MAX_CHARS} 字:已到上限,超出的文字没有保留,请精简。"),
+                            (Lang::En, true) => format!("{n}/{TEXT_MAX_CHARS}: the limit; text beyond it was not kept, please shorten."),
+                        }
+                    }}
+                </p>
                 <FieldHint field=ReportField::Text errors=errors/>
 
                 <div class="suggestion" data-testid="suggestion" aria-live="polite">
@@ -314,7 +330,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                         <select
                             id="report-building"
                             name="building"
-                            aria-invalid=invalid(errors, ReportField::Building)
+                            aria-invalid=invalid(errors, ReportField::Building) aria-describedby="report-building-error"
                             on:change=move |ev| {
                                 building.set(event_target_value(&ev));
                                 unit.set(String::new());
@@ -336,7 +352,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                                 <select
                                     id="report-unit"
                                     name="unit"
-                                    aria-invalid=invalid(errors, ReportField::Unit)
+                                    aria-invalid=invalid(errors, ReportField::Unit) aria-describedby="report-unit-error"
                                     on:change=move |ev| unit.set(event_target_value(&ev))
                                 >
                                     <option value="">{tr("请选择", "Choose")}</option>
@@ -358,7 +374,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                     {field_label(ReportField::Photos)}
                     <span class="muted">{tr("(选填,最多 4 张)", "(optional, up to 4)")}</span>
                     <input id="report-photos" type="file" accept="image/jpeg,image/png,image/webp"
-                        capture="environment" aria-invalid=invalid(errors, ReportField::Photos)
+                        capture="environment" aria-invalid=invalid(errors, ReportField::Photos) aria-describedby="report-photos-error"
                         on:change=add_photo/>
                 </label>
                 <p class="muted" data-testid="report-photos">
@@ -395,10 +411,19 @@ fn ReportForm(site: Site) -> impl IntoView {
         }
     };
 
+    // Another problem from the same home: the place and contact stay, the rest starts over.
+    let again = Callback::new(move |()| {
+        text.set(String::new());
+        category.set(None);
+        photos.set(Vec::new());
+        errors.set(Vec::new());
+        failure.set(None);
+        receipt.set(None);
+    });
     view! {
         {move || match receipt.get() {
             None => form().into_any(),
-            Some(r) => view! { <Confirmation receipt=r/> }.into_any(),
+            Some(r) => view! { <Confirmation receipt=r again=again/> }.into_any(),
         }}
     }
 }
@@ -417,18 +442,35 @@ fn invalid(errors: RwSignal<Vec<FieldError>>, field: ReportField) -> Signal<Stri
     })
 }
 
-/// The message under a field, when it was refused.
+/// The message under a field, when it was refused; always in the page (empty when the
+/// field is fine), so the field's `aria-describedby` names an element that exists.
 #[component]
 fn FieldHint(field: ReportField, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let lang = use_lang();
-    move || {
+    let message = move || {
         let l = lang.get();
         errors.with(|e| {
             e.iter()
                 .find(|e| e.field == field)
-                .map(|e| view! { <p class="field-error">{e.message(l)}</p> })
+                .map(|e| e.message(l))
+                .unwrap_or_default()
         })
-    }
+    };
+    view! { <p class="field-error" id=format!("report-{}-error", field.key())>{message}</p> }
+}
+
+/// Moves the focus to the error summary once it is drawn: after a failed submit the
+/// resident is at the button, and the list of what to fix is above, off-screen.
+fn focus_summary() {
+    request_animation_frame(|| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("report-errors"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = el.focus();
+        }
+    });
 }
 
 /// A labelled text input bound to a signal, with its refusal message. One component for
@@ -458,6 +500,7 @@ fn TextField(
             autocomplete=autocomplete
             placeholder=placeholder
             aria-invalid=invalid(errors, field)
+            aria-describedby=format!("report-{}-error", field.key())
             prop:value=value
             on:input=move |ev| value.set(event_target_value(&ev))
         />
@@ -473,13 +516,35 @@ fn full_url(path: &str) -> String {
     format!("{origin}{path}")
 }
 
+/// The receipt, shown at the top with the focus on it (the view would otherwise stay where
+/// the submit button was, below a phone's screen): the reference large, the tracking link
+/// wrapped on a narrow screen with buttons to copy and open it, and a way to report another
+/// problem.
 #[component]
-fn Confirmation(receipt: Receipt) -> impl IntoView {
+fn Confirmation(receipt: Receipt, again: Callback<()>) -> impl IntoView {
     let category = receipt.category;
     let tracking = format!("/t/{}", receipt.tracking_token);
+    let url = full_url(&tracking);
+    let copied = RwSignal::new(false);
+    let heading = NodeRef::<leptos::html::H1>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            if let Some(w) = web_sys::window() {
+                w.scroll_to_with_x_and_y(0.0, 0.0);
+            }
+            let _ = h.focus();
+        }
+    });
+    let to_copy = url.clone();
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&to_copy);
+            copied.set(true);
+        }
+    };
     view! {
-        <section class="card confirmation" role="status">
-            <h1>{tr("已收到您的报事", "We have your report")}</h1>
+        <section class="card confirmation" data-testid="receipt">
+            <h1 tabindex="-1" node_ref=heading>{tr("已收到您的报事", "We have your report")}</h1>
             <p>{tr("受理编号", "Reference")}</p>
             <p class="reference" data-testid="reference">{receipt.reference.clone()}</p>
             <p>
@@ -488,7 +553,16 @@ fn Confirmation(receipt: Receipt) -> impl IntoView {
                 {receipt.urgent.then(|| view! { <strong class="chip urgent" data-testid="receipt-urgent">{tr("紧急", "Urgent")}</strong> })}
             </p>
             <p class="muted">{tr("客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。", "The front desk will contact you within the set time. Keep the tracking link below to follow progress.")}</p>
-            <p class="tracking"><a data-testid="tracking-link" href=tracking.clone()>{full_url(&tracking)}</a></p>
+            <p class="tracking"><a data-testid="tracking-link" href=tracking.clone()>{url}</a></p>
+            <div class="row">
+                <button type="button" class="button col" on:click=copy>
+                    {move || if copied.get() { tr("已复制", "Copied") } else { tr("复制链接", "Copy the link") }}
+                </button>
+                <a class="button col" href=tracking>{tr("查看进度", "Open the progress page")}</a>
+            </div>
+            <button type="button" class="button secondary again" on:click=move |_| again.run(())>
+                {tr("再报一个问题", "Report another problem")}
+            </button>
         </section>
     }
 }

@@ -21,6 +21,9 @@ struct Tracking {
     category: Category,
     reported_at: String,
     place: String,
+    /// The resident's own description, so they recognise their report.
+    #[serde(default)]
+    text: String,
     phone_masked: String,
     /// (event kind, when), oldest first.
     steps: Vec<(String, String)>,
@@ -103,6 +106,11 @@ fn Progress(order: Tracking) -> impl IntoView {
         ),
         ("track-estate", tr("小区", "Estate"), fixed(order.estate)),
         ("track-place", tr("位置", "Place"), fixed(order.place)),
+        (
+            "track-text",
+            tr("问题描述", "Description"),
+            fixed(order.text),
+        ),
         (
             "track-phone",
             tr("联系电话", "Phone"),

@@ -10,8 +10,8 @@ use crate::api::Household;
 use crate::clock;
 use crate::i18n::tr;
 use crate::lean::{dynamic, sort_by};
-use crate::pages::widgets::{button, select, text_area};
-use crate::sync::{Engine, use_engine};
+use crate::pages::widgets::{select, text_area};
+use crate::sync::Engine;
 
 /// How a visit was made, as sent (`method`), with its labels.
 const METHODS: [(&str, &str, &str); 3] = [
@@ -27,16 +27,17 @@ fn method_label(method: &str) -> Signal<&'static str> {
         .map_or_else(|| tr("走访", "Visit"), |(_, zh, en)| tr(zh, en))
 }
 
-/// `3栋 2单元 1201` for a household, from the cached site plan.
-fn household_place(household_id: &str) -> String {
-    let engine = use_engine();
+/// `3栋 2单元 1201` for a household, from the cached site plan. Tracked: right after a
+/// login the site plan and the household list arrive after the visits, and the record must
+/// then read as a place, not as an id.
+fn household_place(engine: Engine, household_id: &str) -> String {
     let household = engine
         .households
-        .with_untracked(|h| h.iter().find(|h| h.id == household_id).cloned());
+        .with(|h| h.iter().find(|h| h.id == household_id).cloned());
     let Some(h) = household else {
-        return household_id.to_string();
+        return "…".to_string();
     };
-    engine.site.with_untracked(|site| {
+    engine.site.with(|site| {
         site.as_ref()
             .and_then(|s| {
                 s.buildings.iter().find_map(|b| {
@@ -124,7 +125,7 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
     };
 
     view! {
-        {button("button secondary", tr("← 返回列表", "← Back to the list"), false.into(), on_done)}
+        <a class="button secondary back" href="/field">{tr("← 返回列表", "← Back to the list")}</a>
         <form class="card form visit" on:submit=submit novalidate>
             <h2>{tr("登记走访", "Record visit")}</h2>
             {dynamic(move || missing.get().then(|| view! {
@@ -138,12 +139,12 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
                 building.set(v);
                 unit.set(String::new());
                 household.set(String::new());
-            }))}
+            }), None)}
             {select("visit-unit", tr("单元", "Unit"), units, Callback::new(move |v| {
                 unit.set(v);
                 household.set(String::new());
-            }))}
-            {select("visit-room", tr("房号(★ 重点户)", "Room (★ priority household)"), rooms, Callback::new(move |v| household.set(v)))}
+            }), None)}
+            {select("visit-room", tr("房号(★ 重点户)", "Room (★ priority household)"), rooms, Callback::new(move |v| household.set(v)), None)}
             <fieldset class="choices">
                 <legend>{tr("走访方式", "How")}</legend>
                 {METHODS.iter().map(|&(value, zh, en)| view! {
@@ -191,7 +192,7 @@ pub(crate) fn visits(engine: Engine) -> impl IntoView {
                         view! {
                             <li class="order" data-testid="field-visit">
                                 <span class="order-head">
-                                    <strong>{household_place(&household_id)}</strong>
+                                    <strong>{crate::lean::text(move || household_place(engine, &household_id))}</strong>
                                     <span class="chip">{method_label(&method)}</span>
                                     <span class="muted">{clock::short(&e.at)}</span>
                                     {e.seq.is_none().then(|| view! { <span class="chip urgent">{tr("待发送", "To send")}</span> })}

@@ -20,14 +20,17 @@ pub(crate) fn button(
     }
 }
 
-/// A labelled `<select>` of `(value, text)` choices after a "choose" placeholder; `on_change`
+/// A labelled `<select>` of `(value, text)` choices after a "choose" placeholder, `selected`
+/// chosen (the value in force, so a saved choice does not read "choose" again); `on_change`
 /// gets the chosen value.
 pub(crate) fn select(
     id: &'static str,
     label: Signal<&'static str>,
     choices: Signal<Vec<(String, String)>>,
     on_change: Callback<String>,
+    selected: Option<String>,
 ) -> impl IntoView {
+    let selected = StoredValue::new(selected);
     view! {
         <label for=id>{label}</label>
         <select id=id on:change=move |ev| on_change.run(event_target_value(&ev))>
@@ -36,7 +39,10 @@ pub(crate) fn select(
                 choices
                     .get()
                     .into_iter()
-                    .map(|(value, text)| view! { <option value=value>{text}</option> })
+                    .map(|(value, text)| {
+                        let chosen = selected.with_value(|s| s.as_deref() == Some(value.as_str()));
+                        view! { <option value=value selected=chosen>{text}</option> }
+                    })
                     .collect_view()
             })}
         </select>

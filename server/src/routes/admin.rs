@@ -299,6 +299,18 @@ async fn create(
     check_estates(&state, &admin, &input.estate_ids).await?;
     check_regions(&state, &admin, &input.region_ids).await?;
     check_regions_for(Some(role), &input.region_ids)?;
+    // An account with nothing to work on would log in to a dead end: every role that works
+    // in estates gets at least one (an area manager may get them through a region); only
+    // the company-level roles (quality centre, administrator) start without.
+    let company_level = role.company_wide() || role == Role::Admin;
+    let regions_give_estates = role.answers_for_regions() && !input.region_ids.is_empty();
+    if input.estate_ids.is_empty() && !company_level && !regions_give_estates {
+        return Err(bad(
+            "estate_ids",
+            "choose at least one estate for this role",
+            "请至少选择一个小区:这个岗位要在小区里工作",
+        ));
+    }
     if state.db.staff_by_username(&username).await?.is_some() {
         return Err(bad("username", "taken", "已被使用,请换一个"));
     }

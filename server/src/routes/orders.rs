@@ -155,8 +155,11 @@ struct Tracking {
     status_en: &'static str,
     category: anju_shared::model::Category,
     reported_at: String,
-    /// Building and unit only: the room stays off a page anyone with the link can open.
+    /// Building, unit and room, and below the resident's own description: the link is the
+    /// resident's secret (a 256-bit token, never listed anywhere), and with them they can
+    /// tell which of their reports this is.
     place: String,
+    text: String,
     phone_masked: String,
     /// (event kind, when), for the progress line.
     steps: Vec<(String, String)>,
@@ -178,19 +181,6 @@ async fn track(
     let estate_id: String = row.try_get("estate_id")?;
     let events = state.db.order_events(&estate_id, &order_id).await?;
     let order = fold(&order_id, &events).ok_or(ApiError::NotFound("order"))?;
-    let place = events
-        .iter()
-        .find_map(|e| match &e.body {
-            anju_shared::order::EventBody::Reported(r) => Some(r.location.clone()),
-            _ => None,
-        })
-        .map(|loc| {
-            loc.split("单元")
-                .next()
-                .map(|b| format!("{b}单元"))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
     Ok(Json(Tracking {
         reference: row.try_get("reference")?,
         estate: row.try_get("name")?,
@@ -199,7 +189,8 @@ async fn track(
         status_en: order.status.en(),
         category: order.category,
         reported_at: order.reported_at.to_rfc3339(),
-        place,
+        place: order.location.clone(),
+        text: order.text.clone(),
         phone_masked: order.phone_masked.clone(),
         steps: order
             .milestones

@@ -108,6 +108,14 @@ async fn change(
     estate.policy_override = change
         .policy_override
         .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+    // A key no rule has would be merged and change nothing: refused by name, so "saved"
+    // always means a rule changed.
+    if let Some(key) = anju_shared::policy::unknown_override_key(&estate.policy_override) {
+        return Err(ApiError::BadField {
+            field: format!("policy_override.{key}"),
+            message: "unknown key: no rule of the preset has it".into(),
+        });
+    }
     estate.calendar = match change.calendar {
         None | Some(Value::Null) => None,
         Some(value) => Some(Calendar::from_value(&value).map_err(|e| bad(e.within("calendar")))?),

@@ -1,0 +1,86 @@
+// The resident's side on a phone (issue #11): the receipt at the top with the focus on it,
+// the tracking link inside the screen with copy and open buttons, another report from the
+// same home (2); the tracking page with the room and the resident's own words, and no way
+// from the resident's pages into the staff portal (2); a visible length limit, the focus on
+// the error summary after a failed submit, and each error tied to its field (10).
+// See ../lib.mjs for how to run these.
+
+import assert from 'node:assert/strict';
+import { e2eTest } from '../lib.mjs';
+
+const PHONE = { width: 390, height: 844 };
+
+async function fillPlace(page, phone) {
+  await page.getByLabel('楼栋').selectOption({ index: 1 });
+  await page.getByLabel('单元').selectOption({ index: 1 });
+  await page.getByLabel('房号').fill('201');
+  await page.getByLabel('手机号').fill(phone);
+}
+
+e2eTest('2 · on a phone the receipt shows at the top, its link inside the screen, with copy, open and report-another', async ({ open }) => {
+  const page = await open('/r/cuihu');
+  await page.setViewportSize(PHONE);
+  const description = `厨房下水道堵了 e2e-${Date.now()}`;
+  await page.getByLabel('问题描述').fill(description);
+  await fillPlace(page, '13800138000');
+  await page.getByRole('button', { name: '提交' }).click();
+  const heading = page.getByRole('heading', { name: '已收到您的报事' });
+  await heading.waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === '已收到您的报事');
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'the receipt is at the top');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `the page is ${width} px wide on a ${PHONE.width} px screen`);
+  const link = page.getByTestId('tracking-link');
+  const box = await link.boundingBox();
+  assert.ok(box.x + box.width <= PHONE.width && box.height >= 44, JSON.stringify(box));
+  await page.getByRole('button', { name: '复制链接' }).waitFor();
+  // Nothing on the resident's pages leads into the staff portal.
+  assert.equal(await page.getByRole('link', { name: '安居' }).count(), 0);
+
+  // The progress page names the room and shows what the resident wrote.
+  await page.getByRole('link', { name: '查看进度' }).click();
+  await page.getByTestId('tracking').waitFor();
+  assert.equal(await page.getByTestId('track-text').innerText(), description);
+  assert.match(await page.getByTestId('track-place').innerText(), /201/);
+  assert.equal(await page.getByRole('link', { name: '安居' }).count(), 0);
+  await page.goBack();
+  await page.getByLabel('问题描述').waitFor();
+
+  // Another problem from the same home: the form again, the place and contact kept.
+  const again = await open('/r/cuihu');
+  await again.setViewportSize(PHONE);
+  await again.getByLabel('问题描述').fill(`阳台灯不亮 e2e-${Date.now()}`);
+  await fillPlace(again, '13800138000');
+  await again.getByRole('button', { name: '提交' }).click();
+  await again.getByRole('button', { name: '再报一个问题' }).click();
+  assert.equal(await again.getByLabel('问题描述').inputValue(), '');
+  assert.equal(await again.getByLabel('手机号').inputValue(), '13800138000');
+});
+
+e2eTest('10 · the form shows its length limit, focuses the error summary and ties each error to its field', async ({ open }) => {
+  const page = await open('/r/cuihu');
+  await page.setViewportSize(PHONE);
+  const text = page.getByLabel('问题描述');
+  // Pasted: far more than the form keeps.
+  await text.fill('漏'.repeat(600));
+  await page.getByTestId('text-count').filter({ hasText: '500/500' }).filter({ hasText: '没有保留' }).waitFor();
+  await text.fill('卫生间漏水');
+  await page.getByTestId('text-count').filter({ hasText: '5/500' }).waitFor();
+
+  await fillPlace(page, '12345');
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'report-errors');
+  const summary = page.locator('#report-errors');
+  assert.match(await summary.innerText(), /手机号/);
+  // The phone field says what is wrong with it, to a screen reader too.
+  const described = await page.getByLabel('手机号').getAttribute('aria-describedby');
+  const said = await page.locator(`#${described}`).innerText();
+  assert.match(said, /手机号/);
+});
+
+e2eTest('the site icon is an icon, not the app page', async () => {
+  const { BASE_URL } = await import('../lib.mjs');
+  const response = await fetch(`${BASE_URL}/favicon.ico`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type'), /^image\//);
+});
