@@ -32,6 +32,15 @@ pub(crate) fn provide() {
     provide_context(lang);
 }
 
+/// The language chosen on this device, read without a reactive context (for messages made
+/// in async work, such as a refusal before recording).
+pub(crate) fn current() -> Lang {
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
+
 pub(crate) fn use_lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }

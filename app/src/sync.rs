@@ -400,7 +400,8 @@ impl Engine {
                         actor: &me.id,
                         role,
                     };
-                    arrival::check(event, &pusher, now_ms, &known).map_err(|r| r.zh)
+                    arrival::check(event, &pusher, now_ms, &known)
+                        .map_err(|r| r.message(crate::i18n::current()))
                 },
             )
             .await?;

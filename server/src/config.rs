@@ -28,6 +28,10 @@ pub struct Config {
     /// Reports the public form accepts from one client address per 10 minutes.
     #[arg(long, env = "ANJU_REPORT_LIMIT", default_value_t = 20)]
     pub report_limit: i64,
+    /// Seconds between two passes of the server's clock (escalations); 0 turns it off, for
+    /// an instance that should only serve requests while another keeps time.
+    #[arg(long, env = "ANJU_CLOCK_SECONDS", default_value_t = 60)]
+    pub clock_seconds: u64,
     /// Seed the demo company and estate 翠湖花园 into an empty database.
     #[arg(long, env = "ANJU_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
@@ -46,6 +50,8 @@ impl Config {
             // The test client talks plain HTTP; this is the explicit development setting.
             cookie_secure: false,
             hsts: false,
+            // Tests drive the clock themselves (`jobs::pass` with the time they choose).
+            clock_seconds: 0,
         }
     }
 

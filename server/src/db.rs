@@ -13,7 +13,7 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
 use anju_shared::arrival;
-use anju_shared::model::Role;
+use anju_shared::model::{Escalation, Role};
 use anju_shared::order::{Event, EventBody};
 use anju_shared::sync::Outcome;
 
@@ -1014,6 +1014,117 @@ impl Db {
         Ok(events)
     }
 
+    /// Every estate's id, for the server's clock.
+    pub async fn estate_ids(&self) -> sqlx::Result<Vec<String>> {
+        sqlx::query("SELECT id FROM estates ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect()
+    }
+
+    /// Records on an estate's orders the escalation steps due at `now` (see `jobs`), each
+    /// naming the staff of its level; the number recorded. One transaction that locks the
+    /// estate's row first, so concurrent instances record each step once.
+    pub async fn record_escalations(
+        &self,
+        estate_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<usize> {
+        let Some(estate) = self
+            .estates_by_ids(&[estate_id.to_string()])
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(0);
+        };
+        let (policy, calendar) = estate
+            .rules()
+            .map_err(|e| anyhow::anyhow!("estate {estate_id}: stored rules do not load: {e}"))?;
+        let mut tx = self.begin().await?;
+        let base: i64 = sqlx::query("UPDATE estates SET seq = seq WHERE id = $1 RETURNING seq")
+            .bind(estate_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        // Orders that may still climb: open ones, and any reported in the last 60 days (a
+        // server down for weeks still records what became due meanwhile).
+        let since = now.timestamp_millis() - 60 * 24 * 3_600_000;
+        let rows = sqlx::query(
+            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+             WHERE estate_id = $1 AND kind IN ('reported', 'classified', 'assessed', 'completed', 'closed', \
+             'reopened', 'escalated') AND order_id IN ( \
+               SELECT o.id FROM orders o WHERE o.estate_id = $2 AND (o.reported_ms >= $3 \
+               OR NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'closed') \
+               OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'reopened'))) \
+             ORDER BY seq",
+        )
+        .bind(estate_id.to_string())
+        .bind(estate_id.to_string())
+        .bind(since)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        for r in &rows {
+            events.extend(readable_event(r)?);
+        }
+        let orders: Vec<anju_shared::order::OrderState> = anju_shared::order::order_ids(&events)
+            .iter()
+            .filter_map(|id| anju_shared::order::fold(id, &events))
+            .collect();
+        let steps = anju_shared::due::estate_escalations(
+            &policy,
+            &calendar,
+            &orders,
+            calendar.in_offset(now.fixed_offset()),
+        );
+        if steps.is_empty() {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        let mut levels: Vec<Escalation> = steps.iter().map(|s| s.level).collect();
+        levels.sort();
+        levels.dedup();
+        let mut concerned: HashMap<Escalation, Vec<String>> = HashMap::new();
+        for level in levels {
+            let who = staff_of_level(&mut tx, estate_id, level).await?;
+            concerned.insert(level, who);
+        }
+        let mut seq = base;
+        for step in &steps {
+            seq += 1;
+            let at = step.due;
+            let e = Event {
+                id: uuid::Uuid::now_v7().to_string(),
+                order_id: step.order_id.clone(),
+                // The server's own key: its estate sequence number is unique in the estate.
+                device_id: CLOCK_DEVICE.to_string(),
+                device_seq: u64::try_from(seq).unwrap_or_default(),
+                hlc: anju_shared::hlc::Hlc::new(
+                    u64::try_from(at.timestamp_millis()).unwrap_or(0),
+                    0,
+                ),
+                actor: CLOCK_ACTOR.to_string(),
+                at,
+                body: EventBody::Escalated {
+                    level: step.level,
+                    to: concerned.get(&step.level).cloned().unwrap_or_default(),
+                },
+                seq: None,
+            };
+            insert_event(&mut tx, estate_id, seq, &e).await?;
+        }
+        sqlx::query("UPDATE estates SET seq = $1 WHERE id = $2")
+            .bind(seq)
+            .bind(estate_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(steps.len())
+    }
+
     /// One order's events, in storage order.
     pub async fn order_events(&self, estate_id: &str, order_id: &str) -> sqlx::Result<Vec<Event>> {
         let rows = sqlx::query(
@@ -1414,3 +1525,42 @@ impl arrival::Lookup for Known {
 
 /// The private contact of a staff-made report, sent beside the event, never in it.
 pub use anju_shared::sync::Contact;
+
+/// The device id and actor of the events the server's clock records.
+pub const CLOCK_DEVICE: &str = "server-clock";
+pub const CLOCK_ACTOR: &str = "system";
+
+/// The active staff an escalation level concerns in an estate: those of its role given the
+/// estate; for the area manager also those whose region holds it; for the quality centre
+/// everyone of that role in the estate's company.
+async fn staff_of_level(
+    conn: &mut sqlx::AnyConnection,
+    estate_id: &str,
+    level: Escalation,
+) -> sqlx::Result<Vec<String>> {
+    let role = match level {
+        Escalation::None => return Ok(Vec::new()),
+        Escalation::DepartmentSupervisor => Role::DeptSupervisor,
+        Escalation::CsSupervisor => Role::CsSupervisor,
+        Escalation::ProjectManager => Role::ProjectManager,
+        Escalation::AreaManager => Role::AreaManager,
+        Escalation::QualityCentre => Role::QualityCentre,
+    };
+    sqlx::query(
+        "SELECT s.id FROM staff s WHERE s.disabled = 0 AND s.role = $1 AND ( \
+           EXISTS (SELECT 1 FROM staff_estates se WHERE se.staff_id = s.id AND se.estate_id = $2) \
+           OR (s.role = 'area_manager' AND EXISTS (SELECT 1 FROM staff_regions sr \
+               JOIN estates e ON e.region_id = sr.region_id WHERE sr.staff_id = s.id AND e.id = $3)) \
+           OR (s.role = 'quality_centre' AND s.company_id = (SELECT company_id FROM estates WHERE id = $4))) \
+         ORDER BY s.id LIMIT 50",
+    )
+    .bind(role.as_str().to_string())
+    .bind(estate_id.to_string())
+    .bind(estate_id.to_string())
+    .bind(estate_id.to_string())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect()
+}

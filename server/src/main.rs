@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use anju_server::config::Config;
-use anju_server::{AppState, db, seed, telemetry, web};
+use anju_server::{AppState, db, jobs, seed, telemetry, web};
 
 #[derive(Parser)]
 #[command(
@@ -131,6 +131,12 @@ async fn run(config: Config) -> anyhow::Result<()> {
     println!("  demo logins (password {}):", seed::DEMO_PASSWORD);
     for line in seed::demo_logins() {
         println!("{line}");
+    }
+    if config.clock_seconds > 0 {
+        jobs::spawn(
+            db.clone(),
+            std::time::Duration::from_secs(config.clock_seconds),
+        );
     }
     let state = AppState {
         db,

@@ -2624,3 +2624,23 @@ async fn the_public_vectors_hold_through_stored_events() {
     let (app, _dir) = app().await;
     common::vectors::story_public_vectors_through_events(&app).await;
 }
+
+// The server's clock (escalations), with time injected.
+
+#[tokio::test]
+async fn the_clock_catches_up_after_a_stop_and_records_each_step_once() {
+    let (app, _dir) = app().await;
+    common::clock::story_the_clock_catches_up_once(&app).await;
+}
+
+#[tokio::test]
+async fn a_jumping_clock_records_each_step_once() {
+    let (app, _dir) = app().await;
+    common::clock::story_a_jumping_clock_records_each_step_once(&app).await;
+}
+
+#[tokio::test]
+async fn completion_stops_the_ladder() {
+    let (app, _dir) = app().await;
+    common::clock::story_completion_stops_the_ladder(&app).await;
+}

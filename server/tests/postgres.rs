@@ -167,3 +167,11 @@ async fn the_sqlite_and_postgresql_schemas_agree() {
     assert_eq!(sqlite_columns, pg_columns, "the same tables and columns");
     assert_eq!(sqlite_keys, pg_keys, "the same primary and unique keys");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_record_each_escalation_step_once() {
+    let url = fresh_database().await;
+    let a = TestApp::spawn(&url).await;
+    let b = TestApp::spawn(&url).await;
+    common::clock::story_two_instances_record_each_step_once(&a, &b).await;
+}

@@ -37,6 +37,8 @@ pub const REASON_MAX: usize = 500;
 pub const KEY_MAX: usize = 32;
 /// The most people a collective complaint can name.
 pub const MAX_PEOPLE: u32 = 100_000;
+/// The most people one escalation step names.
+pub const MAX_NOTIFIED: usize = 50;
 /// The largest compensation an order can carry, in yuan.
 pub const MAX_YUAN: u32 = 100_000_000;
 
@@ -89,6 +91,51 @@ impl Refusal {
             en: en.into(),
             zh: zh.into(),
         }
+    }
+}
+
+impl Refusal {
+    /// The refusal as a person reads it, naming the field in their language.
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        match lang {
+            crate::lang::Lang::Zh => format!("{}:{}", field_zh(&self.field), self.zh),
+            crate::lang::Lang::En => self.to_string(),
+        }
+    }
+}
+
+/// A field's name in Chinese, for the messages people read.
+fn field_zh(field: &str) -> &str {
+    match field {
+        "text" => "内容",
+        "reason" => "原因",
+        "note" => "走访备注",
+        "to" => "指派对象",
+        "at" => "时间",
+        "hlc" => "时钟",
+        "hash" => "照片",
+        "score" => "评分",
+        "method" => "走访方式",
+        "household_id" => "住户",
+        "phone_masked" => "电话",
+        "channel" => "渠道",
+        "location" => "位置",
+        "building_id" => "楼栋",
+        "unit_id" => "单元",
+        "people" => "人数",
+        "compensation_yuan" => "赔偿金额",
+        "flags" => "标记",
+        "reporter" => "报事人",
+        "topic" => "问题类型",
+        "place" => "地点",
+        "type" => "操作",
+        "actor" => "操作人",
+        "device_id" => "设备",
+        "device_seq" => "设备序号",
+        "order_id" => "工单",
+        "event_id" => "冲突记录",
+        "assessment" => "认定",
+        other => other,
     }
 }
 
@@ -317,10 +364,21 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
                 ));
             }
         }
+        EventBody::Escalated { to, .. } => {
+            if to.len() > MAX_NOTIFIED {
+                return Err(Refusal::new(
+                    "to",
+                    format!("at most {MAX_NOTIFIED} people"),
+                    format!("最多 {MAX_NOTIFIED} 人"),
+                ));
+            }
+            for id in to {
+                ident("to", id, false)?;
+            }
+        }
         EventBody::Classified { .. }
         | EventBody::Responded
         | EventBody::Completed
-        | EventBody::Escalated { .. }
         | EventBody::Closed
         | EventBody::Erased => {}
     }

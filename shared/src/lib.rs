@@ -10,6 +10,7 @@
 pub mod arrival;
 pub mod calendar;
 pub mod classify;
+pub mod due;
 pub mod error;
 pub mod eval;
 pub mod hlc;
@@ -17,6 +18,7 @@ mod json;
 pub mod kpi;
 pub mod lang;
 pub mod model;
+pub mod notice;
 pub mod order;
 pub mod policy;
 pub mod report;

@@ -74,8 +74,12 @@ pub enum EventBody {
         #[serde(default)]
         reason: String,
     },
+    /// A step of the escalation ladder (D-6), recorded by the server's clock when its
+    /// threshold passes (or by a supervisor): the level reached and the staff it now concerns.
     Escalated {
         level: crate::model::Escalation,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        to: Vec<String>,
     },
     Closed,
     Note {
@@ -180,6 +184,7 @@ impl EventBody {
                 | EventBody::Visited { .. }
                 | EventBody::Erased
                 | EventBody::Assessed(_)
+                | EventBody::Escalated { .. }
         )
     }
 }
@@ -406,6 +411,14 @@ pub struct OrderState {
     /// What people established for the rules ([`EventBody::Assessed`]), field by field.
     #[serde(default)]
     pub assessment: Assessment,
+    /// The highest escalation level recorded on the order, and whom it concerns.
+    #[serde(default)]
+    pub escalated: crate::model::Escalation,
+    #[serde(default)]
+    pub escalated_to: Vec<String>,
+    /// When the highest recorded level became due.
+    #[serde(default)]
+    pub escalated_at: Option<DateTime<FixedOffset>>,
 }
 
 impl OrderState {
@@ -518,6 +531,9 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         photos: Vec::new(),
         conflicts: Vec::new(),
         assessment: Assessment::default(),
+        escalated: crate::model::Escalation::None,
+        escalated_to: Vec::new(),
+        escalated_at: None,
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -531,6 +547,13 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                 // Applied whatever the order's state: validity or a media flag is often
                 // established after the work is done, and it changes no work.
                 EventBody::Assessed(a) => state.assessment.apply(a),
+                // A step of the ladder is a record of time passing, never an edit: kept
+                // whatever the order's state, and the level only goes up.
+                EventBody::Escalated { level, to } if *level > state.escalated => {
+                    state.escalated = *level;
+                    state.escalated_to = to.clone();
+                    state.escalated_at = Some(e.at);
+                }
                 _ => {}
             }
             continue;

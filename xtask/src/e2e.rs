@@ -101,6 +101,14 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .map(|entry| entry.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
     files.retain(|f| f.to_string_lossy().ends_with(".test.mjs"));
+    // `ANJU_E2E_ONLY=field_offline cargo xtask test e2e`: the files whose name holds it, for a
+    // developer working on one surface (CI leaves it unset and runs every file).
+    if let Ok(only) = std::env::var("ANJU_E2E_ONLY") {
+        files.retain(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(only.as_str()))
+        });
+    }
     files.sort();
     if files.is_empty() {
         return Err(format!("no *.test.mjs in {}", dir.display()).into());

@@ -249,7 +249,7 @@ fn event_detail(engine: Engine, body: &EventBody, lang: Lang) -> String {
         EventBody::Appointment { at } => clock::short(at),
         EventBody::CalledBack { score } => score_text(*score, lang),
         EventBody::Reopened { reason } => reason.clone(),
-        EventBody::Escalated { level } => lang.pick(level.zh(), level.en()).to_string(),
+        EventBody::Escalated { level, .. } => lang.pick(level.zh(), level.en()).to_string(),
         EventBody::Note { text } => text.clone(),
         _ => String::new(),
     }

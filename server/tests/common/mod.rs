@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod clock;
 pub mod devices;
 pub mod hostile;
 pub mod routes;

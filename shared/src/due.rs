@@ -1,0 +1,73 @@
+//! What the server's clock must record, decided purely: given an estate's rules, its orders and
+//! `now`, the escalation steps (D-6) that have come due and are not yet on the order. The server's
+//! job only writes what this says, so the same answer comes whether it runs every minute or
+//! once after three days down, on one instance or several.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::calendar::Calendar;
+use crate::model::{Escalation, EventKind};
+use crate::order::OrderState;
+use crate::policy::Policy;
+use crate::sla;
+
+type Time = DateTime<FixedOffset>;
+
+/// One step of the ladder to record on an order: the level and the moment it became due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub order_id: String,
+    pub level: Escalation,
+    pub due: Time,
+}
+
+/// The escalation steps of one order due at `now` above the level already recorded, lowest
+/// first. A step is due when its threshold is strictly before `m = min(now, first completed,
+/// first closed)`, so after the steps are recorded the order's recorded level equals
+/// [`sla::escalation`] at `now` for every order not closed before completion.
+pub fn escalations(
+    policy: &Policy,
+    cal: &Calendar,
+    order: &OrderState,
+    now: Time,
+) -> Vec<(Escalation, Time)> {
+    let facts = order.facts();
+    // A closed order stops climbing too (an invalid complaint closed without a completion
+    // concerns nobody any more); EVAL.md's level stops at completion only.
+    let stop = [EventKind::Completed, EventKind::Closed]
+        .into_iter()
+        .filter_map(|k| facts.first_at(k))
+        .min();
+    let m = match stop {
+        Some(done) if done < now => done,
+        _ => now,
+    };
+    let mut steps: Vec<(Escalation, Time)> = sla::escalation_schedule(policy, cal, &facts)
+        .into_iter()
+        .filter(|(level, due)| m > *due && *level > order.escalated)
+        .collect();
+    steps.sort();
+    steps.dedup_by_key(|(level, _)| *level);
+    steps
+}
+
+/// Every step due at `now` over an estate's orders, order by order.
+pub fn estate_escalations(
+    policy: &Policy,
+    cal: &Calendar,
+    orders: &[OrderState],
+    now: Time,
+) -> Vec<Step> {
+    orders
+        .iter()
+        .flat_map(|o| {
+            escalations(policy, cal, o, now)
+                .into_iter()
+                .map(|(level, due)| Step {
+                    order_id: o.id.clone(),
+                    level,
+                    due,
+                })
+        })
+        .collect()
+}
