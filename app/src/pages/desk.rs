@@ -63,14 +63,18 @@ pub(crate) fn DeskPage() -> impl IntoView {
         who.set(None);
         session.set(Session::LoggedOut);
     });
-    dynamic(move || {
+    // The child routes (the list, an order) draw nothing themselves: this page reads the
+    // address. Their outlet must still be in the page, or the router never finishes the
+    // navigation and the address bar keeps the old address.
+    let page = dynamic(move || {
         match session.get() {
         Session::Checking => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
         Session::LoggedOut => view! { <Login title=tr("客服前台登录", "Front desk login") on_done=Callback::new(move |_| { check(); engine.after_login(); })/> }.into_any(),
         Session::LoggedIn(me) if me.estates.is_empty() => no_estate(logged_out).into_any(),
         Session::LoggedIn(me) => view! { <DeskInbox me=me on_logout=logged_out/> }.into_any(),
     }
-    })
+    });
+    view! { {page} <leptos_router::components::Outlet/> }
 }
 
 /// An account that is given no estate has nothing to work on: say so, and let them out.

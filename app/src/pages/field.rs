@@ -37,7 +37,9 @@ pub(crate) fn FieldPage() -> impl IntoView {
             forget_photos();
         }
     });
-    dynamic(move || {
+    // The child routes draw nothing (the page reads the address), but their outlet must be in
+    // the page for the router to finish a navigation and update the address bar.
+    let page = dynamic(move || {
         match engine.phase.get() {
         Phase::Idle | Phase::Opening => view! {
             <section class="card"><p class="muted">{tr("正在加载…", "Loading…")}</p></section>
@@ -69,7 +71,8 @@ pub(crate) fn FieldPage() -> impl IntoView {
         .into_any(),
         Phase::Ready => field_app(engine).into_any(),
     }
-    })
+    });
+    view! { {page} <leptos_router::components::Outlet/> }
 }
 
 /// What the page shows below its bar, from the address.

@@ -251,6 +251,12 @@ fn ReportForm(site: Site) -> impl IntoView {
         send();
     };
 
+    // Made once, here, where the language is in context.
+    let at_limit = tr(
+        "已到字数上限,超出的文字没有保留,请精简。",
+        "The limit: text beyond it was not kept; please shorten.",
+    );
+    let chars = tr("字", "characters");
     let form = move || {
         view! {
             <form class="card form" on:submit=submit novalidate>
@@ -287,16 +293,9 @@ fn ReportForm(site: Site) -> impl IntoView {
                 ></textarea>
                 // The limit in view: a paste beyond it is cut by the browser, so say so.
                 <p class="muted counter" id="report-text-count" data-testid="text-count">
-                    {move || {
-                        let n = text.with(|t| t.chars().count());
-                        let full = n >= TEXT_MAX_CHARS;
-                        match (lang.get(), full) {
-                            (Lang::Zh, false) => format!("{n}/{TEXT_MAX_CHARS} 字"),
-                            (Lang::En, false) => format!("{n}/{TEXT_MAX_CHARS} characters"),
-                            (Lang::Zh, true) => format!("{n}/{TEXT_MAX_CHARS} 字:已到上限,超出的文字没有保留,请精简。"),
-                            (Lang::En, true) => format!("{n}/{TEXT_MAX_CHARS}: the limit; text beyond it was not kept, please shorten."),
-                        }
-                    }}
+                    {move || format!("{}/{TEXT_MAX_CHARS}", text.with(|t| t.chars().count()))}
+                    " "
+                    {move || if text.with(|t| t.chars().count() >= TEXT_MAX_CHARS) { at_limit.get() } else { chars.get() }}
                 </p>
                 <FieldHint field=ReportField::Text errors=errors/>
 
@@ -462,10 +461,20 @@ fn FieldHint(field: ReportField, errors: RwSignal<Vec<FieldError>>) -> impl Into
 /// Moves the focus to the error summary once it is drawn: after a failed submit the
 /// resident is at the button, and the list of what to fix is above, off-screen.
 fn focus_summary() {
-    request_animation_frame(|| {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("report-errors"))
+    focus_on("report-errors");
+}
+
+/// Once the next frame is drawn, scrolls to the top and moves the focus to the element `id`
+/// (the browser then scrolls it into view and a screen reader reads it).
+fn focus_on(id: &'static str) {
+    request_animation_frame(move || {
+        let Some(w) = web_sys::window() else {
+            return;
+        };
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+        if let Some(el) = w
+            .document()
+            .and_then(|d| d.get_element_by_id(id))
             .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
         {
             let _ = el.focus();
@@ -526,15 +535,7 @@ fn Confirmation(receipt: Receipt, again: Callback<()>) -> impl IntoView {
     let tracking = format!("/t/{}", receipt.tracking_token);
     let url = full_url(&tracking);
     let copied = RwSignal::new(false);
-    let heading = NodeRef::<leptos::html::H1>::new();
-    Effect::new(move |_| {
-        if let Some(h) = heading.get() {
-            if let Some(w) = web_sys::window() {
-                w.scroll_to_with_x_and_y(0.0, 0.0);
-            }
-            let _ = h.focus();
-        }
-    });
+    focus_on("receipt-heading");
     let to_copy = url.clone();
     let copy = move |_| {
         if let Some(w) = web_sys::window() {
@@ -544,7 +545,7 @@ fn Confirmation(receipt: Receipt, again: Callback<()>) -> impl IntoView {
     };
     view! {
         <section class="card confirmation" data-testid="receipt">
-            <h1 tabindex="-1" node_ref=heading>{tr("已收到您的报事", "We have your report")}</h1>
+            <h1 tabindex="-1" id="receipt-heading">{tr("已收到您的报事", "We have your report")}</h1>
             <p>{tr("受理编号", "Reference")}</p>
             <p class="reference" data-testid="reference">{receipt.reference.clone()}</p>
             <p>
