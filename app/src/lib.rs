@@ -56,6 +56,7 @@ fn StaffBar() -> impl IntoView {
         <header class="topbar">
             <pages::nav::Brand/>
             <pages::nav::SurfaceMenu/>
+            <pages::bell::Bell/>
             <LangSwitch/>
         </header>
     }

@@ -173,7 +173,7 @@ pub(crate) fn provide() {
 }
 
 impl Engine {
-    fn estate(self) -> Option<EstateInfo> {
+    pub(crate) fn estate(self) -> Option<EstateInfo> {
         self.me
             .with_untracked(|m| m.as_ref().and_then(|m| m.estates.first().cloned()))
     }

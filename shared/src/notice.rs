@@ -90,14 +90,18 @@ pub fn notices(
                 level: None,
             });
         }
-        if o.status < Status::Closed && o.escalated_to.iter().any(|id| id == me) {
-            out.push(Notice {
-                key: format!("escalated:{}:{}", o.id, o.escalated.as_str()),
-                kind: NoticeKind::Escalated,
-                order_id: o.id.clone(),
-                at: o.escalated_at.unwrap_or(o.reported_at),
-                level: Some(o.escalated),
-            });
+        if o.status < Status::Closed {
+            for (level, at, to) in &o.escalations {
+                if to.iter().any(|id| id == me) {
+                    out.push(Notice {
+                        key: format!("escalated:{}:{}", o.id, level.as_str()),
+                        kind: NoticeKind::Escalated,
+                        order_id: o.id.clone(),
+                        at: *at,
+                        level: Some(*level),
+                    });
+                }
+            }
         }
         if role.is_supervisor() {
             for c in &o.conflicts {

@@ -414,11 +414,9 @@ pub struct OrderState {
     /// The highest escalation level recorded on the order, and whom it concerns.
     #[serde(default)]
     pub escalated: crate::model::Escalation,
+    /// Every recorded step of the ladder: (level, when it became due, whom it concerns).
     #[serde(default)]
-    pub escalated_to: Vec<String>,
-    /// When the highest recorded level became due.
-    #[serde(default)]
-    pub escalated_at: Option<DateTime<FixedOffset>>,
+    pub escalations: Vec<(crate::model::Escalation, DateTime<FixedOffset>, Vec<String>)>,
 }
 
 impl OrderState {
@@ -532,8 +530,7 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         conflicts: Vec::new(),
         assessment: Assessment::default(),
         escalated: crate::model::Escalation::None,
-        escalated_to: Vec::new(),
-        escalated_at: None,
+        escalations: Vec::new(),
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -549,10 +546,9 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                 EventBody::Assessed(a) => state.assessment.apply(a),
                 // A step of the ladder is a record of time passing, never an edit: kept
                 // whatever the order's state, and the level only goes up.
-                EventBody::Escalated { level, to } if *level > state.escalated => {
-                    state.escalated = *level;
-                    state.escalated_to = to.clone();
-                    state.escalated_at = Some(e.at);
+                EventBody::Escalated { level, to } => {
+                    state.escalated = state.escalated.max(*level);
+                    state.escalations.push((*level, e.at, to.clone()));
                 }
                 _ => {}
             }

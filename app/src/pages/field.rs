@@ -96,7 +96,7 @@ fn screen_of(path: &str) -> Screen {
 
 /// The estate's orders folded from the device's events, work still to do first (urgent work
 /// before the rest), newest first.
-fn folded(engine: Engine) -> Vec<OrderState> {
+pub(crate) fn folded(engine: Engine) -> Vec<OrderState> {
     engine.events.with(|events| {
         // Grouped by order first, so each fold sees only its own order's events.
         let by_order = sorted_indices(events.len(), &|a, b| {

@@ -1,0 +1,176 @@
+//! The notification bell of the staff app's top bar: what concerns the logged-in person now —
+//! orders dispatched or escalated to them, callbacks due today, conflicts to settle — from the
+//! events the device already holds (`anju_shared::notice`), so it works offline and updates
+//! when a sync brings an escalation. Read marks are kept per person on the device.
+
+use anju_shared::model::Role;
+use anju_shared::notice::{Notice, notices};
+use leptos::prelude::*;
+
+use crate::clock;
+use crate::i18n::use_lang;
+use crate::lean::dynamic;
+use crate::sync::{Phase, use_engine};
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn read_key(staff_id: &str) -> String {
+    format!("anju.read.{staff_id}")
+}
+
+/// The keys of the notices this person has opened on this device.
+fn read_marks(staff_id: &str) -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(&read_key(staff_id)).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn save_marks(staff_id: &str, marks: &[String]) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(marks)) {
+        let _ = s.set_item(&read_key(staff_id), &json);
+    }
+}
+
+/// The bell: a button with the count of unread notices that opens the list; each item opens
+/// its order (and counts as read), and everything can be marked read at once.
+#[component]
+pub(crate) fn Bell() -> impl IntoView {
+    let engine = use_engine();
+    let lang = use_lang();
+    let open = RwSignal::new(false);
+    // Bumped when read marks change, so the count follows at once.
+    let marks_changed = RwSignal::new(0u32);
+    // Every minute is enough for "callbacks due today"; syncs redraw it anyway.
+    let (minute, set_minute) = signal(clock::now_ms());
+    if let Ok(handle) = set_interval_with_handle(
+        move || set_minute.set(clock::now_ms()),
+        std::time::Duration::from_secs(60),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let list = Memo::new(move |_| {
+        if engine.phase.get() != Phase::Ready {
+            return (String::new(), Vec::new());
+        }
+        let Some(me) = engine.me.get() else {
+            return (String::new(), Vec::new());
+        };
+        let (Some(role), Some(estate)) = (Role::parse(&me.role), engine.estate()) else {
+            return (me.id, Vec::new());
+        };
+        let Ok((policy, calendar)) = estate.rules() else {
+            return (me.id, Vec::new());
+        };
+        let now = chrono::DateTime::from_timestamp_millis(minute.get())
+            .unwrap_or_default()
+            .with_timezone(&calendar.utc_offset);
+        let orders = crate::pages::field::folded(engine);
+        let list = notices(&me.id, role, &orders, &policy, &calendar, now);
+        (me.id, list)
+    });
+    let unread = move || {
+        marks_changed.track();
+        list.with(|(me, items)| {
+            let marks = read_marks(me);
+            items.iter().filter(|n| !marks.contains(&n.key)).count()
+        })
+    };
+    let mark = move |keys: Vec<String>| {
+        let me = list.with_untracked(|(me, _)| me.clone());
+        let mut marks = read_marks(&me);
+        for k in keys {
+            if !marks.contains(&k) {
+                marks.push(k);
+            }
+        }
+        // Only the marks of notices still listed are worth keeping.
+        list.with_untracked(|(_, items)| marks.retain(|m| items.iter().any(|n| &n.key == m)));
+        save_marks(&me, &marks);
+        marks_changed.update(|n| *n += 1);
+    };
+    let label = move || {
+        let n = unread();
+        if lang.get() == anju_shared::lang::Lang::Zh {
+            format!("通知,{n} 条未读")
+        } else {
+            format!("Notifications, {n} unread")
+        }
+    };
+    let desk_role = move || {
+        engine
+            .me
+            .with(|m| m.as_ref().and_then(|m| Role::parse(&m.role)))
+            .is_some_and(Role::may_use_desk)
+    };
+    let items = move || {
+        marks_changed.track();
+        let l = lang.get();
+        let base = if desk_role() { "/desk" } else { "/field" };
+        list.with(|(me, items)| {
+            let marks = read_marks(me);
+            items
+                .iter()
+                .map(|n: &Notice| {
+                    let href = format!("{base}/orders/{}", n.order_id);
+                    let read = marks.contains(&n.key);
+                    let key = n.key.clone();
+                    let what = match n.level {
+                        Some(level) => format!("{} · {}", l.pick(n.kind.zh(), n.kind.en()), l.pick(level.zh(), level.en())),
+                        None => l.pick(n.kind.zh(), n.kind.en()).to_string(),
+                    };
+                    view! {
+                        <li class:unread=!read data-testid="notice">
+                            <a href=href on:click=move |_| { mark(vec![key.clone()]); open.set(false); }>
+                                <span class="what">{what}</span>
+                                " "
+                                <span class="muted">{clock::short(&n.at)}</span>
+                            </a>
+                        </li>
+                    }
+                    .into_any()
+                })
+                .collect_view()
+        })
+    };
+    dynamic(move || {
+        (engine.phase.get() == Phase::Ready).then(|| {
+            view! {
+                <div class="bell">
+                    <button
+                        type="button"
+                        class="bell-button"
+                        aria-expanded=move || open.get().to_string()
+                        aria-label=label
+                        data-testid="bell"
+                        data-unread=move || unread().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)
+                    >
+                        "🔔"
+                        <span class="count" aria-hidden="true">{move || { let n = unread(); (n > 0).then(|| n.to_string()) }}</span>
+                    </button>
+                    <Show when=move || open.get()>
+                        <div class="bell-panel" role="region" aria-label=move || lang.get().pick("通知", "Notifications")>
+                            <ul class="notices">{items}</ul>
+                            <p class="muted" hidden=move || list.with(|(_, l)| !l.is_empty())>
+                                {move || lang.get().pick("没有需要您处理的事项", "Nothing needs you now")}
+                            </p>
+                            <button
+                                type="button"
+                                class="button"
+                                on:click=move |_| {
+                                    let keys = list.with_untracked(|(_, l)| l.iter().map(|n| n.key.clone()).collect());
+                                    mark(keys);
+                                }
+                            >
+                                {move || lang.get().pick("全部标为已读", "Mark all read")}
+                            </button>
+                        </div>
+                    </Show>
+                </div>
+            }
+        })
+    })
+}
