@@ -90,7 +90,8 @@ async fn sync_rate(batch: usize) -> f64 {
         .map(|s| note(&order, "bench-tablet", s, "stf-desk"))
         .collect();
     let started = Instant::now();
-    desk.push(&events, batch).await;
+    desk.push(&events, batch, &std::collections::HashMap::new())
+        .await;
     EVENTS_PER_RUN as f64 / started.elapsed().as_secs_f64()
 }
 
@@ -139,8 +140,27 @@ impl Staff {
     }
 
     /// Pushes one device's events, in their order, `batch` a request; each must be stored.
-    async fn push(&self, events: &[Event], batch: usize) {
+    /// Pushes `events` in batches; `phones` holds the full number of each report taken by
+    /// phone, sent beside it as the desk does (the log keeps only the mask).
+    async fn push(
+        &self,
+        events: &[Event],
+        batch: usize,
+        phones: &std::collections::HashMap<String, String>,
+    ) {
         for chunk in events.chunks(batch) {
+            let contacts = chunk
+                .iter()
+                .filter_map(|e| {
+                    phones
+                        .get(&e.order_id)
+                        .map(|phone| anju_shared::sync::Contact {
+                            order_id: e.order_id.clone(),
+                            phone: phone.clone(),
+                            name: String::new(),
+                        })
+                })
+                .collect();
             let req = SyncRequest {
                 device_id: chunk[0].device_id.clone(),
                 estate_id: seed::DEMO_ESTATE_ID.into(),
@@ -148,7 +168,7 @@ impl Staff {
                 // Past every sequence number: measure the push, not the pull.
                 cursor: i64::MAX,
                 limit: Some(1),
-                contacts: Vec::new(),
+                contacts,
             };
             let resp: SyncResponse = self
                 .client
@@ -345,6 +365,7 @@ async fn field_data_set(base: &str) {
     let month = DateTime::parse_from_rfc3339("2026-03-01T07:00:00+08:00").expect("time");
 
     let mut reports = Vec::with_capacity(FIELD_ORDERS);
+    let mut phones = std::collections::HashMap::new();
     let mut work = Vec::with_capacity(FIELD_EVENTS - FIELD_ORDERS);
     // When each order's work happens: from the caretaker's arrival to its completion (or to a
     // few days later when it is still open); the notes fall in between.
@@ -362,6 +383,7 @@ async fn field_data_set(base: &str) {
         let order_id = uuid::Uuid::now_v7().to_string();
         let reported = month + rng.minutes(0, 30 * 24 * 60);
         let phone = format!("13{:09}", rng.below(1_000_000_000));
+        phones.insert(order_id.clone(), phone.clone());
         reports.push((
             reported,
             order_id.clone(),
@@ -401,12 +423,17 @@ async fn field_data_set(base: &str) {
         ));
     }
 
-    desk.push(&device_events("desk-pc-1", "stf-desk", reports), MAX_PUSH)
-        .await;
+    desk.push(
+        &device_events("desk-pc-1", "stf-desk", reports),
+        MAX_PUSH,
+        &phones,
+    )
+    .await;
     caretaker
         .push(
             &device_events("tablet-guanjia2", "stf-guanjia2", work),
             MAX_PUSH,
+            &std::collections::HashMap::new(),
         )
         .await;
     println!(

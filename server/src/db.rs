@@ -870,7 +870,12 @@ impl Db {
                 refusal =
                     arrival::order_refusal(estate_id, e, owner.as_deref()).map(|r| r.to_string());
             }
-            if refusal.is_none() && !StoredEvent::round_trips(e) {
+            let row = if refusal.is_none() {
+                StoredEvent::checked(e)
+            } else {
+                None
+            };
+            if refusal.is_none() && row.is_none() {
                 refusal = Some("at: cannot be stored as it was sent".into());
             }
             if let Some(reason) = refusal {
@@ -918,7 +923,8 @@ impl Db {
                 .await?;
                 owners.insert(e.order_id.clone(), Some(estate_id.to_string()));
             }
-            insert_event(&mut tx, estate_id, seq, e).await?;
+            let Some(row) = row else { continue };
+            insert_row(&mut tx, estate_id, seq, row).await?;
             // The same event twice in one push is stored once.
             stored.insert(key, (e.id.clone(), seq));
             stored_ids.insert(e.id.clone());
@@ -953,6 +959,14 @@ impl Db {
                 }
                 _ => {}
             }
+        }
+        if households.is_empty() && units.is_empty() && photos.is_empty() && staff.is_empty() {
+            // Most pushes (notes, arrivals, completions) refer to nothing: no round trip.
+            return Ok(Known::default());
+        }
+        if households.is_empty() && units.is_empty() && photos.is_empty() && staff.is_empty() {
+            // Most pushes (notes, arrivals, completions) refer to nothing: no round trip.
+            return Ok(Known::default());
         }
         let mut conn = self.pool.acquire().await?;
         let households = existing(
@@ -1287,6 +1301,15 @@ async fn insert_event(
     e: &Event,
 ) -> sqlx::Result<()> {
     let row = StoredEvent::of(e).map_err(|err| sqlx::Error::Encode(err.into()))?;
+    insert_row(tx, estate_id, seq, row).await
+}
+
+async fn insert_row(
+    tx: &mut Transaction<'static, Any>,
+    estate_id: &str,
+    seq: i64,
+    row: StoredEvent,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -1359,9 +1382,14 @@ impl StoredEvent {
     /// Whether `e` would read back from storage exactly as it is: the last guard before a
     /// write, so no row the readers cannot take is ever stored.
     pub fn round_trips(e: &Event) -> bool {
-        StoredEvent::of(e)
-            .and_then(|row| row.decode(0))
-            .is_ok_and(|back| Event { seq: e.seq, ..back } == *e)
+        StoredEvent::checked(e).is_some()
+    }
+
+    /// The columns of `e` when they read back as `e` exactly; `None` otherwise.
+    pub fn checked(e: &Event) -> Option<StoredEvent> {
+        let row = StoredEvent::of(e).ok()?;
+        let back = row.decode(0).ok()?;
+        (Event { seq: e.seq, ..back } == *e).then_some(row)
     }
 }
 

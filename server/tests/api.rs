@@ -777,6 +777,9 @@ fn allowed_change(
             Some("access_refused" | "export" | "erase")
         ),
         ("rejected_events", "added") => text(row, "estate_id") == Some(own_estate),
+        // The caller's own read marks: keys are text the caller sent, about nothing they can
+        // read through them (`/me/reads` writes only for the logged-in person).
+        ("notification_reads", "added") => true,
         _ => false,
     }
 }
@@ -2643,4 +2646,46 @@ async fn a_jumping_clock_records_each_step_once() {
 async fn completion_stops_the_ladder() {
     let (app, _dir) = app().await;
     common::clock::story_completion_stops_the_ladder(&app).await;
+}
+
+#[tokio::test]
+async fn read_marks_follow_the_person_to_every_device_and_no_one_else() {
+    let (app, _dir) = app().await;
+    let (tablet, _) = logged_in(&app, "cs").await;
+    let (laptop, _) = logged_in(&app, "cs").await;
+    let (other, _) = logged_in(&app, "dept").await;
+    let (status, _) = send_json(
+        &app,
+        &tablet,
+        reqwest::Method::POST,
+        "/api/me/reads",
+        json!({ "keys": ["escalated:o1:cs_supervisor", "callback:o2"] }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let keys = |v: Value| {
+        let mut k: Vec<String> = v["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k.as_str().expect("key").to_string())
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(app.get_json(&laptop, "/api/me/reads").await),
+        vec!["callback:o2", "escalated:o1:cs_supervisor"]
+    );
+    assert!(keys(app.get_json(&other, "/api/me/reads").await).is_empty());
+    let (status, err) = send_json(
+        &app,
+        &tablet,
+        reqwest::Method::POST,
+        "/api/me/reads",
+        json!({ "keys": ["x".repeat(161)] }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["field"], "keys[0]");
 }

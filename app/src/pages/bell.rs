@@ -1,16 +1,25 @@
 //! The notification bell of the staff app's top bar: what concerns the logged-in person now —
 //! orders dispatched or escalated to them, callbacks due today, conflicts to settle — from the
 //! events the device already holds (`anju_shared::notice`), so it works offline and updates
-//! when a sync brings an escalation. Read marks are kept per person on the device.
+//! when a sync brings an escalation. Read marks are kept per person, on the device and on the
+//! server (`/api/me/reads`), so an item read on the tablet is read on the desk too.
 
 use anju_shared::model::Role;
 use anju_shared::notice::{Notice, notices};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::api;
 use crate::clock;
 use crate::i18n::use_lang;
 use crate::lean::dynamic;
 use crate::sync::{Phase, use_engine};
+
+/// `GET`/`POST /api/me/reads`: the keys of the notifications a person has opened.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Reads {
+    keys: Vec<String>,
+}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -78,18 +87,42 @@ pub(crate) fn Bell() -> impl IntoView {
             items.iter().filter(|n| !marks.contains(&n.key)).count()
         })
     };
+    // The person's marks from their other devices, once the page is up (offline: the
+    // device's own marks serve).
+    Effect::new(move |_| {
+        let me = list.with(|(me, _)| me.clone());
+        if me.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(server) = api::get::<Reads>("/api/me/reads").await {
+                let mut marks = read_marks(&me);
+                for k in server.keys {
+                    if !marks.contains(&k) {
+                        marks.push(k);
+                    }
+                }
+                save_marks(&me, &marks);
+                marks_changed.update(|n| *n += 1);
+            }
+        });
+    });
     let mark = move |keys: Vec<String>| {
         let me = list.with_untracked(|(me, _)| me.clone());
         let mut marks = read_marks(&me);
-        for k in keys {
-            if !marks.contains(&k) {
-                marks.push(k);
+        for k in &keys {
+            if !marks.contains(k) {
+                marks.push(k.clone());
             }
         }
-        // Only the marks of notices still listed are worth keeping.
+        // Only the marks of notices still listed are worth keeping on the device.
         list.with_untracked(|(_, items)| marks.retain(|m| items.iter().any(|n| &n.key == m)));
         save_marks(&me, &marks);
         marks_changed.update(|n| *n += 1);
+        // And on the server, for the person's other devices; offline it stays on this one.
+        spawn_local(async move {
+            let _ = api::post::<_, Reads>("/api/me/reads", &Reads { keys }).await;
+        });
     };
     let label = move || {
         let n = unread();

@@ -27,6 +27,84 @@ pub fn router() -> Router<AppState> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/reads", get(reads).post(mark_read))
+}
+
+/// The most keys one request marks, and the longest key: a notice key is an order id and a
+/// few words.
+const READS_PER_REQUEST: usize = 500;
+const READ_KEY_MAX: usize = 160;
+/// The most read marks kept per person; the oldest go first (their notices are long gone).
+const READS_KEPT: i64 = 2000;
+
+#[derive(Deserialize, Serialize)]
+struct Reads {
+    keys: Vec<String>,
+}
+
+/// The keys of the notifications this person has opened, on any device.
+async fn reads(State(state): State<AppState>, staff: Staff) -> Result<Json<Reads>, ApiError> {
+    let keys = sqlx::query(
+        "SELECT key FROM notification_reads WHERE staff_id = $1 ORDER BY read_ms DESC, key LIMIT $2",
+    )
+    .bind(staff.id.clone())
+    .bind(READS_KEPT)
+    .fetch_all(&state.db.pool)
+    .await?
+    .iter()
+    .map(|r| sqlx::Row::try_get(r, 0))
+    .collect::<Result<Vec<String>, _>>()?;
+    Ok(Json(Reads { keys }))
+}
+
+/// Marks notifications read for this person (their own marks only: nothing of anyone else's).
+async fn mark_read(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Json<Reads>, ApiError> {
+    let input: Reads = parse_json(&body)?;
+    if input.keys.len() > READS_PER_REQUEST {
+        return Err(ApiError::BadField {
+            field: "keys".into(),
+            message: format!("at most {READS_PER_REQUEST} at a time"),
+        });
+    }
+    if let Some(i) = input
+        .keys
+        .iter()
+        .position(|k| k.is_empty() || k.chars().count() > READ_KEY_MAX)
+    {
+        return Err(ApiError::BadField {
+            field: format!("keys[{i}]"),
+            message: format!("1 to {READ_KEY_MAX} characters"),
+        });
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut tx = state.db.begin().await?;
+    for key in &input.keys {
+        sqlx::query(
+            "INSERT INTO notification_reads (staff_id, key, read_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (staff_id, key) DO NOTHING",
+        )
+        .bind(staff.id.clone())
+        .bind(key.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Bounded per person: the oldest marks beyond the kept number go.
+    sqlx::query(
+        "DELETE FROM notification_reads WHERE staff_id = $1 AND key NOT IN ( \
+           SELECT key FROM notification_reads WHERE staff_id = $2 ORDER BY read_ms DESC, key LIMIT $3)",
+    )
+    .bind(staff.id.clone())
+    .bind(staff.id.clone())
+    .bind(READS_KEPT)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Json(Reads { keys: input.keys }))
 }
 
 /// The longest username an account can have (the admin API creates none longer).

@@ -114,6 +114,8 @@ const SYNC_NOTE_THERE: &str = r#"{"device_id": "dev-{me}", "estate_id": "{estate
     {"id": "ev-{me}-there", "order_id": "{order_id}", "device_id": "dev-{me}", "device_seq": 3,
      "hlc": "001773139800000-00002", "actor": "{me}", "at": "2026-03-10T09:32:00+08:00",
      "body": {"type": "note", "text": "越权"}}]}"#;
+/// Read marks of the caller's own notifications.
+const READS: &str = r#"{"keys": ["escalated:{order_id}:cs_supervisor"]}"#;
 const EVAL: &str = r#"{"policy": "cmsk", "now": "2026-03-12T12:00:00+08:00", "orders": [{"id": "a",
     "category": "repair", "urgent": false, "reported_at": "2026-03-10T09:30:00+08:00",
     "events": [{"type": "dispatched", "at": "2026-03-10T09:35:00+08:00"}]}]}"#;
@@ -208,6 +210,20 @@ pub const ROUTES: &[Route] = &[
         access: Access::Caller,
         may: anyone,
         probes: &[probe("", Body::None, Expect::Answered)],
+    },
+    Route {
+        method: "GET",
+        path: "/me/reads",
+        access: Access::Caller,
+        may: anyone,
+        probes: &[probe("", Body::None, Expect::Answered)],
+    },
+    Route {
+        method: "POST",
+        path: "/me/reads",
+        access: Access::Caller,
+        may: anyone,
+        probes: &[probe("", Body::Json(READS), Expect::Answered)],
     },
     Route {
         method: "GET",
