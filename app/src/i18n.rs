@@ -34,6 +34,7 @@ pub(crate) fn provide() {
 
 /// The language chosen on this device, read without a reactive context (for messages made
 /// in async work, such as a refusal before recording).
+#[cfg(feature = "staff")]
 pub(crate) fn current() -> Lang {
     storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
