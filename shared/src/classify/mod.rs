@@ -920,11 +920,16 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     let place = places.building.or_else(|| area.map(str::to_string));
 
     // A sign of danger without the intensity that makes it urgent, in a text that
-    // reports something (not a question, a suggestion or thanks): a person answers.
+    // reports something (not a question, a suggestion or thanks): a person answers. Only
+    // the signs of what spreads unseen (gas, smoke) or hurts (a hand caught): water alone
+    // is most often a leak, and a text that says it is small, or names the rubbish or the
+    // drain as the source of a smell, is not asked.
     let safety_question = !urgent
         && !calm
+        && !mild
         && !mentioned
-        && cues & !hazard::CRIME != 0
+        && cues & (hazard::GAS | hazard::FIRE | hazard::LIMB) != 0
+        && !matches!(topic, Some("garbage" | "blockage"))
         && !matches!(
             best,
             Category::Consultation
