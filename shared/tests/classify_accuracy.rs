@@ -2,7 +2,8 @@
 //! to thresholds: `classify_labelled.json` and `classify_holdout.json` (short, plain
 //! texts), `classify_tuning.json` and `classify_blind.json` (the harder ones: long,
 //! colloquial, Cantonese, emergencies described rather than named and their calm twins;
-//! the blind set is the honest figure, see its test).
+//! the blind set is the honest figure, see its test), and `classify_blind2.json` (a small
+//! second blind set written after the last change).
 //!
 //! The lexicon is tuned on this set; the JSON's `about` records the honest estimates
 //! from three holdouts measured before they were merged in (category about 65%,
@@ -297,7 +298,7 @@ fn classification_accuracy_on_the_blind_set() {
 }
 
 /// The tuning set (`tests/data/classify_tuning.json`): the same patterns, written after
-/// the blind set in three batches; the classifier was tuned on it, so its figures
+/// the blind set in five batches; the classifier was tuned on it, so its figures
 /// measure memory. Each batch was measured before the changes it led to, which gives
 /// two more honest readings of how new phrasings fare:
 ///
@@ -307,9 +308,10 @@ fn classification_accuracy_on_the_blind_set() {
 /// | 2: 156 texts, after round 1                  | 33/55 = 60%   | 108/156 = 69% |
 /// | 3: 105 texts, after round 2                  | 41/52 = 79%   | 75/105 = 71%  |
 /// | 4: 67 texts, after round 3                   | 23/32 = 72%   | 47/67 = 70%   |
+/// | 5: 38 texts (long, in passing), after round 4 | 7/8           | 28/38 = 74%   |
 ///
-/// Now, all 1051: category 946/1051 = 90.0%, urgent recall 312/313 = 99.7%, false alarms
-/// 1/738 = 0.1%. The thresholds sit a little below. New phrasings of an emergency are
+/// Now, all 1089: category 986/1089 = 90.5%, urgent recall 320/321 = 99.7%, false alarms
+/// 1/768 = 0.1%. The thresholds sit a little below. New phrasings of an emergency are
 /// still caught only three times in four before the lexicon learns them: the blind
 /// figure above is the one to trust.
 #[test]
@@ -330,6 +332,36 @@ fn classification_accuracy_on_the_tuning_set() {
     );
     assert!(
         t.false_alarms() <= 0.01,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
+}
+
+/// The second blind set (`tests/data/classify_blind2.json`, 44 texts, 15 emergencies):
+/// written after the last change to the classifier and committed before it was first
+/// measured on them; never tuned on. Too small for a figure of its own (one text is two
+/// points), it checks that the first blind set's figures were no accident. Measured once:
+/// category 35/44 = 79.5%, urgent recall 13/15 = 86.7%, false alarms 0/29; the
+/// thresholds sit a text below. Same reading as the first: false alarms within the goal,
+/// emergencies and categories short of it.
+#[test]
+fn classification_accuracy_on_the_second_blind_set() {
+    let t = measure(include_str!("data/classify_blind2.json"));
+    t.report_as("second blind set", true);
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
+    assert!(t.texts >= 40, "the second blind set has {} texts", t.texts);
+    assert!(
+        t.category.ratio() >= 0.77,
+        "category {:.3}",
+        t.category.ratio()
+    );
+    assert!(
+        t.urgent_recall.ratio() >= 0.80,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= 0.04,
         "false alarms {:.3}",
         t.false_alarms()
     );

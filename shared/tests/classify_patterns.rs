@@ -318,8 +318,11 @@ fn cantonese_and_slang_polarity() {
 fn the_safety_question_is_asked_when_unsure() {
     for (text, ask) in [
         ("楼道里有股臭鸡蛋的味道", true),
-        ("The hallway smells a bit like rotten eggs", true),
-        ("天花板在滴水，地上有水", true),
+        ("The hallway smells like rotten eggs", true),
+        ("小孩的手被门夹了一下，在哭", true),
+        ("天花板在滴水，地上有水", false),
+        ("厨余垃圾桶有股臭鸡蛋的味道，好几天没倒了", false),
+        ("烟感一直闪红灯还会滴一声，麻烦来换电池", false),
         ("烟雾报警器响了一下", true),
         ("厨房水龙头一直滴水", false),
         ("空调不制冷，请安排维修", false),

@@ -1,6 +1,9 @@
 //! `/r/{estate}`: the resident's report form (reached by the QR code on the notice board). The
 //! category suggestion is computed here, in the browser, by the shared classifier as the
-//! resident types; the same validation as the server's tells them at once what to fix.
+//! resident types (its lexicon arrives once the form is interactive, outside the first load);
+//! the same validation as the server's tells them at once what to fix. When the text shows a
+//! sign of danger the classifier is unsure of, the form asks one yes/no safety question
+//! before sending; a yes makes the report urgent (the server classifies again and decides).
 
 use anju_shared::classify::{SAFETY_QUESTION, classify};
 use anju_shared::lang::Lang;

@@ -685,6 +685,8 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     let mut escape = false;
     let mut cues = 0u8;
     let mut mores = 0u8;
+    // The intensities said of one kind of hazard (「手指发紫」), not of any (「快来」).
+    let mut kind_mores = 0u8;
     let mut scope_votes = [0usize; 2];
     let mut area: Option<&'static str> = None;
     let mut evidence: Vec<String> = Vec::new();
@@ -723,6 +725,9 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
                     cues |= e.cue;
                 }
                 mores |= e.more;
+                if e.more != hazard::ANY {
+                    kind_mores |= e.more;
+                }
                 inside |= e.marks & mark::INSIDE != 0;
                 gas |= e.marks & mark::GAS != 0;
                 // 「煤气没漏」: a leak said not to be happening is no leak.
@@ -842,9 +847,12 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
         urgent = true;
         // A word that names the emergency says more than a sign of one: 「沉咗落水，快啲嚟」
         // is someone drowning, not a flood.
-        // …but a limb caught somewhere says more than the 「出不来」 that names a lift.
-        let sign = hazard::topic(described).and_then(topic_index);
-        if urgent_topic.is_none() || urgent_topic == elevator {
+        // …but a limb caught somewhere says more than the 「出不来」 that names a lift, when
+        // what is said of it is said of a limb (「手指发紫」, not just 「快来」).
+        if urgent_topic.is_none() {
+            urgent_topic = hazard::topic(described).and_then(topic_index);
+        } else if urgent_topic == elevator {
+            let sign = hazard::topic(cues & kind_mores).and_then(topic_index);
             urgent_topic = match (urgent_topic, sign) {
                 (Some(u), Some(s)) => Some(u.min(s)),
                 (u, s) => u.or(s),
@@ -912,11 +920,16 @@ fn scan_with(text: &str, want_evidence: bool, scratch: &mut Scratch) -> (Decisio
     let place = places.building.or_else(|| area.map(str::to_string));
 
     // A sign of danger without the intensity that makes it urgent, in a text that
-    // reports something (not a question, a suggestion or thanks): a person answers.
+    // reports something (not a question, a suggestion or thanks): a person answers. Only
+    // the signs of what spreads unseen (gas, smoke) or hurts (a hand caught): water alone
+    // is most often a leak, and a text that says it is small, or names the rubbish or the
+    // drain as the source of a smell, is not asked.
     let safety_question = !urgent
         && !calm
+        && !mild
         && !mentioned
-        && cues & !hazard::CRIME != 0
+        && cues & (hazard::GAS | hazard::FIRE | hazard::LIMB) != 0
+        && !matches!(topic, Some("garbage" | "blockage"))
         && !matches!(
             best,
             Category::Consultation
