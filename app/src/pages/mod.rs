@@ -4,6 +4,8 @@
 #[cfg(feature = "staff")]
 pub(crate) mod admin;
 #[cfg(feature = "staff")]
+pub(crate) mod assess;
+#[cfg(feature = "staff")]
 pub(crate) mod bell;
 #[cfg(feature = "staff")]
 pub(crate) mod desk;

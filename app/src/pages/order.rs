@@ -317,9 +317,7 @@ fn order_card(
         .find_map(|(_, _, score)| *score)
         .map(|n| text(move || score_text(n, lang.get())));
     // The deadlines under the estate's rules (its preset with its manager's changes).
-    let rules = engine
-        .me
-        .with_untracked(|m| m.as_ref().and_then(|m| m.estates.first()?.rules().ok()));
+    let rules = engine.estate().and_then(|e| e.rules().ok());
     let deadlines = rules
         .map(|(policy, calendar)| {
             let now = Utc
@@ -354,6 +352,14 @@ fn order_card(
                 <dt>{tr("预约", "Appointment")}</dt><dd>{appointment.unwrap_or_else(|| "—".into())}</dd>
                 <dt>{tr("回访评分", "Callback score")}</dt>
                 <dd data-testid="order-score">{score.map_or_else(|| "—".into_any(), IntoAny::into_any)}</dd>
+                // The highest step of the ladder the server's clock has recorded.
+                {(s.escalated != anju_shared::model::Escalation::None).then(|| {
+                    let level = s.escalated;
+                    view! {
+                        <dt>{tr("已升级至", "Escalated to")}</dt>
+                        <dd data-testid="order-escalation">{tr(level.zh(), level.en())}</dd>
+                    }
+                })}
             </dl>
             {(!deadlines.is_empty()).then(|| view! {
                 <div class="deadlines">
@@ -510,6 +516,10 @@ pub(crate) fn order_detail(
                 assign_picker(engine, category, assigned, idle, Callback::new(act))
             }))}
             {may_close.then(|| desk_actions(id, state, busy, act))}
+            {may_close.then(|| {
+                let preset = engine.estate().map(|e| e.policy).unwrap_or_default();
+                crate::pages::assess::assessment_form(state, preset, idle, act)
+            })}
         </div>
         {dynamic(move || timeline(engine, own_events.get()))}
     }
