@@ -429,7 +429,9 @@ impl Engine {
                 let stop = result.is_err();
                 self.state.update(|s| match result {
                     Ok(()) => {
-                        s.online = true;
+                        // The run reached the server, but the browser may have gone offline
+                        // while it was under way: the badge says what holds now.
+                        s.online = navigator_online();
                         s.failed = false;
                         s.last_sync = Some(now);
                     }

@@ -1069,7 +1069,7 @@ impl Db {
         let rows = sqlx::query(
             "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
              WHERE estate_id = $1 AND kind IN ('reported', 'classified', 'assessed', 'completed', 'closed', \
-             'reopened', 'escalated') AND order_id IN ( \
+             'reopened', 'escalated', 'graded') AND order_id IN ( \
                SELECT o.id FROM orders o WHERE o.estate_id = $2 AND (o.reported_ms >= $3 \
                OR NOT EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'closed') \
                OR EXISTS (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'reopened'))) \
@@ -1088,13 +1088,10 @@ impl Db {
             .iter()
             .filter_map(|id| anju_shared::order::fold(id, &events))
             .collect();
-        let steps = anju_shared::due::estate_escalations(
-            &policy,
-            &calendar,
-            &orders,
-            calendar.in_offset(now.fixed_offset()),
-        );
-        if steps.is_empty() {
+        let at_now = calendar.in_offset(now.fixed_offset());
+        let steps = anju_shared::due::estate_escalations(&policy, &calendar, &orders, at_now);
+        let grades = anju_shared::due::severity_rises(&policy, &orders, at_now);
+        if steps.is_empty() && grades.is_empty() {
             tx.rollback().await?;
             return Ok(0);
         }
@@ -1130,13 +1127,43 @@ impl Db {
             };
             insert_event(&mut tx, estate_id, seq, &e).await?;
         }
+        // A hotspot or major complaint concerns the customer-service supervisor and the quality
+        // centre (D-5: the quality centre hears of a hotspot within a working day).
+        let mut graders = Vec::new();
+        if !grades.is_empty() {
+            graders.extend(staff_of_level(&mut tx, estate_id, Escalation::CsSupervisor).await?);
+            graders.extend(staff_of_level(&mut tx, estate_id, Escalation::QualityCentre).await?);
+            graders.sort();
+            graders.dedup();
+        }
+        for grade in &grades {
+            seq += 1;
+            let e = Event {
+                id: uuid::Uuid::now_v7().to_string(),
+                order_id: grade.order_id.clone(),
+                device_id: CLOCK_DEVICE.to_string(),
+                device_seq: u64::try_from(seq).unwrap_or_default(),
+                hlc: anju_shared::hlc::Hlc::new(
+                    u64::try_from(at_now.timestamp_millis()).unwrap_or(0),
+                    0,
+                ),
+                actor: CLOCK_ACTOR.to_string(),
+                at: at_now,
+                body: EventBody::Graded {
+                    severity: grade.severity,
+                    to: graders.clone(),
+                },
+                seq: None,
+            };
+            insert_event(&mut tx, estate_id, seq, &e).await?;
+        }
         sqlx::query("UPDATE estates SET seq = $1 WHERE id = $2")
             .bind(seq)
             .bind(estate_id.to_string())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(steps.len())
+        Ok(steps.len() + grades.len())
     }
 
     /// One order's events, in storage order.

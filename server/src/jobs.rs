@@ -1,6 +1,7 @@
 //! The server's clock: a job that, once a minute, records on each estate's orders the steps of
-//! the escalation ladder that have come due (D-6), naming the staff each step now concerns, as
-//! events in the same log that sync sends to every tablet. What is due is decided by
+//! the escalation ladder that have come due (D-6) and the complaints that became hotspots or
+//! major (C-5), naming the staff each now concerns, as events in the same log that sync sends
+//! to every tablet. What is due is decided by
 //! `anju_shared::due` (pure); this module only reads, asks and writes.
 //!
 //! Safe with several instances on one database: an estate's pass runs in one transaction that
@@ -18,7 +19,7 @@ use crate::db::Db;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pass {
     pub estates: usize,
-    /// Escalation steps recorded.
+    /// Escalation steps and complaint severity rises recorded.
     pub steps: usize,
 }
 

@@ -2689,3 +2689,9 @@ async fn read_marks_follow_the_person_to_every_device_and_no_one_else() {
     assert_eq!(status, 400);
     assert_eq!(err["field"], "keys[0]");
 }
+
+#[tokio::test]
+async fn a_hotspot_complaint_is_recorded_once_and_names_its_people() {
+    let (app, _dir) = app().await;
+    common::clock::story_a_hotspot_is_recorded_and_named(&app).await;
+}

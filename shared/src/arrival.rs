@@ -364,7 +364,7 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
                 ));
             }
         }
-        EventBody::Escalated { to, .. } => {
+        EventBody::Escalated { to, .. } | EventBody::Graded { to, .. } => {
             if to.len() > MAX_NOTIFIED {
                 return Err(Refusal::new(
                     "to",

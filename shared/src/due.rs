@@ -6,7 +6,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::calendar::Calendar;
-use crate::model::{Escalation, EventKind};
+use crate::model::{Escalation, EventKind, Severity};
 use crate::order::OrderState;
 use crate::policy::Policy;
 use crate::sla;
@@ -68,6 +68,31 @@ pub fn estate_escalations(
                     level,
                     due,
                 })
+        })
+        .collect()
+}
+
+/// A complaint whose severity rose above what its order records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grade {
+    pub order_id: String,
+    pub severity: Severity,
+}
+
+/// The complaints of an estate whose severity at `now` (C-5: a third reporter of the same
+/// issue, ten people, a week or a month unresolved, media or litigation) is above general and
+/// above what their order records: each is recorded once per rise.
+pub fn severity_rises(policy: &Policy, orders: &[OrderState], now: Time) -> Vec<Grade> {
+    let facts: Vec<_> = orders.iter().map(OrderState::facts).collect();
+    sla::severities(policy, &facts, now)
+        .into_iter()
+        .zip(orders)
+        .filter_map(|(severity, o)| {
+            let severity = severity?;
+            (severity > Severity::General && Some(severity) > o.graded).then(|| Grade {
+                order_id: o.id.clone(),
+                severity,
+            })
         })
         .collect()
 }

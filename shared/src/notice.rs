@@ -25,6 +25,8 @@ pub enum NoticeKind {
     CallbackDue,
     /// An edit waits for a supervisor to settle it.
     Conflict,
+    /// A complaint became a hotspot or major and names me.
+    Graded,
 }
 
 impl NoticeKind {
@@ -34,6 +36,7 @@ impl NoticeKind {
             NoticeKind::Escalated => "升级到我",
             NoticeKind::CallbackDue => "今天须回访",
             NoticeKind::Conflict => "待处理的冲突",
+            NoticeKind::Graded => "投诉升级",
         }
     }
     pub fn en(self) -> &'static str {
@@ -42,6 +45,7 @@ impl NoticeKind {
             NoticeKind::Escalated => "Escalated to me",
             NoticeKind::CallbackDue => "Callback due today",
             NoticeKind::Conflict => "Conflict to settle",
+            NoticeKind::Graded => "Complaint graded",
         }
     }
 }
@@ -99,6 +103,19 @@ pub fn notices(
                         order_id: o.id.clone(),
                         at: *at,
                         level: Some(*level),
+                    });
+                }
+            }
+        }
+        if o.status < Status::Closed {
+            for (severity, at, to) in &o.gradings {
+                if to.iter().any(|id| id == me) {
+                    out.push(Notice {
+                        key: format!("graded:{}:{}", o.id, severity.as_str()),
+                        kind: NoticeKind::Graded,
+                        order_id: o.id.clone(),
+                        at: *at,
+                        level: None,
                     });
                 }
             }

@@ -82,6 +82,13 @@ pub enum EventBody {
         to: Vec<String>,
     },
     Closed,
+    /// A complaint's severity rose (C-5): recorded by the server's clock when a new report or
+    /// time makes it a hotspot or major, naming the staff it now concerns.
+    Graded {
+        severity: crate::model::Severity,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        to: Vec<String>,
+    },
     Note {
         text: String,
     },
@@ -125,6 +132,7 @@ impl EventBody {
             EventBody::CalledBack { .. } => "called_back",
             EventBody::Reopened { .. } => "reopened",
             EventBody::Escalated { .. } => "escalated",
+            EventBody::Graded { .. } => "graded",
             EventBody::Closed => "closed",
             EventBody::Note { .. } => "note",
             EventBody::Photo { .. } => "photo",
@@ -156,9 +164,9 @@ impl EventBody {
             | EventBody::Closed
             | EventBody::Assessed(_)
             | EventBody::Reopened { .. } => role.may_use_desk(),
-            EventBody::Escalated { .. } | EventBody::ConflictResolved { .. } => {
-                role.is_supervisor()
-            }
+            EventBody::Escalated { .. }
+            | EventBody::Graded { .. }
+            | EventBody::ConflictResolved { .. } => role.is_supervisor(),
         }
     }
 
@@ -185,6 +193,7 @@ impl EventBody {
                 | EventBody::Erased
                 | EventBody::Assessed(_)
                 | EventBody::Escalated { .. }
+                | EventBody::Graded { .. }
         )
     }
 }
@@ -417,6 +426,11 @@ pub struct OrderState {
     /// Every recorded step of the ladder: (level, when it became due, whom it concerns).
     #[serde(default)]
     pub escalations: Vec<(crate::model::Escalation, DateTime<FixedOffset>, Vec<String>)>,
+    /// The highest complaint severity recorded (C-5), and every rise: (severity, when, whom).
+    #[serde(default)]
+    pub graded: Option<crate::model::Severity>,
+    #[serde(default)]
+    pub gradings: Vec<(crate::model::Severity, DateTime<FixedOffset>, Vec<String>)>,
 }
 
 impl OrderState {
@@ -531,6 +545,8 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         assessment: Assessment::default(),
         escalated: crate::model::Escalation::None,
         escalations: Vec::new(),
+        graded: None,
+        gradings: Vec::new(),
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -549,6 +565,10 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                 EventBody::Escalated { level, to } => {
                     state.escalated = state.escalated.max(*level);
                     state.escalations.push((*level, e.at, to.clone()));
+                }
+                EventBody::Graded { severity, to } => {
+                    state.graded = state.graded.max(Some(*severity));
+                    state.gradings.push((*severity, e.at, to.clone()));
                 }
                 _ => {}
             }

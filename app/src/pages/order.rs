@@ -210,6 +210,7 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
         EventBody::CalledBack { .. } => tr("回访", "Callback"),
         EventBody::Reopened { .. } => tr("重新打开", "Reopening"),
         EventBody::Escalated { .. } => tr("升级", "Escalation"),
+        EventBody::Graded { .. } => tr("投诉升级", "Complaint graded"),
         EventBody::Closed => tr("关闭", "Close"),
         EventBody::Note { .. } => tr("备注", "Note"),
         EventBody::Photo { .. } => tr("照片", "Photo"),
@@ -250,6 +251,7 @@ fn event_detail(engine: Engine, body: &EventBody, lang: Lang) -> String {
         EventBody::CalledBack { score } => score_text(*score, lang),
         EventBody::Reopened { reason } => reason.clone(),
         EventBody::Escalated { level, .. } => lang.pick(level.zh(), level.en()).to_string(),
+        EventBody::Graded { severity, .. } => lang.pick(severity.zh(), severity.en()).to_string(),
         EventBody::Note { text } => text.clone(),
         _ => String::new(),
     }
@@ -352,6 +354,10 @@ fn order_card(
                 <dt>{tr("预约", "Appointment")}</dt><dd>{appointment.unwrap_or_else(|| "—".into())}</dd>
                 <dt>{tr("回访评分", "Callback score")}</dt>
                 <dd data-testid="order-score">{score.map_or_else(|| "—".into_any(), IntoAny::into_any)}</dd>
+                {s.graded.map(|severity| view! {
+                    <dt>{tr("投诉级别", "Complaint severity")}</dt>
+                    <dd data-testid="order-severity">{tr(severity.zh(), severity.en())}</dd>
+                })}
                 // The highest step of the ladder the server's clock has recorded.
                 {(s.escalated != anju_shared::model::Escalation::None).then(|| {
                     let level = s.escalated;

@@ -186,3 +186,68 @@ pub async fn story_two_instances_record_each_step_once(a: &TestApp, b: &TestApp)
         assert_eq!(steps(a, order).await.len(), 5);
     }
 }
+
+/// Three households complain about the same issue within days: each complaint becomes a
+/// hotspot, recorded once on its order and naming the customer-service supervisor and the
+/// quality centre; a fourth pass records nothing more.
+pub async fn story_a_hotspot_is_recorded_and_named(app: &TestApp) {
+    let mut desk = Device::login(app, "desk", "grade-desk", 0).await;
+    let mut orders = Vec::new();
+    for (i, text) in [
+        "3栋电梯又停了,投诉",
+        "电梯天天坏,投诉物业",
+        "3栋电梯困扰大家,投诉",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let order = uuid::Uuid::now_v7().to_string();
+        desk.record(
+            &order,
+            EventBody::Reported(anju_shared::order::Reported {
+                text: (*text).into(),
+                channel: "phone".into(),
+                category: Some(anju_shared::model::Category::Complaint),
+                suggested: anju_shared::model::Category::Complaint,
+                urgent: false,
+                topic: Some("elevator".into()),
+                place: Some("B3".into()),
+                building_id: String::new(),
+                unit_id: String::new(),
+                location: String::new(),
+                phone_masked: String::new(),
+            }),
+            (Utc::now() - Duration::hours(3 - i as i64)).timestamp_millis(),
+        );
+        orders.push(order);
+    }
+    desk.sync_all().await;
+    assert!(desk.rejected.is_empty(), "{:?}", desk.rejected);
+    // Before the end of the report day: no ladder step yet, only the hotspot.
+    let now = Utc::now();
+    jobs::pass(&app.db, now).await.expect("pass");
+    jobs::pass(&app.db, now + Duration::minutes(1))
+        .await
+        .expect("pass");
+    for order in &orders {
+        let grades: Vec<(anju_shared::model::Severity, Vec<String>)> = app
+            .db
+            .order_events(ESTATE, order)
+            .await
+            .expect("events")
+            .into_iter()
+            .filter_map(|e| match e.body {
+                EventBody::Graded { severity, to } => Some((severity, to)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            grades,
+            vec![(
+                anju_shared::model::Severity::Hotspot,
+                vec!["stf-cs".to_string(), "stf-quality".to_string()]
+            )],
+            "order {order}"
+        );
+    }
+}
