@@ -47,7 +47,8 @@ pub(crate) fn ManagePage() -> impl IntoView {
         });
     };
     check();
-    dynamic(move || match me.get() {
+    dynamic(move || {
+        match me.get() {
         None => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
         Some(None) => view! {
             <Login title=tr("管理登录", "Manager login") on_done=Callback::new(move |_| check())/>
@@ -70,6 +71,7 @@ pub(crate) fn ManagePage() -> impl IntoView {
         }
         .into_any(),
         Some(Some(me)) => rules_editor(me).into_any(),
+    }
     })
 }
 
