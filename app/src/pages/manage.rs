@@ -55,7 +55,7 @@ pub(crate) fn ManagePage() -> impl IntoView {
         }
         .into_any(),
         // No estate: nothing to show, but always a way out.
-        Some(Some(me)) if me.estates.is_empty() => view! {
+        Some(Some(account)) if account.estates.is_empty() => view! {
             <section class="card">
                 <p class="error" role="alert">{tr("您的账号没有负责的小区,请联系管理员分配。", "Your account has no estate; ask an administrator to give you one.")}</p>
                 <div class="actions">
