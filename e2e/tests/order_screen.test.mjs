@@ -246,7 +246,7 @@ e2eTest('13 · the top bar controls are at least 44 px each way', async ({ open 
   }
 });
 
-e2eTest('also · a note on a closed order reaches the desk, which can reopen it; the inbox filters and searches', async ({ open }) => {
+e2eTest('also · a note on a closed order reaches the desk, which can reopen it; the inbox filters by state and building and searches', async ({ open }) => {
   const text = `卫生间吊顶渗水 e2e-${Date.now()}`;
   const receipt = await reportOrder(text, '13900001234');
   const desk = await openOnDesk(open, 'desk', text);
@@ -274,6 +274,11 @@ e2eTest('also · a note on a closed order reaches the desk, which can reopen it;
   await row.filter({ hasText: '关闭后有新备注' }).waitFor();
   assert.equal(await desk.locator('[data-testid=order-row]').count(), 1, 'the search finds one order');
   await desk.getByLabel('搜索', { exact: false }).fill('1234');
+  await row.waitFor();
+  // By building: the order is in the estate's first one (see reportOrder).
+  await desk.getByLabel('楼栋').selectOption({ index: 2 });
+  await row.waitFor({ state: 'detached' });
+  await desk.getByLabel('楼栋').selectOption({ index: 1 });
   await row.waitFor();
   await row.getByRole('link', { name: '处理' }).click();
   await desk.getByRole('button', { name: '重新打开' }).click();
