@@ -6,7 +6,7 @@
 // surfaces on every staff page (14). See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { BASE_URL, assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { BASE_URL, accessibilityProblems, assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
 
 /** Logs `user` in on /desk and opens the order with `text` from the inbox. */
 async function openOnDesk(open, user, text) {
@@ -78,6 +78,7 @@ e2eTest('3 · the order shows its deadlines, history, category, assignee and sco
   await card.locator('[data-testid=order-score]').filter({ hasText: '4 · 基本满意' }).waitFor();
   await timeline.getByText(/回访 4 · 基本满意/).waitFor();
 
+  assert.deepEqual(await accessibilityProblems(desk), [], 'axe-core on a completed order');
   // Closed: no dispatch, no completion, no arrival, no category change; reopening stays.
   await desk.getByRole('button', { name: '关闭工单' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '已关闭' }).waitFor();
@@ -139,6 +140,7 @@ e2eTest('5 · people appear by name and role, presets and places by their names,
   await desk.getByRole('link', { name: '← 返回列表' }).click();
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
   await row.filter({ hasText: '处理人 张强 · 维修人员' }).waitFor();
+  assert.deepEqual(await accessibilityProblems(desk), [], 'axe-core on the inbox');
   const shown = await desk.locator('main').innerText();
   assert.doesNotMatch(shown, /stf-|front_desk|technician/, 'no staff ids or role codes on the desk');
 

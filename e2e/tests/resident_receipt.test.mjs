@@ -6,7 +6,7 @@
 // See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { e2eTest } from '../lib.mjs';
+import { accessibilityProblems, e2eTest } from '../lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -34,6 +34,8 @@ e2eTest('2 · on a phone the receipt shows at the top, its link inside the scree
   const box = await link.boundingBox();
   assert.ok(box.x + box.width <= PHONE.width && box.height >= 44, JSON.stringify(box));
   await page.getByRole('button', { name: '复制链接' }).waitFor();
+  // The receipt and the tracking page are states of their own: checked on the way.
+  assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the receipt');
   // Nothing on the resident's pages leads into the staff portal.
   assert.equal(await page.getByRole('link', { name: '安居' }).count(), 0);
 
@@ -43,6 +45,7 @@ e2eTest('2 · on a phone the receipt shows at the top, its link inside the scree
   assert.equal(await page.getByTestId('track-text').innerText(), description);
   assert.match(await page.getByTestId('track-place').innerText(), /201/);
   assert.equal(await page.getByRole('link', { name: '安居' }).count(), 0);
+  assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the tracking page');
   await page.goBack();
   await page.getByLabel('问题描述').waitFor();
 
