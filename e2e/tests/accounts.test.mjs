@@ -50,7 +50,7 @@ e2eTest('8 · the admin cannot create a caretaker without an estate, and the pag
   await form.getByText('请至少选择一个小区', { exact: false }).waitFor();
 });
 
-e2eTest('8 · an account left without an estate can log out of the field app', async ({ open }) => {
+e2eTest('8 · an account left without an estate is told so and can log out, on every surface', async ({ open }) => {
   const admin = await staffSession('admin');
   const username = `lost${Date.now() % 100000}`;
   const id = await createCaretaker(admin, username);
@@ -61,6 +61,15 @@ e2eTest('8 · an account left without an estate can log out of the field app', a
   await field.getByRole('button', { name: '退出' }).click();
   await field.getByRole('button', { name: '登录' }).waitFor();
   assert.equal(await field.evaluate(() => fetch('/api/me').then((r) => r.status)), 401);
+
+  // The other surfaces say so too, and let them out.
+  for (const path of ['/desk', '/manage']) {
+    const page = await open(path);
+    await loginAs(page, username);
+    await page.getByRole('alert').filter({ hasText: '没有负责的小区' }).waitFor();
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByRole('button', { name: '登录' }).waitFor();
+  }
 });
 
 e2eTest('8 · a tablet whose account was disabled wipes the residents\' orders and says why', async ({ open }) => {

@@ -6,7 +6,7 @@
 // surfaces on every staff page (14). See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { BASE_URL, assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { BASE_URL, accessibilityProblems, assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
 
 /** Logs `user` in on /desk and opens the order with `text` from the inbox. */
 async function openOnDesk(open, user, text) {
@@ -78,6 +78,7 @@ e2eTest('3 · the order shows its deadlines, history, category, assignee and sco
   await card.locator('[data-testid=order-score]').filter({ hasText: '4 · 基本满意' }).waitFor();
   await timeline.getByText(/回访 4 · 基本满意/).waitFor();
 
+  assert.deepEqual(await accessibilityProblems(desk), [], 'axe-core on a completed order');
   // Closed: no dispatch, no completion, no arrival, no category change; reopening stays.
   await desk.getByRole('button', { name: '关闭工单' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '已关闭' }).waitFor();
@@ -139,6 +140,7 @@ e2eTest('5 · people appear by name and role, presets and places by their names,
   await desk.getByRole('link', { name: '← 返回列表' }).click();
   const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
   await row.filter({ hasText: '处理人 张强 · 维修人员' }).waitFor();
+  assert.deepEqual(await accessibilityProblems(desk), [], 'axe-core on the inbox');
   const shown = await desk.locator('main').innerText();
   assert.doesNotMatch(shown, /stf-|front_desk|technician/, 'no staff ids or role codes on the desk');
 
@@ -246,7 +248,7 @@ e2eTest('13 · the top bar controls are at least 44 px each way', async ({ open 
   }
 });
 
-e2eTest('also · a note on a closed order reaches the desk, which can reopen it; the inbox filters and searches', async ({ open }) => {
+e2eTest('also · a note on a closed order reaches the desk, which can reopen it; the inbox filters by state and building and searches', async ({ open }) => {
   const text = `卫生间吊顶渗水 e2e-${Date.now()}`;
   const receipt = await reportOrder(text, '13900001234');
   const desk = await openOnDesk(open, 'desk', text);
@@ -274,6 +276,11 @@ e2eTest('also · a note on a closed order reaches the desk, which can reopen it;
   await row.filter({ hasText: '关闭后有新备注' }).waitFor();
   assert.equal(await desk.locator('[data-testid=order-row]').count(), 1, 'the search finds one order');
   await desk.getByLabel('搜索', { exact: false }).fill('1234');
+  await row.waitFor();
+  // By building: the order is in the estate's first one (see reportOrder).
+  await desk.getByLabel('楼栋').selectOption({ index: 2 });
+  await row.waitFor({ state: 'detached' });
+  await desk.getByLabel('楼栋').selectOption({ index: 1 });
   await row.waitFor();
   await row.getByRole('link', { name: '处理' }).click();
   await desk.getByRole('button', { name: '重新打开' }).click();

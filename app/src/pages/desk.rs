@@ -7,7 +7,7 @@
 
 use anju_shared::lang::Lang;
 use anju_shared::model::{Category, DeadlineStatus};
-use anju_shared::order::{Event, Inbox, OrderState, Status, fold};
+use anju_shared::order::{Event, EventBody, Inbox, OrderState, Status, fold};
 use anju_shared::sla::{self, Deadline};
 use chrono::{TimeZone, Utc};
 use leptos::prelude::*;
@@ -124,6 +124,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let show = RwSignal::new(Show::Open);
     let only = RwSignal::new(None::<Category>);
     let query = RwSignal::new(String::new());
+    let building = RwSignal::new(None::<String>);
 
     let load = move || {
         spawn_local(async move {
@@ -153,7 +154,8 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
             i.as_ref().map(|i| {
                 // The estate's preset with its manager's changes, and its calendar.
                 let rules = i.estate.rules().ok();
-                let orders: Vec<(String, OrderState)> = engine.events.with(|local| {
+                // (reference, state, building): the building from the report, for the filter.
+                let orders: Vec<(String, OrderState, String)> = engine.events.with(|local| {
                     let by_order = sorted_indices(local.len(), &|a, b| {
                         local[a].order_id.cmp(&local[b].order_id)
                     });
@@ -169,7 +171,15 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                                     .take_while(|e| e.order_id == o.id)
                                     .cloned(),
                             );
-                            fold(&o.id, &events).map(|s| (o.reference.clone(), s))
+                            let building = o
+                                .events
+                                .iter()
+                                .find_map(|e| match &e.body {
+                                    EventBody::Reported(r) => Some(r.building_id.clone()),
+                                    _ => None,
+                                })
+                                .unwrap_or_default();
+                            fold(&o.id, &events).map(|s| (o.reference.clone(), s, building))
                         })
                         .collect()
                 });
@@ -180,7 +190,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let states = Memo::new(move |_| {
         folded.with(|f| {
             f.as_ref()
-                .map(|(_, orders)| orders.iter().map(|(_, s)| s.clone()).collect())
+                .map(|(_, orders)| orders.iter().map(|(_, s, _)| s.clone()).collect())
                 .unwrap_or_default()
         })
     });
@@ -209,7 +219,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     });
     let rows = Memo::new(move |_| {
         let now_ms = now_ms.get();
-        let (show, only) = (show.get(), only.get());
+        let (show, only, in_building) = (show.get(), only.get(), building.get());
         let q = query.get().trim().to_lowercase();
         folded.with(|f| {
             let Some((Some((policy, calendar)), orders)) = f else {
@@ -222,7 +232,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 .with_timezone(&calendar.utc_offset);
             let mut rows: Vec<Row> = orders
                 .iter()
-                .filter(|(reference, s)| {
+                .filter(|(reference, s, building)| {
                     let closed = s.status == Status::Closed;
                     let shown = match show {
                         Show::Open => !closed,
@@ -235,9 +245,12 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                         || s.location.to_lowercase().contains(&q)
                         || s.phone_masked.ends_with(&q)
                         || s.text.to_lowercase().contains(&q);
-                    shown && found && only.is_none_or(|c| c == s.category)
+                    shown
+                        && found
+                        && only.is_none_or(|c| c == s.category)
+                        && in_building.as_ref().is_none_or(|b| b == building)
                 })
-                .map(|(reference, state)| Row {
+                .map(|(reference, state, _)| Row {
                     reference: reference.clone(),
                     deadlines: sla::deadlines(policy, calendar, &state.facts(), now),
                     state: state.clone(),
@@ -267,6 +280,19 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
             .map(|&c| view! { <option value=c.as_str() selected=move || only.get() == Some(c)>{l.pick(c.zh(), c.en())}</option> })
             .collect_view()
     };
+    // The estate's buildings from the site plan the device keeps.
+    let buildings = move || {
+        engine.site.with(|site| {
+            site.iter()
+                .flat_map(|s| &s.buildings)
+                .map(|b| {
+                    let id = b.id.clone();
+                    let chosen = id.clone();
+                    view! { <option value=id selected=move || building.get().as_deref() == Some(chosen.as_str())>{b.name.clone()}</option> }
+                })
+                .collect_view()
+        })
+    };
     let filters = move || {
         view! {
             <div class="filters card form" role="search">
@@ -289,6 +315,16 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                         <select id="desk-only" on:change=move |ev| only.set(Category::parse(&event_target_value(&ev)))>
                             <option value="">{tr("全部类别", "Every category")}</option>
                             {categories}
+                        </select>
+                    </div>
+                    <div class="col">
+                        <label for="desk-building">{tr("楼栋", "Building")}</label>
+                        <select id="desk-building" on:change=move |ev| {
+                            let b = event_target_value(&ev);
+                            building.set((!b.is_empty()).then_some(b));
+                        }>
+                            <option value="">{tr("全部楼栋", "Every building")}</option>
+                            {buildings}
                         </select>
                     </div>
                     <div class="col">

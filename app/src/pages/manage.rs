@@ -47,13 +47,31 @@ pub(crate) fn ManagePage() -> impl IntoView {
         });
     };
     check();
-    dynamic(move || match me.get() {
+    dynamic(move || {
+        match me.get() {
         None => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
         Some(None) => view! {
             <Login title=tr("管理登录", "Manager login") on_done=Callback::new(move |_| check())/>
         }
         .into_any(),
+        // No estate: nothing to show, but always a way out.
+        Some(Some(account)) if account.estates.is_empty() => view! {
+            <section class="card">
+                <p class="error" role="alert">{tr("您的账号没有负责的小区,请联系管理员分配。", "Your account has no estate; ask an administrator to give you one.")}</p>
+                <div class="actions">
+                    {button("button", tr("退出", "Log out"), false.into(), Callback::new(move |()| {
+                        spawn_local(async move {
+                            let _ = api::post::<_, Value>("/api/logout", &serde_json::json!({})).await;
+                            who.set(None);
+                            me.set(Some(None));
+                        });
+                    }))}
+                </div>
+            </section>
+        }
+        .into_any(),
         Some(Some(me)) => rules_editor(me).into_any(),
+    }
     })
 }
 

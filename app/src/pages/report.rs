@@ -206,7 +206,6 @@ fn ReportForm(site: Site) -> impl IntoView {
         failure.set(None);
         if let Err(found) = report::validate(&input) {
             errors.set(found);
-            focus_summary();
             return;
         }
         errors.set(Vec::new());
@@ -230,7 +229,6 @@ fn ReportForm(site: Site) -> impl IntoView {
                     } else {
                         errors.set(body.errors);
                     }
-                    focus_summary();
                 }
                 Err(ApiFailure::Network(_)) => failure.set(Some(
                     lang.get_untracked()
@@ -254,12 +252,6 @@ fn ReportForm(site: Site) -> impl IntoView {
         send();
     };
 
-    // Made once, here, where the language is in context.
-    let at_limit = tr(
-        "已到字数上限,超出的文字没有保留,请精简。",
-        "The limit: text beyond it was not kept; please shorten.",
-    );
-    let chars = tr("字", "characters");
     let form = move || {
         view! {
             <form class="card form" on:submit=submit novalidate>
@@ -285,7 +277,6 @@ fn ReportForm(site: Site) -> impl IntoView {
                     maxlength=TEXT_MAX_CHARS.to_string()
                     placeholder=tr("例如:卫生间漏水,请尽快来修", "e.g. the bathroom ceiling is leaking")
                     aria-invalid=invalid(errors, ReportField::Text)
-                    aria-describedby="report-text-count report-text-error"
                     prop:value=text
                     on:input=move |ev| {
                         text.set(event_target_value(&ev));
@@ -294,12 +285,6 @@ fn ReportForm(site: Site) -> impl IntoView {
                         asking.set(false);
                     }
                 ></textarea>
-                // The limit in view: a paste beyond it is cut by the browser, so say so.
-                <p class="muted counter" id="report-text-count" data-testid="text-count">
-                    {move || format!("{}/{TEXT_MAX_CHARS}", text.with(|t| t.chars().count()))}
-                    " "
-                    {move || if text.with(|t| t.chars().count() >= TEXT_MAX_CHARS) { at_limit.get() } else { chars.get() }}
-                </p>
                 <FieldHint field=ReportField::Text errors=errors/>
 
                 <div class="suggestion" data-testid="suggestion" aria-live="polite">
@@ -332,7 +317,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                         <select
                             id="report-building"
                             name="building"
-                            aria-invalid=invalid(errors, ReportField::Building) aria-describedby="report-building-error"
+                            aria-invalid=invalid(errors, ReportField::Building)
                             on:change=move |ev| {
                                 building.set(event_target_value(&ev));
                                 unit.set(String::new());
@@ -354,7 +339,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                                 <select
                                     id="report-unit"
                                     name="unit"
-                                    aria-invalid=invalid(errors, ReportField::Unit) aria-describedby="report-unit-error"
+                                    aria-invalid=invalid(errors, ReportField::Unit)
                                     on:change=move |ev| unit.set(event_target_value(&ev))
                                 >
                                     <option value="">{tr("请选择", "Choose")}</option>
@@ -376,7 +361,7 @@ fn ReportForm(site: Site) -> impl IntoView {
                     {field_label(ReportField::Photos)}
                     <span class="muted">{tr("(选填,最多 4 张)", "(optional, up to 4)")}</span>
                     <input id="report-photos" type="file" accept="image/jpeg,image/png,image/webp"
-                        capture="environment" aria-invalid=invalid(errors, ReportField::Photos) aria-describedby="report-photos-error"
+                        capture="environment" aria-invalid=invalid(errors, ReportField::Photos)
                         on:change=add_photo/>
                 </label>
                 <p class="muted" data-testid="report-photos">
@@ -413,19 +398,10 @@ fn ReportForm(site: Site) -> impl IntoView {
         }
     };
 
-    // Another problem from the same home: the place and contact stay, the rest starts over.
-    let again = Callback::new(move |()| {
-        text.set(String::new());
-        category.set(None);
-        photos.set(Vec::new());
-        errors.set(Vec::new());
-        failure.set(None);
-        receipt.set(None);
-    });
     view! {
         {move || match receipt.get() {
             None => form().into_any(),
-            Some(r) => view! { <Confirmation receipt=r again=again/> }.into_any(),
+            Some(r) => view! { <Confirmation receipt=r/> }.into_any(),
         }}
     }
 }
@@ -458,31 +434,8 @@ fn FieldHint(field: ReportField, errors: RwSignal<Vec<FieldError>>) -> impl Into
                 .unwrap_or_default()
         })
     };
-    view! { <p class="field-error" id=format!("report-{}-error", field.key())>{message}</p> }
-}
-
-/// Moves the focus to the error summary once it is drawn: after a failed submit the
-/// resident is at the button, and the list of what to fix is above, off-screen.
-fn focus_summary() {
-    focus_on("report-errors");
-}
-
-/// Once the next frame is drawn, scrolls to the top and moves the focus to the element `id`
-/// (the browser then scrolls it into view and a screen reader reads it).
-fn focus_on(id: &'static str) {
-    request_animation_frame(move || {
-        let Some(w) = web_sys::window() else {
-            return;
-        };
-        w.scroll_to_with_x_and_y(0.0, 0.0);
-        if let Some(el) = w
-            .document()
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-        {
-            let _ = el.focus();
-        }
-    });
+    // report.js ties it to its field (`aria-describedby`) by `data-for`.
+    view! { <p class="field-error" data-for=field.key()>{message}</p> }
 }
 
 /// A labelled text input bound to a signal, with its refusal message. One component for
@@ -512,7 +465,6 @@ fn TextField(
             autocomplete=autocomplete
             placeholder=placeholder
             aria-invalid=invalid(errors, field)
-            aria-describedby=format!("report-{}-error", field.key())
             prop:value=value
             on:input=move |ev| value.set(event_target_value(&ev))
         />
@@ -528,27 +480,19 @@ fn full_url(path: &str) -> String {
     format!("{origin}{path}")
 }
 
-/// The receipt, shown at the top with the focus on it (the view would otherwise stay where
-/// the submit button was, below a phone's screen): the reference large, the tracking link
-/// wrapped on a narrow screen with buttons to copy and open it, and a way to report another
-/// problem.
+/// The receipt, shown at the top with the focus on it (see report.js: the view
+/// would otherwise stay where the submit button was, below a phone's screen): the reference
+/// large, the tracking link wrapped on a narrow screen with buttons to copy and open it, and
+/// a way to report another problem.
 #[component]
-fn Confirmation(receipt: Receipt, again: Callback<()>) -> impl IntoView {
+fn Confirmation(receipt: Receipt) -> impl IntoView {
     let category = receipt.category;
     let tracking = format!("/t/{}", receipt.tracking_token);
     let url = full_url(&tracking);
-    let copied = RwSignal::new(false);
-    focus_on("receipt-heading");
-    let to_copy = url.clone();
-    let copy = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&to_copy);
-            copied.set(true);
-        }
-    };
+    let copy_url = url.clone();
     view! {
-        <section class="card confirmation" data-testid="receipt">
-            <h1 tabindex="-1" id="receipt-heading">{tr("已收到您的报事", "We have your report")}</h1>
+        <section class="card confirmation">
+            <h1 tabindex="-1" id="receipt">{tr("已收到您的报事", "We have your report")}</h1>
             <p>{tr("受理编号", "Reference")}</p>
             <p class="reference" data-testid="reference">{receipt.reference.clone()}</p>
             <p>
@@ -557,16 +501,13 @@ fn Confirmation(receipt: Receipt, again: Callback<()>) -> impl IntoView {
                 {receipt.urgent.then(|| view! { <strong class="chip urgent" data-testid="receipt-urgent">{tr("紧急", "Urgent")}</strong> })}
             </p>
             <p class="muted">{tr("客服将在规定时间内与您联系。请保存下面的跟踪链接,可随时查看进度。", "The front desk will contact you within the set time. Keep the tracking link below to follow progress.")}</p>
-            <p class="tracking"><a data-testid="tracking-link" href=tracking.clone()>{url}</a></p>
-            <div class="row">
-                <button type="button" class="button col" on:click=copy>
-                    {move || if copied.get() { tr("已复制", "Copied") } else { tr("复制链接", "Copy the link") }}
-                </button>
-                <a class="button col" href=tracking>{tr("查看进度", "Open the progress page")}</a>
-            </div>
-            <button type="button" class="button secondary again" on:click=move |_| again.run(())>
+            // report.js adds the button that copies it (`data-copy`): copying needs script.
+            <p class="tracking" data-copy=copy_url><a data-testid="tracking-link" href=tracking.clone()>{url}</a></p>
+            <a class="button" href=tracking>{tr("查看进度", "Open the progress page")}</a>
+            // The form again, fresh: a new load of this page, the form's own address.
+            <a class="button secondary again" href="">
                 {tr("再报一个问题", "Report another problem")}
-            </button>
+            </a>
         </section>
     }
 }

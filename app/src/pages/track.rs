@@ -22,7 +22,6 @@ struct Tracking {
     reported_at: String,
     place: String,
     /// The resident's own description, so they recognise their report.
-    #[serde(default)]
     text: String,
     phone_masked: String,
     /// (event kind, when), oldest first.
