@@ -1106,25 +1106,11 @@ impl Db {
         let mut seq = base;
         for step in &steps {
             seq += 1;
-            let at = step.due;
-            let e = Event {
-                id: uuid::Uuid::now_v7().to_string(),
-                order_id: step.order_id.clone(),
-                // The server's own key: its estate sequence number is unique in the estate.
-                device_id: CLOCK_DEVICE.to_string(),
-                device_seq: u64::try_from(seq).unwrap_or_default(),
-                hlc: anju_shared::hlc::Hlc::new(
-                    u64::try_from(at.timestamp_millis()).unwrap_or(0),
-                    0,
-                ),
-                actor: CLOCK_ACTOR.to_string(),
-                at,
-                body: EventBody::Escalated {
-                    level: step.level,
-                    to: concerned.get(&step.level).cloned().unwrap_or_default(),
-                },
-                seq: None,
+            let body = EventBody::Escalated {
+                level: step.level,
+                to: concerned.get(&step.level).cloned().unwrap_or_default(),
             };
+            let e = clock_event(&step.order_id, seq, step.due, body);
             insert_event(&mut tx, estate_id, seq, &e).await?;
         }
         // A hotspot or major complaint concerns the customer-service supervisor and the quality
@@ -1138,23 +1124,11 @@ impl Db {
         }
         for grade in &grades {
             seq += 1;
-            let e = Event {
-                id: uuid::Uuid::now_v7().to_string(),
-                order_id: grade.order_id.clone(),
-                device_id: CLOCK_DEVICE.to_string(),
-                device_seq: u64::try_from(seq).unwrap_or_default(),
-                hlc: anju_shared::hlc::Hlc::new(
-                    u64::try_from(at_now.timestamp_millis()).unwrap_or(0),
-                    0,
-                ),
-                actor: CLOCK_ACTOR.to_string(),
-                at: at_now,
-                body: EventBody::Graded {
-                    severity: grade.severity,
-                    to: graders.clone(),
-                },
-                seq: None,
+            let body = EventBody::Graded {
+                severity: grade.severity,
+                to: graders.clone(),
             };
+            let e = clock_event(&grade.order_id, seq, at_now, body);
             insert_event(&mut tx, estate_id, seq, &e).await?;
         }
         sqlx::query("UPDATE estates SET seq = $1 WHERE id = $2")
@@ -1580,6 +1554,28 @@ impl arrival::Lookup for Known {
 
 /// The private contact of a staff-made report, sent beside the event, never in it.
 pub use anju_shared::sync::Contact;
+
+/// An event the server's clock records on an order at estate sequence `seq`: its key is the
+/// server's own (the sequence number is unique in the estate) and its stamp the moment it
+/// stands for.
+fn clock_event(
+    order_id: &str,
+    seq: i64,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    body: EventBody,
+) -> Event {
+    Event {
+        id: uuid::Uuid::now_v7().to_string(),
+        order_id: order_id.to_string(),
+        device_id: CLOCK_DEVICE.to_string(),
+        device_seq: u64::try_from(seq).unwrap_or_default(),
+        hlc: anju_shared::hlc::Hlc::new(u64::try_from(at.timestamp_millis()).unwrap_or(0), 0),
+        actor: CLOCK_ACTOR.to_string(),
+        at,
+        body,
+        seq: None,
+    }
+}
 
 /// The device id and actor of the events the server's clock records.
 pub const CLOCK_DEVICE: &str = "server-clock";

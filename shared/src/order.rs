@@ -224,6 +224,26 @@ impl Assessment {
     }
 }
 
+impl Reported {
+    /// A report staff record on someone's behalf (heard by phone, found on a patrol): the
+    /// words, where it came from and the category a person chose; no place and no phone yet.
+    pub fn by_staff(text: &str, channel: crate::model::Channel, category: Category) -> Reported {
+        Reported {
+            text: text.to_string(),
+            channel: channel.as_str().to_string(),
+            category: Some(category),
+            suggested: category,
+            urgent: false,
+            topic: None,
+            place: None,
+            building_id: String::new(),
+            unit_id: String::new(),
+            location: String::new(),
+            phone_masked: String::new(),
+        }
+    }
+}
+
 /// What an erased resident's report still says in place of their words and whereabouts.
 pub const ERASED: &str = "(已按本人要求删除 / erased at the resident's request)";
 

@@ -40,19 +40,11 @@ fn order(category: Category, offset_min: i64, done_min: Option<i64>) -> OrderSta
     let mut events = vec![event(
         "r",
         at,
-        EventBody::Reported(Reported {
-            text: "漏水".into(),
-            channel: "phone".into(),
-            category: Some(category),
-            suggested: category,
-            urgent: false,
-            topic: None,
-            place: None,
-            building_id: String::new(),
-            unit_id: String::new(),
-            location: String::new(),
-            phone_masked: String::new(),
-        }),
+        EventBody::Reported(Reported::by_staff(
+            "漏水",
+            anju_shared::model::Channel::Phone,
+            category,
+        )),
     )];
     if let Some(done) = done_min {
         events.push(event(

@@ -33,19 +33,11 @@ fn report(order: &str, when: DateTime<FixedOffset>) -> Event {
         order,
         0,
         when,
-        EventBody::Reported(Reported {
-            text: "漏水".into(),
-            channel: "phone".into(),
-            category: Some(Category::Repair),
-            suggested: Category::Repair,
-            urgent: false,
-            topic: None,
-            place: None,
-            building_id: String::new(),
-            unit_id: String::new(),
-            location: String::new(),
-            phone_masked: String::new(),
-        }),
+        EventBody::Reported(Reported::by_staff(
+            "漏水",
+            anju_shared::model::Channel::Phone,
+            Category::Repair,
+        )),
     )
 }
 

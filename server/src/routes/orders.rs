@@ -53,20 +53,7 @@ async fn order(
             message: "not an RFC 3339 time".into(),
         })?,
     };
-    let row = sqlx::query("SELECT estate_id, reference FROM orders WHERE id = $1")
-        .bind(order_id.clone())
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or(ApiError::NotFound("order"))?;
-    let estate_id: String = row.try_get("estate_id")?;
-    if !staff.may_see_estate(&estate_id) {
-        state
-            .db
-            .audit(&staff.id, &ip, "access_refused", &order_id, "order")
-            .await?;
-        // The same answer as for an order that does not exist: no probing across estates.
-        return Err(ApiError::NotFound("order"));
-    }
+    let (estate_id, row) = visible_order(&state, &staff, &ip, &order_id, "order").await?;
     let estate = state
         .db
         .estates_by_ids(std::slice::from_ref(&estate_id))
@@ -107,6 +94,33 @@ async fn order(
     }))
 }
 
+/// The order's registry row when the staff member may see its estate; otherwise the refusal is
+/// audited (as `what`) and answered as if the order did not exist: no probing across estates.
+async fn visible_order(
+    state: &AppState,
+    staff: &Staff,
+    ip: &str,
+    order_id: &str,
+    what: &str,
+) -> Result<(String, sqlx::any::AnyRow), ApiError> {
+    let row = sqlx::query(
+        "SELECT estate_id, reference, contact_name, contact_phone FROM orders WHERE id = $1",
+    )
+    .bind(order_id.to_string())
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(ApiError::NotFound("order"))?;
+    let estate_id: String = row.try_get("estate_id")?;
+    if !staff.may_see_estate(&estate_id) {
+        state
+            .db
+            .audit(&staff.id, ip, "access_refused", order_id, what)
+            .await?;
+        return Err(ApiError::NotFound("order"));
+    }
+    Ok((estate_id, row))
+}
+
 #[derive(Serialize)]
 struct Contact {
     name: String,
@@ -120,21 +134,7 @@ async fn reveal_phone(
     ClientIp(ip): ClientIp,
     Path(order_id): Path<String>,
 ) -> Result<Json<Contact>, ApiError> {
-    let row =
-        sqlx::query("SELECT estate_id, contact_name, contact_phone FROM orders WHERE id = $1")
-            .bind(order_id.clone())
-            .fetch_optional(&state.db.pool)
-            .await?
-            .ok_or(ApiError::NotFound("order"))?;
-    let estate_id: String = row.try_get("estate_id")?;
-    if !staff.may_see_estate(&estate_id) {
-        state
-            .db
-            .audit(&staff.id, &ip, "access_refused", &order_id, "reveal_phone")
-            .await?;
-        // The same answer as for an order that does not exist: no probing across estates.
-        return Err(ApiError::NotFound("order"));
-    }
+    let (_, row) = visible_order(&state, &staff, &ip, &order_id, "reveal_phone").await?;
     state
         .db
         .audit(&staff.id, &ip, "reveal_phone", &order_id, "")

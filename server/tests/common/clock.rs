@@ -142,19 +142,11 @@ pub async fn story_completion_stops_the_ladder(app: &TestApp) {
     let order = uuid::Uuid::now_v7().to_string();
     desk.record(
         &order,
-        EventBody::Reported(anju_shared::order::Reported {
-            text: "水管漏水".into(),
-            channel: "phone".into(),
-            category: Some(anju_shared::model::Category::Repair),
-            suggested: anju_shared::model::Category::Repair,
-            urgent: false,
-            topic: None,
-            place: None,
-            building_id: String::new(),
-            unit_id: String::new(),
-            location: String::new(),
-            phone_masked: String::new(),
-        }),
+        EventBody::Reported(anju_shared::order::Reported::by_staff(
+            "水管漏水",
+            anju_shared::model::Channel::Phone,
+            anju_shared::model::Category::Repair,
+        )),
         reported.timestamp_millis(),
     );
     desk.record(
