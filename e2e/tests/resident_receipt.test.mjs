@@ -89,3 +89,18 @@ e2eTest('the site icon is an icon, not the app page', async () => {
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type'), /^image\//);
 });
+
+e2eTest('10 · the room field offers the rooms of the chosen unit', async ({ open }) => {
+  const page = await open('/r/cuihu');
+  await page.setViewportSize(PHONE);
+  await page.getByLabel('楼栋').selectOption({ index: 1 });
+  await page.getByLabel('单元').selectOption({ index: 1 });
+  const rooms = page.locator('[data-testid=rooms] option');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=rooms] option').length > 0);
+  const offered = await rooms.evaluateAll((list) => list.map((o) => o.value));
+  assert.ok(offered.includes('201'), offered.join(' '));
+  assert.equal(await page.getByLabel('房号').getAttribute('list'), 'report-rooms');
+  // Another unit, other rooms (or the same numbers): the list follows the choice.
+  await page.getByLabel('单元').selectOption({ index: 0 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=rooms] option').length === 0);
+});

@@ -218,6 +218,23 @@ impl Db {
     }
 
     /// Whether a room exists in a unit (a report may name none: a public area).
+    /// The rooms of a unit of an estate, floor by floor; empty when the unit is not the
+    /// estate's.
+    pub async fn rooms_of_unit(&self, estate_id: &str, unit_id: &str) -> sqlx::Result<Vec<String>> {
+        sqlx::query(
+            "SELECT h.room FROM households h JOIN units u ON u.id = h.unit_id \
+             JOIN buildings b ON b.id = u.building_id WHERE b.estate_id = $1 AND u.id = $2 \
+             ORDER BY h.floor, h.room",
+        )
+        .bind(estate_id.to_string())
+        .bind(unit_id.to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect()
+    }
+
     pub async fn room_exists(&self, unit_id: &str, room: &str) -> sqlx::Result<bool> {
         let n: i64 =
             sqlx::query("SELECT COUNT(*) FROM households WHERE unit_id = $1 AND room = $2")

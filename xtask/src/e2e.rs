@@ -37,7 +37,9 @@ pub(crate) fn run() -> Result<()> {
     let log = scratch.join("server.log");
 
     let outcome = (|| {
-        let running = Server::start(&server, &scratch, &dist, &log)?;
+        // The server's clock passes every second, so a test sees an escalation arrive
+        // without waiting a minute.
+        let running = Server::start(&server, &scratch, &dist, &log, 1)?;
         let url = format!("http://{}", running.addr);
         eprintln!("server at {url} (log: {})", log.display());
         run_node(&e2e, &tests, &url)
@@ -132,7 +134,15 @@ impl Server {
     /// `binary serve` on a free port with a fresh SQLite database in `scratch` (seeded with
     /// the demo estate, as on any first start), serving the app from `dist`, its output in
     /// `log`; returns once it answers `/api/health`.
-    pub(crate) fn start(binary: &Path, scratch: &Path, dist: &Path, log: &Path) -> Result<Server> {
+    /// Starts `anju serve`; `clock_seconds` is the server's clock period (0: off, for a bench
+    /// that counts the events it put in).
+    pub(crate) fn start(
+        binary: &Path,
+        scratch: &Path,
+        dist: &Path,
+        log: &Path,
+        clock_seconds: u32,
+    ) -> Result<Server> {
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
         let db = scratch.join("anju.db");
         let log_file = File::create(log)?;
@@ -148,9 +158,7 @@ impl Server {
             // Every browser test reports from 127.0.0.1: the per-address limit of the public
             // form (tested on its own in server/tests) would cut the later tests off.
             .env("ANJU_REPORT_LIMIT", "1000")
-            // The server's clock passes every second, so a test sees an escalation arrive
-            // without waiting a minute.
-            .env("ANJU_CLOCK_SECONDS", "1")
+            .env("ANJU_CLOCK_SECONDS", clock_seconds.to_string())
             .stdout(log_file.try_clone()?)
             .stderr(log_file);
         eprintln!("$ {}", cmd::display(&command));

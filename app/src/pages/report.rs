@@ -98,6 +98,12 @@ pub(crate) fn ReportPage() -> impl IntoView {
     }
 }
 
+/// `GET /api/public/estates/{slug}/units/{unit}/rooms`.
+#[derive(serde::Deserialize)]
+struct RoomList {
+    rooms: Vec<String>,
+}
+
 #[component]
 fn ReportForm(site: Site) -> impl IntoView {
     let lang = use_lang();
@@ -110,6 +116,23 @@ fn ReportForm(site: Site) -> impl IntoView {
     let building = RwSignal::new(String::new());
     let unit = RwSignal::new(String::new());
     let room = RwSignal::new(String::new());
+    // The rooms of the chosen unit, asked of the server when the unit changes.
+    let rooms = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        let u = unit.get();
+        rooms.set(Vec::new());
+        if u.is_empty() {
+            return;
+        }
+        let url = format!("/api/public/estates/{}/units/{u}/rooms", slug.get_value());
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::api::get::<RoomList>(&url).await
+                && unit.get_untracked() == u
+            {
+                rooms.set(list.rooms);
+            }
+        });
+    });
     let phone = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -350,7 +373,12 @@ fn ReportForm(site: Site) -> impl IntoView {
                         <FieldHint field=ReportField::Unit errors=errors/>
                     </div>
                     <div class="col">
-                        <TextField field=ReportField::Room value=room errors=errors inputmode="numeric" placeholder="101"/>
+                        <TextField field=ReportField::Room value=room errors=errors inputmode="numeric" placeholder="101" list="report-rooms"/>
+                        // The chosen unit's rooms, offered as the resident types: a room that
+                        // does not exist is then rarely typed at all.
+                        <datalist id="report-rooms" data-testid="rooms">
+                            {move || rooms.get().into_iter().map(|r| view! { <option value=r></option> }).collect_view()}
+                        </datalist>
                     </div>
                 </div>
 
@@ -445,6 +473,9 @@ fn TextField(
     field: ReportField,
     value: RwSignal<String>,
     errors: RwSignal<Vec<FieldError>>,
+    /// The id of a `<datalist>` of suggestions (the rooms of the chosen unit).
+    #[prop(optional)]
+    list: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
@@ -464,6 +495,7 @@ fn TextField(
             inputmode=inputmode
             autocomplete=autocomplete
             placeholder=placeholder
+            list=list
             aria-invalid=invalid(errors, field)
             prop:value=value
             on:input=move |ev| value.set(event_target_value(&ev))

@@ -24,6 +24,26 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/public/estates/{slug}", get(site))
         .route("/public/estates/{slug}/reports", post(create_report))
+        .route("/public/estates/{slug}/units/{unit_id}/rooms", get(rooms))
+}
+
+/// The room numbers of one unit, for the form to offer: what the building's mailboxes show,
+/// nothing of who lives there.
+#[derive(serde::Serialize)]
+struct Rooms {
+    rooms: Vec<String>,
+}
+
+async fn rooms(
+    State(state): State<AppState>,
+    Path((slug, unit_id)): Path<(String, String)>,
+) -> Result<Json<Rooms>, ApiError> {
+    let estate = estate(&state, &slug).await?;
+    let rooms = state.db.rooms_of_unit(&estate.id, &unit_id).await?;
+    if rooms.is_empty() {
+        return Err(ApiError::NotFound("unit"));
+    }
+    Ok(Json(Rooms { rooms }))
 }
 
 async fn estate(state: &AppState, slug: &str) -> Result<Estate, ApiError> {

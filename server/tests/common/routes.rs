@@ -157,6 +157,16 @@ pub const ROUTES: &[Route] = &[
         probes: &[probe("", Body::None, Expect::Answered)],
     },
     Route {
+        method: "GET",
+        path: "/public/estates/{slug}/units/{unit_id}/rooms",
+        access: Access::Public(
+            "a unit's room numbers for the form to offer (no one's name or phone): what the \
+             building's mailboxes show every visitor",
+        ),
+        may: anyone,
+        probes: &[probe("", Body::None, Expect::Answered)],
+    },
+    Route {
         method: "POST",
         path: "/public/estates/{slug}/reports",
         access: Access::Public(
