@@ -104,3 +104,24 @@ e2eTest('10 · the room field offers the rooms of the chosen unit', async ({ ope
   await page.getByLabel('单元').selectOption({ index: 0 });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=rooms] option').length === 0);
 });
+
+e2eTest('10 · an added photo shows as a thumbnail the resident can take out again', async ({ open }) => {
+  const page = await open('/r/cuihu');
+  await page.setViewportSize(PHONE);
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  await page.locator('#report-photos').setInputFiles({ name: 'IMG_3001.png', mimeType: 'image/png', buffer: png });
+  const thumb = page.getByRole('img', { name: '照片 1' });
+  await thumb.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid=report-thumbs] img');
+    return img && img.complete && img.naturalWidth === 1;
+  });
+  await page.locator('[data-testid=report-photos]').filter({ hasText: '已添加 1 张照片' }).waitFor();
+  assert.deepEqual(await accessibilityProblems(page), [], 'axe-core with a thumbnail');
+  await page.getByRole('button', { name: '删除照片 1' }).click();
+  await thumb.waitFor({ state: 'detached' });
+  assert.equal((await page.getByTestId('report-photos').innerText()).trim(), '', 'no photo counted');
+});

@@ -146,6 +146,18 @@ fn ReportForm(site: Site) -> impl IntoView {
     let asking = RwSignal::new(false);
     // Photos uploaded so far (the server's content hashes), and whether one is on its way.
     let photos = RwSignal::new(Vec::<String>::new());
+    // What the resident sees of each: a thumbnail of their own file (a local blob address, so
+    // nothing is fetched back) with a button to take it out again.
+    let previews = RwSignal::new(Vec::<(String, String)>::new());
+    let remove_photo = move |hash: String| {
+        photos.update(|p| p.retain(|h| *h != hash));
+        previews.update(|p| {
+            if let Some(at) = p.iter().position(|(h, _)| *h == hash) {
+                let (_, url) = p.remove(at);
+                let _ = web_sys::Url::revoke_object_url(&url);
+            }
+        });
+    };
     let uploading = RwSignal::new(false);
     let add_photo = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -164,9 +176,13 @@ fn ReportForm(site: Site) -> impl IntoView {
         }
         uploading.set(true);
         let url = format!("/api/public/estates/{}/photos", slug.get_value());
+        let preview = web_sys::Url::create_object_url_with_blob(&file).unwrap_or_default();
         spawn_local(async move {
             match api::upload::<api::StoredPhoto>(&url, file).await {
-                Ok(stored) => photos.update(|p| p.push(stored.hash)),
+                Ok(stored) => {
+                    previews.update(|p| p.push((stored.hash.clone(), preview)));
+                    photos.update(|p| p.push(stored.hash));
+                }
                 Err(ApiFailure::Status(_, _)) => errors.set(vec![FieldError::new(
                     ReportField::Photos,
                     report::Problem::Malformed,
@@ -392,6 +408,30 @@ fn ReportForm(site: Site) -> impl IntoView {
                         capture="environment" aria-invalid=invalid(errors, ReportField::Photos)
                         on:change=add_photo/>
                 </label>
+                <ul class="thumbs" data-testid="report-thumbs">
+                    {move || {
+                        let l = lang.get();
+                        previews
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (hash, url))| {
+                                let n = i + 1;
+                                let (alt, remove) = match l {
+                                    Lang::Zh => (format!("照片 {n}"), format!("删除照片 {n}")),
+                                    Lang::En => (format!("Photo {n}"), format!("Remove photo {n}")),
+                                };
+                                view! {
+                                    <li>
+                                        <img src=url alt=alt width="72" height="72"/>
+                                        <button type="button" class="button secondary" aria-label=remove
+                                            on:click=move |_| remove_photo(hash.clone())>"×"</button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
                 <p class="muted" data-testid="report-photos">
                     {move || {
                         let n = photos.with(Vec::len);
