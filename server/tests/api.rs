@@ -2695,3 +2695,43 @@ async fn a_hotspot_complaint_is_recorded_once_and_names_its_people() {
     let (app, _dir) = app().await;
     common::clock::story_a_hotspot_is_recorded_and_named(&app).await;
 }
+
+#[tokio::test]
+async fn reference_numbers_count_per_day_without_gaps() {
+    let (app, _dir) = app().await;
+    let mut refs = Vec::new();
+    for text in ["楼道灯坏了", "垃圾没人收", "门禁失灵"] {
+        let body = app.valid_report(text).await;
+        let receipt: Value = app.report(&body).await.json().await.expect("receipt");
+        refs.push(
+            receipt["reference"]
+                .as_str()
+                .expect("reference")
+                .to_string(),
+        );
+        // Events between reports (a note from the desk) must not make the numbers skip.
+        let order = receipt["order_id"].as_str().expect("order").to_string();
+        let mut desk =
+            common::devices::Device::login(&app, "desk", &format!("ref-{text}"), 0).await;
+        desk.record(
+            &order,
+            anju_shared::order::EventBody::Note {
+                text: "已联系".into(),
+            },
+            chrono::Utc::now().timestamp_millis(),
+        );
+        desk.sync_all().await;
+    }
+    let day = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .format("%Y%m%d")
+        .to_string();
+    assert_eq!(
+        refs,
+        vec![
+            format!("{day}-0001"),
+            format!("{day}-0002"),
+            format!("{day}-0003")
+        ]
+    );
+}
