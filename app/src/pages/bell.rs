@@ -181,7 +181,10 @@ pub(crate) fn Bell() -> impl IntoView {
                         data-unread=move || unread().to_string()
                         on:click=move |_| open.update(|o| *o = !*o)
                     >
-                        "🔔"
+                        // Drawn, not an emoji: a tablet without an emoji font shows a box.
+                        <svg class="bell-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                            <path d="M12 3a6 6 0 0 0-6 6v4l-2 3h16l-2-3V9a6 6 0 0 0-6-6zm0 18a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 21z" fill="currentColor"/>
+                        </svg>
                         <span class="count" aria-hidden="true">{move || { let n = unread(); (n > 0).then(|| n.to_string()) }}</span>
                     </button>
                     <Show when=move || open.get()>

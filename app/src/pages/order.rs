@@ -42,6 +42,10 @@ pub(crate) fn person(engine: Engine, id: &str, lang: Lang) -> String {
     if id == "resident" {
         return lang.pick("业主", "Resident").into();
     }
+    // The server's clock (escalations, gradings): not a person.
+    if id == "system" {
+        return lang.pick("系统(自动)", "System (automatic)").into();
+    }
     engine.staff.with(|list| {
         list.iter().find(|c| c.id == id).map_or_else(
             || lang.pick("同事", "A colleague").to_string(),
