@@ -455,11 +455,19 @@ impl Store {
                     .await?;
                     changed.push(stored);
                 }
-                Outcome::Rejected { reason } => {
+                Outcome::Rejected { reason, reason_zh } => {
                     // Out of the events (it must not count in the order's state), into the
-                    // rejected store with the reason, so the user sees it and nothing is lost.
+                    // rejected store with the reason, so the user sees it and nothing is lost;
+                    // in Chinese when the user reads Chinese and the server said it.
                     delete(&events, event.id.as_str().into()).await?;
                     let value = record(estate, event);
+                    let reason = if reason_zh.is_empty()
+                        || crate::i18n::current() != anju_shared::lang::Lang::Zh
+                    {
+                        reason
+                    } else {
+                        reason_zh
+                    };
                     let _ = js_sys::Reflect::set(&value, &"reason".into(), &reason.into());
                     put(&rejected, &event.id.as_str().into(), &value).await?;
                     refused.push(event.id.clone());

@@ -578,7 +578,7 @@ pub struct HouseholdRow {
 pub struct Pushed {
     pub event: Event,
     /// Set when a rule refused the event; it is then kept for review, not applied.
-    pub refusal: Option<String>,
+    pub refusal: Option<arrival::Refusal>,
 }
 
 impl Db {
@@ -863,13 +863,22 @@ impl Db {
             if let Some(reason) = refused.get(&seen) {
                 outcomes.push(Outcome::Rejected {
                     reason: reason.clone(),
+                    reason_zh: String::new(),
                 });
                 continue;
             }
             let mut refusal = if stored.contains_key(&key) {
-                Some("device_seq: already used by another event".to_string())
+                Some(arrival::Refusal::new(
+                    "device_seq",
+                    "already used by another event",
+                    "已被另一条记录使用",
+                ))
             } else if stored_ids.contains(&e.id) {
-                Some("id: already used by another event".to_string())
+                Some(arrival::Refusal::new(
+                    "id",
+                    "already used by another event",
+                    "已被另一条记录使用",
+                ))
             } else {
                 p.refusal.clone()
             };
@@ -884,8 +893,7 @@ impl Db {
                     owners.insert(e.order_id.clone(), owner);
                 }
                 let owner = owners.get(&e.order_id).cloned().flatten();
-                refusal =
-                    arrival::order_refusal(estate_id, e, owner.as_deref()).map(|r| r.to_string());
+                refusal = arrival::order_refusal(estate_id, e, owner.as_deref());
             }
             let row = if refusal.is_none() {
                 StoredEvent::checked(e)
@@ -893,9 +901,14 @@ impl Db {
                 None
             };
             if refusal.is_none() && row.is_none() {
-                refusal = Some("at: cannot be stored as it was sent".into());
+                refusal = Some(arrival::Refusal::new(
+                    "at",
+                    "cannot be stored as it was sent",
+                    "无法按原样保存",
+                ));
             }
-            if let Some(reason) = refusal {
+            if let Some(refusal) = refusal {
+                let reason = refusal.to_string();
                 sqlx::query(
                     "INSERT INTO rejected_events (estate_id, id, device_id, device_seq, staff_id, event, reason, received_ms) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -911,7 +924,10 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
                 refused.insert(seen, reason.clone());
-                outcomes.push(Outcome::Rejected { reason });
+                outcomes.push(Outcome::Rejected {
+                    reason,
+                    reason_zh: refusal.message(anju_shared::lang::Lang::Zh),
+                });
                 continue;
             }
             seq += 1;

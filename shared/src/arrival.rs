@@ -85,7 +85,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(field: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> Refusal {
+    pub fn new(field: impl Into<String>, en: impl Into<String>, zh: impl Into<String>) -> Refusal {
         Refusal {
             field: field.into(),
             en: en.into(),

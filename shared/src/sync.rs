@@ -52,8 +52,14 @@ pub enum Outcome {
     /// Stored before (the same event id under the same device and device_seq): nothing
     /// changed. Another event under a used key is `Rejected`, never taken for this.
     Duplicate { seq: i64 },
-    /// Refused by a rule of the server; kept there for review, never applied.
-    Rejected { reason: String },
+    /// Refused by a rule of the server; kept there for review, never applied. `reason` names
+    /// the field in English (`to: not an active staff member of this estate`), `reason_zh` says
+    /// it in Chinese for the tablet (empty when the answer repeats an earlier refusal).
+    Rejected {
+        reason: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason_zh: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -67,17 +67,17 @@ async fn sync(
     }
     let mut pushed = Vec::with_capacity(req.push.len());
     for e in &req.push {
-        let mut refusal = arrival::check(e, &pusher, now_ms, &known)
-            .err()
-            .map(|r| r.to_string());
+        let mut refusal = arrival::check(e, &pusher, now_ms, &known).err();
         if refusal.is_none()
             && let EventBody::Reported(r) = &e.body
         {
             refusal = match contacts.get(&e.order_id) {
-                Some(c) => arrival::contact_refusal(e, &c.phone).map(|r| r.to_string()),
-                None if !r.phone_masked.is_empty() => Some(
-                    "phone_masked: the full number must come in contacts, beside the report".into(),
-                ),
+                Some(c) => arrival::contact_refusal(e, &c.phone),
+                None if !r.phone_masked.is_empty() => Some(arrival::Refusal::new(
+                    "phone_masked",
+                    "the full number must come in contacts, beside the report",
+                    "完整号码须随报事另行提交",
+                )),
                 None => None,
             };
         }

@@ -231,7 +231,7 @@ impl Device {
                 Outcome::Stored { .. } | Outcome::Duplicate { .. } => {
                     self.outbox.retain(|e| e.id != ack.id)
                 }
-                Outcome::Rejected { reason } => {
+                Outcome::Rejected { reason, .. } => {
                     if self.outbox.iter().any(|e| e.id == ack.id) {
                         self.rejected.push((sent.clone(), reason.clone()));
                         self.known.remove(&ack.id);
@@ -512,7 +512,7 @@ pub async fn story_reused_keys_are_refused_and_kept(app: &TestApp) {
     // A fresh event in the same push is stored: one bad event does not fail the batch.
     let fresh = note("新的一条", 3);
     let refused = |o: &Outcome| match o {
-        Outcome::Rejected { reason } => reason.clone(),
+        Outcome::Rejected { reason, .. } => reason.clone(),
         other => panic!("refused expected, got {other:?}"),
     };
     // Twice: the second time every event is a repeat and must get the same answer.
@@ -585,7 +585,7 @@ pub async fn story_reused_keys_are_refused_and_kept(app: &TestApp) {
     let resp = d.post(&req).await;
     for ack in &resp.acks {
         assert!(
-            matches!(&ack.outcome, Outcome::Rejected { reason } if reason.starts_with("text:")),
+            matches!(&ack.outcome, Outcome::Rejected { reason, .. } if reason.starts_with("text:")),
             "{ack:?}"
         );
     }

@@ -577,6 +577,11 @@ pub async fn story_every_field_is_bounded_and_every_reference_checked(app: &Test
         let r = reason(&answer, i);
         assert!(r.starts_with(field), "case {i}: {r} (expected {field})");
     }
+    // The tablet shows a Chinese reader the reason in Chinese, naming the field.
+    assert_eq!(
+        answer["acks"][6]["outcome"]["reason_zh"],
+        "指派对象:不是本小区在职员工"
+    );
     stored(&answer, n);
 
     let visit = |household: &str, method: &str, note: String| EventBody::Visited {
@@ -758,7 +763,7 @@ pub async fn story_accepted_events_read_back_identical(app: &TestApp, seed: u64)
             let verdict = arrival::check(e, &pusher, Utc::now().timestamp_millis(), &Unknown);
             match (&ack.outcome, verdict) {
                 (Outcome::Stored { .. }, Ok(())) => accepted.push(e.clone()),
-                (Outcome::Rejected { reason }, Err(refusal)) => {
+                (Outcome::Rejected { reason, .. }, Err(refusal)) => {
                     assert_eq!(*reason, refusal.to_string())
                 }
                 (outcome, verdict) => panic!("{e:?}: server {outcome:?}, check {verdict:?}"),
