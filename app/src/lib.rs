@@ -56,6 +56,7 @@ fn StaffBar() -> impl IntoView {
         <header class="topbar">
             <pages::nav::Brand/>
             <pages::nav::SurfaceMenu/>
+            <pages::nav::EstatePicker/>
             <pages::bell::Bell/>
             <LangSwitch/>
         </header>
@@ -92,6 +93,8 @@ fn App() -> impl IntoView {
     use leptos_router::path;
 
     i18n::provide();
+    // The picked estate before the engine: the engine works in it.
+    pages::nav::provide_chosen();
     sync::provide();
     pages::nav::provide();
     // The desk and the field app are parents of their orders' addresses: going from the

@@ -39,6 +39,7 @@ pub(crate) fn ManagePage() -> impl IntoView {
     let me = RwSignal::new(None::<Option<Me>>);
     // The menu of surfaces learns who is logged in from here too.
     let who = crate::pages::nav::who();
+    let chosen = crate::pages::nav::chosen();
     let check = move || {
         spawn_local(async move {
             let answer = api::get::<Me>("/api/me").await.ok();
@@ -70,7 +71,11 @@ pub(crate) fn ManagePage() -> impl IntoView {
             </section>
         }
         .into_any(),
-        Some(Some(me)) => rules_editor(me).into_any(),
+        // Drawn again for the estate picked in the top bar.
+        Some(Some(me)) => {
+            let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
+            rules_editor(me, estate).into_any()
+        }
     }
     })
 }
@@ -92,9 +97,9 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn rules_editor(me: Me) -> impl IntoView {
+fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl IntoView {
     let lang = use_lang();
-    let Some(estate) = me.estates.first().cloned() else {
+    let Some(estate) = estate else {
         return view! {
             <p class="card error" role="alert">{tr("您的账号没有负责的小区", "Your account has no estate")}</p>
         }
