@@ -1122,8 +1122,7 @@ impl Db {
             .filter_map(|id| anju_shared::order::fold(id, &events))
             .collect();
         let at_now = calendar.in_offset(now.fixed_offset());
-        let steps = anju_shared::due::estate_escalations(&policy, &calendar, &orders, at_now);
-        let grades = anju_shared::due::severity_rises(&policy, &orders, at_now);
+        let (steps, grades) = anju_shared::due::estate_pass(&policy, &calendar, &orders, at_now);
         if steps.is_empty() && grades.is_empty() {
             tx.rollback().await?;
             return Ok(0);
