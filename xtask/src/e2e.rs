@@ -162,7 +162,10 @@ impl Server {
             // Webhooks: the browser test's receiver listens on 127.0.0.1 over plain HTTP, and
             // "send again" is seen within a second. Nothing else is ever registered, so the
             // sender reaches no other address.
-            .env("ANJU_WEBHOOK_SECONDS", if clock_seconds > 0 { "1" } else { "0" })
+            .env(
+                "ANJU_WEBHOOK_SECONDS",
+                if clock_seconds > 0 { "1" } else { "0" },
+            )
             .env("ANJU_WEBHOOK_ALLOW_PRIVATE", "1")
             .env("ANJU_WEBHOOK_ALLOW_HTTP", "1")
             .stdout(log_file.try_clone()?)

@@ -163,7 +163,7 @@ pub(crate) fn webhooks_section(
             view! {
                 <label class="choice">
                     {tick(k.as_str().to_string(), kinds)}
-                    {label} " " <code class="muted">{k.as_str()}</code>
+                    <span>{label} <code class="muted">{k.as_str()}</code></span>
                 </label>
             }
             .into_any()
@@ -440,14 +440,16 @@ fn delivery_log(
                         } else {
                             String::new()
                         };
+                        let attempted = if d2.last_ms == 0 {
+                            String::new()
+                        } else {
+                            format!(" · {}", when(d2.last_ms))
+                        };
                         format!(
-                            "{} · {} {} · {}{}{}",
+                            "{} · {} {} · {last}{attempted}{next}",
                             status_label(l, &d2.status),
                             d2.attempts,
                             l.pick("次", if d2.attempts == 1 { "attempt" } else { "attempts" }),
-                            last,
-                            l.pick("(", " ("),
-                            format_args!("{}{}{}", when(d2.last_ms), l.pick(")", ")"), next),
                         )
                     });
                     let kind = d.kind.clone();
