@@ -137,6 +137,11 @@ pub(crate) async fn patch<B: Serialize, T: DeserializeOwned>(
     send("PATCH", url, body).await
 }
 
+#[cfg(feature = "staff")]
+pub(crate) async fn delete<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    send("DELETE", url, &serde_json::Value::Null).await
+}
+
 async fn send<B: Serialize, T: DeserializeOwned>(
     method: &str,
     url: &str,

@@ -32,6 +32,19 @@ pub struct Config {
     /// an instance that should only serve requests while another keeps time.
     #[arg(long, env = "ANJU_CLOCK_SECONDS", default_value_t = 60)]
     pub clock_seconds: u64,
+    /// Seconds between two passes of the webhook sender (new events become deliveries, due
+    /// deliveries are sent); 0 turns it off on this instance.
+    #[arg(long, env = "ANJU_WEBHOOK_SECONDS", default_value_t = 10)]
+    pub webhook_seconds: u64,
+    /// Let webhooks reach loopback, private (RFC 1918, fc00::/7) and shared (100.64/10)
+    /// addresses: only for a gateway on the company's own network, or tests. Link-local
+    /// (cloud metadata), multicast and unspecified addresses stay refused.
+    #[arg(long, env = "ANJU_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_private: bool,
+    /// Let webhooks use plain `http://` URLs (tests, a gateway on the same host); `https://`
+    /// is required otherwise.
+    #[arg(long, env = "ANJU_WEBHOOK_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_http: bool,
     /// Seed the demo company and estate 翠湖花园 into an empty database.
     #[arg(long, env = "ANJU_SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
@@ -52,6 +65,11 @@ impl Config {
             hsts: false,
             // Tests drive the clock themselves (`jobs::pass` with the time they choose).
             clock_seconds: 0,
+            // … and the webhook sender (`webhooks::pass`); a webhook test that needs a local
+            // receiver allows private addresses and plain HTTP explicitly.
+            webhook_seconds: 0,
+            webhook_allow_private: false,
+            webhook_allow_http: false,
         }
     }
 

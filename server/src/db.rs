@@ -1175,8 +1175,7 @@ impl Db {
             .filter_map(|id| anju_shared::order::fold(id, &events))
             .collect();
         let at_now = calendar.in_offset(now.fixed_offset());
-        let steps = anju_shared::due::estate_escalations(&policy, &calendar, &orders, at_now);
-        let grades = anju_shared::due::severity_rises(&policy, &orders, at_now);
+        let (steps, grades) = anju_shared::due::estate_pass(&policy, &calendar, &orders, at_now);
         if steps.is_empty() && grades.is_empty() {
             tx.rollback().await?;
             return Ok(0);
@@ -1543,7 +1542,7 @@ fn event_from_row(r: &AnyRow) -> sqlx::Result<Event> {
 /// check existed, or written around the API): it is logged — the estate, its sequence number
 /// and which column, never its content — and skipped, and stays in the table for review. One
 /// bad row must never take down a page that lists it.
-fn readable_event(r: &AnyRow) -> sqlx::Result<Option<Event>> {
+pub(crate) fn readable_event(r: &AnyRow) -> sqlx::Result<Option<Event>> {
     match event_from_row(r) {
         Ok(e) => Ok(Some(e)),
         Err(sqlx::Error::Decode(why)) => {

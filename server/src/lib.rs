@@ -13,6 +13,7 @@ pub mod security;
 pub mod seed;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use anju_server::config::Config;
-use anju_server::{AppState, db, jobs, seed, telemetry, web};
+use anju_server::{AppState, db, jobs, seed, telemetry, web, webhooks};
 
 #[derive(Parser)]
 #[command(
@@ -144,6 +144,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
         jobs::spawn(
             db.clone(),
             std::time::Duration::from_secs(config.clock_seconds),
+        );
+    }
+    if config.webhook_seconds > 0 {
+        webhooks::spawn(
+            db.clone(),
+            webhooks::Sender::new(webhooks::Reach::of(&config)),
+            std::time::Duration::from_secs(config.webhook_seconds),
         );
     }
     let state = AppState {

@@ -2761,3 +2761,67 @@ async fn the_demo_company_and_its_year() {
     let (app, _dir) = app().await;
     common::demo::story_the_demo_year(&app).await;
 }
+
+// Webhooks: a local receiver over real HTTP, time injected.
+
+/// An app whose webhooks may reach a receiver on 127.0.0.1 (`ANJU_WEBHOOK_ALLOW_PRIVATE`,
+/// `ANJU_WEBHOOK_ALLOW_HTTP`), over `url`.
+async fn webhook_app(url: &str) -> TestApp {
+    let config = common::webhooks::permissive(anju_server::config::Config::for_tests(url));
+    TestApp::spawn_with_config(config).await
+}
+
+#[tokio::test]
+async fn webhook_deliveries_are_signed_retried_and_replays_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = webhook_app(&test_db(&dir).await).await;
+    common::webhooks::story_deliveries_are_signed_and_retried(&app).await;
+}
+
+#[tokio::test]
+async fn a_webhook_delivery_is_given_up_after_a_day_sent_again_and_paused_when_disabled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = webhook_app(&test_db(&dir).await).await;
+    common::webhooks::story_given_up_sent_again_and_disabled(&app).await;
+}
+
+#[tokio::test]
+async fn webhook_deliveries_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = test_db(&dir).await;
+    let rx = common::webhooks::Receiver::start(1).await;
+    let now = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let hook = {
+        let app = webhook_app(&url).await;
+        common::webhooks::story_before_a_restart(&app, &rx, now).await
+    };
+    // A new server over the same database, as after a restart.
+    let app = webhook_app(&url).await;
+    common::webhooks::story_after_a_restart(&app, &rx, &hook, now).await;
+}
+
+#[tokio::test]
+async fn webhook_registration_refuses_private_and_metadata_addresses() {
+    let (app, _dir) = app().await;
+    common::webhooks::story_registration_refuses_private_targets(&app).await;
+}
+
+#[tokio::test]
+async fn a_webhook_whose_host_now_resolves_privately_is_not_sent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = webhook_app(&test_db(&dir).await).await;
+    common::webhooks::story_a_host_that_now_resolves_privately_is_not_sent(&app).await;
+}
+
+#[tokio::test]
+async fn webhooks_stay_in_their_company() {
+    let (app, _dir) = app().await;
+    common::webhooks::story_webhooks_stay_in_their_company(&app).await;
+}
+
+#[tokio::test]
+async fn webhooks_hear_only_their_companys_events() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = webhook_app(&test_db(&dir).await).await;
+    common::webhooks::story_only_the_companys_events_are_delivered(&app).await;
+}

@@ -175,3 +175,14 @@ async fn two_instances_record_each_escalation_step_once() {
     let b = TestApp::spawn(&url).await;
     common::clock::story_two_instances_record_each_step_once(&a, &b).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_make_and_send_each_webhook_delivery_once() {
+    let url = fresh_database().await;
+    let mut config = anju_server::config::Config::for_tests(&url);
+    config.webhook_allow_http = true;
+    config.webhook_allow_private = true;
+    let a = TestApp::spawn_with_config(config.clone()).await;
+    let b = TestApp::spawn_with_config(config).await;
+    common::webhooks::story_two_instances_deliver_each_once(&a, &b).await;
+}

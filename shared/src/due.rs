@@ -6,7 +6,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::calendar::Calendar;
-use crate::model::{Escalation, EventKind, Severity};
+use crate::model::{Category, Escalation, EventKind, Severity};
 use crate::order::OrderState;
 use crate::policy::Policy;
 use crate::sla;
@@ -31,7 +31,17 @@ pub fn escalations(
     order: &OrderState,
     now: Time,
 ) -> Vec<(Escalation, Time)> {
-    let facts = order.facts();
+    escalations_of(policy, cal, order, &order.facts(), now)
+}
+
+/// [`escalations`] with the order's facts already read.
+fn escalations_of(
+    policy: &Policy,
+    cal: &Calendar,
+    order: &OrderState,
+    facts: &sla::OrderFacts,
+    now: Time,
+) -> Vec<(Escalation, Time)> {
     // A closed order stops climbing too (an invalid complaint closed without a completion
     // concerns nobody any more); EVAL.md's level stops at completion only.
     let stop = [EventKind::Completed, EventKind::Closed]
@@ -42,7 +52,7 @@ pub fn escalations(
         Some(done) if done < now => done,
         _ => now,
     };
-    let mut steps: Vec<(Escalation, Time)> = sla::escalation_schedule(policy, cal, &facts)
+    let mut steps: Vec<(Escalation, Time)> = sla::escalation_schedule(policy, cal, facts)
         .into_iter()
         .filter(|(level, due)| m > *due && *level > order.escalated)
         .collect();
@@ -95,4 +105,84 @@ pub fn severity_rises(policy: &Policy, orders: &[OrderState], now: Time) -> Vec<
             })
         })
         .collect()
+}
+
+/// One pass of the server's clock over an estate: [`estate_escalations`] and
+/// [`severity_rises`] at once, each order's facts read once and only for an order that can
+/// still climb the ladder (its category escalates, its level is below the top) or is a
+/// complaint (only complaints have a severity, and only complaints count for each other's).
+/// The same answers as the two functions, in their order.
+pub fn estate_pass(
+    policy: &Policy,
+    cal: &Calendar,
+    orders: &[OrderState],
+    now: Time,
+) -> (Vec<Step>, Vec<Grade>) {
+    let top = policy
+        .escalation
+        .steps
+        .iter()
+        .map(|s| s.level)
+        .max()
+        .unwrap_or(Escalation::None);
+    let mut steps = Vec::new();
+    let mut complaints: Vec<(&OrderState, sla::OrderFacts)> = Vec::new();
+    for o in orders {
+        let climbs = o.escalated < top && policy.escalation.categories.contains(&o.category);
+        let complaint = o.category == Category::Complaint;
+        if !climbs && !complaint {
+            continue;
+        }
+        // What the ladder reads (category, report time, urgency, scope, size, milestones),
+        // without copying the texts of the order; a complaint's whole facts serve both.
+        let facts = if complaint {
+            o.facts()
+        } else {
+            timing_facts(o)
+        };
+        if climbs {
+            steps.extend(escalations_of(policy, cal, o, &facts, now).into_iter().map(
+                |(level, due)| Step {
+                    order_id: o.id.clone(),
+                    level,
+                    due,
+                },
+            ));
+        }
+        if complaint {
+            complaints.push((o, facts));
+        }
+    }
+    let facts: Vec<&sla::OrderFacts> = complaints.iter().map(|(_, f)| f).collect();
+    let grades = sla::severities(policy, &facts, now)
+        .into_iter()
+        .zip(&complaints)
+        .filter_map(|(severity, (o, _))| {
+            let severity = severity?;
+            (severity > Severity::General && Some(severity) > o.graded).then(|| Grade {
+                order_id: o.id.clone(),
+                severity,
+            })
+        })
+        .collect();
+    (steps, grades)
+}
+
+/// The facts the escalation ladder reads of an order (see `sla::Ctx::due`): no id, place,
+/// topic, reporter or flags, so nothing but the milestones is copied.
+fn timing_facts(o: &OrderState) -> sla::OrderFacts {
+    let mut facts = sla::OrderFacts::new(String::new(), o.category, o.reported_at);
+    facts.urgent = o.urgent;
+    facts.scope = o.assessment.scope;
+    facts.repair_size = o.assessment.repair_size.unwrap_or_default();
+    facts.events = o
+        .milestones
+        .iter()
+        .map(|(kind, at, score)| {
+            let mut e = sla::Event::new(*kind, *at);
+            e.score = *score;
+            e
+        })
+        .collect();
+    facts
 }

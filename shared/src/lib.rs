@@ -27,5 +27,6 @@ pub mod sla;
 pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod webhook;
 
 pub use error::FieldError;

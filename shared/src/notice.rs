@@ -21,7 +21,8 @@ pub enum NoticeKind {
     Assigned,
     /// The ladder reached my level and names me.
     Escalated,
-    /// Its callback is due today and not made (desk roles).
+    /// Its callback is due (today, or overdue from before) and not made, and the estate's
+    /// callback hours (D-7) leave a period today to make it in (desk roles).
     CallbackDue,
     /// An edit waits for a supervisor to settle it.
     Conflict,
@@ -34,7 +35,7 @@ impl NoticeKind {
         match self {
             NoticeKind::Assigned => "派给我的工单",
             NoticeKind::Escalated => "升级到我",
-            NoticeKind::CallbackDue => "今天须回访",
+            NoticeKind::CallbackDue => "今天可回访时段内须回访",
             NoticeKind::Conflict => "待处理的冲突",
             NoticeKind::Graded => "投诉升级",
         }
@@ -43,7 +44,7 @@ impl NoticeKind {
         match self {
             NoticeKind::Assigned => "Assigned to me",
             NoticeKind::Escalated => "Escalated to me",
-            NoticeKind::CallbackDue => "Callback due today",
+            NoticeKind::CallbackDue => "Callback due in today's hours",
             NoticeKind::Conflict => "Conflict to settle",
             NoticeKind::Graded => "Complaint graded",
         }
@@ -62,6 +63,26 @@ pub struct Notice {
     pub at: Time,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Escalation>,
+    /// A due callback: the callback period (D-7) to make it in — the one under way at `now`
+    /// (from `now`) or the next one today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<(Time, Time)>,
+}
+
+/// The periods of `now`'s day (in the estate's calendar) in which a callback may be made
+/// (D-7) that have not ended at `now`, in order; one under way starts at `now`.
+pub fn callback_windows_left(policy: &Policy, cal: &Calendar, now: Time) -> Vec<(Time, Time)> {
+    let date = cal.local(now).date();
+    policy
+        .callback_window
+        .allowed
+        .iter()
+        .filter_map(|(from, until)| {
+            let from = cal.in_offset(cal.at_date(date, *from)?);
+            let until = cal.in_offset(cal.at_date(date, *until)?);
+            (until >= now).then(|| (from.max(cal.in_offset(now)), until))
+        })
+        .collect()
 }
 
 /// Everything that concerns staff member `me` (of `role`) among `orders` at `now`, newest
@@ -76,6 +97,8 @@ pub fn notices(
 ) -> Vec<Notice> {
     let mut out = Vec::new();
     let today = cal.in_offset(now).date_naive();
+    // Today's callback periods still open, worked out once for all orders.
+    let mut windows: Option<Vec<(Time, Time)>> = None;
     for o in orders {
         let open = o.status < Status::Completed;
         if open && o.assignee.as_deref() == Some(me) {
@@ -92,6 +115,7 @@ pub fn notices(
                 order_id: o.id.clone(),
                 at,
                 level: None,
+                window: None,
             });
         }
         if o.status < Status::Closed {
@@ -103,6 +127,7 @@ pub fn notices(
                         order_id: o.id.clone(),
                         at: *at,
                         level: Some(*level),
+                        window: None,
                     });
                 }
             }
@@ -116,6 +141,7 @@ pub fn notices(
                         order_id: o.id.clone(),
                         at: *at,
                         level: None,
+                        window: None,
                     });
                 }
             }
@@ -128,6 +154,7 @@ pub fn notices(
                     order_id: o.id.clone(),
                     at: c.event.at,
                     level: None,
+                    window: None,
                 });
             }
         }
@@ -138,6 +165,9 @@ pub fn notices(
                 .find(|d| d.kind == DeadlineKind::Callback)
                 && matches!(d.status, DeadlineStatus::Open | DeadlineStatus::Overdue)
                 && cal.in_offset(d.due).date_naive() <= today
+                && let Some(window) = windows
+                    .get_or_insert_with(|| callback_windows_left(policy, cal, now))
+                    .first()
             {
                 out.push(Notice {
                     key: format!("callback:{}", o.id),
@@ -145,6 +175,7 @@ pub fn notices(
                     order_id: o.id.clone(),
                     at: d.due,
                     level: None,
+                    window: Some(*window),
                 });
             }
         }

@@ -389,6 +389,84 @@ pub fn digest(seed: u64, n: usize) -> Digest {
     run(&policy, &Calendar::cn_2026(), &orders(seed, n), now())
 }
 
+/// The estate the server's clock decides about in `cargo xtask bench clock`: the `n` orders
+/// of [`orders`] as the store would fold them from their events (report, what the desk
+/// assessed, the milestones), every one but the last `open` completed and closed, the last
+/// `open` still being worked on (at most dispatched and responded to). All were reported
+/// within the 60 days the job reads.
+pub fn job_estate(seed: u64, n: usize, open: usize) -> Vec<crate::order::OrderState> {
+    use crate::hlc::Hlc;
+    use crate::model::Channel;
+    use crate::order::{Assessment, Event as Recorded, EventBody, Reported, fold};
+    let end = now() - Duration::minutes(2);
+    let mut states = Vec::with_capacity(n);
+    for (i, g) in orders(seed, n).into_iter().enumerate() {
+        let id = g.facts.id.clone();
+        let f = &g.facts;
+        let mut bodies = Vec::with_capacity(8);
+        let mut reported = Reported::by_staff(&g.text, Channel::Phone, f.category);
+        reported.urgent = f.urgent;
+        bodies.push((f.reported_at, EventBody::Reported(reported)));
+        bodies.push((
+            f.reported_at + Duration::seconds(1),
+            EventBody::Assessed(Assessment {
+                repair_size: Some(f.repair_size),
+                reporter: f.reporter.clone(),
+                people: Some(f.people),
+                topic: f.topic.clone(),
+                place: f.place.clone(),
+                flags: (!f.flags.is_empty()).then(|| f.flags.clone()),
+                ..Assessment::default()
+            }),
+        ));
+        let still_open = i + open >= n;
+        let mut last = f.reported_at + Duration::seconds(1);
+        for e in &f.events {
+            let body = match e.kind {
+                EventKind::Dispatched => EventBody::Dispatched { to: None },
+                EventKind::Responded => EventBody::Responded,
+                _ if still_open => continue,
+                EventKind::Completed => EventBody::Completed,
+                EventKind::CalledBack => EventBody::CalledBack {
+                    score: e.score.unwrap_or(5),
+                },
+                EventKind::Closed => EventBody::Closed,
+            };
+            let at = e.at.min(end);
+            last = last.max(at);
+            bodies.push((at, body));
+        }
+        if !still_open {
+            // Whatever the generator stopped at, this order was finished.
+            let kinds: Vec<&str> = bodies.iter().map(|(_, b)| b.kind()).collect();
+            let done = (last + Duration::hours(1)).min(end);
+            if !kinds.contains(&"completed") {
+                bodies.push((done, EventBody::Completed));
+            }
+            if !kinds.contains(&"closed") {
+                bodies.push((done + Duration::seconds(1), EventBody::Closed));
+            }
+        }
+        let events: Vec<Recorded> = bodies
+            .into_iter()
+            .enumerate()
+            .map(|(k, (at, body))| Recorded {
+                id: format!("{id}-{k}"),
+                order_id: id.clone(),
+                device_id: "bench".into(),
+                device_seq: k as u64 + 1,
+                hlc: Hlc::new(at.timestamp_millis().max(0) as u64, k as u32),
+                actor: "stf-desk".into(),
+                at,
+                body,
+                seq: None,
+            })
+            .collect();
+        states.extend(fold(&id, &events));
+    }
+    states
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

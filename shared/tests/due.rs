@@ -157,3 +157,38 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// The job's one-pass decision (`estate_pass`, which skips the orders that can neither
+    /// climb nor be graded) answers exactly what the two decisions answer over every order.
+    #[test]
+    fn one_pass_over_an_estate_decides_what_the_two_decisions_do(
+        preset in 0usize..4,
+        specs in proptest::collection::vec(
+            (0usize..3, 0i64..(10 * 24 * 60), proptest::option::of(0i64..(20 * 24 * 60)), 0usize..6),
+            1..20,
+        ),
+        at in 0i64..(40 * 24 * 60),
+    ) {
+        let names: Vec<&str> = Policy::preset_names().collect();
+        let policy = Policy::preset(names[preset % names.len()]).expect("preset");
+        let cal = Calendar::cn_2026();
+        let orders: Vec<OrderState> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, (category, offset, done, level))| {
+                let category = [Category::Repair, Category::Complaint, Category::Consultation][*category];
+                let mut o = order(category, *offset, *done);
+                o.id = format!("o{i}");
+                o.escalated = Escalation::ALL[*level % Escalation::ALL.len()];
+                o
+            })
+            .collect();
+        let now = start() + Duration::minutes(at);
+        let (steps, grades) = due::estate_pass(&policy, &cal, &orders, now);
+        prop_assert_eq!(steps, due::estate_escalations(&policy, &cal, &orders, now));
+        prop_assert_eq!(grades, due::severity_rises(&policy, &orders, now));
+    }
+}

@@ -92,3 +92,139 @@ fn each_person_sees_what_concerns_them() {
     assert_eq!(cs, again);
     assert!(cs.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
 }
+
+/// What the desk is told of a callback: the period to make it in, as text.
+type Told = Vec<Option<(String, String)>>;
+
+/// Callbacks due in the estate's callback hours today (D-7, crland: 10:00–12:00 and
+/// 14:00–21:00): listed for the desk with the period to call in — the one under way from now,
+/// or the next one today — and not once today's periods are over, nor before the day the
+/// callback is due, nor once it is made.
+#[test]
+fn callbacks_are_listed_with_todays_period_to_make_them_in() {
+    let done = at("2026-03-10T10:30:00+08:00");
+    let mut events = vec![
+        report("c", done - Duration::hours(1)),
+        ev("c", 1, done, EventBody::Completed),
+    ];
+    let policy = Policy::preset("crland").expect("preset");
+    let cal = Calendar::cn_2026();
+    let list = |events: &[Event], now: &str| {
+        let orders: Vec<_> = fold("c", events).into_iter().collect();
+        notices("stf-desk", Role::FrontDesk, &orders, &policy, &cal, at(now))
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::CallbackDue)
+            .map(|n| n.window.map(|(a, b)| (a.to_rfc3339(), b.to_rfc3339())))
+            .collect::<Vec<_>>()
+    };
+    let window = |a: &str, b: &str| vec![Some((at(a).to_rfc3339(), at(b).to_rfc3339()))];
+    // (now, what the desk is told): the callback is due 2026-03-11 10:30.
+    let table: Vec<(&str, Told)> = vec![
+        ("2026-03-10T15:00:00+08:00", vec![]),
+        (
+            "2026-03-11T09:00:00+08:00",
+            window("2026-03-11T10:00:00+08:00", "2026-03-11T12:00:00+08:00"),
+        ),
+        (
+            "2026-03-11T11:00:00+08:00",
+            window("2026-03-11T11:00:00+08:00", "2026-03-11T12:00:00+08:00"),
+        ),
+        (
+            "2026-03-11T12:30:00+08:00",
+            window("2026-03-11T14:00:00+08:00", "2026-03-11T21:00:00+08:00"),
+        ),
+        (
+            "2026-03-11T21:00:00+08:00",
+            window("2026-03-11T21:00:00+08:00", "2026-03-11T21:00:00+08:00"),
+        ),
+        ("2026-03-11T21:30:00+08:00", vec![]),
+        // Overdue from yesterday: listed again in today's first period.
+        (
+            "2026-03-12T08:00:00+08:00",
+            window("2026-03-12T10:00:00+08:00", "2026-03-12T12:00:00+08:00"),
+        ),
+        // The same moment seen from UTC: the estate's day and hours decide.
+        (
+            "2026-03-12T03:00:00+00:00",
+            window("2026-03-12T11:00:00+08:00", "2026-03-12T12:00:00+08:00"),
+        ),
+    ];
+    for (now, expected) in &table {
+        assert_eq!(&list(&events, now), expected, "at {now}");
+    }
+    // Not for a role outside the desk.
+    let orders: Vec<_> = fold("c", &events).into_iter().collect();
+    let now = at("2026-03-11T11:00:00+08:00");
+    assert!(notices("stf-tech1", Role::Technician, &orders, &policy, &cal, now).is_empty());
+    // Made: no longer listed.
+    events.push(ev(
+        "c",
+        2,
+        at("2026-03-11T10:45:00+08:00"),
+        EventBody::CalledBack { score: 5 },
+    ));
+    assert!(list(&events, "2026-03-11T11:00:00+08:00").is_empty());
+}
+
+#[test]
+fn todays_callback_periods_left() {
+    let policy = Policy::preset("kwy").expect("preset");
+    let cal = Calendar::cn_2026();
+    let left = |now: &str| {
+        anju_shared::notice::callback_windows_left(&policy, &cal, at(now))
+            .into_iter()
+            .map(|(a, b)| (a.to_rfc3339(), b.to_rfc3339()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(left("2026-03-11T09:00:00+08:00").len(), 2);
+    assert_eq!(
+        left("2026-03-11T15:00:00+08:00"),
+        vec![(
+            "2026-03-11T15:00:00+08:00".to_string(),
+            "2026-03-11T21:00:00+08:00".to_string()
+        )]
+    );
+    assert!(left("2026-03-11T22:00:00+08:00").is_empty());
+}
+
+/// Conflicts to settle reach supervisors only, one notice per conflicting edit.
+#[test]
+fn conflicts_are_listed_for_supervisors_only() {
+    let t = at("2026-03-10T09:30:00+08:00");
+    let events = vec![
+        report("k", t),
+        ev("k", 1, t + Duration::hours(1), EventBody::Completed),
+        ev("k", 2, t + Duration::hours(2), EventBody::Closed),
+        ev(
+            "k",
+            3,
+            t + Duration::hours(3),
+            EventBody::Dispatched {
+                to: Some("stf-tech1".into()),
+            },
+        ),
+    ];
+    let orders: Vec<_> = fold("k", &events).into_iter().collect();
+    assert_eq!(orders[0].conflicts.len(), 1, "an edit after the close");
+    let policy = Policy::preset("crland").expect("preset");
+    let cal = Calendar::cn_2026();
+    let now = t + Duration::hours(4);
+    for (role, who, sees) in [
+        (Role::CsSupervisor, "stf-cs", true),
+        (Role::DeptSupervisor, "stf-dept", true),
+        (Role::ProjectManager, "stf-pm", true),
+        (Role::FrontDesk, "stf-desk", false),
+        (Role::Caretaker, "stf-guanjia1", false),
+        (Role::Technician, "stf-tech1", false),
+    ] {
+        let conflicts: Vec<_> = notices(who, role, &orders, &policy, &cal, now)
+            .into_iter()
+            .filter(|n| n.kind == NoticeKind::Conflict)
+            .collect();
+        assert_eq!(conflicts.len(), usize::from(sees), "{role:?}");
+        if let Some(n) = conflicts.first() {
+            assert_eq!(n.key, "conflict:k:k-3");
+            assert_eq!(n.order_id, "k");
+        }
+    }
+}

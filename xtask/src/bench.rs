@@ -22,6 +22,13 @@ const ENGINE_NATIVE_GOAL_MS: f64 = 100.0;
 /// The same batch in wasm under Chromium, as a multiple of the native time.
 const ENGINE_WASM_GOAL_RATIO: f64 = 3.0;
 
+/// The server's clock: one pass of the job's decision (escalation steps and severity rises)
+/// over one estate of this many orders, this many of them open, the median of this many runs.
+const CLOCK_ORDERS: u32 = 100_000;
+const CLOCK_OPEN: u32 = 1_000;
+const CLOCK_RUNS: u32 = 7;
+const CLOCK_GOAL_MS: f64 = 100.0;
+
 /// Ingest through `/api/sync` as a share of raw inserts of the same rows into SQLite.
 const INGEST_GOAL_RATIO: f64 = 0.5;
 
@@ -32,7 +39,7 @@ const SYNC_RUNS: u32 = 7;
 const SYNC_GOAL_MS: f64 = 1000.0;
 
 /// The groups of rows, by the name `cargo xtask bench NAME…` selects them with.
-const GROUPS: [&str; 4] = ["size", "engine", "ingest", "sync"];
+const GROUPS: [&str; 5] = ["size", "engine", "clock", "ingest", "sync"];
 
 struct Row {
     measure: String,
@@ -60,6 +67,9 @@ pub(crate) fn run(groups: &[String]) -> Result<()> {
     }
     if wanted("engine") {
         rows.extend(rule_engine()?);
+    }
+    if wanted("clock") {
+        rows.push(clock()?);
     }
     if wanted("ingest") {
         rows.extend(ingest()?);
@@ -166,6 +176,53 @@ fn rule_engine() -> Result<Vec<Row>> {
             met: ratio <= ENGINE_WASM_GOAL_RATIO,
         },
     ])
+}
+
+/// One pass of the server's clock's decision (`anju_shared::due::estate_pass`) over an estate
+/// of generated orders, measured now by `shared/examples/clock_bench.rs` (median), with the
+/// events that pass records (a minute after the previous one) and what the first pass over
+/// the estate's history recorded.
+fn clock() -> Result<Row> {
+    let out = cmd::stdout(cmd::cargo().args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "anju-shared",
+        "--features",
+        "testkit",
+        "--example",
+        "clock_bench",
+        "--",
+        "--json",
+        "--orders",
+        &CLOCK_ORDERS.to_string(),
+        "--open",
+        &CLOCK_OPEN.to_string(),
+        "--runs",
+        &CLOCK_RUNS.to_string(),
+    ]))?;
+    let v = engine::last_json_line(&out, "clock_bench")?;
+    let ms = v["decision_ms"]
+        .as_f64()
+        .ok_or_else(|| format!("no `decision_ms` in {v}"))?;
+    let events = v["events_per_pass"].as_u64().unwrap_or(0);
+    let catch_up = v["catch_up_events"].as_u64().unwrap_or(0);
+    Ok(Row {
+        measure: format!(
+            "server clock: one pass of the job's decision (escalation steps + severity rises) \
+             over an estate of {} orders, {} open (median of {CLOCK_RUNS})",
+            thousands(CLOCK_ORDERS),
+            thousands(CLOCK_OPEN)
+        ),
+        result: format!(
+            "{ms:.1} ms; {events} events recorded by the pass (a minute after the last; the \
+             first pass over the history: {})",
+            thousands(u32::try_from(catch_up).unwrap_or(u32::MAX))
+        ),
+        goal: format!("≤ {CLOCK_GOAL_MS:.0} ms"),
+        met: ms <= CLOCK_GOAL_MS,
+    })
 }
 
 /// Events per second through the real `/api/sync` on SQLite against raw batched inserts of

@@ -159,6 +159,15 @@ impl Server {
             // form (tested on its own in server/tests) would cut the later tests off.
             .env("ANJU_REPORT_LIMIT", "1000")
             .env("ANJU_CLOCK_SECONDS", clock_seconds.to_string())
+            // Webhooks: the browser test's receiver listens on 127.0.0.1 over plain HTTP, and
+            // "send again" is seen within a second. Nothing else is ever registered, so the
+            // sender reaches no other address.
+            .env(
+                "ANJU_WEBHOOK_SECONDS",
+                if clock_seconds > 0 { "1" } else { "0" },
+            )
+            .env("ANJU_WEBHOOK_ALLOW_PRIVATE", "1")
+            .env("ANJU_WEBHOOK_ALLOW_HTTP", "1")
             .stdout(log_file.try_clone()?)
             .stderr(log_file);
         eprintln!("$ {}", cmd::display(&command));

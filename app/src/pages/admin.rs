@@ -113,7 +113,7 @@ struct Phone {
 /// Why a request did not go through. Kept as the server said it and put into words when
 /// shown, so switching the language rewords a refusal already on screen.
 #[derive(Debug, Clone, PartialEq)]
-enum Problem {
+pub(crate) enum Problem {
     /// A 400 naming a field: `password: at least 8 characters`, and the server's Chinese
     /// for the message when it gave one.
     Field {
@@ -128,7 +128,7 @@ enum Problem {
 }
 
 impl Problem {
-    fn from_failure(failure: ApiFailure) -> Problem {
+    pub(crate) fn from_failure(failure: ApiFailure) -> Problem {
         match failure {
             ApiFailure::Status(
                 400,
@@ -162,7 +162,7 @@ impl Problem {
         matches!(self, Problem::Field { field, .. } if field == name)
     }
 
-    fn text(&self, l: Lang) -> String {
+    pub(crate) fn text(&self, l: Lang) -> String {
         match self {
             Problem::Field {
                 field,
@@ -200,6 +200,9 @@ fn field_label(l: Lang, field: &str) -> &str {
         "region_ids" => l.pick("片区", "Regions"),
         "disabled" => l.pick("停用", "Disabling"),
         "phone" => l.pick("手机号", "Phone"),
+        "name" => l.pick("名称", "Name"),
+        "url" => l.pick("接收地址", "URL"),
+        "kinds" => l.pick("推送的事件", "Events"),
         other => other,
     }
 }
@@ -358,6 +361,10 @@ fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
             {staff_list(ctx, staff)}
             {new_member_form(ctx)}
             {residents_section(logged_out)}
+            {crate::pages::webhooks::webhooks_section(
+                Signal::derive(move || estates.get().into_iter().map(|e| (e.id, e.name)).collect()),
+                logged_out,
+            )}
         </section>
     }
 }
@@ -417,7 +424,7 @@ impl Ctx {
 
 /// The refusal of `field`, under its control (`id` is what the control's
 /// `aria-describedby` names).
-fn field_note(
+pub(crate) fn field_note(
     id: String,
     field: &'static str,
     problem: RwSignal<Option<Problem>>,
@@ -435,7 +442,10 @@ fn field_note(
 }
 
 /// A refusal that names no control of the form (`fields`): shown on top of it.
-fn form_note(fields: &'static [&'static str], problem: RwSignal<Option<Problem>>) -> impl IntoView {
+pub(crate) fn form_note(
+    fields: &'static [&'static str],
+    problem: RwSignal<Option<Problem>>,
+) -> impl IntoView {
     let lang = use_lang();
     let message = text(move || {
         problem.with(|p| match p {
@@ -448,7 +458,7 @@ fn form_note(fields: &'static [&'static str], problem: RwSignal<Option<Problem>>
 
 /// A labelled input bound to `value`, marked invalid and explained when the server refused
 /// `field`.
-fn field_input(
+pub(crate) fn field_input(
     id: &'static str,
     label: Signal<&'static str>,
     kind: &'static str,
@@ -492,7 +502,7 @@ fn role_select(id: &'static str, value: RwSignal<String>) -> impl IntoView {
 }
 
 /// A checkbox adding `id` to `chosen` when ticked and taking it out when not.
-fn tick(id: String, chosen: RwSignal<Vec<String>>) -> impl IntoView {
+pub(crate) fn tick(id: String, chosen: RwSignal<Vec<String>>) -> impl IntoView {
     let this = id.clone();
     view! {
         <input type="checkbox" value=id.clone()

@@ -154,6 +154,11 @@ pub(crate) fn Bell() -> impl IntoView {
                         Some(level) => format!("{} · {}", l.pick(n.kind.zh(), n.kind.en()), l.pick(level.zh(), level.en())),
                         None => l.pick(n.kind.zh(), n.kind.en()).to_string(),
                     };
+                    // A due callback says when today it may be made (D-7).
+                    let what = match n.window {
+                        Some((from, until)) => format!("{what} · {}–{}", &clock::short(&from)[6..], &clock::short(&until)[6..]),
+                        None => what,
+                    };
                     view! {
                         <li class:unread=!read data-testid="notice">
                             <a href=href on:click=move |_| { mark(vec![key.clone()]); open.set(false); }>

@@ -30,4 +30,6 @@ pub(crate) mod track;
 #[cfg(feature = "staff")]
 pub(crate) mod visit;
 #[cfg(feature = "staff")]
+pub(crate) mod webhooks;
+#[cfg(feature = "staff")]
 pub(crate) mod widgets;

@@ -81,7 +81,11 @@ pub fn password_problem(password: &str, username: &str) -> Option<(String, Strin
 }
 
 /// A refusal naming `field`, in English and Chinese.
-fn bad(field: &str, message: impl Into<String>, message_zh: impl Into<String>) -> ApiError {
+pub(crate) fn bad(
+    field: &str,
+    message: impl Into<String>,
+    message_zh: impl Into<String>,
+) -> ApiError {
     ApiError::BadFieldZh {
         field: field.into(),
         message: message.into(),
@@ -91,7 +95,7 @@ fn bad(field: &str, message: impl Into<String>, message_zh: impl Into<String>) -
 
 /// A body the handler cannot read, refused like any other field (the parser's words are
 /// English only, so Chinese readers get a plain sentence).
-fn unreadable(e: ApiError) -> ApiError {
+pub(crate) fn unreadable(e: ApiError) -> ApiError {
     match e {
         ApiError::BadField { field, message } => bad(&field, message, "格式不对"),
         other => other,

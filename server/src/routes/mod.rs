@@ -12,6 +12,7 @@ pub mod residents;
 pub mod rules;
 pub mod session;
 pub mod sync;
+pub mod webhooks;
 
 use axum::Router;
 use serde::de::DeserializeOwned;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(desk::router())
         .merge(admin::router())
+        .merge(webhooks::router())
         .merge(residents::router())
         .merge(estates::router())
         .merge(rules::router())

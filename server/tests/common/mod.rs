@@ -9,6 +9,7 @@ pub mod devices;
 pub mod hostile;
 pub mod routes;
 pub mod vectors;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -125,6 +125,13 @@ const NEW_STAFF: &str = r#"{"username": "probe-{me}", "display_name": "探针", 
 const NEW_AREA_MANAGER: &str = r#"{"username": "probe-area-{me}", "display_name": "探针", "role": "area_manager",
     "password": "翠湖春水 lamp 7", "estate_ids": [], "region_ids": ["{region_id}"]}"#;
 
+/// A webhook registered with the target's estate (refused for another company's).
+const NEW_WEBHOOK: &str = r#"{"name": "短信网关", "url": "https://192.0.2.10/anju/{me}",
+    "kinds": ["order.escalated", "order.reported"], "estate_ids": ["{estate_id}"]}"#;
+/// A change of the target's webhook.
+const WEBHOOK_CHANGE: &str = r#"{"name": "网关", "kinds": ["order.closed"], "estate_ids": ["{estate_id}"],
+    "enabled": true}"#;
+
 /// Every route of the API. `tests/api.rs` checks that it equals what `src/routes/*.rs`
 /// registers, so a new route cannot be added without saying here who may reach it.
 pub const ROUTES: &[Route] = &[
@@ -417,6 +424,61 @@ pub const ROUTES: &[Route] = &[
             Expect::Answered,
         )],
     },
+    Route {
+        method: "GET",
+        path: "/admin/webhooks",
+        access: Access::Caller,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Answered)],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/webhooks",
+        access: Access::Scoped,
+        may: admin,
+        probes: &[probe(
+            "",
+            Body::Json(NEW_WEBHOOK),
+            Expect::Unknown("estate_ids"),
+        )],
+    },
+    Route {
+        method: "PATCH",
+        path: "/admin/webhooks/{webhook_id}",
+        access: Access::Scoped,
+        may: admin,
+        probes: &[probe("", Body::Json(WEBHOOK_CHANGE), Expect::Refused)],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/webhooks/{webhook_id}/secret",
+        access: Access::Scoped,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "GET",
+        path: "/admin/webhooks/{webhook_id}/deliveries",
+        access: Access::Scoped,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "POST",
+        path: "/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+        access: Access::Scoped,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    // Last of the webhook rows: the role matrix's administrator deletes the webhook the rows
+    // above used.
+    Route {
+        method: "DELETE",
+        path: "/admin/webhooks/{webhook_id}",
+        access: Access::Scoped,
+        may: admin,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
 ];
 
 /// The rows of the table that need a login (every route but the public ones).
@@ -520,6 +582,9 @@ pub struct Target {
     pub photo: String,
     pub phone: String,
     pub staff_id: String,
+    /// A webhook of the company's and one of its deliveries.
+    pub webhook_id: String,
+    pub delivery_id: String,
     /// One login per role, every role of `Role::ALL`.
     pub users: Vec<(Role, String)>,
     /// Strings found only in this company's data: none may reach the other company.
@@ -541,6 +606,8 @@ impl Target {
             "hash" => self.photo.clone(),
             "phone" => self.phone.clone(),
             "staff_id" => self.staff_id.clone(),
+            "webhook_id" => self.webhook_id.clone(),
+            "delivery_id" => self.delivery_id.clone(),
             "me" => me.to_string(),
             "own_estate_id" => own.estate_id.clone(),
             _ => return None,
@@ -774,6 +841,8 @@ pub async fn two_companies(app: &TestApp) -> (Target, Target) {
         photo: String::new(),
         phone: "13812345678".into(),
         staff_id: "stf-spare".into(),
+        webhook_id: "wh-cuihu".into(),
+        delivery_id: "dl-cuihu".into(),
         users: demo_users,
         markers: vec![
             "co-anju".into(),
@@ -803,6 +872,8 @@ pub async fn two_companies(app: &TestApp) -> (Target, Target) {
         photo: String::new(),
         phone: "13900009999".into(),
         staff_id: "stf-other-spare".into(),
+        webhook_id: "wh-other".into(),
+        delivery_id: "dl-other".into(),
         users: other_users,
         markers: vec![
             "co-other".into(),
@@ -815,8 +886,53 @@ pub async fn two_companies(app: &TestApp) -> (Target, Target) {
             "13900009999".into(),
             "139****9999".into(),
             "门禁坏了".into(),
+            "other-gateway".into(),
+            "whsec_other".into(),
         ],
     };
+    // A webhook of each company, with one delivery in its log.
+    for (company, hook, delivery, url, secret, estate) in [
+        (
+            "co-anju",
+            "wh-cuihu",
+            "dl-cuihu",
+            "https://192.0.2.20/anju-gateway",
+            "whsec_anju",
+            "est-cuihu",
+        ),
+        (
+            "co-other",
+            "wh-other",
+            "dl-other",
+            "https://192.0.2.21/other-gateway",
+            "whsec_other",
+            "est-other",
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO webhooks (company_id, id, name, url, kinds, estate_ids, secret, enabled, created_ms) \
+             VALUES ($1, $2, '网关', $3, 'order.escalated', '', $4, 1, 0)",
+        )
+        .bind(company)
+        .bind(hook)
+        .bind(url)
+        .bind(secret)
+        .execute(&app.db.pool)
+        .await
+        .expect("webhook");
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (company_id, id, webhook_id, estate_id, event_id, kind, body, \
+             created_ms, status, attempts, since_ms, next_ms, last_ms, last_status, last_error, lease, lease_ms) \
+             VALUES ($1, $2, $3, $4, 'ev-none', 'order.escalated', '{}', 0, 'failed', 3, 0, 0, 0, 500, 'HTTP 500', '', 0)",
+        )
+        .bind(company)
+        .bind(delivery)
+        .bind(hook)
+        .bind(estate)
+        .execute(&app.db.pool)
+        .await
+        .expect("delivery");
+    }
     for (t, tint) in [(&mut a, 1u8), (&mut b, 2u8)] {
         let resp = super::post_bytes(
             &app.browser(),
