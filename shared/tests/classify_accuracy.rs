@@ -81,6 +81,10 @@ struct Tallies {
     topic: Tally,
     /// Category per `pattern` (the blind and tuning sets name what each text tests).
     patterns: std::collections::BTreeMap<String, (usize, usize)>,
+    /// Category over the short plain texts (`pattern` = `plain`) and over the rest (the
+    /// hard ones), for sets that name their patterns.
+    plain: Tally,
+    hard: Tally,
     place: Tally,
 }
 
@@ -94,6 +98,8 @@ fn measure(json: &str) -> Tallies {
         urgent_recall: Tally::new("urgent recall"),
         calm: Tally::new("calm not flagged"),
         patterns: Default::default(),
+        plain: Tally::new("category, plain"),
+        hard: Tally::new("category, hard"),
         topic: Tally::new("topic"),
         place: Tally::new("place"),
     };
@@ -120,6 +126,14 @@ fn measure(json: &str) -> Tallies {
             if Some(got.category) == want_cat {
                 e.0 += 1;
             }
+            let kind = if p == "plain" {
+                &mut t.plain
+            } else {
+                &mut t.hard
+            };
+            kind.add(Some(got.category) == want_cat, || {
+                format!("{text:?}: got {}, want {}", got.category, item["category"])
+            });
         }
         if let Some(want) = item.get("topic") {
             t.topic.add(got.topic.as_deref() == want.as_str(), || {
@@ -149,6 +163,8 @@ impl Tallies {
             &self.urgent,
             &self.urgent_recall,
             &self.calm,
+            &self.plain,
+            &self.hard,
             &self.topic,
             &self.place,
         ] {
@@ -365,4 +381,15 @@ fn classification_accuracy_on_the_second_blind_set() {
         "false alarms {:.3}",
         t.false_alarms()
     );
+}
+
+/// The third blind set (`tests/data/classify_blind3.json`, 395 texts, 71 emergencies, 112
+/// short plain texts): written for issue 15 and committed before any change to the
+/// classifier in that round; never tuned on, its misses are not printed.
+#[test]
+fn classification_accuracy_on_the_third_blind_set() {
+    let t = measure(include_str!("data/classify_blind3.json"));
+    t.report_as("third blind set", true);
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
+    assert!(t.texts >= 300, "the third blind set has {} texts", t.texts);
 }
