@@ -27,6 +27,9 @@ fn main() {
         .unwrap_or_default();
     let (mut right, mut urgent_right, mut urgent_total, mut calm_flagged, mut calm_total) =
         (0, 0, 0, 0, 0);
+    // The safety question: asked of calm texts (a bother), and of emergencies the
+    // classifier missed (a second chance).
+    let (mut asked_calm, mut asked_missed) = (0, 0);
     let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     for item in &items {
         let t = item["text"].as_str().unwrap_or_default();
@@ -43,9 +46,11 @@ fn main() {
         if urgent {
             urgent_total += 1;
             urgent_right += usize::from(got.urgent);
+            asked_missed += usize::from(!got.urgent && got.safety_question);
         } else {
             calm_total += 1;
             calm_flagged += usize::from(got.urgent);
+            asked_calm += usize::from(got.safety_question);
         }
         if misses && (!ok || got.urgent != urgent) {
             println!(
@@ -58,6 +63,9 @@ fn main() {
         "{} texts: category {right}/{}, urgent recall {urgent_right}/{urgent_total}, false alarms {calm_flagged}/{calm_total}",
         items.len(),
         items.len()
+    );
+    println!(
+        "safety question asked of {asked_calm}/{calm_total} calm texts and of {asked_missed} missed emergencies"
     );
     let by: Vec<String> = by
         .iter()
