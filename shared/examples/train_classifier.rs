@@ -55,7 +55,7 @@ struct Example {
     text: String,
     category: usize,
     urgent: bool,
-    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6`, `tuning7`.
+    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6`, `tuning7`, `tuning8`.
     batch: &'static str,
     lexicon: (usize, bool),
     inputs: Vec<(usize, f64)>,
@@ -329,13 +329,14 @@ fn main() {
 
     let root = env!("CARGO_MANIFEST_DIR");
     // The tuning set's batches: the first five end with its 1089th text, the sixth with
-    // its 1894th.
+    // its 1894th, the seventh with its 2275th.
     let mut raw = load(
         &format!("{root}/tests/data/classify_tuning.json"),
         |i| match i {
             0..1089 => "tuning1-5",
             1089..1894 => "tuning6",
-            _ => "tuning7",
+            1894..2275 => "tuning7",
+            _ => "tuning8",
         },
     );
     raw.extend(load(
