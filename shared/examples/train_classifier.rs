@@ -528,6 +528,17 @@ fn main() {
          # character n-grams. Columns:\n",
     );
     file.push_str(&format!("# {}\n", columns.join(" ")));
+    // What it was trained from: a test compares these with the files as they are now.
+    let fingerprint = |path: &str| {
+        let bytes = std::fs::read(format!("{root}/{path}")).unwrap_or_default();
+        format!("{:016x}", fnv(&bytes))
+    };
+    file.push_str(&format!(
+        "# trained from: lexicon {} tuning {} labelled {}\n",
+        fingerprint("src/classify/lexicon.txt"),
+        fingerprint("tests/data/classify_tuning.json"),
+        fingerprint("tests/data/classify_labelled.json"),
+    ));
     file.push_str(&format!(
         "# {} examples, {} n-grams kept; on its own training texts: {}\n",
         examples.len(),
@@ -554,4 +565,14 @@ fn main() {
         grams.len(),
         fit.line()
     );
+}
+
+/// FNV-1a, 64 bits: the fingerprint of a file the model was trained from.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }

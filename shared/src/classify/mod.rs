@@ -1203,6 +1203,16 @@ mod tests {
         assert!(classify("楼道里有烟,好像着火了!").urgent);
     }
 
+    /// The resident form loads both files as one text (`xtask dist` writes it): it splits
+    /// back into the two the server builds in.
+    #[cfg(feature = "embedded-lexicon")]
+    #[test]
+    fn the_resident_text_splits_into_lexicon_and_model() {
+        let joined = format!("{LEXICON}{MODEL_SEPARATOR}\n{MODEL}");
+        assert_eq!(split_model(&joined), (LEXICON, MODEL));
+        assert_eq!(split_model(LEXICON), (LEXICON, ""));
+    }
+
     #[test]
     fn one_edit() {
         let w = |s: &str| s.chars().collect::<Vec<_>>();

@@ -562,6 +562,30 @@ mod tests {
         }
     }
 
+    /// `model.txt` records what it was trained from; after a change to the lexicon or to
+    /// the labelled texts, run `examples/train_classifier.rs` again.
+    #[test]
+    fn the_model_is_trained_on_this_lexicon_and_these_texts() {
+        let fnv = |bytes: &[u8]| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in bytes {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            format!("{h:016x}")
+        };
+        let want = format!(
+            "# trained from: lexicon {} tuning {} labelled {}",
+            fnv(include_bytes!("lexicon.txt")),
+            fnv(include_bytes!("../../tests/data/classify_tuning.json")),
+            fnv(include_bytes!("../../tests/data/classify_labelled.json")),
+        );
+        assert!(
+            include_str!("model.txt").lines().any(|l| l == want),
+            "model.txt is stale: cargo run --release --features train --example train_classifier"
+        );
+    }
+
     #[test]
     fn a_model_adds_its_rows() {
         let m = Model::parse("=bias|,,,,,,,,,,,,,5\n漏水|,100,,,,,,,,,,,,,-2\ngas smell|,,,7\n")
