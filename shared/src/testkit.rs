@@ -74,6 +74,11 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "天花板的水哗哗往下流,客厅全是水",
             "电梯停在{b}楼不动了,里面没人",
             "上个月电梯困人的事,后来查到原因了吗?",
+            // Harder ones, so that the digest covers what the trained layer decides too.
+            "楼上的水顺着吊灯往下流,客厅一地水",
+            "电梯卡在两层中间,我妈在里面出不来",
+            "不是投诉,楼道灯坏了麻烦修一下",
+            "The toilet is blocked and won't flush",
         ],
     ),
     (
@@ -87,6 +92,8 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "投訴管家態度差",
             "物业费年年涨,服务越来越差,非常不满意",
             "服務態度好差,好唔滿意",
+            "报修三天了还没人来,你们还想不想干了",
+            "Thanks a lot for nothing, the bins still haven't been emptied",
         ],
     ),
     (
@@ -99,6 +106,10 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "Dogs barking all night in building {b}",
             "草坪很久没修剪了",
             "楼下火锅店的油烟飘到我家",
+            "下水道返上来一股臭鸡蛋味,应该是存水弯干了",
+            "楼上天天半夜蹦迪",
+            // A sign without its intensity: the resident form asks the safety question.
+            "楼道里有股臭鸡蛋的味道",
         ],
     ),
     (
@@ -109,6 +120,8 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "请问明天几点停水?",
             "How can I pay the management fee online?",
             "請問管理費怎麼繳?",
+            "上个月车库水浸那次,物业会赔吗",
+            "如果闻到煤气味应该打哪个电话",
         ],
     ),
     (
@@ -131,6 +144,9 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "屋里一股臭鸡蛋味,我不敢开灯",
             "小孩的手被门夹住了,手指发紫",
             "Smoke alarm next door keeps going off and I can smell smoke",
+            "厨房里嘶嘶响,味道越来越浓,我们已经出门了",
+            "有人正在撬隔壁的门",
+            "泳池里有个小孩沉下去了没上来",
         ],
     ),
     (
@@ -151,6 +167,8 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "Big thanks to the technician!",
             "上次投诉的漏水已经修好了,谢谢师傅",
             "唔該晒師傅咁快嚟整好",
+            "多謝保安幫手搬嘢",
+            "之前投诉的噪音问题解决了,谢谢管家",
         ],
     ),
     (
@@ -160,12 +178,17 @@ const MIX: &[(Category, u64, &[&str])] = &[
             "建议在小区里多放几个垃圾分类桶",
             "It would be nice to have more benches",
             "不是投诉,只是建议多装几个充电桩",
+            "先谢谢保安,另外建议门口加个雨棚",
         ],
     ),
-    (Category::Staff, 2, &["保安上班时间一直在玩手机"]),
+    (
+        Category::Staff,
+        2,
+        &["保安上班时间一直在玩手机", "管家的微信是多少"],
+    ),
     (Category::CommunityBusiness, 2, &["电梯里贴满了小广告"]),
     (Category::SpecialService, 1, &["想预约上门保洁"]),
-    (Category::Other, 1, &["你好"]),
+    (Category::Other, 1, &["你好", "好的,收到"]),
 ];
 
 /// The issue keys complaint clusters form around.
@@ -337,7 +360,7 @@ pub fn run(policy: &Policy, calendar: &Calendar, orders: &[Generated], now: Time
     for g in orders {
         // What `classify` decides, without the evidence words only a person reads.
         let c = decide(&g.text);
-        h.word(c.category as u64 | u64::from(c.urgent) << 8);
+        h.word(c.category as u64 | u64::from(c.urgent) << 8 | u64::from(c.safety_question) << 9);
         h.text(c.topic);
         h.text(c.place.as_deref());
         if c.urgent {
@@ -493,9 +516,9 @@ mod tests {
                 d.hotspots,
                 d.majors
             ),
-            (10_000, 1116, 5193, 4847, 1430, 68)
+            (10_000, 1363, 5193, 4847, 1430, 68)
         );
-        assert_eq!(d.hash, 5_496_791_429_529_270_924, "{d:?}");
+        assert_eq!(d.hash, 16_557_653_061_190_712_412, "{d:?}");
     }
 
     #[test]

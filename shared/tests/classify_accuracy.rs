@@ -1,20 +1,64 @@
 //! Accuracy of the classifier on the team's labelled texts, per field, printed and held
-//! to thresholds: `classify_labelled.json` and `classify_holdout.json` (short, plain
-//! texts), `classify_tuning.json` and `classify_blind.json` (the harder ones: long,
-//! colloquial, Cantonese, emergencies described rather than named and their calm twins;
-//! the blind set is the honest figure, see its test), and `classify_blind2.json` (a small
-//! second blind set written after the last change).
+//! to thresholds. What each set is, and what its figures measure:
 //!
-//! The lexicon is tuned on this set; the JSON's `about` records the honest estimates
-//! from three holdouts measured before they were merged in (category about 65%,
-//! urgency 92-99%). A fourth holdout, `tests/data/classify_holdout.json`, stays
-//! separate and is never tuned on: its test below holds the honest numbers.
+//! - `classify_labelled.json` (490 short plain texts) and `classify_tuning.json` (2,424
+//!   texts in eight batches on the hard patterns): the lexicon is tuned on them and the
+//!   trained layer (`src/classify/model.rs`) is trained on them, so their figures measure
+//!   memory, not what a front desk will see.
+//! - `classify_holdout.json` (294 short plain texts), `classify_blind.json` (369 hard and
+//!   plain texts), `classify_blind2.json` (44) and `classify_blind3.json` (395, written for
+//!   issue 15 and committed before any change in that round): never tuned or trained on,
+//!   their misses are not printed. These are the honest figures.
 //!
-//! Thresholds, and why: the category is a suggestion a person confirms, so one wrong
-//! in ten is tolerable but not more (≥ 90%). Urgency decides whether an order waits for
-//! the morning (C-7), so it must be right nearly always (≥ 95%), and a missed emergency
-//! is worse than a false alarm: urgent recall must be ≥ 95% too. Topic and place only
-//! group complaints into hotspots and can be corrected by staff (≥ 85%).
+//! ## Issue 15: the figures before and after (each blind set measured once after)
+//!
+//! Before: the lexicon with its clause rules and emergency grammar, as the round began.
+//! After: the same lexicon grown from tuning batches 6 to 8, under the trained layer.
+//! "Plain" is the texts whose `pattern` is `plain` (the holdout is all plain); "hard" is
+//! every other pattern. Goals: urgent recall ≥ 98% with false alarms ≤ 3%; category
+//! ≥ 92% on hard texts and ≥ 97% on plain ones.
+//!
+//! | set (texts)          | field           | before           | after            | goal   | met |
+//! |----------------------|-----------------|------------------|------------------|--------|-----|
+//! | blind3 (395)         | category, all   | 302/395 = 76.5%  | 358/395 = 90.6%  |        |     |
+//! |                      | category, hard  | 208/283 = 73.5%  | 249/283 = 88.0%  | ≥ 92%  | no  |
+//! |                      | category, plain | 94/112 = 83.9%   | 109/112 = 97.3%  | ≥ 97%  | yes |
+//! |                      | urgent recall   | 60/71 = 84.5%    | 70/71 = 98.6%    | ≥ 98%  | yes |
+//! |                      | false alarms    | 7/324 = 2.2%     | 2/324 = 0.6%     | ≤ 3%   | yes |
+//! | blind (369)          | category, all   | 319/369 = 86.4%  | 347/369 = 94.0%  |        |     |
+//! |                      | category, hard  | 240/282 = 85.1%  | 265/282 = 94.0%  | ≥ 92%  | yes |
+//! |                      | category, plain | 79/87 = 90.8%    | 82/87 = 94.3%    | ≥ 97%  | no  |
+//! |                      | urgent recall   | 73/77 = 94.8%    | 75/77 = 97.4%    | ≥ 98%  | no  |
+//! |                      | false alarms    | 6/292 = 2.1%     | 2/292 = 0.7%     | ≤ 3%   | yes |
+//! | blind2 (44)          | category, all   | 35/44 = 79.5%    | 40/44 = 90.9%    |        |     |
+//! |                      | category, hard  | 27/33 = 81.8%    | 32/33 = 97.0%    | ≥ 92%  | yes |
+//! |                      | category, plain | 8/11 = 72.7%     | 8/11 = 72.7%     | ≥ 97%  | no  |
+//! |                      | urgent recall   | 13/15 = 86.7%    | 15/15 = 100%     | ≥ 98%  | yes |
+//! |                      | false alarms    | 0/29             | 0/29             | ≤ 3%   | yes |
+//! | holdout (294, plain) | category        | 238/294 = 81.0%  | 266/294 = 90.5%  | ≥ 97%  | no  |
+//! |                      | urgent recall   | 32/34 = 94.1%    | 34/34 = 100%     | ≥ 98%  | yes |
+//! |                      | false alarms    | 1/260 = 0.4%     | 6/260 = 2.3%     | ≤ 3%   | yes |
+//! | tuning (2,424)       | category        | memory           | 2423/2424        |        |     |
+//!
+//! Plainly: emergencies are now caught 70 times in 71 on the newest blind set and 75 in
+//! 77 on the first (one text short of its goal), with fewer than 1% of calm texts
+//! flagged; on the short plain holdout the recall is whole but the false alarms rose
+//! from 1 to 6 of 260 (still within the goal). The category goal for hard texts is met
+//! on the first blind set (94%) but not on the newest (88%), and the goal for plain texts
+//! is met on the newest (97.3%) but not on the holdout (90.5%), the first blind set's
+//! plain texts (94.3%) or the second's (8/11, too few to weigh). The third blind set and
+//! the tuning batches 6 to 8 were written by the same hand, which may flatter the third
+//! set's figures; the first blind set and the holdout were not.
+//!
+//! Where a goal is met on a blind set its test asserts the goal; where it is not, the test
+//! asserts the measured count, so a regression fails; none of these sets may be tuned
+//! on to raise them. Raise a floor only after a new blind set, written before the change
+//! it measures, shows more.
+//!
+//! Readings on tuning batches written for this round, each measured before it was tuned
+//! or trained on (see the tuning set's test): batch 6 with the lexicon alone, category
+//! 566/805, urgent recall 96/125; batch 7 with the trained layer, 346/381 and 63/64;
+//! batch 8, 138/149 and 49/51.
 
 use anju_shared::classify::classify;
 use anju_shared::model::Category;
@@ -81,6 +125,10 @@ struct Tallies {
     topic: Tally,
     /// Category per `pattern` (the blind and tuning sets name what each text tests).
     patterns: std::collections::BTreeMap<String, (usize, usize)>,
+    /// Category over the short plain texts (`pattern` = `plain`) and over the rest (the
+    /// hard ones), for sets that name their patterns.
+    plain: Tally,
+    hard: Tally,
     place: Tally,
 }
 
@@ -94,6 +142,8 @@ fn measure(json: &str) -> Tallies {
         urgent_recall: Tally::new("urgent recall"),
         calm: Tally::new("calm not flagged"),
         patterns: Default::default(),
+        plain: Tally::new("category, plain"),
+        hard: Tally::new("category, hard"),
         topic: Tally::new("topic"),
         place: Tally::new("place"),
     };
@@ -120,6 +170,14 @@ fn measure(json: &str) -> Tallies {
             if Some(got.category) == want_cat {
                 e.0 += 1;
             }
+            let kind = if p == "plain" {
+                &mut t.plain
+            } else {
+                &mut t.hard
+            };
+            kind.add(Some(got.category) == want_cat, || {
+                format!("{text:?}: got {}, want {}", got.category, item["category"])
+            });
         }
         if let Some(want) = item.get("topic") {
             t.topic.add(got.topic.as_deref() == want.as_str(), || {
@@ -149,6 +207,8 @@ impl Tallies {
             &self.urgent,
             &self.urgent_recall,
             &self.calm,
+            &self.plain,
+            &self.hard,
             &self.topic,
             &self.place,
         ] {
@@ -191,47 +251,32 @@ fn classification_accuracy_on_the_labelled_set() {
     assert!(t.place.ratio() >= 0.85, "place {:.3}", t.place.ratio());
 }
 
-/// Accuracy on the held-out texts (`tests/data/classify_holdout.json`): 294 texts
-/// written before the lexicon or the classifier code was read, and never used to tune
-/// them, so this is the honest estimate of what a front desk will see.
-///
-/// Measured once before and once after the generalisation work (broader vocabulary by
-/// meaning, Cantonese and traditional forms, the gas-leak rule):
-///
-/// | field         | before          | after           | threshold |
-/// |---------------|-----------------|-----------------|-----------|
-/// | category      | 211/294 = 71.8% | 226/294 = 76.9% | ≥ 75%     |
-/// | urgent        | 286/294 = 97.3% | 287/294 = 97.6% | ≥ 96%     |
-/// | urgent recall | 28/34 = 82.4%   | 31/34 = 91.2%   | ≥ 88%     |
-/// | topic         | 127/167 = 76.0% | 134/167 = 80.2% | ≥ 78%     |
-/// | place         | 33/33 = 100%    | 33/33 = 100%    | ≥ 95%     |
-///
-/// The thresholds sit a little below the "after" numbers so a regression fails, with
-/// room for one or two texts to flip. They are lower than the labelled set's because
-/// these texts were not tuned on; they must not be raised by tuning the lexicon on
-/// this file, or it stops being a holdout. Two false alarms the after-measurement
-/// showed came from words just added (「把手断了」 read as a broken hand, a lamp post
-/// 「被车撞歪」 read as a person hit by a car) and were fixed afterwards, so the file
-/// now scores slightly above the table. After the clause rules and the emergency grammar
-/// (tuned on `classify_tuning.json`, not on this file): category 237/294 = 80.6%, urgent
-/// 290/294 = 98.6%, urgent recall 32/34 = 94.1%.
+/// The holdout (`tests/data/classify_holdout.json`): 294 short plain texts written before
+/// the lexicon or the classifier code was read, never tuned or trained on: what a front
+/// desk will see of plain messages. Measured before this round's changes and once after
+/// (see the table at the top): category 238/294 → 266/294 (goal 97%: not met, floor
+/// asserted), urgent recall 32/34 → 34/34 (goal met), false alarms 1/260 → 6/260 (goal
+/// met), topic 139/167 → 141/167. Earlier rounds' history: category 71.8% → 76.9% →
+/// 80.6% → 81.0%.
 #[test]
 fn classification_accuracy_on_the_holdout_set() {
     let t = measure(include_str!("data/classify_holdout.json"));
-    t.report("holdout set");
+    t.report_as("holdout set", true);
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
     assert!(t.texts >= 200, "the holdout set has {} texts", t.texts);
+    // Floor: the plain-text goal (97%) is not met here.
+    assert!(t.category.right >= 266, "category {}", t.category.right);
     assert!(
-        t.category.ratio() >= 0.75,
-        "category {:.3}",
-        t.category.ratio()
-    );
-    assert!(t.urgent.ratio() >= 0.96, "urgent {:.3}", t.urgent.ratio());
-    assert!(
-        t.urgent_recall.ratio() >= 0.88,
+        t.urgent_recall.ratio() >= GOAL_RECALL,
         "urgent recall {:.3}",
         t.urgent_recall.ratio()
     );
-    assert!(t.topic.ratio() >= 0.78, "topic {:.3}", t.topic.ratio());
+    assert!(
+        t.false_alarms() <= GOAL_FALSE_ALARMS,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
+    assert!(t.topic.right >= 141, "topic {}", t.topic.right);
     assert!(t.place.ratio() >= 0.95, "place {:.3}", t.place.ratio());
 }
 
@@ -244,22 +289,16 @@ fn classification_accuracy_on_the_holdout_set() {
 const GOAL_RECALL: f64 = 0.98;
 const GOAL_FALSE_ALARMS: f64 = 0.03;
 const GOAL_CATEGORY: f64 = 0.92;
+const GOAL_CATEGORY_PLAIN: f64 = 0.97;
 
-/// The blind set (`tests/data/classify_blind.json`, 369 texts, 77 emergencies): written
-/// and committed before any change to the classifier for these patterns, and never
-/// tuned on since (nothing read from its misses). This is the honest figure.
+/// The first blind set (`tests/data/classify_blind.json`, 369 texts, 77 emergencies, 87
+/// plain): written and committed before any change to the classifier for these patterns,
+/// and never tuned or trained on since. History of its figures: category 68.0% (lexicon
+/// only) → 86.4% (clause rules, emergency grammar) → 94.0% (issue 15: trained layer);
+/// urgent recall 67.5% → 94.8% → 97.4%; false alarms 8.6% → 2.1% → 0.7%.
 ///
-/// | field                | before (lexicon only)  | after (context + grammar) | threshold |
-/// |----------------------|------------------------|---------------------------|-----------|
-/// | category             | 251/369 = 68.0%        | 319/369 = 86.4%           | ≥ 84%     |
-/// | urgent (both ways)   | 319/369 = 86.4%        | 359/369 = 97.3%           | ≥ 95%     |
-/// | urgent recall        | 52/77 = 67.5%          | 73/77 = 94.8%             | ≥ 93%     |
-/// | false alarms         | 25/292 = 8.6%          | 6/292 = 2.1%              | ≤ 3%      |
-///
-/// The false-alarm goal (≤ 3%) is met. The recall goal (98%) and the category goal
-/// (92%) are not: the thresholds sit at the measured figures minus a text or two, so a
-/// regression fails, and they must not be raised by tuning on this file. Raise them
-/// only after a new blind set, written before the change it measures, shows more.
+/// Goals met: category on hard texts, false alarms. Not met, floors asserted: urgent
+/// recall (75/77, one text short of 98%) and plain texts (82/87, goal 97%).
 #[test]
 fn classification_accuracy_on_the_blind_set() {
     let t = measure(include_str!("data/classify_blind.json"));
@@ -280,15 +319,21 @@ fn classification_accuracy_on_the_blind_set() {
         t.urgent_recall.total
     );
     assert!(
-        t.category.ratio() >= 0.84,
+        t.hard.ratio() >= GOAL_CATEGORY,
+        "category, hard {:.3}",
+        t.hard.ratio()
+    );
+    assert!(
+        t.category.ratio() >= GOAL_CATEGORY,
         "category {:.3}",
         t.category.ratio()
     );
-    assert!(t.urgent.ratio() >= 0.95, "urgent {:.3}", t.urgent.ratio());
+    // Floors: below the goals.
+    assert!(t.plain.right >= 82, "category, plain {}", t.plain.right);
     assert!(
-        t.urgent_recall.ratio() >= 0.93,
-        "urgent recall {:.3}",
-        t.urgent_recall.ratio()
+        t.urgent_recall.right >= 75,
+        "urgent recall {}",
+        t.urgent_recall.right
     );
     assert!(
         t.false_alarms() <= GOAL_FALSE_ALARMS,
@@ -298,30 +343,33 @@ fn classification_accuracy_on_the_blind_set() {
 }
 
 /// The tuning set (`tests/data/classify_tuning.json`): the same patterns, written after
-/// the blind set in five batches; the classifier was tuned on it, so its figures
-/// measure memory. Each batch was measured before the changes it led to, which gives
-/// two more honest readings of how new phrasings fare:
+/// the first blind set in eight batches; the lexicon is tuned and the trained layer
+/// trained on it, so its figures measure memory. Each batch was measured before the
+/// changes it led to, which gives more honest readings of how new phrasings fare:
 ///
-/// | batch (written before the round it measured) | urgent recall | category |
-/// |----------------------------------------------|---------------|----------|
-/// | 1: 723 texts, before any change              | 112/174 = 64.4% | 469/723 = 64.9% |
-/// | 2: 156 texts, after round 1                  | 33/55 = 60%   | 108/156 = 69% |
-/// | 3: 105 texts, after round 2                  | 41/52 = 79%   | 75/105 = 71%  |
-/// | 4: 67 texts, after round 3                   | 23/32 = 72%   | 47/67 = 70%   |
-/// | 5: 38 texts (long, in passing), after round 4 | 7/8           | 28/38 = 74%   |
+/// | batch (written before the round it measured)      | urgent recall   | category        |
+/// |---------------------------------------------------|-----------------|-----------------|
+/// | 1: 723 texts, before any change                   | 112/174 = 64.4% | 469/723 = 64.9% |
+/// | 2: 156 texts, after round 1                       | 33/55 = 60%     | 108/156 = 69%   |
+/// | 3: 105 texts, after round 2                       | 41/52 = 79%     | 75/105 = 71%    |
+/// | 4: 67 texts, after round 3                        | 23/32 = 72%     | 47/67 = 70%     |
+/// | 5: 38 texts (long, in passing), after round 4     | 7/8             | 28/38 = 74%     |
+/// | 6: 805 texts, issue 15, lexicon as the round began| 96/125 = 77%    | 566/805 = 70%   |
+/// | 7: 381 texts, lexicon alone after batch 6         | 50/64 = 78%     | 279/381 = 73%   |
+/// | 7: the same, with the trained layer               | 63/64 = 98%     | 346/381 = 91%   |
+/// | 8: 149 texts, trained layer (settings chosen on it)| 49/51 = 96%    | 138/149 = 93%   |
 ///
-/// Now, all 1089: category 986/1089 = 90.5%, urgent recall 320/321 = 99.7%, false alarms
-/// 1/768 = 0.1%. The thresholds sit a little below. New phrasings of an emergency are
-/// still caught only three times in four before the lexicon learns them: the blind
-/// figure above is the one to trust.
+/// The trained layer is what generalises: the lexicon alone learns new phrasings three
+/// times in four, as the blind sets showed. Now, all 2,424: category 2423/2424, urgent
+/// recall 561/561, false alarms 0/1863.
 #[test]
 fn classification_accuracy_on_the_tuning_set() {
     let t = measure(include_str!("data/classify_tuning.json"));
     t.report("tuning set");
     println!("false alarms {:.1}%", t.false_alarms() * 100.0);
-    assert!(t.texts >= 700, "the tuning set has {} texts", t.texts);
+    assert!(t.texts >= 2400, "the tuning set has {} texts", t.texts);
     assert!(
-        t.category.ratio() >= 0.88,
+        t.category.ratio() >= 0.99,
         "category {:.3}",
         t.category.ratio()
     );
@@ -338,31 +386,66 @@ fn classification_accuracy_on_the_tuning_set() {
 }
 
 /// The second blind set (`tests/data/classify_blind2.json`, 44 texts, 15 emergencies):
-/// written after the last change to the classifier and committed before it was first
-/// measured on them; never tuned on. Too small for a figure of its own (one text is two
-/// points), it checks that the first blind set's figures were no accident. Measured once:
-/// category 35/44 = 79.5%, urgent recall 13/15 = 86.7%, false alarms 0/29; the
-/// thresholds sit a text below. Same reading as the first: false alarms within the goal,
-/// emergencies and categories short of it.
+/// written after the change before last and committed before it was first measured;
+/// never tuned or trained on. Too small for a figure of its own (one text is two
+/// points). Measured once before issue 15 (category 35/44, urgent recall 13/15, false
+/// alarms 0/29) and once after: category 40/44 (hard 32/33; plain 8/11), urgent recall
+/// 15/15, false alarms 0/29. Recall and false-alarm goals asserted; category floors.
 #[test]
 fn classification_accuracy_on_the_second_blind_set() {
     let t = measure(include_str!("data/classify_blind2.json"));
     t.report_as("second blind set", true);
     println!("false alarms {:.1}%", t.false_alarms() * 100.0);
     assert!(t.texts >= 40, "the second blind set has {} texts", t.texts);
+    assert!(t.category.right >= 40, "category {}", t.category.right);
     assert!(
-        t.category.ratio() >= 0.77,
-        "category {:.3}",
-        t.category.ratio()
-    );
-    assert!(
-        t.urgent_recall.ratio() >= 0.80,
+        t.urgent_recall.ratio() >= GOAL_RECALL,
         "urgent recall {:.3}",
         t.urgent_recall.ratio()
     );
     assert!(
-        t.false_alarms() <= 0.04,
+        t.false_alarms() <= GOAL_FALSE_ALARMS,
         "false alarms {:.3}",
         t.false_alarms()
     );
+}
+
+/// The third blind set (`tests/data/classify_blind3.json`, 395 texts, 71 emergencies, 112
+/// short plain texts): written for issue 15 across its six patterns, all 14 categories,
+/// short plain and long hard texts, and committed before any change to the classifier in
+/// that round; never tuned or trained on, its misses are not printed. Measured once
+/// before (category 302/395: plain 94/112, hard 208/283; urgent recall 60/71; false alarms
+/// 7/324) and once after (358/395: plain 109/112, hard 249/283; 70/71; 2/324).
+///
+/// Goals met: urgent recall, false alarms, plain texts. Not met, floor asserted: hard
+/// texts (249/283 = 88.0%, goal 92%).
+#[test]
+fn classification_accuracy_on_the_third_blind_set() {
+    let t = measure(include_str!("data/classify_blind3.json"));
+    t.report_as("third blind set", true);
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
+    assert!(t.texts >= 300, "the third blind set has {} texts", t.texts);
+    assert!(t.plain.total >= 100, "{} plain texts", t.plain.total);
+    assert!(
+        t.urgent_recall.total >= 60,
+        "{} emergencies",
+        t.urgent_recall.total
+    );
+    assert!(
+        t.urgent_recall.ratio() >= GOAL_RECALL,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= GOAL_FALSE_ALARMS,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
+    assert!(
+        t.plain.ratio() >= GOAL_CATEGORY_PLAIN,
+        "category, plain {:.3}",
+        t.plain.ratio()
+    );
+    // Floor: below the goal for hard texts.
+    assert!(t.hard.right >= 249, "category, hard {}", t.hard.right);
 }

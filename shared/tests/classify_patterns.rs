@@ -135,6 +135,43 @@ fn emergencies_described_and_their_calm_twins() {
             true,
         ),
         ("电梯门关不上，一直开开关关", "repair", false),
+        // Issue 15 (tuning batches 6–8).
+        ("厨房的软管那里嘶嘶响，闻着有股臭味", "security", true),
+        (
+            "The sink smells a bit eggy, probably the drain",
+            "environment",
+            false,
+        ),
+        ("楼顶水箱溢水了，顺着楼梯一直往下流", "repair", true),
+        ("热水器底下有点滴水", "repair", false),
+        (
+            "The electrical cupboard on our floor is crackling and smoking",
+            "security",
+            true,
+        ),
+        (
+            "The electrical cupboard door on our floor won't close",
+            "repair",
+            false,
+        ),
+        ("我女儿的脚卡在扶梯里了", "security", true),
+        ("电梯门关得太快，老人进出来不及", "repair", false),
+        ("我家进贼了，人还在里面", "security", true),
+        ("上周我家被偷了，监控能调吗", "security", false),
+        ("车里关着个婴儿，车窗都关着，大人不在", "security", true),
+        ("有人把车停在我车位上，打电话也不接", "vehicles", false),
+        ("My son's hand is caught in the lift door", "security", true),
+        (
+            "No one's trapped, the lift just stopped on the ground floor",
+            "repair",
+            false,
+        ),
+        (
+            "整个单元门口都是那种臭蛋的味，有人说别按门铃",
+            "security",
+            true,
+        ),
+        ("楼道里有股臭蛋味，是下水道返上来的", "environment", false),
     ]);
 }
 
@@ -190,6 +227,19 @@ fn tense_past_questions_and_suppositions() {
             "praise",
             false,
         ),
+        // Issue 15 (tuning batches 6–8).
+        (
+            "刚才闻到一点煤气味，开窗后就没了，是不是楼下在做饭",
+            "consultation",
+            false,
+        ),
+        (
+            "早上闻到煤气味报过一次，现在味道又出来了，比早上还大",
+            "security",
+            true,
+        ),
+        ("单元门口一下雨就积水，鞋子都淹了", "repair", false),
+        ("水还在往外喷，关不掉", "repair", true),
     ]);
 }
 
@@ -215,6 +265,11 @@ fn characters_inside_other_words() {
             false,
         ),
         ("煤气炉点火不着，要找哪个部门", "consultation", false),
+        // Issue 15 (tuning batches 6–8).
+        ("热火朝天的装修声从早响到晚", "renovation", false),
+        ("火灾险是物业买的吗", "consultation", false),
+        ("楼下的跳楼价大甩卖喇叭太吵了", "community_business", false),
+        ("门禁卡没反应了", "equipment", false),
     ]);
 }
 
@@ -250,6 +305,15 @@ fn denied_complaints() {
             "complaint",
             false,
         ),
+        // Issue 15 (tuning batches 6–8).
+        (
+            "没有什么不满意，就是想问下停车费能不能开发票",
+            "consultation",
+            false,
+        ),
+        ("我没在投诉，只是说一下情况：快递柜满了", "equipment", false),
+        ("没有人被困，电梯停在二楼开不了门", "repair", false),
+        ("並唔係火警，係有人煮嘢燶咗", "other", false),
     ]);
 }
 
@@ -291,6 +355,22 @@ fn words_in_passing() {
             false,
         ),
         ("感谢维修师傅半夜过来帮我修水管,辛苦了", "praise", false),
+        // Issue 15 (tuning batches 6–8).
+        (
+            "谢谢保安小李昨天帮我开门，另外我家厨房的水管在漏水，麻烦安排人修",
+            "repair",
+            false,
+        ),
+        (
+            "先表扬一下保安，再说个事：单元门的闭门器坏了，门一直开着",
+            "repair",
+            false,
+        ),
+        (
+            "保洁阿姨人很好，但是垃圾桶已经满了两天没人倒",
+            "environment",
+            false,
+        ),
     ]);
 }
 
@@ -309,6 +389,15 @@ fn cantonese_and_slang_polarity() {
         ("这波物业操作给满分，yyds", "praise", false),
         ("客服回复太敷衍了，拉胯", "complaint", false),
         ("保安就是个摆设，外卖随便进", "complaint", false),
+        // Issue 15 (tuning batches 6–8).
+        ("可太棒了呢，垃圾三天没人收", "complaint", false),
+        (
+            "Thanks a lot for nothing, the bins still haven't been emptied",
+            "complaint",
+            false,
+        ),
+        ("師傅好掂，一陣就整好", "praise", false),
+        ("冇得彈，保安好盡責", "praise", false),
     ]);
 }
 
@@ -329,6 +418,7 @@ fn the_safety_question_is_asked_when_unsure() {
         ("屋里全是臭鸡蛋的味道，我连开关都不敢碰", false),
         ("燃气费怎么交", false),
         ("上个月车库水浸那次，物业会赔吗", false),
+        ("The toilet is blocked and won't flush", false),
     ] {
         let c = classify(text);
         assert_eq!(c.safety_question, ask, "{text:?}: {c:?}");

@@ -27,22 +27,26 @@ const ENTRIES: [(&str, &[&str]); 2] = [
 /// file of style/.
 const RESIDENT_CSS: [&str; 3] = ["00-tokens.css", "10-base.css", "20-report.css"];
 
-/// The classifier's lexicon for the resident form, which loads it once the form is
-/// interactive (the server and the staff app build it in): a JSON string, so the form reads
-/// it with the JSON reader it already carries.
+/// The classifier's lexicon and trained weights for the resident form, which loads them
+/// once the form is interactive (the server and the staff app build them in): a JSON
+/// string, so the form reads it with the JSON reader it already carries.
 pub(crate) const LEXICON_FILE: &str = "lexicon.json";
 
-/// `lexicon.txt` without its comment lines (they explain the file to the people who edit
-/// it; the parser skips them, as `shared/build.rs` leaves them out of the binaries), as a
-/// JSON string.
-fn lexicon_json(source: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(source).at(source)?;
-    let kept: String = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect();
-    Ok(serde_json::to_string(&kept)?)
+/// `lexicon.txt`, the line `@model` (`anju_shared::classify::MODEL_SEPARATOR`), then
+/// `model.txt`, without their comment lines (they explain the files to the people who
+/// edit them; the parser skips them, as `shared/build.rs` leaves them out of the
+/// binaries), as a JSON string.
+fn lexicon_json(lexicon: &Path, model: &Path) -> Result<String> {
+    let kept = |path: &Path| -> Result<String> {
+        let text = std::fs::read_to_string(path).at(path)?;
+        Ok(text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+            .map(|l| format!("{}\n", l.trim_end()))
+            .collect())
+    };
+    let text = format!("{}@model\n{}", kept(lexicon)?, kept(model)?);
+    Ok(serde_json::to_string(&text)?)
 }
 
 /// Builds dist/ from scratch and returns its path.
@@ -103,7 +107,10 @@ pub(crate) fn run() -> Result<PathBuf> {
     std::fs::write(staging.join("anju.css"), css).at(&staging)?;
     let css = concat_css(&root.join("style"), |name| RESIDENT_CSS.contains(&name))?;
     std::fs::write(staging.join("report.css"), css).at(&staging)?;
-    let lexicon = lexicon_json(&root.join("shared/src/classify/lexicon.txt"))?;
+    let lexicon = lexicon_json(
+        &root.join("shared/src/classify/lexicon.txt"),
+        &root.join("shared/src/classify/model.txt"),
+    )?;
     std::fs::write(staging.join(LEXICON_FILE), lexicon).at(&staging)?;
 
     let dist = root.join("dist");

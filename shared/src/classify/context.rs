@@ -46,6 +46,8 @@ const DENIALS: &[&str] = &[
     "不想",
     "不打算",
     "没打算",
+    "没在",
+    "没有什么",
 ];
 
 /// Negations that deny only the word right after them: 「不投诉了」「非投訴」「没有要投诉」
