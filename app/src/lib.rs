@@ -56,6 +56,7 @@ fn StaffBar() -> impl IntoView {
         <header class="topbar">
             <pages::nav::Brand/>
             <pages::nav::SurfaceMenu/>
+            <pages::nav::EstatePicker/>
             <pages::bell::Bell/>
             <LangSwitch/>
         </header>
@@ -92,6 +93,8 @@ fn App() -> impl IntoView {
     use leptos_router::path;
 
     i18n::provide();
+    // The picked estate before the engine: the engine works in it.
+    pages::nav::provide_chosen();
     sync::provide();
     pages::nav::provide();
     // The desk and the field app are parents of their orders' addresses: going from the
@@ -112,7 +115,10 @@ fn App() -> impl IntoView {
                         <Route path=path!("orders/:id") view=|| ()/>
                         <Route path=path!("visit") view=|| ()/>
                     </ParentRoute>
-                    <Route path=path!("/manage") view=pages::manage::ManagePage/>
+                    <ParentRoute path=path!("/manage") view=pages::manage::ManagePage>
+                        <Route path=path!("") view=|| ()/>
+                        <Route path=path!("rules") view=|| ()/>
+                    </ParentRoute>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>
             </main>

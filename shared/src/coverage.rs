@@ -331,6 +331,7 @@ labelled_enum! {
     /// The shade of a building on the site map: its share of households visited.
     Band {
         Empty = "empty", "无住户", "No households";
+        Zero = "zero", "未开始", "None visited";
         Low = "low", "低于50%", "Under 50%";
         Half = "half", "50%–80%", "50%–80%";
         High = "high", "80%–99%", "80%–99%";
@@ -345,7 +346,8 @@ pub fn band(ratio: Option<f64>) -> Band {
         Some(r) if r >= 1.0 - 1e-9 => Band::Full,
         Some(r) if r >= 0.8 => Band::High,
         Some(r) if r >= 0.5 => Band::Half,
-        Some(_) => Band::Low,
+        Some(r) if r > 0.0 => Band::Low,
+        Some(_) => Band::Zero,
     }
 }
 
@@ -580,7 +582,8 @@ mod tests {
         assert!(!c.met(&rules), "ordinary 60% is under crland's 80%");
         let table = [
             (None, Band::Empty),
-            (Some(0.0), Band::Low),
+            (Some(0.0), Band::Zero),
+            (Some(0.01), Band::Low),
             (Some(0.499), Band::Low),
             (Some(0.5), Band::Half),
             (Some(0.8), Band::High),

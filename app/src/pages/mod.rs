@@ -25,6 +25,8 @@ pub(crate) mod not_found;
 pub(crate) mod order;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;
+#[cfg(feature = "staff")]
+pub(crate) mod sitemap;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod track;
 #[cfg(feature = "staff")]

@@ -5,6 +5,7 @@ pub mod desk;
 pub mod estates;
 pub mod eval;
 pub mod health;
+pub mod households;
 pub mod orders;
 pub mod photos;
 pub mod public;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(residents::router())
         .merge(estates::router())
+        .merge(households::router())
         .merge(rules::router())
         .merge(orders::router())
         .merge(sync::router())

@@ -258,6 +258,13 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/estates/{estate_id}/households/{household_id}/contacts",
+        access: Access::Scoped,
+        may: anyone,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "GET",
         path: "/estates/{estate_id}/staff",
         access: Access::Scoped,
         may: anyone,
