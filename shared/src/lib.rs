@@ -11,6 +11,7 @@ pub mod arrival;
 pub mod calendar;
 pub mod classify;
 pub mod coverage;
+pub mod dashboard;
 pub mod due;
 pub mod error;
 pub mod eval;
