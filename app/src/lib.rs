@@ -118,6 +118,8 @@ fn App() -> impl IntoView {
                     <ParentRoute path=path!("/manage") view=pages::manage::ManagePage>
                         <Route path=path!("") view=|| ()/>
                         <Route path=path!("rules") view=|| ()/>
+                        <Route path=path!("kpi") view=|| ()/>
+                        <Route path=path!("report") view=|| ()/>
                     </ParentRoute>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>

@@ -1477,7 +1477,7 @@ fn event_from_row(r: &AnyRow) -> sqlx::Result<Event> {
 /// check existed, or written around the API): it is logged — the estate, its sequence number
 /// and which column, never its content — and skipped, and stays in the table for review. One
 /// bad row must never take down a page that lists it.
-fn readable_event(r: &AnyRow) -> sqlx::Result<Option<Event>> {
+pub(crate) fn readable_event(r: &AnyRow) -> sqlx::Result<Option<Event>> {
     match event_from_row(r) {
         Ok(e) => Ok(Some(e)),
         Err(sqlx::Error::Decode(why)) => {

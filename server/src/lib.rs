@@ -5,6 +5,8 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
+pub mod figures;
 pub mod jobs;
 pub mod photos;
 pub mod routes;

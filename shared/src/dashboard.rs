@@ -41,6 +41,90 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// Where an estate's monthly report stands.
+    ReportStatus {
+        Draft = "draft", "草稿", "Draft";
+        Submitted = "submitted", "已提交", "Submitted";
+    }
+}
+
+/// The longest analysis or measures text of a monthly report, in characters.
+pub const REPORT_TEXT_MAX: usize = 4000;
+
+/// What an estate writes about its month, as kept with the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportNote {
+    pub estate_id: String,
+    pub analysis: String,
+    pub measures: String,
+    pub status: ReportStatus,
+    /// Who saved it last (a staff id) and when (UTC ms).
+    pub updated_by: String,
+    pub updated_ms: i64,
+}
+
+/// `PUT /api/estates/{id}/reports/{month}`: the estate's analysis and measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportChange {
+    pub analysis: String,
+    pub measures: String,
+    pub status: ReportStatus,
+}
+
+impl ReportChange {
+    /// Refuses a text over [`REPORT_TEXT_MAX`] characters, naming the field.
+    pub fn check(&self) -> Result<(), FieldError> {
+        for (field, text) in [("analysis", &self.analysis), ("measures", &self.measures)] {
+            if text.chars().count() > REPORT_TEXT_MAX {
+                return Err(FieldError::new(
+                    field,
+                    format!("at most {REPORT_TEXT_MAX} characters"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `GET /api/reports/monthly`: the month's figures of a scope (the same as the dashboard's
+/// for that month) with what each estate wrote, and when it is due: an estate's by the 5th
+/// of the next month, a region's or the company's by the 10th (000 4.3.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthlyReport {
+    /// `2026-03`.
+    pub month: String,
+    pub due: NaiveDate,
+    pub dashboard: Dashboard,
+    pub notes: Vec<ReportNote>,
+}
+
+/// The dates `[from, to)` of a month written `2026-03`.
+pub fn month_range(month: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|_| month.len() == 7)
+        .ok_or_else(|| FieldError::new("month", "not a month like 2026-03"))?;
+    Ok(coverage::round(1, first))
+}
+
+/// When a month's report is due: the 5th of the next month for an estate, the 10th for a
+/// region or the company.
+pub fn report_due(scope: ScopeKind, month_end: NaiveDate) -> NaiveDate {
+    let day = if scope == ScopeKind::Estate { 4 } else { 9 };
+    month_end + Duration::days(day)
+}
+
+/// `GET /api/kpi/scopes`: what the caller may sum figures over — each estate they see, each
+/// region all of whose estates they see, and the company when they see all of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scopes {
+    pub estates: Vec<(String, String)>,
+    pub regions: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+}
+
 /// The longest custom period, in days.
 pub const MAX_DAYS: i64 = 400;
 

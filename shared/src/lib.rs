@@ -29,5 +29,6 @@ pub mod sla;
 pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod whatif;
 
 pub use error::FieldError;

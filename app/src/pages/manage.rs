@@ -79,12 +79,16 @@ pub(crate) fn ManagePage() -> impl IntoView {
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Map,
+    Kpi,
+    Report,
     Rules,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str, &'static str, &'static str); 2] = [
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 4] = [
         (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
+        (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
+        (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
         (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
     ];
 
@@ -108,15 +112,28 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="manage-page">
-            <div class="desk-bar">
+            <div class="desk-bar no-print">
                 <h1>{estate} " · " {tr("小区管理", "Estate management")}</h1>
                 <SyncBadge/>
                 {button("button secondary", tr("立即同步", "Sync now"), false.into(), Callback::new(move |()| engine.sync_now()))}
                 {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
             </div>
-            <nav class="tabs" aria-label=tr("管理页面", "Management pages")>{tabs}</nav>
+            <nav class="tabs no-print" aria-label=tr("管理页面", "Management pages")>{tabs}</nav>
             {dynamic(move || match tab.get() {
                 Tab::Map => crate::pages::sitemap::site_map(engine).into_any(),
+                Tab::Kpi => view! {
+                    <crate::pages::dashboard::DashboardView estate=engine.estate().map(|e| e.id).unwrap_or_default()/>
+                }
+                .into_any(),
+                Tab::Report => {
+                    let estate = engine.estate();
+                    view! {
+                        <crate::pages::monthly::MonthlyView me=me.clone()
+                            estate=estate.as_ref().map(|e| e.id.clone()).unwrap_or_default()
+                            offset=estate.map(|e| e.utc_offset).unwrap_or_default()/>
+                    }
+                    .into_any()
+                }
                 Tab::Rules => rules_editor(me.clone()).into_any(),
             })}
         </section>

@@ -8,6 +8,8 @@ pub(crate) mod assess;
 #[cfg(feature = "staff")]
 pub(crate) mod bell;
 #[cfg(feature = "staff")]
+pub(crate) mod dashboard;
+#[cfg(feature = "staff")]
 pub(crate) mod desk;
 #[cfg(feature = "staff")]
 pub(crate) mod field;
@@ -17,6 +19,8 @@ pub(crate) mod home;
 pub(crate) mod login;
 #[cfg(feature = "staff")]
 pub(crate) mod manage;
+#[cfg(feature = "staff")]
+pub(crate) mod monthly;
 #[cfg(feature = "staff")]
 pub(crate) mod nav;
 #[cfg(feature = "staff")]

@@ -6,9 +6,11 @@ pub mod estates;
 pub mod eval;
 pub mod health;
 pub mod households;
+pub mod kpi;
 pub mod orders;
 pub mod photos;
 pub mod public;
+pub mod reports;
 pub mod residents;
 pub mod rules;
 pub mod session;
@@ -32,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .merge(residents::router())
         .merge(estates::router())
         .merge(households::router())
+        .merge(kpi::router())
+        .merge(reports::router())
         .merge(rules::router())
         .merge(orders::router())
         .merge(sync::router())

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod devices;
 pub mod hostile;
+pub mod kpi;
 pub mod routes;
 pub mod vectors;
 
