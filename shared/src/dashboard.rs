@@ -111,7 +111,7 @@ pub fn month_range(month: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
 /// When a month's report is due: the 5th of the next month for an estate, the 10th for a
 /// region or the company.
 pub fn report_due(scope: ScopeKind, month_end: NaiveDate) -> NaiveDate {
-    let day = if scope == ScopeKind::Estate { 4 } else { 9 };
+    let day = if scope == ScopeKind::Estate { 5 } else { 10 };
     month_end + Duration::days(day)
 }
 

@@ -159,6 +159,7 @@ fn lines(text: &str) -> Vec<String> {
 
 fn rules_editor(me: Me) -> impl IntoView {
     let lang = use_lang();
+    let engine = use_engine();
     let picked = crate::pages::nav::chosen().get_untracked();
     let Some(estate) = crate::pages::nav::current_estate(&me, picked.as_deref()) else {
         return view! {
@@ -308,7 +309,13 @@ fn rules_editor(me: Me) -> impl IntoView {
             <select id="rules-preset" prop:value=preset on:change=move |ev| preset.set(event_target_value(&ev))>
                 {presets}
             </select>
-            {text_area("rules-override", tr("对预设的修改(JSON,留空即不修改)", "Changes to the preset (JSON; empty for none)"), patch)}
+            {dynamic(move || rules.get().map(|r| crate::pages::whatif::what_if(
+                engine, r.effective_policy, r.preset, r.effective_calendar, patch,
+            )))}
+            <details class="advanced" open>
+                <summary>{tr("高级:以 JSON 修改预设", "Advanced: changes as JSON")}</summary>
+                {text_area("rules-override", tr("对预设的修改(JSON,留空即不修改)", "Changes to the preset (JSON; empty for none)"), patch)}
+            </details>
             <label class="choice">
                 <input type="checkbox" id="rules-own-calendar" prop:checked=own_calendar
                     on:change=move |ev| own_calendar.set(event_target_checked(&ev))/>

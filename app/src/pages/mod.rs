@@ -36,4 +36,6 @@ pub(crate) mod track;
 #[cfg(feature = "staff")]
 pub(crate) mod visit;
 #[cfg(feature = "staff")]
+pub(crate) mod whatif;
+#[cfg(feature = "staff")]
 pub(crate) mod widgets;

@@ -349,7 +349,7 @@ pub async fn story_kpi_scopes(app: &TestApp) {
     assert!(scopes["company"].is_string(), "{scopes}");
 
     // Every refusal was audited.
-    assert!(audit_count(app, "access_refused").await >= refused_before + 9);
+    assert!(audit_count(app, "access_refused").await >= refused_before + 8);
 }
 
 /// A workbook's sheet as rows of cells.
