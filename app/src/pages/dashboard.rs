@@ -49,6 +49,7 @@ pub(crate) fn query(scope: &str, id: &str, period: &str, from: &str, to: &str) -
 }
 
 /// Scope and period pickers; `estate` is the estate the app works in now.
+#[derive(Clone, Copy)]
 pub(crate) struct Picks {
     pub(crate) scope: RwSignal<String>,
     pub(crate) period: RwSignal<String>,

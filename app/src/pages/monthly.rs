@@ -227,7 +227,7 @@ fn note_view(
     );
     let status = note.as_ref().map_or(ReportStatus::Draft, |n| n.status);
     let message = RwSignal::new(String::new());
-    let save = move |to: ReportStatus| {
+    let save = Callback::new(move |to: ReportStatus| {
         let url = format!("/api/estates/{estate_id}/reports/{month}");
         let change = ReportChange {
             analysis: analysis.get_untracked(),
@@ -253,7 +253,7 @@ fn note_view(
                 Err(_) => message.set(l.pick("网络不通,未保存", "No connection; not saved").into()),
             }
         });
-    };
+    });
     let ids = format!("{name}-analysis");
     let idm = format!("{name}-measures");
     view! {
@@ -265,8 +265,8 @@ fn note_view(
             <textarea id=idm rows="4" readonly=!may_write prop:value=measures on:input=move |ev| measures.set(event_target_value(&ev))></textarea>
             {may_write.then(|| view! {
                 <div class="actions no-print">
-                    <button type="button" class="button secondary" on:click=move |_| save(ReportStatus::Draft)>{tr("保存草稿", "Save draft")}</button>
-                    <button type="button" class="button primary" on:click=move |_| save(ReportStatus::Submitted)>{tr("提交", "Submit")}</button>
+                    <button type="button" class="button secondary" on:click=move |_| save.run(ReportStatus::Draft)>{tr("保存草稿", "Save draft")}</button>
+                    <button type="button" class="button primary" on:click=move |_| save.run(ReportStatus::Submitted)>{tr("提交", "Submit")}</button>
                 </div>
             })}
             <p role="status" class="notice">{message}</p>
