@@ -76,11 +76,11 @@ e2eTest('a visit recorded on a tablet shades its building and colours its cell o
   // Only the other tier of customers: the household is left out of the counts.
   await manage.getByLabel('方式').selectOption('outdoor');
   const important = (await cell.getAttribute('aria-label')).includes('★');
-  await manage.getByLabel('客户').selectOption(important ? 'ordinary' : 'important');
+  await manage.locator('[data-testid=filter-tier]').selectOption(important ? 'ordinary' : 'important');
   await grid.locator('[data-testid=cell][data-room="704"][data-status=filtered]').last().waitFor();
 
   // Offline, the map is still drawn from what the device keeps.
-  await manage.getByLabel('客户').selectOption('');
+  await manage.locator('[data-testid=filter-tier]').selectOption('');
   await manage.context().setOffline(true);
   await manage.reload();
   await manage.locator('[data-testid=sitemap]').waitFor();

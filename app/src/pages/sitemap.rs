@@ -265,8 +265,7 @@ pub(crate) fn site_map(engine: Engine) -> impl IntoView {
             <div class="zoom" role="group" aria-label=tr("缩放", "Zoom")>
                 <button type="button" class="button secondary" on:click=move |_| zoom.update(|z| *z = (*z / 1.25).max(0.5))
                     aria-label=tr("缩小", "Zoom out")>"−"</button>
-                <button type="button" class="button secondary" on:click=move |_| zoom.set(1.0)
-                    aria-label=tr("适合宽度", "Fit width")>"100%"</button>
+                <button type="button" class="button secondary" on:click=move |_| zoom.set(1.0)>{tr("适合宽度", "Fit width")}</button>
                 <button type="button" class="button secondary" on:click=move |_| zoom.update(|z| *z = (*z * 1.25).min(4.0))
                     aria-label=tr("放大", "Zoom in")>"+"</button>
             </div>
@@ -388,7 +387,8 @@ fn drawing(
     let fit = web_sys::window()
         .and_then(|w| w.inner_width().ok())
         .and_then(|w| w.as_f64())
-        .map_or(960.0, |w| (w - 64.0).clamp(280.0, 1100.0));
+        // The page is at most 860 px wide; its padding and the card's take 68.
+        .map_or(792.0, |w| (w.min(860.0) - 68.0).max(240.0));
     let scale = fit * zoom / (max_x - min_x).max(1.0);
     let width = (max_x - min_x) * scale;
     let height = (max_y - min_y) * scale;

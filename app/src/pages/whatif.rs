@@ -115,7 +115,7 @@ pub(crate) fn what_if(
             {dynamic(move || proposed.get().err().map(|e| view! { <p class="error" role="alert">{e}</p> }))}
             {dynamic(move || compare.get().map(|(a, b)| comparison(&a, &b, lang.get())))}
             <button type="button" class="button secondary" on:click=use_numbers>
-                {tr("采用这些数值(写入下方修改,再保存)", "Use these numbers (fills the changes below; then save)")}
+                {tr("采用这些数值(填入下方的修改)", "Use these numbers (fills in the changes below)")}
             </button>
         </details>
     }
