@@ -66,7 +66,7 @@ fn order_events(estate: usize, n: usize, rng: &mut Rng) -> Vec<Event> {
         EventBody::Responded,
         reported + Duration::minutes(10 + (rng.next() % 80) as i64),
     ));
-    if rng.next() % 10 != 0 {
+    if !rng.next().is_multiple_of(10) {
         let done = reported + Duration::hours(2 + (rng.next() % 30) as i64);
         bodies.push((EventBody::Completed, done));
         bodies.push((
@@ -75,7 +75,7 @@ fn order_events(estate: usize, n: usize, rng: &mut Rng) -> Vec<Event> {
             },
             done + Duration::hours(20),
         ));
-        if rng.next() % 8 != 0 {
+        if !rng.next().is_multiple_of(8) {
             bodies.push((EventBody::Closed, done + Duration::hours(21)));
         }
     }
@@ -97,7 +97,7 @@ fn order_events(estate: usize, n: usize, rng: &mut Rng) -> Vec<Event> {
 }
 
 fn estate(i: usize, orders: Vec<OrderState>) -> EstateData {
-    let policy = Policy::preset(if i % 2 == 0 { "cmsk" } else { "crland" }).expect("preset");
+    let policy = Policy::preset(if i.is_multiple_of(2) { "cmsk" } else { "crland" }).expect("preset");
     EstateData {
         id: format!("est-{i}"),
         name: format!("项目{i}"),

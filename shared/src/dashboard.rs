@@ -458,7 +458,10 @@ pub fn figures(e: &EstateData, from: Time, to: Time, now: Time) -> Figures {
     }
 }
 
-fn counts(orders: &[&OrderState]) -> (Vec<(Category, u32)>, Vec<(String, u32)>) {
+/// Counts by category and by channel.
+type Counts = (Vec<(Category, u32)>, Vec<(String, u32)>);
+
+fn counts(orders: &[&OrderState]) -> Counts {
     let by_category = Category::ALL
         .iter()
         .map(|c| {

@@ -503,13 +503,13 @@ pub async fn story_monthly_report(app: &TestApp) {
     assert!(
         notes
             .iter()
-            .any(|r| r.iter().any(|c| c.to_string() == analysis)),
+            .any(|r| r.iter().any(|c| *c == analysis)),
         "{notes:?}"
     );
     assert!(
         notes
             .iter()
-            .any(|r| r.iter().any(|c| c.to_string() == "已提交")),
+            .any(|r| r.iter().any(|c| *c == "已提交")),
         "{notes:?}"
     );
 
