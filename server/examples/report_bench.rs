@@ -97,7 +97,12 @@ fn order_events(estate: usize, n: usize, rng: &mut Rng) -> Vec<Event> {
 }
 
 fn estate(i: usize, orders: Vec<OrderState>) -> EstateData {
-    let policy = Policy::preset(if i.is_multiple_of(2) { "cmsk" } else { "crland" }).expect("preset");
+    let policy = Policy::preset(if i.is_multiple_of(2) {
+        "cmsk"
+    } else {
+        "crland"
+    })
+    .expect("preset");
     EstateData {
         id: format!("est-{i}"),
         name: format!("项目{i}"),

@@ -501,15 +501,11 @@ pub async fn story_monthly_report(app: &TestApp) {
     assert_eq!(number(&repair[1]), 2.0);
     let notes = sheet(&bytes, "分析");
     assert!(
-        notes
-            .iter()
-            .any(|r| r.iter().any(|c| *c == analysis)),
+        notes.iter().any(|r| r.iter().any(|c| *c == analysis)),
         "{notes:?}"
     );
     assert!(
-        notes
-            .iter()
-            .any(|r| r.iter().any(|c| *c == "已提交")),
+        notes.iter().any(|r| r.iter().any(|c| *c == "已提交")),
         "{notes:?}"
     );
 
