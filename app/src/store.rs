@@ -334,11 +334,26 @@ impl Store {
         Ok(event)
     }
 
-    /// The estate's events as stored.
-    pub(crate) async fn events(&self, estate: &str) -> Result<Vec<Event>, StoreError> {
+    /// The estate's events as stored, and the reference numbers of its orders (order id →
+    /// reference) as the server gave them with the reports.
+    pub(crate) async fn events(
+        &self,
+        estate: &str,
+    ) -> Result<(Vec<Event>, Vec<(String, String)>), StoreError> {
         let tx = self.tx(&[EVENTS], false)?;
         let all = get_all(&tx.object_store(EVENTS).map_err(idb_err)?).await?;
-        Ok(all.iter().filter_map(|v| read_record(v, estate)).collect())
+        let mut references = Vec::new();
+        let events = all
+            .iter()
+            .filter_map(|v| {
+                let e = read_record(v, estate)?;
+                if let Some(r) = field(v, "reference") {
+                    references.push((e.order_id.clone(), r));
+                }
+                Some(e)
+            })
+            .collect();
+        Ok((events, references))
     }
 
     /// The estate's unsent events, oldest first (`device_seq` order).
@@ -399,6 +414,46 @@ impl Store {
         for key in keys {
             let name = key.as_string().unwrap_or_default();
             if !matches!(name.as_str(), META_DEVICE | META_NEXT_SEQ | META_CLOCK) {
+                delete(&meta, key).await?;
+            }
+        }
+        finish(tx).await
+    }
+
+    /// Forgets what the device pulled of the estates not in `keep` (an estate taken from its
+    /// user by an administrator): their events, cursors and cached lists. The outbox and the
+    /// refused events stay, as in `forget_pulled`.
+    pub(crate) async fn forget_estates_except(&self, keep: &[String]) -> Result<(), StoreError> {
+        let kept = |estate: &str| keep.iter().any(|k| k == estate);
+        let tx = self.tx(&[EVENTS, META], true)?;
+        let events = tx.object_store(EVENTS).map_err(idb_err)?;
+        // Keys and values come in the same (key) order.
+        let keys = events
+            .get_all_keys(None, None)
+            .map_err(idb_err)?
+            .await
+            .map_err(idb_err)?;
+        let values = get_all(&events).await?;
+        for (key, value) in keys.into_iter().zip(values) {
+            if !field(&value, "estate").is_some_and(|e| kept(&e)) {
+                delete(&events, key).await?;
+            }
+        }
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        let keys = meta
+            .get_all_keys(None, None)
+            .map_err(idb_err)?
+            .await
+            .map_err(idb_err)?;
+        for key in keys {
+            let name = key.as_string().unwrap_or_default();
+            let of_estate = name
+                .split_once(':')
+                .filter(|(kind, _)| {
+                    matches!(*kind, "cursor" | "synced" | "site" | "households" | "staff")
+                })
+                .map(|(_, estate)| estate.to_string());
+            if of_estate.is_some_and(|e| !kept(&e)) {
                 delete(&meta, key).await?;
             }
         }
@@ -481,8 +536,16 @@ impl Store {
         // transaction, and `finish` reports it.
         for event in &answer.events {
             clock.observe(event.hlc, now_ms.max(0) as u64);
+            let value = record(estate, event);
+            // A report carries its order's reference number beside it, for the lists.
+            if let Some(r) = answer.references.iter().find(|r| {
+                r.order_id == event.order_id && matches!(event.body, EventBody::Reported(_))
+            }) {
+                let _ =
+                    js_sys::Reflect::set(&value, &"reference".into(), &r.reference.as_str().into());
+            }
             events
-                .put(&record(estate, event), Some(&event.id.as_str().into()))
+                .put(&value, Some(&event.id.as_str().into()))
                 .map_err(idb_err)?;
         }
         changed.extend(answer.events.iter().cloned());

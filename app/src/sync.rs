@@ -12,7 +12,9 @@ use anju_shared::arrival;
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
 use anju_shared::site::{EstateInfo, Site};
-use anju_shared::sync::{SyncRequest, SyncResponse};
+use anju_shared::sync::{OrderReference, SyncRequest, SyncResponse};
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -96,6 +98,11 @@ pub(crate) struct Engine {
     pub(crate) session_lost: RwSignal<bool>,
     /// A run was asked for while one was under way: run once more when it ends.
     again: StoredValue<bool>,
+    /// The estate picked in the top bar (`pages::nav`): the engine works in that one.
+    chosen: RwSignal<Option<String>>,
+    /// The reference numbers of the estate's orders (order id → reference), as sync brought
+    /// them with the reports.
+    pub(crate) references: RwSignal<BTreeMap<String, String>>,
 }
 
 pub(crate) fn use_engine() -> Engine {
@@ -158,6 +165,8 @@ pub(crate) fn provide() {
         staff: RwSignal::new(Vec::new()),
         session_lost: RwSignal::new(false),
         again: StoredValue::new(false),
+        chosen: crate::pages::nav::chosen(),
+        references: RwSignal::new(BTreeMap::new()),
     };
     provide_context(engine);
     // The root component never unmounts: these live as long as the page.
@@ -170,12 +179,34 @@ pub(crate) fn provide() {
         engine.state.update(|s| s.online = false);
     });
     std::mem::forget((online, offline));
+    // Another estate picked in the top bar: show what the device has of it at once (offline
+    // too), then fetch its site and sync it.
+    Effect::new(move |before: Option<Option<String>>| {
+        let picked = engine.chosen.get();
+        if before.is_some_and(|b| b != picked) && engine.phase.get_untracked() == Phase::Ready {
+            engine.switch_estate();
+        }
+        picked
+    });
 }
 
 impl Engine {
     pub(crate) fn estate(self) -> Option<EstateInfo> {
-        self.me
-            .with_untracked(|m| m.as_ref().and_then(|m| m.estates.first().cloned()))
+        let picked = self.chosen.get_untracked();
+        self.me.with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| crate::pages::nav::current_estate(m, picked.as_deref()))
+        })
+    }
+
+    /// The estate worked in now, tracked: what shows it is drawn again when another is
+    /// picked.
+    pub(crate) fn current(self) -> Option<EstateInfo> {
+        let picked = self.chosen.get();
+        self.me.with(|m| {
+            m.as_ref()
+                .and_then(|m| crate::pages::nav::current_estate(m, picked.as_deref()))
+        })
     }
 
     /// Opens the store and starts with the user remembered on this device, or asks for a
@@ -229,6 +260,7 @@ impl Engine {
             }
             self.me.set(None);
             self.events.set(Vec::new());
+            self.references.set(BTreeMap::new());
             self.rejected.set(Vec::new());
             self.site.set(None);
             self.households.set(Vec::new());
@@ -266,10 +298,16 @@ impl Engine {
                     }
                     let _ = store.set_meta_text(META_ME, &text).await;
                 }
+                // An estate taken from this user since: its data leaves the device.
+                if !other_user && let Some(store) = self.store.get_value() {
+                    let keep: Vec<String> = me.estates.iter().map(|e| e.id.clone()).collect();
+                    let _ = store.forget_estates_except(&keep).await;
+                }
+                let picked = self.chosen.get_untracked();
                 let same_estate = !other_user
                     && self
                         .estate()
-                        .zip(me.estates.first())
+                        .zip(crate::pages::nav::current_estate(&me, picked.as_deref()))
                         .is_some_and(|(a, b)| a.id == b.id);
                 if ready && same_estate {
                     self.me.set(Some(me));
@@ -289,12 +327,14 @@ impl Engine {
         }
     }
 
-    /// Starts working as `me` in their (first) estate with what the device has stored.
+    /// Starts working as `me` in the estate picked in the top bar (else their first) with
+    /// what the device has stored.
     async fn enter(self, me: Me) {
         let Some(store) = self.store.get_value() else {
             return;
         };
-        let Some(estate) = me.estates.first().cloned() else {
+        let picked = self.chosen.get_untracked();
+        let Some(estate) = crate::pages::nav::current_estate(&me, picked.as_deref()) else {
             self.phase.set(Phase::Failed(
                 "您的账号没有负责的小区",
                 "Your account has no estate",
@@ -302,8 +342,9 @@ impl Engine {
             return;
         };
         self.me.set(Some(me));
-        let events = store.events(&estate.id).await.unwrap_or_default();
+        let (events, references) = store.events(&estate.id).await.unwrap_or_default();
         self.events.set(events);
+        self.references.set(references.into_iter().collect());
         self.refresh_counts(&store, &estate.id).await;
         let site = parse(store.meta_text(&site_key(&estate.id)).await.ok().flatten());
         let households = parse(
@@ -321,6 +362,24 @@ impl Engine {
         self.staff.set(staff);
         self.phase.set(Phase::Ready);
         self.sync_now();
+    }
+
+    fn switch_estate(self) {
+        let Some(me) = self.me.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            self.events.set(Vec::new());
+            self.site.set(None);
+            self.households.set(Vec::new());
+            self.staff.set(Vec::new());
+            self.state.update(|s| {
+                s.pending = 0;
+                s.last_sync = None;
+            });
+            self.enter(me).await;
+            self.load_site().await;
+        });
     }
 
     /// Fetches the estate's buildings and households and keeps them for offline use, as the
@@ -459,8 +518,20 @@ impl Engine {
         let mut changed = Vec::new();
         let mut refused = Vec::new();
         self.state.update(|s| s.received = 0);
-        let result = self.rounds(&mut changed, &mut refused).await;
-        if !changed.is_empty() || !refused.is_empty() {
+        let began_in = self.estate().map(|e| e.id);
+        let mut references = Vec::new();
+        let result = self
+            .rounds(&mut changed, &mut refused, &mut references)
+            .await;
+        // Another estate picked meanwhile: what came in is stored, and shown when it is
+        // picked again, not in the new one's list.
+        let still = self.estate().map(|e| e.id) == began_in;
+        if still && !references.is_empty() {
+            self.references.update(|m| {
+                m.extend(references.into_iter().map(|r| (r.order_id, r.reference)));
+            });
+        }
+        if still && (!changed.is_empty() || !refused.is_empty()) {
             self.events.update(|v| {
                 v.retain(|e| !refused.contains(&e.id));
                 merge(v, changed);
@@ -473,6 +544,7 @@ impl Engine {
         self,
         changed: &mut Vec<Event>,
         refused: &mut Vec<String>,
+        references: &mut Vec<OrderReference>,
     ) -> Result<(), Failure> {
         let (Some(store), Some(me), Some(estate)) = (
             self.store.get_value(),
@@ -481,11 +553,42 @@ impl Engine {
         ) else {
             return Ok(());
         };
+        self.rounds_of(&store, &me, &estate.id, changed, refused, references)
+            .await?;
+        self.refresh_counts(&store, &estate.id).await;
+        // What was recorded in the user's other estates (before a switch, offline) goes out
+        // too; what comes back is kept for when they are picked again.
+        for other in me.estates.iter().filter(|e| e.id != estate.id) {
+            if store
+                .outbox(&other.id)
+                .await?
+                .iter()
+                .any(|e| e.actor == me.id)
+            {
+                let (mut c, mut r, mut n) = (Vec::new(), Vec::new(), Vec::new());
+                self.rounds_of(&store, &me, &other.id, &mut c, &mut r, &mut n)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Push and pull rounds for one estate.
+    async fn rounds_of(
+        self,
+        store: &Store,
+        me: &Me,
+        estate_id: &str,
+        changed: &mut Vec<Event>,
+        refused: &mut Vec<String>,
+        references: &mut Vec<OrderReference>,
+    ) -> Result<(), Failure> {
+        let shown = self.estate().is_some_and(|e| e.id == estate_id);
         for _ in 0..MAX_ROUNDS {
             // Only this user's events: another user's (logged in earlier on this tablet)
             // wait for them, rather than being refused as someone else's.
             let push: Vec<Event> = store
-                .outbox(&estate.id)
+                .outbox(estate_id)
                 .await?
                 .into_iter()
                 .filter(|e| e.actor == me.id)
@@ -494,9 +597,9 @@ impl Engine {
             let full = push.len() == PUSH_BATCH;
             let request = SyncRequest {
                 device_id: store.device_id.clone(),
-                estate_id: estate.id.clone(),
+                estate_id: estate_id.to_string(),
                 push,
-                cursor: store.cursor(&estate.id).await?,
+                cursor: store.cursor(estate_id).await?,
                 limit: None,
                 contacts: Vec::new(),
             };
@@ -509,12 +612,15 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             };
             let (new, no) = store
-                .apply(&estate.id, &request.push, &answer, clock::now_ms())
+                .apply(estate_id, &request.push, &answer, clock::now_ms())
                 .await?;
-            self.state.update(|s| s.received += answer.events.len());
             changed.extend(new);
             refused.extend(no);
-            self.refresh_counts(&store, &estate.id).await;
+            references.extend(answer.references);
+            if shown {
+                self.state.update(|s| s.received += answer.events.len());
+                self.refresh_counts(store, estate_id).await;
+            }
             if !full && !answer.more {
                 break;
             }

@@ -109,7 +109,10 @@ e2eTest('an admin creates an area manager with a region in one step, then clears
   // said to come through it and stays unticked.
   await form.locator('#new-regions').getByLabel('华南区域').check();
   const estates = form.locator('#new-estates');
-  await estates.locator('[data-testid=via-region]').filter({ hasText: '经片区 华南区域' }).waitFor();
+  // Both of the region's estates (翠湖花园 and 滨江壹号) say so.
+  const via = estates.locator('[data-testid=via-region]').filter({ hasText: '经片区 华南区域' });
+  await via.first().waitFor();
+  assert.equal(await via.count(), 2);
   assert.equal(await estates.getByLabel('翠湖花园', { exact: false }).isChecked(), false);
   // One request creates the account with its region.
   const posts = [];

@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use anju_shared::arrival;
 use anju_shared::model::{Escalation, Role};
 use anju_shared::order::{Event, EventBody};
-use anju_shared::sync::Outcome;
+use anju_shared::sync::{OrderReference, Outcome};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -486,6 +486,59 @@ impl Db {
         }
         tx.commit().await?;
         Ok(reference)
+    }
+
+    /// Stores generated history (the demo's year, `demo.rs`) in one transaction: the orders
+    /// with their reference numbers in the order they were reported, and every event in time
+    /// order under the estate's next sequence numbers. Returns how many events it stored.
+    pub async fn insert_history(
+        &self,
+        estate_id: &str,
+        history: crate::demo::History,
+    ) -> sqlx::Result<usize> {
+        let crate::demo::History { mut orders, visits } = history;
+        orders.sort_by_key(|(o, _)| o.reported_ms);
+        let mut events: Vec<Event> = orders
+            .iter()
+            .flat_map(|(_, e)| e.iter().cloned())
+            .chain(visits)
+            .collect();
+        events.sort_by(|a, b| a.hlc.cmp(&b.hlc).then_with(|| a.id.cmp(&b.id)));
+        let mut tx = self.begin().await?;
+        let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+        let last: i64 =
+            sqlx::query("UPDATE estates SET seq = seq + $1 WHERE id = $2 RETURNING seq")
+                .bind(count)
+                .bind(estate_id.to_string())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+        let first = last - count + 1;
+        for (order, order_events) in &orders {
+            let Some(reported) = order_events.first() else {
+                continue;
+            };
+            let reference = next_reference(&mut tx, estate_id, &reported.at).await?;
+            sqlx::query(
+                "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
+                 contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(order.id.clone())
+            .bind(estate_id.to_string())
+            .bind(reference)
+            .bind(order.tracking_hash.clone())
+            .bind(order.reported_ms)
+            .bind(order.contact_name.clone())
+            .bind(order.contact_phone.clone())
+            .bind(order.notice_version.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (i, e) in events.iter().enumerate() {
+            insert_event(&mut tx, estate_id, first + i as i64, e).await?;
+        }
+        tx.commit().await?;
+        Ok(events.len())
     }
 
     /// The desk's inbox of an estate: every order that may still be open, however old (no
@@ -1191,16 +1244,19 @@ impl Db {
     }
 
     /// Events of an estate after `cursor`, in sequence order, at most `limit` rows; the cursor
-    /// to send next (the last row's sequence number, read or not) and whether more wait.
+    /// to send next (the last row's sequence number, read or not), whether more wait, and the
+    /// reference numbers of the orders reported on the page.
     pub async fn pull(
         &self,
         estate_id: &str,
         cursor: i64,
         limit: u32,
-    ) -> sqlx::Result<(Vec<Event>, i64, bool)> {
+    ) -> sqlx::Result<(Vec<Event>, i64, bool, Vec<OrderReference>)> {
         let rows = sqlx::query(
-            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
-             WHERE estate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "SELECT e.estate_id, e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body, \
+             o.reference FROM events e \
+             LEFT JOIN orders o ON e.kind = 'reported' AND o.id = e.order_id AND o.estate_id = e.estate_id \
+             WHERE e.estate_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
         )
         .bind(estate_id.to_string())
         .bind(cursor)
@@ -1214,10 +1270,20 @@ impl Db {
             None => cursor,
         };
         let mut events = Vec::with_capacity(page.len());
+        let mut references = Vec::new();
         for r in page {
-            events.extend(readable_event(r)?);
+            let Some(event) = readable_event(r)? else {
+                continue;
+            };
+            if let Some(reference) = r.try_get::<Option<String>, _>("reference")? {
+                references.push(OrderReference {
+                    order_id: event.order_id.clone(),
+                    reference,
+                });
+            }
+            events.push(event);
         }
-        Ok((events, next, more))
+        Ok((events, next, more, references))
     }
 }
 

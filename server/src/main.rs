@@ -101,6 +101,14 @@ async fn run(config: Config) -> anyhow::Result<()> {
     } else {
         false
     };
+    // The other demo estates' year, up to today in China: generated once, with the demo.
+    let history = if seeded {
+        let now = chrono::Utc::now()
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).context("the demo's offset")?);
+        seed::seed_demo_history(&db, now).await?
+    } else {
+        0
+    };
     if !config.dist.join("index.html").exists() {
         tracing::warn!(dist = %config.dist.display(), "no built app here: run `cargo xtask dist` (the API works without it)");
     }
@@ -119,7 +127,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     );
     if seeded {
         println!(
-            "  seeded the demo estate 翠湖花园 ({} households)",
+            "  seeded the demo: 翠湖花园 ({} households) and three more estates with a year of history ({history} events)",
             seed::demo_household_count()
         );
     }

@@ -1,6 +1,11 @@
-//! The demo company and its estate 翠湖花园 (`cuihu`), generated deterministically in code: the
-//! site plan with building footprints, about 800 households with residents, and one staff
-//! account for every role, so a fresh install can be tried at once.
+//! The demo company, generated deterministically in code so a fresh install can be tried at
+//! once: two regions and four estates, one under each preset — 翠湖花园 (`cuihu`, cmsk, about
+//! 800 households and one staff account for every role, the estate the tests work in), and
+//! 滨江壹号 (crland), 枫林苑 (cgy) and 海棠湾 (kwy) with their own desk, caretaker and
+//! technician — each with its site plan, building footprints and households with residents.
+//! `seed_demo_history` then gives the three others a year of history (`demo.rs`), so the
+//! manager's views, the ladder and the grading have something to show; the area managers see
+//! their region's estates, the quality centre all four.
 
 use anyhow::Context;
 
@@ -13,6 +18,84 @@ pub const DEMO_ESTATE_SLUG: &str = "cuihu";
 pub const DEMO_ESTATE_ID: &str = "est-cuihu";
 const COMPANY_ID: &str = "co-anju";
 const REGION_ID: &str = "rg-south";
+
+/// The regions: (id, name).
+const REGIONS: [(&str, &str); 2] = [(REGION_ID, "华南区域"), ("rg-east", "华东区域")];
+
+/// An estate of the demo beside 翠湖花园: where, under which preset, its buildings as
+/// (units, floors, households per floor and unit), and its crew (username, name, role).
+struct OtherEstate {
+    slug: &'static str,
+    name: &'static str,
+    preset: &'static str,
+    region: &'static str,
+    buildings: &'static [(i64, i64, i64)],
+    crew: [(&'static str, &'static str, Role); 3],
+}
+
+const OTHER_ESTATES: [OtherEstate; 3] = [
+    OtherEstate {
+        slug: "binjiang",
+        name: "滨江壹号",
+        preset: "crland",
+        region: REGION_ID,
+        buildings: &[
+            (2, 18, 2),
+            (2, 18, 2),
+            (2, 24, 2),
+            (2, 24, 2),
+            (2, 18, 2),
+            (2, 11, 2),
+        ],
+        crew: [
+            ("bj-desk", "何丽", Role::FrontDesk),
+            ("bj-guanjia", "马超", Role::Caretaker),
+            ("bj-tech", "高磊", Role::Technician),
+        ],
+    },
+    OtherEstate {
+        slug: "fenglin",
+        name: "枫林苑",
+        preset: "cgy",
+        region: "rg-east",
+        buildings: &[
+            (3, 6, 2),
+            (3, 6, 2),
+            (3, 6, 2),
+            (2, 6, 2),
+            (2, 6, 2),
+            (3, 7, 2),
+            (3, 7, 2),
+        ],
+        crew: [
+            ("fl-desk", "罗娟", Role::FrontDesk),
+            ("fl-guanjia", "梁军", Role::Caretaker),
+            ("fl-tech", "宋刚", Role::Technician),
+        ],
+    },
+    OtherEstate {
+        slug: "haitang",
+        name: "海棠湾",
+        preset: "kwy",
+        region: "rg-east",
+        buildings: &[
+            (2, 11, 2),
+            (2, 11, 2),
+            (2, 11, 2),
+            (2, 11, 2),
+            (2, 9, 2),
+            (2, 9, 2),
+        ],
+        crew: [
+            ("ht-desk", "谢红", Role::FrontDesk),
+            ("ht-guanjia", "胡明", Role::Caretaker),
+            ("ht-tech", "郭平", Role::Technician),
+        ],
+    },
+];
+
+/// The east region's area manager (the south's is in `DEMO_STAFF`).
+const EAST_AREA_MANAGER: (&str, &str, Role) = ("area-east", "林涛", Role::AreaManager);
 
 /// Buildings as (units, floors, households per floor and unit): low-rise at the lake, towers
 /// at the back, about 800 households in all.
@@ -89,50 +172,144 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
     if !db.is_empty().await? {
         return Ok(false);
     }
-    let mut hashes = Vec::with_capacity(DEMO_STAFF.len());
-    for _ in DEMO_STAFF {
-        hashes.push(hash_password(DEMO_PASSWORD)?);
-    }
+    let everyone: Vec<(&str, &str, Role, Vec<&str>)> = DEMO_STAFF
+        .iter()
+        .map(|&(u, n, r)| (u, n, r, vec![DEMO_ESTATE_ID]))
+        .chain(OTHER_ESTATES.iter().flat_map(|e| {
+            e.crew
+                .iter()
+                .map(move |&(u, n, r)| (u, n, r, vec![estate_id_of(e.slug)]))
+        }))
+        .chain(std::iter::once((
+            EAST_AREA_MANAGER.0,
+            EAST_AREA_MANAGER.1,
+            EAST_AREA_MANAGER.2,
+            vec![],
+        )))
+        .collect();
+    // One hash for every account: they share the demo password, and argon2 is slow on
+    // purpose.
+    let hash = hash_password(DEMO_PASSWORD)?;
     let mut tx = db.begin().await?;
     sqlx::query("INSERT INTO companies (id, name) VALUES ($1, $2)")
         .bind(COMPANY_ID)
         .bind("安居物业服务有限公司")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO regions (id, company_id, name) VALUES ($1, $2, $3)")
-        .bind(REGION_ID)
+    for (id, name) in REGIONS {
+        sqlx::query("INSERT INTO regions (id, company_id, name) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(COMPANY_ID)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let estates = std::iter::once((
+        DEMO_ESTATE_SLUG,
+        "翠湖花园",
+        "cmsk",
+        REGION_ID,
+        &BUILDINGS[..],
+    ))
+    .chain(
+        OTHER_ESTATES
+            .iter()
+            .map(|e| (e.slug, e.name, e.preset, e.region, e.buildings)),
+    );
+    for (n, (slug, name, preset, region, buildings)) in estates.enumerate() {
+        let estate_id = estate_id_of(slug);
+        sqlx::query(
+            "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+        )
+        .bind(estate_id)
         .bind(COMPANY_ID)
-        .bind("华南区域")
+        .bind(region)
+        .bind(slug)
+        .bind(name)
+        .bind(preset)
+        .bind("+08:00")
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
-    )
-    .bind(DEMO_ESTATE_ID)
-    .bind(COMPANY_ID)
-    .bind(REGION_ID)
-    .bind(DEMO_ESTATE_SLUG)
-    .bind("翠湖花园")
-    .bind("cmsk")
-    .bind("+08:00")
-    .execute(&mut *tx)
-    .await?;
+        // 翠湖花园 keeps the seed it always had, so its households are what they were.
+        let seed = if n == 0 {
+            0x00A1_u64 << 32 | 2026
+        } else {
+            0x00A1_u64 << 32 | (2026 + n as u64)
+        };
+        insert_site(&mut tx, estate_id, slug, buildings, &mut Rng(seed)).await?;
+    }
 
-    let mut rng = Rng(0x00A1_u64 << 32 | 2026);
-    for (i, (units, floors, per_floor)) in BUILDINGS.iter().enumerate() {
+    for (username, display, role, estates) in everyone {
+        let staff_id = format!("stf-{username}");
+        sqlx::query(
+            "INSERT INTO staff (id, company_id, username, display_name, role, password_hash, disabled) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0)",
+        )
+        .bind(staff_id.clone())
+        .bind(COMPANY_ID)
+        .bind(username.to_string())
+        .bind(display.to_string())
+        .bind(role.as_str())
+        .bind(hash.clone())
+        .execute(&mut *tx)
+        .await?;
+        for estate in estates {
+            sqlx::query("INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)")
+                .bind(staff_id.clone())
+                .bind(estate)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // An area manager answers for the whole region, estates opened later included.
+        if role == Role::AreaManager {
+            let region = if username == EAST_AREA_MANAGER.0 {
+                "rg-east"
+            } else {
+                REGION_ID
+            };
+            sqlx::query("INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)")
+                .bind(staff_id)
+                .bind(region)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await.context("committing the demo company")?;
+    Ok(true)
+}
+
+/// The id of a demo estate by its slug (`est-cuihu`).
+fn estate_id_of(slug: &str) -> &'static str {
+    match slug {
+        DEMO_ESTATE_SLUG => DEMO_ESTATE_ID,
+        "binjiang" => "est-binjiang",
+        "fenglin" => "est-fenglin",
+        _ => "est-haitang",
+    }
+}
+
+/// An estate's buildings, units, households and residents.
+async fn insert_site(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    estate_id: &str,
+    slug: &str,
+    buildings: &[(i64, i64, i64)],
+    rng: &mut Rng,
+) -> anyhow::Result<()> {
+    for (i, (units, floors, per_floor)) in buildings.iter().enumerate() {
         let number = i as i64 + 1;
-        let building_id = format!("bld-cuihu-{number}");
+        let building_id = format!("bld-{slug}-{number}");
         sqlx::query(
             "INSERT INTO buildings (id, estate_id, number, name, floors, footprint) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(building_id.clone())
-        .bind(DEMO_ESTATE_ID)
+        .bind(estate_id.to_string())
         .bind(number)
         .bind(format!("{number}栋"))
         .bind(*floors)
         .bind(footprint(i, *units).to_string())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for u in 1..=*units {
             let unit_id = format!("{building_id}-u{u}");
@@ -140,7 +317,7 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
                 .bind(unit_id.clone())
                 .bind(building_id.clone())
                 .bind(u)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             for floor in 1..=*floors {
                 for door in 1..=*per_floor {
@@ -155,7 +332,7 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
                     .bind(floor)
                     .bind(room)
                     .bind(important)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                     let residents = 1 + rng.next() % 2;
                     for r in 0..residents {
@@ -172,52 +349,74 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
                         .bind(household_id.clone())
                         .bind(name)
                         .bind(phone)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                     }
                 }
             }
         }
     }
-
-    for ((username, display, role), hash) in DEMO_STAFF.iter().zip(hashes) {
-        let staff_id = format!("stf-{username}");
-        sqlx::query(
-            "INSERT INTO staff (id, company_id, username, display_name, role, password_hash, disabled) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0)",
-        )
-        .bind(staff_id.clone())
-        .bind(COMPANY_ID)
-        .bind(username.to_string())
-        .bind(display.to_string())
-        .bind(role.as_str())
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)")
-            .bind(staff_id.clone())
-            .bind(DEMO_ESTATE_ID)
-            .execute(&mut *tx)
-            .await?;
-        // The area manager answers for the whole region, estates opened later included.
-        if *role == Role::AreaManager {
-            sqlx::query("INSERT INTO staff_regions (staff_id, region_id) VALUES ($1, $2)")
-                .bind(staff_id)
-                .bind(REGION_ID)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    tx.commit().await.context("committing the demo estate")?;
-    Ok(true)
+    Ok(())
 }
 
-/// The lines printed at start so a first user can log in.
+/// Gives the demo's other estates a year of history up to `now` (`demo.rs`), each in one
+/// transaction. 翠湖花园 stays as the tests know it. Run once, right after the demo is seeded.
+pub async fn seed_demo_history(
+    db: &Db,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> anyhow::Result<usize> {
+    let mut stored = 0;
+    for (n, e) in OTHER_ESTATES.iter().enumerate() {
+        let estate_id = estate_id_of(e.slug);
+        let buildings = db.site(estate_id).await?;
+        let households = db.households(estate_id).await?;
+        let homes: Vec<crate::demo::Home> = households
+            .iter()
+            .filter_map(|h| {
+                let b = buildings
+                    .iter()
+                    .find(|b| b.units.iter().any(|u| u.id == h.unit_id))?;
+                let u = b.units.iter().find(|u| u.id == h.unit_id)?;
+                Some(crate::demo::Home {
+                    household_id: h.id.clone(),
+                    building_id: b.id.clone(),
+                    building_number: b.number,
+                    unit_id: u.id.clone(),
+                    location: format!("{}{}{}", b.name, u.name, h.room),
+                })
+            })
+            .collect();
+        let staff = |i: usize| format!("stf-{}", e.crew[i].0);
+        let (desk, caretaker, technician) = (staff(0), staff(1), staff(2));
+        let crew = crate::demo::Crew {
+            desk: &desk,
+            caretaker: &caretaker,
+            technician: &technician,
+        };
+        let history = crate::demo::history(e.slug, &homes, &crew, now, 0xD3_u64 << 32 | n as u64);
+        stored += db.insert_history(estate_id, history).await?;
+    }
+    Ok(stored)
+}
+
+/// The lines printed at start so a first user can log in: 翠湖花园's accounts, then the
+/// other estates' and the east region's area manager.
 pub fn demo_logins() -> Vec<String> {
-    DEMO_STAFF
+    let cuihu = DEMO_STAFF
         .iter()
-        .map(|(u, name, role)| format!("  {u:<9} {:<22} {name}", role.en()))
-        .collect()
+        .map(|(u, name, role)| format!("  {u:<10} {:<22} {name}", role.en()));
+    let others = OTHER_ESTATES.iter().flat_map(|e| {
+        e.crew
+            .iter()
+            .map(move |(u, name, role)| format!("  {u:<10} {:<22} {name} · {}", role.en(), e.name))
+    });
+    let east = std::iter::once(format!(
+        "  {:<10} {:<22} {} · 华东区域",
+        EAST_AREA_MANAGER.0,
+        EAST_AREA_MANAGER.2.en(),
+        EAST_AREA_MANAGER.1
+    ));
+    cuihu.chain(others).chain(east).collect()
 }
 
 /// Households in the demo estate (for tests and the start banner).

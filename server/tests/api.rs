@@ -2326,11 +2326,31 @@ async fn an_admin_lists_only_their_companys_regions_and_estates() {
     let admin = app.browser();
     app.login(&admin, "admin").await;
     let regions: Value = app.get_json(&admin, "/api/admin/regions").await;
-    assert_eq!(regions, json!([{ "id": "rg-south", "name": "华南区域" }]));
-    let estates: Value = app.get_json(&admin, "/api/admin/estates").await;
+    let mut regions = regions.as_array().expect("list").clone();
+    regions.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_string());
+    assert_eq!(
+        regions,
+        [
+            json!({ "id": "rg-east", "name": "华东区域" }),
+            json!({ "id": "rg-south", "name": "华南区域" })
+        ]
+    );
+    let mut estates: Vec<Value> = app
+        .get_json(&admin, "/api/admin/estates")
+        .await
+        .as_array()
+        .expect("list")
+        .clone();
+    // By id here: the names' order is the database's collation.
+    estates.sort_by_key(|e| e["id"].as_str().unwrap_or_default().to_string());
     assert_eq!(
         estates,
-        json!([{ "id": "est-cuihu", "name": "翠湖花园", "region_id": "rg-south", "region_name": "华南区域" }])
+        [
+            json!({ "id": "est-binjiang", "name": "滨江壹号", "region_id": "rg-south", "region_name": "华南区域" }),
+            json!({ "id": "est-cuihu", "name": "翠湖花园", "region_id": "rg-south", "region_name": "华南区域" }),
+            json!({ "id": "est-fenglin", "name": "枫林苑", "region_id": "rg-east", "region_name": "华东区域" }),
+            json!({ "id": "est-haitang", "name": "海棠湾", "region_id": "rg-east", "region_name": "华东区域" }),
+        ]
     );
     // The other company's admin sees theirs and nothing of the demo company.
     let (theirs, _) = logged_in(&app, other.login_of(anju_server::auth::Role::Admin)).await;
@@ -2416,7 +2436,7 @@ async fn an_admin_creates_an_area_manager_with_regions_in_one_request() {
     assert_eq!(row["given_estate_ids"], json!([]), "{row}");
     assert_eq!(
         row["estate_ids"],
-        json!(["est-cuihu", "est-south-2"]),
+        json!(["est-binjiang", "est-cuihu", "est-south-2"]),
         "every estate of the region: {row}"
     );
     let area2 = app.browser();
@@ -2746,4 +2766,10 @@ async fn the_dashboard_sums_only_the_estates_a_role_may_see() {
 async fn the_monthly_report_and_its_workbook_carry_the_dashboards_figures() {
     let (app, _dir) = app().await;
     common::kpi::story_monthly_report(&app).await;
+}
+
+#[tokio::test]
+async fn the_demo_company_and_its_year() {
+    let (app, _dir) = app().await;
+    common::demo::story_the_demo_year(&app).await;
 }

@@ -79,4 +79,16 @@ pub struct SyncResponse {
     pub cursor: i64,
     /// True when more events wait after this page.
     pub more: bool,
+    /// The reference number (the one a resident quotes on the phone) of each order whose
+    /// `reported` event is on this page: devices list orders from what sync brought, with no
+    /// second read path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<OrderReference>,
+}
+
+/// An order's reference number, given by the server when the report is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderReference {
+    pub order_id: String,
+    pub reference: String,
 }

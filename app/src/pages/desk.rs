@@ -7,13 +7,13 @@
 
 use anju_shared::lang::Lang;
 use anju_shared::model::{Category, DeadlineStatus};
-use anju_shared::order::{Event, EventBody, Inbox, OrderState, Status, fold};
+use anju_shared::order::{Event, EventBody, OrderState, Status, fold};
 use anju_shared::sla::{self, Deadline};
 use chrono::{TimeZone, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiFailure, Me};
+use crate::api::{self, Me};
 use crate::clock;
 use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sorted_indices, text};
@@ -22,9 +22,6 @@ use crate::pages::nav::{role_label, who};
 use crate::pages::order::{Countdown, notes, order_detail, order_href, person};
 use crate::pages::widgets::button;
 use crate::sync::{SyncBadge, use_engine};
-
-/// How often the inbox asks the server for news, in milliseconds.
-const REFRESH_MS: u64 = 15_000;
 
 #[derive(Clone, PartialEq)]
 enum Session {
@@ -109,7 +106,6 @@ enum Show {
 fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let engine = use_engine();
     let lang = use_lang();
-    let inbox = RwSignal::new(None::<Inbox>);
     let now_ms = clock::ticking_now_ms();
     // The order open for handling is the address's: `/desk/orders/{id}`.
     let location = leptos_router::hooks::use_location();
@@ -126,66 +122,54 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let building = RwSignal::new(None::<String>);
 
-    let load = move || {
-        spawn_local(async move {
-            match api::get::<Inbox>("/api/desk/orders").await {
-                Ok(i) => inbox.set(Some(i)),
-                Err(ApiFailure::Status(401, _)) => on_logout.run(()),
-                // Offline: the engine's badge says so, and the device's events still show.
-                Err(_) => {}
-            }
-        });
-    };
-    // Loads at once and again after every sync, so what this desk sent shows with its
-    // server-side reference, and others' work arrives without a reload.
+    // The server ended the session (timed out, account disabled): out, as at a logout.
     Effect::new(move |_| {
-        engine.state.with(|s| s.last_sync);
-        load();
+        if engine.session_lost.get() {
+            on_logout.run(());
+        }
     });
-    if let Ok(handle) = set_interval_with_handle(load, std::time::Duration::from_millis(REFRESH_MS))
-    {
-        on_cleanup(move || handle.clear());
-    }
-
-    // The inbox's orders folded with what the device knows of them, including this desk's
-    // actions not yet sent; recomputed when either changes, not every tick.
+    // The estate's orders folded from what sync brought to this device (one read path: the
+    // desk asks the server for no list of its own), with this desk's actions not yet sent;
+    // recomputed when the events change, not every tick. Another estate picked in the top
+    // bar: the engine holds that one's events, and this follows.
     let folded = Memo::new(move |_| {
-        inbox.with(|i| {
-            i.as_ref().map(|i| {
-                // The estate's preset with its manager's changes, and its calendar.
-                let rules = i.estate.rules().ok();
-                // (reference, state, building): the building from the report, for the filter.
-                let orders: Vec<(String, OrderState, String)> = engine.events.with(|local| {
-                    let by_order = sorted_indices(local.len(), &|a, b| {
-                        local[a].order_id.cmp(&local[b].order_id)
-                    });
-                    i.orders
-                        .iter()
-                        .filter_map(|o| {
-                            let start = by_order.partition_point(|&n| local[n].order_id < o.id);
-                            let mut events = o.events.clone();
-                            events.extend(
-                                by_order[start..]
-                                    .iter()
-                                    .map(|&n| &local[n])
-                                    .take_while(|e| e.order_id == o.id)
-                                    .cloned(),
-                            );
-                            let building = o
-                                .events
-                                .iter()
-                                .find_map(|e| match &e.body {
-                                    EventBody::Reported(r) => Some(r.building_id.clone()),
-                                    _ => None,
-                                })
-                                .unwrap_or_default();
-                            fold(&o.id, &events).map(|s| (o.reference.clone(), s, building))
-                        })
-                        .collect()
-                });
-                (rules, orders)
+        let estate = engine.current()?;
+        let rules = estate.rules().ok();
+        // (reference, state, building): the building from the report, for the filter.
+        let orders: Vec<(String, OrderState, String)> = engine.events.with(|local| {
+            let by_order = sorted_indices(local.len(), &|a, b| {
+                local[a].order_id.cmp(&local[b].order_id)
+            });
+            engine.references.with(|refs| {
+                let mut orders = Vec::new();
+                let mut at = 0;
+                while at < by_order.len() {
+                    let id = &local[by_order[at]].order_id;
+                    let end = at + by_order[at..].partition_point(|&n| &local[n].order_id == id);
+                    if !id.is_empty() {
+                        let events: Vec<Event> = by_order[at..end]
+                            .iter()
+                            .map(|&n| local[n].clone())
+                            .collect();
+                        let building = events
+                            .iter()
+                            .find_map(|e| match &e.body {
+                                EventBody::Reported(r) => Some(r.building_id.clone()),
+                                _ => None,
+                            })
+                            .unwrap_or_default();
+                        // Not yet numbered: reported here and not yet through the server.
+                        let reference = refs.get(id).cloned().unwrap_or_else(|| "—".into());
+                        if let Some(state) = fold(id, &events) {
+                            orders.push((reference, state, building));
+                        }
+                    }
+                    at = end;
+                }
+                orders
             })
-        })
+        });
+        Some((rules, orders))
     });
     let states = Memo::new(move |_| {
         folded.with(|f| {
@@ -194,28 +178,10 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    // Every event the desk knows: the server's and this device's (the order view's
-    // timeline picks its order's out and drops repeats).
-    let events = Signal::derive(move || {
-        let mut all: Vec<Event> = inbox.with(|i| {
-            i.iter()
-                .flat_map(|i| i.orders.iter().flat_map(|o| o.events.iter().cloned()))
-                .collect()
-        });
-        engine
-            .events
-            .with(|local| all.extend(local.iter().cloned()));
-        all
-    });
+    let events: Signal<Vec<Event>> = engine.events.into();
     let reference = Signal::derive(move || {
         let id = open.get()?;
-        inbox.with(|i| {
-            i.as_ref()?
-                .orders
-                .iter()
-                .find(|o| o.id == id)
-                .map(|o| o.reference.clone())
-        })
+        engine.references.with(|m| m.get(&id).cloned())
     });
     let rows = Memo::new(move |_| {
         let now_ms = now_ms.get();
@@ -357,7 +323,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
         <section class="desk">
             <div class="desk-bar">
                 <h1>
-                    {move || inbox.with(|i| i.as_ref().map(|i| i.estate.name.clone()).unwrap_or_default())}
+                    {move || engine.current().map(|e| e.name).unwrap_or_default()}
                     " · "
                     {tr("客服前台", "Front desk")}
                 </h1>

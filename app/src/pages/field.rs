@@ -147,12 +147,7 @@ fn field_app(engine: Engine) -> impl IntoView {
     let me = move |f: fn(&crate::api::Me) -> String| {
         text(move || engine.me.with(|m| m.as_ref().map(f).unwrap_or_default()))
     };
-    let estate = me(|m| {
-        m.estates
-            .first()
-            .map(|e| e.name.clone())
-            .unwrap_or_default()
-    });
+    let estate = text(move || engine.current().map(|e| e.name).unwrap_or_default());
     let user = me(|m| m.display_name.clone());
     let events: Signal<Vec<anju_shared::order::Event>> = engine.events.into();
     let navigate = leptos_router::hooks::use_navigate();

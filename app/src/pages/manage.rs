@@ -102,6 +102,7 @@ impl Tab {
 }
 
 fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
+    let chosen = crate::pages::nav::chosen();
     let estate = crate::lean::text(move || engine.estate().map(|e| e.name).unwrap_or_default());
     let tabs = Tab::ALL
         .iter()
@@ -119,7 +120,10 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                 {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
             </div>
             <nav class="tabs no-print" aria-label=tr("管理页面", "Management pages")>{tabs}</nav>
-            {dynamic(move || match tab.get() {
+            // Drawn again for the estate picked in the top bar.
+            {dynamic(move || {
+                chosen.track();
+                match tab.get() {
                 Tab::Map => crate::pages::sitemap::site_map(engine).into_any(),
                 Tab::Kpi => view! {
                     <crate::pages::dashboard::DashboardView estate=engine.estate().map(|e| e.id).unwrap_or_default()/>
@@ -134,7 +138,11 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                     }
                     .into_any()
                 }
-                Tab::Rules => rules_editor(me.clone()).into_any(),
+                Tab::Rules => {
+                    let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
+                    rules_editor(me.clone(), estate).into_any()
+                }
+                }
             })}
         </section>
     }
@@ -157,11 +165,10 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn rules_editor(me: Me) -> impl IntoView {
+fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl IntoView {
     let lang = use_lang();
     let engine = use_engine();
-    let picked = crate::pages::nav::chosen().get_untracked();
-    let Some(estate) = crate::pages::nav::current_estate(&me, picked.as_deref()) else {
+    let Some(estate) = estate else {
         return view! {
             <p class="card error" role="alert">{tr("您的账号没有负责的小区", "Your account has no estate")}</p>
         }

@@ -455,10 +455,7 @@ pub(crate) fn order_detail(
             return;
         };
         input.set_value("");
-        let Some(estate) = engine.me.with_untracked(|m| {
-            m.as_ref()
-                .and_then(|m| m.estates.first().map(|e| e.id.clone()))
-        }) else {
+        let Some(estate) = engine.estate().map(|e| e.id) else {
             return;
         };
         let l = lang.get_untracked();

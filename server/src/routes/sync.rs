@@ -105,11 +105,13 @@ async fn sync(
         })
         .collect();
     let limit = req.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let (events, cursor, more) = state.db.pull(&req.estate_id, req.cursor, limit).await?;
+    let (events, cursor, more, references) =
+        state.db.pull(&req.estate_id, req.cursor, limit).await?;
     Ok(Json(SyncResponse {
         acks,
         events,
         cursor,
         more,
+        references,
     }))
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod clock;
+pub mod demo;
 pub mod devices;
 pub mod hostile;
 pub mod kpi;
