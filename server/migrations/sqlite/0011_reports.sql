@@ -15,3 +15,8 @@ CREATE TABLE monthly_reports (
     updated_ms BIGINT NOT NULL,
     PRIMARY KEY (estate_id, month)
 );
+
+-- What the manager's figures read: an estate's visits (by kind, without scanning every
+-- event of the estate) and whether an order was completed (open work, by order and kind).
+CREATE INDEX events_estate_kind ON events(estate_id, kind, seq);
+CREATE INDEX events_order_kind ON events(order_id, kind);
