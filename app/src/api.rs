@@ -202,4 +202,7 @@ pub(crate) struct Household {
     pub(crate) room: String,
     #[serde(default)]
     pub(crate) important: bool,
+    /// A new resident's move-in day (V-2), when the server knows it.
+    #[serde(default)]
+    pub(crate) moved_in: Option<String>,
 }

@@ -115,7 +115,12 @@ fn App() -> impl IntoView {
                         <Route path=path!("orders/:id") view=|| ()/>
                         <Route path=path!("visit") view=|| ()/>
                     </ParentRoute>
-                    <Route path=path!("/manage") view=pages::manage::ManagePage/>
+                    <ParentRoute path=path!("/manage") view=pages::manage::ManagePage>
+                        <Route path=path!("") view=|| ()/>
+                        <Route path=path!("rules") view=|| ()/>
+                        <Route path=path!("kpi") view=|| ()/>
+                        <Route path=path!("report") view=|| ()/>
+                    </ParentRoute>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>
             </main>

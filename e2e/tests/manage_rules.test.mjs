@@ -12,7 +12,7 @@ async function saveOverride(page, json) {
 }
 
 e2eTest('a manager shortens the dispatch time and the desk timers follow; a bad date is refused by name', async ({ open }) => {
-  const manage = await open('/manage');
+  const manage = await open('/manage/rules');
   await login(manage, 'pm');
   // The rules have loaded once the presets are offered.
   await manage.locator('#rules-preset option[value=crland]').waitFor({ state: 'attached' });
@@ -49,14 +49,14 @@ e2eTest('a manager shortens the dispatch time and the desk timers follow; a bad 
 });
 
 e2eTest('the front desk sees the estate rules but cannot change them', async ({ open }) => {
-  const manage = await open('/manage');
+  const manage = await open('/manage/rules');
   await login(manage, 'desk');
   await manage.getByText('只有项目经理及以上可以修改').waitFor();
   assert.ok(await manage.getByRole('button', { name: '保存' }).isDisabled());
 });
 
 e2eTest('7 · a key no rule has is refused by name, next to the save button, and nothing is saved', async ({ open }) => {
-  const manage = await open('/manage');
+  const manage = await open('/manage/rules');
   await login(manage, 'pm');
   await manage.locator('#rules-preset option[value=crland]').waitFor({ state: 'attached' });
   await saveOverride(manage, '{"dispatch_minutes": 5}');

@@ -145,7 +145,7 @@ e2eTest('5 · people appear by name and role, presets and places by their names,
   assert.doesNotMatch(shown, /stf-|front_desk|technician/, 'no staff ids or role codes on the desk');
 
   // The estate's rules name the presets.
-  const manage = await open('/manage');
+  const manage = await open('/manage/rules');
   await login(manage, 'pm');
   await manage.locator('#rules-preset option[value=crland]').waitFor({ state: 'attached' });
   const presets = await manage.locator('#rules-preset option').allInnerTexts();
@@ -214,10 +214,10 @@ e2eTest('14 · every staff page has a menu of the surfaces the role may use', as
   const menu = desk.getByRole('navigation', { name: '切换工作台' });
   await menu.getByRole('link', { name: '客服前台' }).waitFor();
   assert.equal(await menu.getByRole('link', { name: '客服前台' }).getAttribute('aria-current'), 'page');
-  assert.deepEqual(await menu.getByRole('link').allInnerTexts(), ['客服前台', '现场工作', '小区规则']);
-  await menu.getByRole('link', { name: '小区规则' }).click();
+  assert.deepEqual(await menu.getByRole('link').allInnerTexts(), ['客服前台', '现场工作', '小区管理']);
+  await menu.getByRole('link', { name: '小区管理' }).click();
   await desk.waitForURL(`${BASE_URL}/manage`);
-  await desk.locator('[data-testid=rules]').waitFor();
+  await desk.locator('[data-testid=sitemap]').waitFor();
   await menu.getByRole('link', { name: '现场工作' }).click();
   await desk.waitForURL(`${BASE_URL}/field`);
 

@@ -324,6 +324,7 @@ pub fn history(estate_slug: &str, homes: &[Home], crew: &Crew, now: Time, seed: 
                         household_id: home.household_id.clone(),
                         method: method.into(),
                         note: String::new(),
+                        not_home: false,
                     },
                 });
             }

@@ -6,6 +6,8 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
+pub mod figures;
 pub mod jobs;
 pub mod photos;
 pub mod routes;

@@ -2757,6 +2757,18 @@ async fn reference_numbers_count_per_day_without_gaps() {
 }
 
 #[tokio::test]
+async fn the_dashboard_sums_only_the_estates_a_role_may_see() {
+    let (app, _dir) = app().await;
+    common::kpi::story_kpi_scopes(&app).await;
+}
+
+#[tokio::test]
+async fn the_monthly_report_and_its_workbook_carry_the_dashboards_figures() {
+    let (app, _dir) = app().await;
+    common::kpi::story_monthly_report(&app).await;
+}
+
+#[tokio::test]
 async fn the_demo_company_and_its_year() {
     let (app, _dir) = app().await;
     common::demo::story_the_demo_year(&app).await;

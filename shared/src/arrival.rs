@@ -300,6 +300,7 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
             household_id,
             method,
             note,
+            ..
         } => {
             ident("household_id", household_id, false)?;
             if VisitMethod::parse(method).is_none() {

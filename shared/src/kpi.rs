@@ -62,9 +62,24 @@ pub struct Kpi {
 }
 
 impl Kpi {
-    fn new(measure: Measure, numerator: u32, denominator: u32, policy: &Policy) -> Kpi {
+    /// A measure's value from its counts under a policy's target.
+    pub fn new(measure: Measure, numerator: u32, denominator: u32, policy: &Policy) -> Kpi {
+        Kpi::new_with(
+            measure,
+            numerator,
+            denominator,
+            policy.target(measure.as_str()),
+        )
+    }
+
+    /// A measure's value from its counts under a target.
+    pub fn new_with(
+        measure: Measure,
+        numerator: u32,
+        denominator: u32,
+        target: Option<Target>,
+    ) -> Kpi {
         let ratio = (denominator > 0).then(|| f64::from(numerator) / f64::from(denominator));
-        let target = policy.target(measure.as_str());
         let met = match (ratio, target) {
             (Some(r), Some(t)) => Some(t.met_by(r)),
             _ => None,
@@ -85,26 +100,81 @@ pub fn all(input: &KpiInput<'_>) -> Vec<Kpi> {
     Measure::ALL.iter().map(|m| compute(*m, input)).collect()
 }
 
+/// What a side of a measure counts: orders (their indices in [`KpiInput::orders`]) or
+/// households.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Counted {
+    Orders(Vec<usize>),
+    Households(u32),
+}
+
+impl Counted {
+    pub fn count(&self) -> u32 {
+        match self {
+            Counted::Orders(v) => u32::try_from(v.len()).unwrap_or(u32::MAX),
+            Counted::Households(n) => *n,
+        }
+    }
+
+    /// The orders counted, if this side counts orders.
+    pub fn orders(&self) -> &[usize] {
+        match self {
+            Counted::Orders(v) => v,
+            Counted::Households(_) => &[],
+        }
+    }
+}
+
+/// The numerator and denominator of a measure: what the dashboard drills down to, and what
+/// [`compute`] counts — one definition for the figure and the list behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Members {
+    pub numerator: Counted,
+    pub denominator: Counted,
+}
+
 /// One measure.
 pub fn compute(measure: Measure, input: &KpiInput<'_>) -> Kpi {
+    let m = members(measure, input);
+    Kpi::new(
+        measure,
+        m.numerator.count(),
+        m.denominator.count(),
+        input.policy,
+    )
+}
+
+/// The orders (or households) behind one measure.
+pub fn members(measure: Measure, input: &KpiInput<'_>) -> Members {
     use Measure::*;
-    let of = |c: Category| -> Vec<&OrderFacts> {
+    let of = |c: Category| -> Vec<usize> {
         input
             .orders
             .iter()
-            .filter(|o| o.category == c && input.from <= o.reported_at && o.reported_at < input.to)
+            .enumerate()
+            .filter(|(_, o)| {
+                o.category == c && input.from <= o.reported_at && o.reported_at < input.to
+            })
+            .map(|(i, _)| i)
             .collect()
     };
-    let count = |orders: &[&OrderFacts], f: &dyn Fn(&OrderFacts) -> bool| -> u32 {
-        u32::try_from(orders.iter().filter(|o| f(o)).count()).unwrap_or(u32::MAX)
+    let which = |orders: &[usize], f: &dyn Fn(&OrderFacts) -> bool| -> Vec<usize> {
+        orders
+            .iter()
+            .copied()
+            .filter(|&i| f(&input.orders[i]))
+            .collect()
     };
-    let len = |orders: &[&OrderFacts]| u32::try_from(orders.len()).unwrap_or(u32::MAX);
     let on_time = |o: &OrderFacts| response_met(input, o);
     let closed = |o: &OrderFacts| o.first(EventKind::Closed).is_some();
     let called_back = |o: &OrderFacts| o.first(EventKind::CalledBack).is_some();
     let satisfied = |o: &OrderFacts| o.callback_score().is_some_and(|s| s >= 4);
     let scored = |o: &OrderFacts| o.callback_score().is_some();
     let policy = input.policy;
+    let orders = |n: Vec<usize>, d: Vec<usize>| Members {
+        numerator: Counted::Orders(n),
+        denominator: Counted::Orders(d),
+    };
     match measure {
         ComplaintResponseOnTime | RepairResponseOnTime => {
             let c = if measure == ComplaintResponseOnTime {
@@ -112,8 +182,8 @@ pub fn compute(measure: Measure, input: &KpiInput<'_>) -> Kpi {
             } else {
                 Category::Repair
             };
-            let orders = of(c);
-            Kpi::new(measure, count(&orders, &on_time), len(&orders), policy)
+            let all = of(c);
+            orders(which(&all, &on_time), all)
         }
         ComplaintClosed | SmallRepairsClosed => {
             let c = if measure == ComplaintClosed {
@@ -121,8 +191,8 @@ pub fn compute(measure: Measure, input: &KpiInput<'_>) -> Kpi {
             } else {
                 Category::Repair
             };
-            let orders = of(c);
-            Kpi::new(measure, count(&orders, &closed), len(&orders), policy)
+            let all = of(c);
+            orders(which(&all, &closed), all)
         }
         ComplaintCalledBack | RepairCalledBack | SpecialServiceCalledBack => {
             let c = match measure {
@@ -130,8 +200,8 @@ pub fn compute(measure: Measure, input: &KpiInput<'_>) -> Kpi {
                 RepairCalledBack => Category::Repair,
                 _ => Category::SpecialService,
             };
-            let orders = of(c);
-            Kpi::new(measure, count(&orders, &called_back), len(&orders), policy)
+            let all = of(c);
+            orders(which(&all, &called_back), all)
         }
         ComplaintSatisfaction | RepairSatisfaction => {
             let c = if measure == ComplaintSatisfaction {
@@ -139,27 +209,27 @@ pub fn compute(measure: Measure, input: &KpiInput<'_>) -> Kpi {
             } else {
                 Category::Repair
             };
-            let orders = of(c);
+            let all = of(c);
             // crland counts satisfaction over the sampled (scored) callbacks, cmsk over
             // all orders of the kind (§6).
             let denominator = if policy.kpi.satisfaction_over_scored {
-                count(&orders, &scored)
+                which(&all, &scored)
             } else {
-                len(&orders)
+                all.clone()
             };
-            Kpi::new(measure, count(&orders, &satisfied), denominator, policy)
+            orders(which(&all, &satisfied), denominator)
         }
         ValidComplaintRate => {
-            let orders = of(Category::Complaint);
-            let valid = count(&orders, &|o: &OrderFacts| o.has_flag(flags::VALID));
-            Kpi::new(measure, valid, input.households.unwrap_or(0), policy)
+            let all = of(Category::Complaint);
+            Members {
+                numerator: Counted::Orders(which(&all, &|o: &OrderFacts| o.has_flag(flags::VALID))),
+                denominator: Counted::Households(input.households.unwrap_or(0)),
+            }
         }
-        VisitCoverage => Kpi::new(
-            measure,
-            input.visited_households.unwrap_or(0),
-            input.households.unwrap_or(0),
-            policy,
-        ),
+        VisitCoverage => Members {
+            numerator: Counted::Households(input.visited_households.unwrap_or(0)),
+            denominator: Counted::Households(input.households.unwrap_or(0)),
+        },
     }
 }
 

@@ -10,6 +10,8 @@
 pub mod arrival;
 pub mod calendar;
 pub mod classify;
+pub mod coverage;
+pub mod dashboard;
 pub mod due;
 pub mod error;
 pub mod eval;
@@ -28,5 +30,6 @@ pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod webhook;
+pub mod whatif;
 
 pub use error::FieldError;

@@ -115,6 +115,9 @@ pub enum EventBody {
         method: String,
         #[serde(default)]
         note: String,
+        /// Nobody answered or opened: an attempt, which does not cover the household.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        not_home: bool,
     },
 }
 
@@ -914,6 +917,7 @@ mod tests {
             household_id: "h".into(),
             method: "door".into(),
             note: String::new(),
+            not_home: false,
         };
         assert!(visit.may_be_recorded_by(Role::Caretaker));
         assert!(!visit.may_be_recorded_by(Role::Technician));

@@ -271,6 +271,52 @@ pub struct KpiTargets {
     pub targets: BTreeMap<String, Target>,
 }
 
+/// One visit round (V-1): every household of a tier once per `months` (a divisor of 12, so
+/// rounds are the calendar's quarters, half-years or years), at least `min` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct VisitRound {
+    pub months: u32,
+    pub min: f64,
+}
+
+/// V-1, V-2: the visit rounds of important and ordinary customers, and how soon a new
+/// resident is visited after moving in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitRules {
+    pub source: String,
+    pub important: VisitRound,
+    pub ordinary: VisitRound,
+    pub new_resident_days: u32,
+}
+
+impl Default for VisitRules {
+    /// cmsk's V-1 (every household every half-year) and V-2 (3 days): what a policy without
+    /// its own visit rules follows.
+    fn default() -> Self {
+        let half_year = VisitRound {
+            months: 6,
+            min: 1.0,
+        };
+        VisitRules {
+            source: "V-1 [000 4.4.5], V-2 [004 004-4.3.2]".into(),
+            important: half_year,
+            ordinary: half_year,
+            new_resident_days: 3,
+        }
+    }
+}
+
+impl VisitRules {
+    /// The round of a tier.
+    pub fn round(&self, important: bool) -> VisitRound {
+        if important {
+            self.important
+        } else {
+            self.ordinary
+        }
+    }
+}
+
 /// A company's or an estate's rules, all numbers as data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -289,6 +335,8 @@ pub struct Policy {
     pub escalation: EscalationPolicy,
     pub severity: SeverityPolicy,
     pub kpi: KpiTargets,
+    /// V-1, V-2 (the shipped default when a document has none).
+    pub visits: VisitRules,
 }
 
 impl<'de> Deserialize<'de> for Policy {
@@ -670,6 +718,33 @@ fn load(node: Node<'_>) -> R<Policy> {
         })
     })?;
 
+    let visits = json::opt(&node, map, "visits", |n| {
+        let m = n.object()?;
+        let round = |key: &str| {
+            json::req(&n, m, key, |r| {
+                let rm = r.object()?;
+                let months = json::req(&r, rm, "months", |x| {
+                    let v = x.int(1, 12)?;
+                    if 12 % v != 0 {
+                        return Err(x.err("must divide the year: 1, 2, 3, 4, 6 or 12"));
+                    }
+                    Ok(v as u32)
+                })?;
+                let min = json::req(&r, rm, "min", |x| x.number(0.0, 1.0))?;
+                Ok(VisitRound { months, min })
+            })
+        };
+        Ok(VisitRules {
+            source: text(&n, m, "source")?,
+            important: round("important")?,
+            ordinary: round("ordinary")?,
+            new_resident_days: json::req(&n, m, "new_resident_days", |x| {
+                x.int(0, 366).map(|v| v as u32)
+            })?,
+        })
+    })?
+    .unwrap_or_default();
+
     Ok(Policy {
         name,
         label_zh,
@@ -682,6 +757,7 @@ fn load(node: Node<'_>) -> R<Policy> {
         escalation,
         severity,
         kpi,
+        visits,
     })
 }
 

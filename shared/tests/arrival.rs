@@ -170,6 +170,7 @@ fn every_text_is_bounded_and_every_enumeration_checked() {
             household_id: "h-1".into(),
             method: method.into(),
             note,
+            not_home: false,
         })
     };
     assert_eq!(refused_field(&visit("door", String::new())), None);
@@ -186,6 +187,7 @@ fn every_text_is_bounded_and_every_enumeration_checked() {
         household_id: "h-1".into(),
         method: "door".into(),
         note: String::new(),
+        not_home: false,
     });
     assert_eq!(refused_field(&on_order).as_deref(), Some("order_id"));
     let orphan = Event {

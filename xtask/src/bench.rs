@@ -39,7 +39,12 @@ const SYNC_RUNS: u32 = 7;
 const SYNC_GOAL_MS: f64 = 1000.0;
 
 /// The groups of rows, by the name `cargo xtask bench NAME…` selects them with.
-const GROUPS: [&str; 5] = ["size", "engine", "clock", "ingest", "sync"];
+const GROUPS: [&str; 6] = ["size", "engine", "clock", "ingest", "sync", "report"];
+
+/// The dashboard and monthly report of a company's month (DOMAIN.md §6, 000 4.3.6).
+const REPORT_GOAL_MS: f64 = 1000.0;
+/// The company's monthly workbook.
+const XLSX_GOAL_MS: f64 = 2000.0;
 
 struct Row {
     measure: String,
@@ -76,6 +81,9 @@ pub(crate) fn run(groups: &[String]) -> Result<()> {
     }
     if wanted("sync") {
         rows.push(field_sync(&dist)?);
+    }
+    if wanted("report") {
+        rows.extend(report()?);
     }
 
     println!("| measure | result | goal | met |\n|---|---|---|---|");
@@ -261,6 +269,64 @@ fn ingest() -> Result<Vec<Row>> {
         });
     }
     Ok(rows)
+}
+
+/// The manager's figures (`report_bench`): a company of 1,000,000 orders over 200 estates in
+/// memory, its month's dashboard and workbook; and the same month read from SQLite and
+/// folded for a company a tenth that size, with the time scaled to the full size (reading
+/// and folding grow with the orders of the month).
+fn report() -> Result<Vec<Row>> {
+    let out = cmd::stdout(cmd::cargo().args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "anju-server",
+        "--example",
+        "report_bench",
+    ]))?;
+    let v: Value = serde_json::from_str(out.trim().lines().last().unwrap_or(""))
+        .map_err(|e| format!("report_bench printed no JSON: {e}"))?;
+    let f = |key: &str| v[key].as_f64().unwrap_or(0.0);
+    let scale = f("orders") / f("sqlite_orders").max(1.0);
+    Ok(vec![
+        Row {
+            measure: format!(
+                "KPIs + monthly report of a company's month, {} orders / {} estates ({} in the month's fold), computed (median of {})",
+                thousands(f("orders") as u32),
+                f("estates"),
+                thousands(f("month_orders") as u32),
+                f("runs")
+            ),
+            result: format!("{:.0} ms", f("compute_ms")),
+            goal: format!("≤ {REPORT_GOAL_MS:.0} ms"),
+            met: f("compute_ms") <= REPORT_GOAL_MS,
+        },
+        Row {
+            measure: format!(
+                "the same month read from SQLite and folded, {} orders / {} estates (scaled ×{scale:.0} to the full size)",
+                thousands(f("sqlite_orders") as u32),
+                f("sqlite_estates")
+            ),
+            result: format!(
+                "{:.0} ms (≈ {:.0} ms scaled)",
+                f("sqlite_ms"),
+                f("sqlite_ms") * scale
+            ),
+            goal: format!("≤ {REPORT_GOAL_MS:.0} ms"),
+            met: f("sqlite_ms") * scale <= REPORT_GOAL_MS,
+        },
+        Row {
+            measure: "XLSX of the company's month".into(),
+            result: format!(
+                "{:.0} ms, {} KB",
+                f("xlsx_ms"),
+                (f("xlsx_bytes") / 1024.0).round()
+            ),
+            goal: format!("≤ {XLSX_GOAL_MS:.0} ms"),
+            met: f("xlsx_ms") <= XLSX_GOAL_MS,
+        },
+    ])
 }
 
 /// The caretaker's first sync, in the real app against the real server: `anju serve` (release)

@@ -1,4 +1,6 @@
-//! `/manage`: an estate's manager sets the rules the estate runs under — the company preset it
+//! `/manage`: the manager's view of the estate. It opens on the visit-coverage site map
+//! (`sitemap.rs`); its other parts each have an address of their own. On `/manage/rules` an
+//! estate's manager sets the rules the estate runs under — the company preset it
 //! follows, the numbers it changes on that preset, and its working-day calendar (holidays and
 //! 调休 make-up days, D-8) — and sees the rules in force. The server checks every change with
 //! the shared rule engine and names the field of any mistake; the desk's timers follow the
@@ -15,6 +17,7 @@ use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, text};
 use crate::pages::login::Login;
 use crate::pages::widgets::{button, text_area};
+use crate::sync::{Engine, Phase, SyncBadge, use_engine};
 
 /// The estate's rules as `GET /api/estates/{id}/rules` answers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -36,48 +39,113 @@ struct Change {
 
 #[component]
 pub(crate) fn ManagePage() -> impl IntoView {
-    let me = RwSignal::new(None::<Option<Me>>);
-    // The menu of surfaces learns who is logged in from here too.
+    // The site map reads what the device keeps, as the desk and the field app do: it works
+    // offline, and a visit recorded on a tablet shows at the next sync.
+    let engine = use_engine();
+    engine.boot();
     let who = crate::pages::nav::who();
-    let chosen = crate::pages::nav::chosen();
-    let check = move || {
-        spawn_local(async move {
-            let answer = api::get::<Me>("/api/me").await.ok();
-            who.set(answer.clone());
-            me.set(Some(answer));
-        });
-    };
-    check();
-    dynamic(move || {
-        match me.get() {
-        None => view! { <section class="card"><p class="muted">"…"</p></section> }.into_any(),
-        Some(None) => view! {
-            <Login title=tr("管理登录", "Manager login") on_done=Callback::new(move |_| check())/>
+    Effect::new(move |_| who.set(engine.me.get()));
+    let location = leptos_router::hooks::use_location();
+    let tab = Memo::new(move |_| Tab::of(&location.pathname.get()));
+    let page = dynamic(move || {
+        match engine.phase.get() {
+        Phase::Idle | Phase::Opening => {
+            view! { <section class="card"><p class="muted">"…"</p></section> }.into_any()
+        }
+        Phase::NeedsLogin => view! {
+            <Login title=tr("管理登录", "Manager login") on_done=Callback::new(move |_| engine.after_login())/>
         }
         .into_any(),
-        // No estate: nothing to show, but always a way out.
-        Some(Some(account)) if account.estates.is_empty() => view! {
+        // No estate (or no device database): nothing to show, but always a way out.
+        Phase::Failed(zh, en) => view! {
             <section class="card">
-                <p class="error" role="alert">{tr("您的账号没有负责的小区,请联系管理员分配。", "Your account has no estate; ask an administrator to give you one.")}</p>
+                <p class="error" role="alert">{tr(zh, en)}</p>
                 <div class="actions">
-                    {button("button", tr("退出", "Log out"), false.into(), Callback::new(move |()| {
-                        spawn_local(async move {
-                            let _ = api::post::<_, Value>("/api/logout", &serde_json::json!({})).await;
-                            who.set(None);
-                            me.set(Some(None));
-                        });
-                    }))}
+                    {button("button", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
                 </div>
             </section>
         }
         .into_any(),
-        // Drawn again for the estate picked in the top bar.
-        Some(Some(me)) => {
-            let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
-            rules_editor(me, estate).into_any()
-        }
+        Phase::Ready => match engine.me.get() {
+            Some(me) => manage_app(engine, me, tab).into_any(),
+            None => ().into_any(),
+        },
     }
-    })
+    });
+    view! { {page} <leptos_router::components::Outlet/> }
+}
+
+/// The parts of `/manage`, each at its own address.
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Map,
+    Kpi,
+    Report,
+    Rules,
+}
+
+impl Tab {
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 4] = [
+        (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
+        (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
+        (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
+        (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
+    ];
+
+    fn of(path: &str) -> Tab {
+        Tab::ALL
+            .iter()
+            .rev()
+            .find(|(_, p, _, _)| path == *p || path.starts_with(&format!("{p}/")))
+            .map_or(Tab::Map, |t| t.0)
+    }
+}
+
+fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
+    let chosen = crate::pages::nav::chosen();
+    let estate = crate::lean::text(move || engine.estate().map(|e| e.name).unwrap_or_default());
+    let tabs = Tab::ALL
+        .iter()
+        .map(|&(t, href, zh, en)| {
+            let current = move || (tab.get() == t).then_some("page");
+            view! { <a class="tab" href=href aria-current=current>{tr(zh, en)}</a> }
+        })
+        .collect_view();
+    view! {
+        <section class="manage-page">
+            <div class="desk-bar no-print">
+                <h1>{estate} " · " {tr("小区管理", "Estate management")}</h1>
+                <SyncBadge/>
+                {button("button secondary", tr("立即同步", "Sync now"), false.into(), Callback::new(move |()| engine.sync_now()))}
+                {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
+            </div>
+            <nav class="tabs no-print" aria-label=tr("管理页面", "Management pages")>{tabs}</nav>
+            // Drawn again for the estate picked in the top bar.
+            {dynamic(move || {
+                chosen.track();
+                match tab.get() {
+                Tab::Map => crate::pages::sitemap::site_map(engine).into_any(),
+                Tab::Kpi => view! {
+                    <crate::pages::dashboard::DashboardView estate=engine.estate().map(|e| e.id).unwrap_or_default()/>
+                }
+                .into_any(),
+                Tab::Report => {
+                    let estate = engine.estate();
+                    view! {
+                        <crate::pages::monthly::MonthlyView me=me.clone()
+                            estate=estate.as_ref().map(|e| e.id.clone()).unwrap_or_default()
+                            offset=estate.map(|e| e.utc_offset).unwrap_or_default()/>
+                    }
+                    .into_any()
+                }
+                Tab::Rules => {
+                    let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
+                    rules_editor(me.clone(), estate).into_any()
+                }
+                }
+            })}
+        </section>
+    }
 }
 
 /// One date a line, as a manager types them.
@@ -99,6 +167,7 @@ fn lines(text: &str) -> Vec<String> {
 
 fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl IntoView {
     let lang = use_lang();
+    let engine = use_engine();
     let Some(estate) = estate else {
         return view! {
             <p class="card error" role="alert">{tr("您的账号没有负责的小区", "Your account has no estate")}</p>
@@ -247,7 +316,13 @@ fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl I
             <select id="rules-preset" prop:value=preset on:change=move |ev| preset.set(event_target_value(&ev))>
                 {presets}
             </select>
-            {text_area("rules-override", tr("对预设的修改(JSON,留空即不修改)", "Changes to the preset (JSON; empty for none)"), patch)}
+            {dynamic(move || rules.get().map(|r| crate::pages::whatif::what_if(
+                engine, r.effective_policy, r.preset, r.effective_calendar, patch,
+            )))}
+            <details class="advanced" open>
+                <summary>{tr("高级:以 JSON 修改预设", "Advanced: changes as JSON")}</summary>
+                {text_area("rules-override", tr("对预设的修改(JSON,留空即不修改)", "Changes to the preset (JSON; empty for none)"), patch)}
+            </details>
             <label class="choice">
                 <input type="checkbox" id="rules-own-calendar" prop:checked=own_calendar
                     on:change=move |ev| own_calendar.set(event_target_checked(&ev))/>

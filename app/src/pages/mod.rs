@@ -8,6 +8,8 @@ pub(crate) mod assess;
 #[cfg(feature = "staff")]
 pub(crate) mod bell;
 #[cfg(feature = "staff")]
+pub(crate) mod dashboard;
+#[cfg(feature = "staff")]
 pub(crate) mod desk;
 #[cfg(feature = "staff")]
 pub(crate) mod field;
@@ -18,6 +20,8 @@ pub(crate) mod login;
 #[cfg(feature = "staff")]
 pub(crate) mod manage;
 #[cfg(feature = "staff")]
+pub(crate) mod monthly;
+#[cfg(feature = "staff")]
 pub(crate) mod nav;
 #[cfg(feature = "staff")]
 pub(crate) mod not_found;
@@ -25,11 +29,15 @@ pub(crate) mod not_found;
 pub(crate) mod order;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;
+#[cfg(feature = "staff")]
+pub(crate) mod sitemap;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod track;
 #[cfg(feature = "staff")]
 pub(crate) mod visit;
 #[cfg(feature = "staff")]
 pub(crate) mod webhooks;
+#[cfg(feature = "staff")]
+pub(crate) mod whatif;
 #[cfg(feature = "staff")]
 pub(crate) mod widgets;

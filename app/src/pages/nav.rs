@@ -44,7 +44,7 @@ pub(crate) fn role_label(role: &str) -> Signal<String> {
 const SURFACES: [(&str, &str, &str); 4] = [
     ("/desk", "客服前台", "Front desk"),
     ("/field", "现场工作", "Field work"),
-    ("/manage", "小区规则", "Estate rules"),
+    ("/manage", "小区管理", "Estate management"),
     ("/admin", "员工与业主数据", "Staff & residents"),
 ];
 

@@ -58,6 +58,7 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
     let household = RwSignal::new(String::new());
     let method = RwSignal::new("door");
     let note = RwSignal::new(String::new());
+    let not_home = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(String::new());
     let missing = RwSignal::new(false);
@@ -114,6 +115,7 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
             household_id,
             method: method.get_untracked().to_string(),
             note: note.get_untracked().trim().to_string(),
+            not_home: not_home.get_untracked(),
         };
         spawn_local(async move {
             match engine.record("", body).await {
@@ -156,6 +158,11 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
                     </label>
                 }).collect_view()}
             </fieldset>
+            <label class="choice">
+                <input type="checkbox" id="visit-not-home" prop:checked=not_home
+                    on:change=move |ev| not_home.set(event_target_checked(&ev))/>
+                {tr("无人在家(只算尝试,不计覆盖)", "Nobody at home (an attempt; not counted as visited)")}
+            </label>
             {text_area("visit-note", tr("备注(选填)", "Note (optional)"), note)}
             <button type="submit" class="button primary" disabled=busy>{tr("登记走访", "Record visit")}</button>
         </form>
@@ -186,7 +193,7 @@ pub(crate) fn visits(engine: Engine) -> impl IntoView {
             view! {
                 <ul class="inbox" aria-label=tr("走访记录", "Visits")>
                     {list.into_iter().map(|e| {
-                        let EventBody::Visited { household_id, method, note } = e.body else {
+                        let EventBody::Visited { household_id, method, note, not_home } = e.body else {
                             return ().into_any();
                         };
                         view! {
@@ -194,6 +201,7 @@ pub(crate) fn visits(engine: Engine) -> impl IntoView {
                                 <span class="order-head">
                                     <strong>{crate::lean::text(move || household_place(engine, &household_id))}</strong>
                                     <span class="chip">{method_label(&method)}</span>
+                                    {not_home.then(|| view! { <span class="chip">{tr("不在家", "Not at home")}</span> })}
                                     <span class="muted">{clock::short(&e.at)}</span>
                                     {e.seq.is_none().then(|| view! { <span class="chip urgent">{tr("待发送", "To send")}</span> })}
                                 </span>

@@ -5,9 +5,12 @@ pub mod desk;
 pub mod estates;
 pub mod eval;
 pub mod health;
+pub mod households;
+pub mod kpi;
 pub mod orders;
 pub mod photos;
 pub mod public;
+pub mod reports;
 pub mod residents;
 pub mod rules;
 pub mod session;
@@ -32,6 +35,9 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(residents::router())
         .merge(estates::router())
+        .merge(households::router())
+        .merge(kpi::router())
+        .merge(reports::router())
         .merge(rules::router())
         .merge(orders::router())
         .merge(sync::router())

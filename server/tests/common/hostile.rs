@@ -588,6 +588,7 @@ pub async fn story_every_field_is_bounded_and_every_reference_checked(app: &Test
         household_id: household.into(),
         method: method.into(),
         note,
+        not_home: false,
     };
     let cases = vec![
         (

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod demo;
 pub mod devices;
 pub mod hostile;
+pub mod kpi;
 pub mod routes;
 pub mod vectors;
 pub mod webhooks;

@@ -265,6 +265,86 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/estates/{estate_id}/households/{household_id}/contacts",
+        access: Access::Scoped,
+        may: anyone,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "GET",
+        path: "/kpi",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}&period=last_month",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/kpi/orders",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}&period=last_month&measure=repair_response_on_time",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/kpi/scopes",
+        access: Access::Caller,
+        may: desk,
+        probes: &[probe("", Body::None, Expect::Answered)],
+    },
+    Route {
+        method: "GET",
+        path: "/kpi/trend",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/reports/monthly",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}&month=2026-03",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/reports/monthly.xlsx",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}&month=2026-03",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/reports/{month}",
+        access: Access::Scoped,
+        may: rule_setter,
+        probes: &[probe(
+            "",
+            Body::Json(r#"{"analysis": "原因", "measures": "措施", "status": "draft"}"#),
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
         path: "/estates/{estate_id}/staff",
         access: Access::Scoped,
         may: anyone,
@@ -610,6 +690,8 @@ impl Target {
             "delivery_id" => self.delivery_id.clone(),
             "me" => me.to_string(),
             "own_estate_id" => own.estate_id.clone(),
+            // A month of a monthly report: not an object of either company.
+            "month" => "2026-03".to_string(),
             _ => return None,
         })
     }

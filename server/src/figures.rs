@@ -1,0 +1,168 @@
+//! What the dashboard, its drill-down and trends, and the monthly report read from storage:
+//! the scope a staff member asks for resolved to the estates they may see (the tenancy
+//! check: a region or the company only when every one of its estates is theirs), and each
+//! estate's orders of a period (with those still open), households and visits folded into
+//! `anju_shared::dashboard::EstateData`. The figures themselves are computed by `shared`.
+
+use std::collections::BTreeMap;
+
+use anju_shared::coverage;
+use anju_shared::dashboard::{EstateData, ScopeKind, start_of};
+use anju_shared::order::{Event, fold};
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use crate::AppState;
+use crate::auth::Staff;
+use crate::db::{Db, Estate, readable_event};
+use crate::error::ApiError;
+use crate::security::refuse;
+
+/// A scope resolved: its name and estates, each the caller may see.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub id: String,
+    pub name: String,
+    pub estates: Vec<Estate>,
+}
+
+/// The estates of `kind`/`id` for `staff`: an estate they may see; a region of their company
+/// or the company itself when they may see every estate of it (an area manager their
+/// region, the quality centre the company). Anything else is refused (403, audited) — an
+/// area manager never gets another region's figures, a project manager only their estates.
+pub async fn resolve(
+    state: &AppState,
+    staff: &Staff,
+    ip: &str,
+    kind: ScopeKind,
+    id: &str,
+) -> Result<Scope, ApiError> {
+    let all = state.db.company_estates(&staff.company_id).await?;
+    let (name, ids): (String, Vec<String>) = match kind {
+        ScopeKind::Estate => {
+            let Some((eid, name, _, _)) = all.iter().find(|(e, ..)| e == id) else {
+                return Err(refuse(state, &staff.id, ip, &format!("kpi estate {id}")).await);
+            };
+            (name.clone(), vec![eid.clone()])
+        }
+        ScopeKind::Region => {
+            let of: Vec<_> = all.iter().filter(|(_, _, r, _)| r == id).collect();
+            let Some((_, _, _, region)) = of.first() else {
+                return Err(refuse(state, &staff.id, ip, &format!("kpi region {id}")).await);
+            };
+            (region.clone(), of.iter().map(|(e, ..)| e.clone()).collect())
+        }
+        ScopeKind::Company => {
+            let name: String = sqlx::query("SELECT name FROM companies WHERE id = $1")
+                .bind(staff.company_id.clone())
+                .fetch_one(&state.db.pool)
+                .await?
+                .try_get(0)?;
+            (name, all.iter().map(|(e, ..)| e.clone()).collect())
+        }
+    };
+    if ids.is_empty() || !ids.iter().all(|e| staff.may_see_estate(e)) {
+        return Err(refuse(state, &staff.id, ip, &format!("kpi {} {id}", kind.as_str())).await);
+    }
+    let estates = state.db.estates_by_ids(&ids).await?;
+    Ok(Scope {
+        kind,
+        id: id.to_string(),
+        name,
+        estates,
+    })
+}
+
+impl Db {
+    /// An estate's data for the figures of local dates `[from, to)`: the orders reported
+    /// then, and those reported before `to` not yet completed (open work), with their
+    /// reference numbers; every household and every visit.
+    pub async fn estate_data(
+        &self,
+        estate: &Estate,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> anyhow::Result<EstateData> {
+        let (policy, calendar) = estate
+            .rules()
+            .map_err(|e| anyhow::anyhow!("estate {}: {e}", estate.id))?;
+        let offset = calendar.utc_offset;
+        let from_ms = start_of(from, offset).timestamp_millis();
+        let to_ms = start_of(to, offset).timestamp_millis();
+        let rows = sqlx::query(
+            "SELECT o.reference AS o_reference, e.estate_id, e.seq, e.id, e.order_id, e.device_id, \
+                    e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
+             FROM orders o JOIN events e ON e.order_id = o.id \
+             WHERE o.estate_id = $1 AND o.reported_ms < $3 AND (o.reported_ms >= $2 OR NOT EXISTS \
+                (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'completed')) \
+             ORDER BY o.id, e.seq",
+        )
+        .bind(estate.id.clone())
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_order: BTreeMap<String, (String, Vec<Event>)> = BTreeMap::new();
+        for r in &rows {
+            let Some(event) = readable_event(r)? else {
+                continue;
+            };
+            let reference: String = r.try_get("o_reference")?;
+            by_order
+                .entry(event.order_id.clone())
+                .or_insert_with(|| (reference, Vec::new()))
+                .1
+                .push(event);
+        }
+        let mut orders = Vec::with_capacity(by_order.len());
+        let mut references = Vec::with_capacity(by_order.len());
+        for (id, (reference, events)) in by_order {
+            if let Some(state) = fold(&id, &events) {
+                orders.push(state);
+                references.push(reference);
+            }
+        }
+        let visit_rows = sqlx::query(
+            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body \
+             FROM events WHERE estate_id = $1 AND kind = 'visited' ORDER BY seq",
+        )
+        .bind(estate.id.clone())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut visit_events = Vec::with_capacity(visit_rows.len());
+        for r in &visit_rows {
+            visit_events.extend(readable_event(r)?);
+        }
+        let homes = self
+            .households(&estate.id)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h.important))
+            .collect();
+        Ok(EstateData {
+            id: estate.id.clone(),
+            name: estate.name.clone(),
+            policy,
+            calendar,
+            orders,
+            references,
+            homes,
+            visits: coverage::visits(&visit_events),
+        })
+    }
+}
+
+/// The data of every estate of a scope.
+pub async fn load(
+    db: &Db,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<EstateData>, ApiError> {
+    let mut out = Vec::with_capacity(scope.estates.len());
+    for e in &scope.estates {
+        out.push(db.estate_data(e, from, to).await?);
+    }
+    Ok(out)
+}
