@@ -467,20 +467,7 @@ impl Db {
             .map(|e| e.at)
             .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
         let reference = next_reference(&mut tx, &order.estate_id, &reported_at).await?;
-        sqlx::query(
-            "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
-             contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(order.id.clone())
-        .bind(order.estate_id.clone())
-        .bind(reference.clone())
-        .bind(order.tracking_hash.clone())
-        .bind(order.reported_ms)
-        .bind(order.contact_name.clone())
-        .bind(order.contact_phone.clone())
-        .bind(order.notice_version.clone())
-        .execute(&mut *tx)
-        .await?;
+        insert_order_row(&mut tx, &order.estate_id, order, &reference).await?;
         for (i, e) in events.iter().enumerate() {
             insert_event(&mut tx, &order.estate_id, first + i as i64, e).await?;
         }
@@ -519,20 +506,7 @@ impl Db {
                 continue;
             };
             let reference = next_reference(&mut tx, estate_id, &reported.at).await?;
-            sqlx::query(
-                "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
-                 contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(order.id.clone())
-            .bind(estate_id.to_string())
-            .bind(reference)
-            .bind(order.tracking_hash.clone())
-            .bind(order.reported_ms)
-            .bind(order.contact_name.clone())
-            .bind(order.contact_phone.clone())
-            .bind(order.notice_version.clone())
-            .execute(&mut *tx)
-            .await?;
+            insert_order_row(&mut tx, estate_id, order, &reference).await?;
         }
         for (i, e) in events.iter().enumerate() {
             insert_event(&mut tx, estate_id, first + i as i64, e).await?;
@@ -1391,6 +1365,30 @@ async fn erase_resident_photos(
         }
     }
     Ok(deleted)
+}
+
+/// An order's registry row (its events go in beside it).
+async fn insert_order_row(
+    tx: &mut Transaction<'static, Any>,
+    estate_id: &str,
+    order: &NewOrder,
+    reference: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
+         contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(order.id.clone())
+    .bind(estate_id.to_string())
+    .bind(reference.to_string())
+    .bind(order.tracking_hash.clone())
+    .bind(order.reported_ms)
+    .bind(order.contact_name.clone())
+    .bind(order.contact_phone.clone())
+    .bind(order.notice_version.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_event(

@@ -27,6 +27,18 @@ async fn estates_of(app: &TestApp, username: &str) -> Vec<String> {
     ids
 }
 
+/// A pull of 滨江壹号 after `cursor`, pushing nothing.
+fn pull_from(tablet: &Device, cursor: i64) -> SyncRequest {
+    SyncRequest {
+        device_id: tablet.id.clone(),
+        estate_id: "est-binjiang".into(),
+        push: Vec::new(),
+        cursor,
+        limit: None,
+        contacts: Vec::new(),
+    }
+}
+
 pub async fn story_the_demo_year(app: &TestApp) {
     // Who sees what: the region's estates for each area manager, all four for the quality
     // centre, one for an estate's own desk.
@@ -52,16 +64,7 @@ pub async fn story_the_demo_year(app: &TestApp) {
     let mut cursor = 0;
     let (mut events, mut references) = (Vec::new(), Vec::new());
     loop {
-        let page = tablet
-            .post(&SyncRequest {
-                device_id: tablet.id.clone(),
-                estate_id: "est-binjiang".into(),
-                push: Vec::new(),
-                cursor,
-                limit: None,
-                contacts: Vec::new(),
-            })
-            .await;
+        let page = tablet.post(&pull_from(&tablet, cursor)).await;
         cursor = page.cursor;
         events.extend(page.events);
         references.extend(page.references);
@@ -101,16 +104,7 @@ pub async fn story_the_demo_year(app: &TestApp) {
         .expect("pass");
     assert_eq!(again.steps, 0, "nothing twice");
     // A tablet pulls what the clock recorded, like any other event.
-    let page = tablet
-        .post(&SyncRequest {
-            device_id: tablet.id.clone(),
-            estate_id: "est-binjiang".into(),
-            push: Vec::new(),
-            cursor,
-            limit: None,
-            contacts: Vec::new(),
-        })
-        .await;
+    let page = tablet.post(&pull_from(&tablet, cursor)).await;
     let count = |f: fn(&EventBody) -> bool| page.events.iter().filter(|e| f(&e.body)).count();
     assert!(
         count(|b| matches!(b, EventBody::Escalated { .. })) > 0,
