@@ -387,8 +387,10 @@ pub(super) struct Model {
     /// bits; `prints` holds the high 32 bits of the key in its slot (0: empty), so that a
     /// text's n-grams not in the model are told apart in a small, hot array.
     prints: Vec<u32>,
-    /// The weights of the n-gram in the same slot: one per output, and one to spare.
-    slots: Vec<[i8; 16]>,
+    /// The row of the n-gram in the same slot.
+    slots: Vec<u16>,
+    /// The n-grams' weights: one per output, and one to spare.
+    rows: Vec<[i8; 16]>,
     /// The weights of the fixed inputs, by [`fixed_names`] index.
     fixed: Vec<[i8; 16]>,
 }
@@ -410,12 +412,16 @@ impl Model {
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
         };
         // Sized first, so each row goes straight into its slot.
-        let size = (rows().filter(|l| !l.starts_with('=')).count() * 3)
-            .next_power_of_two()
-            .max(16);
+        let grams_count = rows().filter(|l| !l.starts_with('=')).count();
+        // Rows are numbered in 16 bits.
+        if grams_count > usize::from(u16::MAX) {
+            return None;
+        }
+        let size = (grams_count * 2).next_power_of_two().max(16);
         let mut model = Model {
             prints: vec![0u32; size],
-            slots: vec![[0i8; 16]; size],
+            slots: vec![0u16; size],
+            rows: Vec::with_capacity(grams_count),
             fixed: vec![[0i8; 16]; FIXED.len()],
         };
         let mut norm: Vec<char> = Vec::new();
@@ -458,7 +464,8 @@ impl Model {
                 at = (at + 1) & (size - 1);
             }
             model.prints[at] = print(k);
-            model.slots[at] = weights;
+            model.slots[at] = model.rows.len() as u16;
+            model.rows.push(weights);
         }
         Some(model)
     }
@@ -470,7 +477,7 @@ impl Model {
         loop {
             let here = self.prints[at];
             if here == p {
-                return self.slots.get(at);
+                return self.rows.get(usize::from(self.slots[at]));
             }
             if here == 0 {
                 return None;
