@@ -48,7 +48,7 @@ pub(crate) struct Signals {
 }
 
 /// The names of the fixed inputs, in the order [`fixed`] numbers them.
-#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
+#[cfg(feature = "train")]
 pub(crate) fn fixed_names() -> Vec<String> {
     FIXED.iter().map(|n| (*n).to_string()).collect()
 }
@@ -111,7 +111,7 @@ const FIXED: &[&str] = &[
     "=thanks_first",
 ];
 
-/// The fixed inputs of a text: `(index into fixed_names(), value)`. The lexicon's scores
+/// The fixed inputs of a text: `(index into `FIXED`, value)`. The lexicon's scores
 /// (`=lex:…`) are whole points 1..=12; every other input is 1 when present.
 pub(crate) fn fixed(s: &Signals, norm: &[char], mut f: impl FnMut(usize, i32)) {
     use super::mark;
@@ -391,7 +391,7 @@ pub(super) struct Model {
     slots: Vec<u16>,
     /// The n-grams' weights: one per output, and one to spare.
     rows: Vec<[i8; 16]>,
-    /// The weights of the fixed inputs, by [`fixed_names`] index.
+    /// The weights of the fixed inputs, by [`FIXED`] index.
     fixed: Vec<[i8; 16]>,
 }
 
