@@ -7,9 +7,9 @@
 use std::path::Path;
 
 fn main() {
-    // The lexicon and the classifier's trained weights (`model.txt`, written by
-    // `examples/train_classifier.rs`), the same way.
-    for name in ["lexicon.txt", "model.txt"] {
+    // The lexicon, the classifier's trained weights (`model.txt`, written by
+    // `examples/train_classifier.rs`) and the traditional → simplified table, the same way.
+    for name in ["lexicon.txt", "model.txt", "traditional.txt"] {
         let source = format!("src/classify/{name}");
         println!("cargo::rerun-if-changed={source}");
         let text = std::fs::read_to_string(&source).expect("src/classify/ is readable");

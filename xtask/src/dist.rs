@@ -27,16 +27,18 @@ const ENTRIES: [(&str, &[&str]); 2] = [
 /// file of style/.
 const RESIDENT_CSS: [&str; 3] = ["00-tokens.css", "10-base.css", "20-report.css"];
 
-/// The classifier's lexicon and trained weights for the resident form, which loads them
+/// The classifier's lexicon, trained weights and traditional → simplified table for the
+/// resident form, which loads them
 /// once the form is interactive (the server and the staff app build them in): a JSON
 /// string, so the form reads it with the JSON reader it already carries.
 pub(crate) const LEXICON_FILE: &str = "lexicon.json";
 
-/// `lexicon.txt`, the line `@model` (`anju_shared::classify::MODEL_SEPARATOR`), then
-/// `model.txt`, without their comment lines (they explain the files to the people who
-/// edit them; the parser skips them, as `shared/build.rs` leaves them out of the
+/// `lexicon.txt`, the line `@model` (`anju_shared::classify::MODEL_SEPARATOR`),
+/// `model.txt`, the line `@traditional`, then `traditional.txt` (the traditional →
+/// simplified table), without their comment lines (they explain the files to the people
+/// who edit them; the parsers skip them, as `shared/build.rs` leaves them out of the
 /// binaries), as a JSON string.
-fn lexicon_json(lexicon: &Path, model: &Path) -> Result<String> {
+fn lexicon_json(lexicon: &Path, model: &Path, traditional: &Path) -> Result<String> {
     let kept = |path: &Path| -> Result<String> {
         let text = std::fs::read_to_string(path).at(path)?;
         Ok(text
@@ -45,7 +47,12 @@ fn lexicon_json(lexicon: &Path, model: &Path) -> Result<String> {
             .map(|l| format!("{}\n", l.trim_end()))
             .collect())
     };
-    let text = format!("{}@model\n{}", kept(lexicon)?, kept(model)?);
+    let text = format!(
+        "{}@model\n{}@traditional\n{}",
+        kept(lexicon)?,
+        kept(model)?,
+        kept(traditional)?
+    );
     Ok(serde_json::to_string(&text)?)
 }
 
@@ -110,6 +117,7 @@ pub(crate) fn run() -> Result<PathBuf> {
     let lexicon = lexicon_json(
         &root.join("shared/src/classify/lexicon.txt"),
         &root.join("shared/src/classify/model.txt"),
+        &root.join("shared/src/classify/traditional.txt"),
     )?;
     std::fs::write(staging.join(LEXICON_FILE), lexicon).at(&staging)?;
 

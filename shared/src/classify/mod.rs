@@ -288,10 +288,11 @@ const LEXICON: &str = include_str!(concat!(env!("OUT_DIR"), "/lexicon.txt"));
 #[cfg(feature = "embedded-lexicon")]
 const MODEL: &str = include_str!(concat!(env!("OUT_DIR"), "/model.txt"));
 
-/// The line that separates the lexicon from the model in the text the resident form
-/// loads (`dist/lexicon.json`, written by `xtask dist`): `lexicon.txt`, this line, then
-/// `model.txt`.
+/// The lines that separate the lexicon, the model and the traditional → simplified table
+/// in the text the resident form loads (`dist/lexicon.json`, written by `xtask dist`):
+/// `lexicon.txt`, `@model`, `model.txt`, `@traditional`, `traditional.txt`.
 pub const MODEL_SEPARATOR: &str = "@model";
+pub const TRADITIONAL_SEPARATOR: &str = "@traditional";
 
 static LEX: OnceLock<Lexicon> = OnceLock::new();
 
@@ -319,9 +320,12 @@ pub fn load_lexicon(text: String) -> bool {
     if LEX.get().is_none() {
         // Kept for the life of the page, as the built-in text would be.
         let text: &'static str = Box::leak(text.into_boxed_str());
-        let (words, model) = split_model(text);
+        let (words, model, traditional) = sections(text);
+        // First the table: the lexicon's words are normalised with it.
+        let table = normalize::load(traditional);
         let (lex, bad) = build(words, model);
-        if bad.is_empty() && !lex.entries.is_empty() && (model.is_empty() || lex.model.is_some()) {
+        let complete = table && !model.is_empty() && lex.model.is_some();
+        if bad.is_empty() && !lex.entries.is_empty() && complete {
             let _ = LEX.set(lex);
         }
     }
@@ -333,13 +337,21 @@ pub fn lexicon_ready() -> bool {
     lexicon().is_some()
 }
 
-/// The lexicon's text and the model's in what the resident form loads (see
-/// [`MODEL_SEPARATOR`]); the model's is empty if there is none.
+/// The lexicon's text, the model's and the table's in what the resident form loads (see
+/// [`MODEL_SEPARATOR`]); a part that is missing is empty.
 #[cfg_attr(feature = "embedded-lexicon", allow(dead_code))]
-fn split_model(text: &str) -> (&str, &str) {
+fn sections(text: &str) -> (&str, &str, &str) {
+    let (words, rest) = split_at_line(text, MODEL_SEPARATOR);
+    let (model, traditional) = split_at_line(rest, TRADITIONAL_SEPARATOR);
+    (words, model, traditional)
+}
+
+/// `text` before the line `separator` and after it; all of it and nothing if it has none.
+#[cfg_attr(feature = "embedded-lexicon", allow(dead_code))]
+fn split_at_line<'a>(text: &'a str, separator: &str) -> (&'a str, &'a str) {
     let mut at = 0;
     for line in text.split_inclusive('\n') {
-        if line.trim_end() == MODEL_SEPARATOR {
+        if line.trim_end() == separator {
             return (&text[..at], &text[at + line.len()..]);
         }
         at += line.len();
@@ -518,6 +530,8 @@ struct Scratch {
     clause_flags: Vec<u16>,
     /// The matches: `(entry, start, end)` in chars, in text order.
     hits: Vec<(usize, usize, usize)>,
+    /// The keys of the text's n-grams, for the trained layer.
+    grams: Vec<u64>,
 }
 
 thread_local! {
@@ -527,7 +541,7 @@ thread_local! {
 /// Suggests a category, urgency, topic and place for a resident's text.
 pub fn classify(text: &str) -> Classification {
     let (d, evidence) = scan(text, true);
-    let confidence = if !text.chars().any(char::is_alphanumeric) {
+    let confidence = if text.trim().is_empty() {
         // Nothing to read.
         0.0
     } else if d.trained {
@@ -644,6 +658,7 @@ fn scan_with(
         clause_start,
         clause_flags,
         hits,
+        grams,
     } = scratch;
     norm.clear();
     offsets.clear();
@@ -1066,7 +1081,7 @@ fn scan_with(
         trained: false,
     };
     if let (true, Some(m)) = (with_model, &lex.model) {
-        trained(m, &signals, norm, &mut decision);
+        trained(m, &signals, norm, grams, &mut decision);
     }
     (decision, evidence, signals)
 }
@@ -1077,8 +1092,14 @@ fn scan_with(
 /// higher. The safety question is asked where the lexicon would ask it (a sign of danger
 /// without its intensity), or where the model's urgency is overruled by words of
 /// smallness, in a text that reports something.
-fn trained(m: &model::Model, s: &model::Signals, norm: &[char], d: &mut Decision) {
-    let acc = m.score(s, norm);
+fn trained(
+    m: &model::Model,
+    s: &model::Signals,
+    norm: &[char],
+    grams: &mut Vec<u64>,
+    d: &mut Decision,
+) {
+    let acc = m.score(s, norm, grams);
     // A text that says the thing is small (「一点」「夹了一下」, "a bit") is urgent only
     // if the lexicon's own rules say so: the words of smallness outweigh the n-grams.
     let model_urgent = acc[model::URGENT] > 0;
@@ -1218,9 +1239,11 @@ mod tests {
     #[cfg(feature = "embedded-lexicon")]
     #[test]
     fn the_resident_text_splits_into_lexicon_and_model() {
-        let joined = format!("{LEXICON}{MODEL_SEPARATOR}\n{MODEL}");
-        assert_eq!(split_model(&joined), (LEXICON, MODEL));
-        assert_eq!(split_model(LEXICON), (LEXICON, ""));
+        let traditional = include_str!(concat!(env!("OUT_DIR"), "/traditional.txt"));
+        let joined =
+            format!("{LEXICON}{MODEL_SEPARATOR}\n{MODEL}{TRADITIONAL_SEPARATOR}\n{traditional}");
+        assert_eq!(sections(&joined), (LEXICON, MODEL, traditional));
+        assert_eq!(sections(LEXICON), (LEXICON, "", ""));
     }
 
     #[test]

@@ -48,46 +48,70 @@ pub(crate) struct Signals {
 }
 
 /// The names of the fixed inputs, in the order [`fixed`] numbers them.
+#[cfg(feature = "train")]
 pub(crate) fn fixed_names() -> Vec<String> {
-    let mut names = vec!["=bias".to_string()];
-    for c in Category::ALL {
-        names.push(format!("=lex:{}", c.as_str()));
-    }
-    for c in Category::ALL {
-        names.push(format!("=top:{}", c.as_str()));
-    }
-    for n in [
-        "=none",
-        "=urgent",
-        "=urgent_repair",
-        "=mentioned",
-        "=calm",
-        "=mild",
-        "=safety",
-        "=denied",
-        "=past",
-        "=hypo",
-        "=now",
-        "=done",
-        "=other",
-        "=thanks",
-        "=question",
-        "=len:short",
-        "=len:medium",
-        "=len:long",
-        "=english",
-        "=cue",
-        "=more",
-        "=cue_more",
-        "=turn",
-        "=thanks_first",
-    ] {
-        names.push(n.to_string());
-    }
-    names
+    FIXED.iter().map(|n| (*n).to_string()).collect()
 }
 
-/// The fixed inputs of a text: `(index into fixed_names(), value)`. The lexicon's scores
+/// The fixed inputs: the bias, the lexicon's score of each category and its winner (in
+/// [`Category::ALL`] order, a test checks it), then the marks.
+const FIXED: &[&str] = &[
+    "=bias",
+    "=lex:complaint",
+    "=lex:repair",
+    "=lex:renovation",
+    "=lex:security",
+    "=lex:vehicles",
+    "=lex:equipment",
+    "=lex:environment",
+    "=lex:staff",
+    "=lex:community_business",
+    "=lex:suggestion",
+    "=lex:praise",
+    "=lex:consultation",
+    "=lex:special_service",
+    "=lex:other",
+    "=top:complaint",
+    "=top:repair",
+    "=top:renovation",
+    "=top:security",
+    "=top:vehicles",
+    "=top:equipment",
+    "=top:environment",
+    "=top:staff",
+    "=top:community_business",
+    "=top:suggestion",
+    "=top:praise",
+    "=top:consultation",
+    "=top:special_service",
+    "=top:other",
+    "=none",
+    "=urgent",
+    "=urgent_repair",
+    "=mentioned",
+    "=calm",
+    "=mild",
+    "=safety",
+    "=denied",
+    "=past",
+    "=hypo",
+    "=now",
+    "=done",
+    "=other",
+    "=thanks",
+    "=question",
+    "=len:short",
+    "=len:medium",
+    "=len:long",
+    "=english",
+    "=cue",
+    "=more",
+    "=cue_more",
+    "=turn",
+    "=thanks_first",
+];
+
+/// The fixed inputs of a text: `(index into `FIXED`, value)`. The lexicon's scores
 /// (`=lex:…`) are whole points 1..=12; every other input is 1 when present.
 pub(crate) fn fixed(s: &Signals, norm: &[char], mut f: impl FnMut(usize, i32)) {
     use super::mark;
@@ -272,7 +296,7 @@ fn tokens<'a>(norm: &'a [char], mut f: impl FnMut(Option<Token<'a>>)) {
                 // Spaces separate English words without ending a clause.
                 continue;
             }
-            f(if c.is_alphabetic() {
+            f(if letter(c) {
                 Some(Token::Char(c))
             } else {
                 None
@@ -281,9 +305,27 @@ fn tokens<'a>(norm: &'a [char], mut f: impl FnMut(Option<Token<'a>>)) {
     }
 }
 
+/// Whether a char that is neither ASCII nor whitespace is a letter of a word: the scripts
+/// residents write, by range, so the resident form's wasm carries no Unicode table (a
+/// test checks it agrees with `char::is_alphabetic` on every char of the labelled texts).
+fn letter(c: char) -> bool {
+    matches!(c,
+        '\u{00AA}' | '\u{00B5}' | '\u{00BA}'
+        | '\u{00C0}'..='\u{00D6}' | '\u{00D8}'..='\u{00F6}' | '\u{00F8}'..='\u{02C1}'
+        | '\u{0370}'..='\u{0373}' | '\u{0376}'..='\u{0377}' | '\u{0386}'..='\u{03FF}'
+        | '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{052F}'
+        | '\u{3005}'..='\u{3007}' | '\u{3021}'..='\u{3029}' | '\u{3031}'..='\u{3035}'
+        | '\u{3038}'..='\u{303C}' | '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309F}'
+        | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' | '\u{FF66}'..='\u{FFDC}'
+        | '\u{20000}'..='\u{3134F}')
+}
+
 /// Calls `f` with every n-gram of one or two tokens of `norm` that does not cross a
 /// clause's punctuation, as its tokens. (Three tokens in a row added nothing on a batch
 /// held out of training, and cost a third more time.)
+#[cfg_attr(not(any(test, feature = "train")), allow(dead_code))]
 pub(crate) fn ngrams<'a>(norm: &'a [char], mut f: impl FnMut(&[Token<'a>])) {
     let mut last: Option<Token<'a>> = None;
     tokens(norm, |token| {
@@ -297,18 +339,19 @@ pub(crate) fn ngrams<'a>(norm: &'a [char], mut f: impl FnMut(&[Token<'a>])) {
     });
 }
 
-/// Calls `f` with the key of every n-gram [`ngrams`] finds, in the same order, without
-/// hashing a token twice: a bigram's key is the previous unigram's extended by one
-/// token.
-fn keys(norm: &[char], mut f: impl FnMut(u64)) {
+/// The key of every n-gram [`ngrams`] finds, in the same order, into `out` (cleared
+/// first), without hashing a token twice: a bigram's key is the previous unigram's
+/// extended by one token. Not generic, so the resident form's wasm holds one copy.
+pub(crate) fn keys(norm: &[char], out: &mut Vec<u64>) {
+    out.clear();
     let mut one: Option<u64> = None;
     tokens(norm, |token| match token {
         Some(t) => {
             let h = t.hash();
             let k1 = combine(0, h);
-            f(k1 | 1);
+            out.push(k1 | 1);
             if let Some(p) = one {
-                f(combine(p, h) | 1);
+                out.push(combine(p, h) | 1);
             }
             one = Some(k1);
         }
@@ -317,6 +360,7 @@ fn keys(norm: &[char], mut f: impl FnMut(u64)) {
 }
 
 /// The hash of an n-gram, as the model's table keys it (never 0, the empty slot).
+#[cfg(test)]
 pub(crate) fn key(tokens: &[Token]) -> u64 {
     let mut h = 0u64;
     for t in tokens {
@@ -343,22 +387,12 @@ pub(super) struct Model {
     /// bits; `prints` holds the high 32 bits of the key in its slot (0: empty), so that a
     /// text's n-grams not in the model are told apart in a small, hot array.
     prints: Vec<u32>,
-    /// The weights of the n-gram in the same slot: one per output, and one to spare.
-    slots: Vec<[i8; 16]>,
-    /// The weights of the fixed inputs, by [`fixed_names`] index.
+    /// The row of the n-gram in the same slot.
+    slots: Vec<u16>,
+    /// The n-grams' weights: one per output, and one to spare.
+    rows: Vec<[i8; 16]>,
+    /// The weights of the fixed inputs, by [`FIXED`] index.
     fixed: Vec<[i8; 16]>,
-    /// The lexicon's scores (`=lex:…`, whole points 0..=12) times their weights, made
-    /// once: the one input that is not 0 or 1.
-    lex: Vec<[[i32; 16]; 13]>,
-}
-
-/// Adds a row of weights to 16-bit sums, lane by lane (one vector add where the
-/// platform has them).
-#[inline]
-fn add16(part: &mut [i16; 16], weights: &[i8; 16]) {
-    for i in 0..16 {
-        part[i] = part[i].wrapping_add(i16::from(weights[i]));
-    }
 }
 
 /// The part of a key the table keeps (never 0, the empty slot).
@@ -372,15 +406,27 @@ impl Model {
     /// empty column for nothing. `None` if a line does not parse, or if two n-grams would
     /// share a slot's print (then the trainer's model and this one would differ).
     pub(super) fn parse(text: &str) -> Option<Model> {
-        let names = fixed_names();
-        let mut fixed = vec![[0i8; 16]; names.len()];
-        let mut keyed: Vec<(u64, [i8; 16])> = Vec::new();
+        let rows = || {
+            text.lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        };
+        // Sized first, so each row goes straight into its slot.
+        let grams_count = rows().filter(|l| !l.starts_with('=')).count();
+        // Rows are numbered in 16 bits.
+        if grams_count > usize::from(u16::MAX) {
+            return None;
+        }
+        let size = (grams_count * 2).next_power_of_two().max(16);
+        let mut model = Model {
+            prints: vec![0u32; size],
+            slots: vec![0u16; size],
+            rows: Vec::with_capacity(grams_count),
+            fixed: vec![[0i8; 16]; FIXED.len()],
+        };
         let mut norm: Vec<char> = Vec::new();
-        for line in text.lines() {
-            let line = line.trim_end();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
+        let mut grams: Vec<u64> = Vec::new();
+        for line in rows() {
             let (key_s, ws) = line.split_once('|')?;
             let mut weights = [0i8; 16];
             for (out, v) in ws.split(',').enumerate() {
@@ -390,60 +436,38 @@ impl Model {
                 if out >= OUTPUTS {
                     return None;
                 }
-                // Parsed as an integer: no float parser in the wasm.
-                weights[out] = v.parse().ok()?;
+                // Parsed as a whole number, the way the lexicon's weights are: no float
+                // parser in the wasm.
+                let (minus, digits) = v.strip_prefix('-').map_or((false, v), |d| (true, d));
+                let w = i8::try_from(digits.parse::<u8>().ok()?).ok()?;
+                weights[out] = if minus { -w } else { w };
             }
             if key_s.starts_with('=') {
-                let at = names.iter().position(|n| n == key_s)?;
-                fixed[at] = weights;
-            } else {
-                norm.clear();
-                norm.extend(key_s.chars());
-                let mut tokens = Vec::new();
-                ngrams(&norm, |t| {
-                    if t.len() == 1 {
-                        tokens.push(t[0]);
-                    }
-                });
-                // The name must read back as exactly one n-gram of its tokens.
-                if tokens.is_empty() || tokens.len() > 2 {
-                    return None;
-                }
-                keyed.push((key(&tokens), weights));
+                let at = FIXED.iter().position(|n| *n == key_s)?;
+                model.fixed[at] = weights;
+                continue;
             }
-        }
-        let size = (keyed.len() * 3).next_power_of_two().max(16);
-        let mut prints = vec![0u32; size];
-        let mut slots = vec![[0i8; 16]; size];
-        for (k, weights) in keyed {
+            norm.clear();
+            norm.extend(key_s.chars());
+            // The name must read back as exactly one n-gram: one token (one key) or two
+            // (their two unigrams, then the bigram, whose key is the name's).
+            keys(&norm, &mut grams);
+            if grams.len() != 1 && grams.len() != 3 {
+                return None;
+            }
+            let k = *grams.last()?;
             let mut at = (k as usize) & (size - 1);
-            while prints[at] != 0 {
-                if prints[at] == print(k) {
+            while model.prints[at] != 0 {
+                if model.prints[at] == print(k) {
                     return None;
                 }
                 at = (at + 1) & (size - 1);
             }
-            prints[at] = print(k);
-            slots[at] = weights;
+            model.prints[at] = print(k);
+            model.slots[at] = model.rows.len() as u16;
+            model.rows.push(weights);
         }
-        let lex = fixed[1..=Category::ALL.len()]
-            .iter()
-            .map(|w| {
-                let mut times = [[0i32; 16]; 13];
-                for (v, row) in times.iter_mut().enumerate() {
-                    for (r, w) in row.iter_mut().zip(w) {
-                        *r = i32::from(*w) * v as i32;
-                    }
-                }
-                times
-            })
-            .collect();
-        Some(Model {
-            prints,
-            slots,
-            fixed,
-            lex,
-        })
+        Some(model)
     }
 
     fn lookup(&self, k: u64) -> Option<&[i8; 16]> {
@@ -453,7 +477,7 @@ impl Model {
         loop {
             let here = self.prints[at];
             if here == p {
-                return self.slots.get(at);
+                return self.rows.get(usize::from(self.slots[at]));
             }
             if here == 0 {
                 return None;
@@ -463,45 +487,32 @@ impl Model {
     }
 
     /// The outputs for a text: scores of the categories and of urgency, in `SCALE`ths.
-    pub(super) fn score(&self, s: &Signals, norm: &[char]) -> [i32; OUTPUTS] {
+    /// `grams` is a buffer for the n-grams' keys, kept from text to text.
+    pub(super) fn score(&self, s: &Signals, norm: &[char], grams: &mut Vec<u64>) -> [i32; OUTPUTS] {
         let mut acc = [0i32; 16];
         fixed(s, norm, |at, v| {
-            // The lexicon's scores from their table; every other fixed input is 1.
-            let lex = at.checked_sub(1).and_then(|c| self.lex.get(c));
-            if let Some(times) = lex {
-                if let Some(row) = times.get(v as usize) {
-                    for (a, w) in acc.iter_mut().zip(row) {
-                        *a += w;
-                    }
-                }
-            } else if let Some(weights) = self.fixed.get(at) {
-                for (a, w) in acc.iter_mut().zip(weights) {
-                    *a += i32::from(*w);
-                }
+            if let Some(weights) = self.fixed.get(at) {
+                add(&mut acc, weights, v);
             }
         });
-        // The n-grams' weights (|w| ≤ 127) summed in 16 bits, moved into the 32-bit sums
-        // every 128 n-grams, before they could overflow.
-        let mut part = [0i16; 16];
-        let mut count = 0u32;
-        keys(norm, |k| {
-            if let Some(weights) = self.lookup(k) {
-                add16(&mut part, weights);
-                count += 1;
-                if count == 128 {
-                    for (a, p) in acc.iter_mut().zip(part.iter_mut()) {
-                        *a += i32::from(*p);
-                        *p = 0;
-                    }
-                    count = 0;
-                }
+        keys(norm, grams);
+        for k in grams.iter() {
+            if let Some(weights) = self.lookup(*k) {
+                add(&mut acc, weights, 1);
             }
-        });
-        let mut out = [0i32; OUTPUTS];
-        for ((o, a), p) in out.iter_mut().zip(&acc).zip(&part) {
-            *o = a + i32::from(*p);
         }
+        let mut out = [0i32; OUTPUTS];
+        out.copy_from_slice(&acc[..OUTPUTS]);
         out
+    }
+}
+
+/// Adds a row of weights, `times` over, to the sums (one vector operation where the
+/// platform has them; one copy of the code for the resident form's wasm).
+#[inline(never)]
+fn add(acc: &mut [i32; 16], weights: &[i8; 16], times: i32) {
+    for (a, w) in acc.iter_mut().zip(weights) {
+        *a += i32::from(*w) * times;
     }
 }
 
@@ -527,6 +538,43 @@ mod tests {
         assert_eq!(grams("lift卡"), ["lift", "卡", "lift卡"]);
     }
 
+    /// [`letter`] agrees with the Unicode table on every char of the labelled texts and
+    /// the lexicon (the tokens, and so the n-grams, are the same either way).
+    #[test]
+    fn letters_by_range_are_the_unicode_letters() {
+        let texts = [
+            include_str!("lexicon.txt"),
+            include_str!("../../tests/data/classify_tuning.json"),
+            include_str!("../../tests/data/classify_labelled.json"),
+            include_str!("../../tests/data/classify_holdout.json"),
+            include_str!("../../tests/data/classify_blind.json"),
+            include_str!("../../tests/data/classify_blind2.json"),
+            include_str!("../../tests/data/classify_blind3.json"),
+        ];
+        let mut wrong = std::collections::BTreeSet::new();
+        for text in texts {
+            for c in text.chars() {
+                let n = super::super::normalize::char(c);
+                if !n.is_ascii() && !n.is_whitespace() && letter(n) != n.is_alphabetic() {
+                    wrong.insert(n as u32);
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:x?}");
+    }
+
+    #[test]
+    fn the_fixed_inputs_follow_the_categories() {
+        for (slot, c) in Category::ALL.iter().enumerate() {
+            assert_eq!(FIXED[1 + slot], format!("=lex:{}", c.as_str()));
+            assert_eq!(
+                FIXED[1 + Category::ALL.len() + slot],
+                format!("=top:{}", c.as_str())
+            );
+        }
+        assert_eq!(FIXED[1 + 2 * Category::ALL.len()], "=none");
+    }
+
     #[test]
     fn keys_are_the_ngrams_keys() {
         for s in [
@@ -540,7 +588,7 @@ mod tests {
             let mut slow = Vec::new();
             ngrams(&norm, |t| slow.push(key(t)));
             let mut fast = Vec::new();
-            keys(&norm, |k| fast.push(k));
+            keys(&norm, &mut fast);
             assert_eq!(slow, fast, "{s}");
         }
     }
@@ -591,7 +639,7 @@ mod tests {
         let m = Model::parse("=bias|,,,,,,,,,,,,,5\n漏水|,100,,,,,,,,,,,,,-2\ngas smell|,,,7\n")
             .unwrap_or_else(|| panic!("parses"));
         let norm: Vec<char> = "厨房漏水, gas smell".chars().collect();
-        let acc = m.score(&Signals::default(), &norm);
+        let acc = m.score(&Signals::default(), &norm, &mut Vec::new());
         let slot = |c: Category| Category::ALL.iter().position(|x| *x == c).unwrap_or(0);
         assert_eq!(acc[slot(Category::Repair)], 100);
         assert_eq!(acc[slot(Category::Security)], 7);
