@@ -23,7 +23,9 @@ const EVENTS: &str = "events";
 const OUTBOX: &str = "outbox";
 /// Events the server refused, by event id, with its reason: kept, never dropped.
 const REJECTED: &str = "rejected";
-/// Small values by name (see the `META_*` keys and `cursor_key`).
+/// Small values by name (see the `META_*` keys and `cursor_key`). A value about one estate
+/// is named `kind:estate` (`cursor:est-cuihu`, `site:est-cuihu`, …) and no other name has a
+/// colon, so an estate's values can be found without a list of kinds.
 const META: &str = "meta";
 
 const META_DEVICE: &str = "device_id";
@@ -363,6 +365,23 @@ impl Store {
         Ok(all.iter().filter_map(|v| read_record(v, estate)).collect())
     }
 
+    /// The estates with events waiting to be sent by `actor`, from one read of the outbox.
+    pub(crate) async fn estates_with_outbox(&self, actor: &str) -> Result<Vec<String>, StoreError> {
+        let tx = self.tx(&[OUTBOX], false)?;
+        let all = get_all(&tx.object_store(OUTBOX).map_err(idb_err)?).await?;
+        let mut estates: Vec<String> = all
+            .iter()
+            .filter_map(|v| {
+                let estate = field(v, "estate")?;
+                let event: Event = serde_json::from_str(&field(v, "json")?).ok()?;
+                (event.actor == actor).then_some(estate)
+            })
+            .collect();
+        estates.sort_unstable();
+        estates.dedup();
+        Ok(estates)
+    }
+
     /// The estate's refused events with their reasons.
     pub(crate) async fn rejected(&self, estate: &str) -> Result<Vec<Rejected>, StoreError> {
         let tx = self.tx(&[REJECTED], false)?;
@@ -447,13 +466,11 @@ impl Store {
             .map_err(idb_err)?;
         for key in keys {
             let name = key.as_string().unwrap_or_default();
-            let of_estate = name
+            // `kind:estate` is the shape of every per-estate key (see `META`).
+            if name
                 .split_once(':')
-                .filter(|(kind, _)| {
-                    matches!(*kind, "cursor" | "synced" | "site" | "households" | "staff")
-                })
-                .map(|(_, estate)| estate.to_string());
-            if of_estate.is_some_and(|e| !kept(&e)) {
+                .is_some_and(|(_, estate)| !kept(estate))
+            {
                 delete(&meta, key).await?;
             }
         }

@@ -298,8 +298,18 @@ impl Engine {
                     }
                     let _ = store.set_meta_text(META_ME, &text).await;
                 }
-                // An estate taken from this user since: its data leaves the device.
-                if !other_user && let Some(store) = self.store.get_value() {
+                // An estate taken from this user since the last answer: its data leaves the
+                // device. Only then: finding it reads every stored event.
+                let lost = !other_user
+                    && self.me.with_untracked(|m| {
+                        m.as_ref().is_some_and(|before| {
+                            before
+                                .estates
+                                .iter()
+                                .any(|e| !me.estates.iter().any(|n| n.id == e.id))
+                        })
+                    });
+                if lost && let Some(store) = self.store.get_value() {
                     let keep: Vec<String> = me.estates.iter().map(|e| e.id.clone()).collect();
                     let _ = store.forget_estates_except(&keep).await;
                 }
@@ -558,15 +568,10 @@ impl Engine {
         self.refresh_counts(&store, &estate.id).await;
         // What was recorded in the user's other estates (before a switch, offline) goes out
         // too; what comes back is kept for when they are picked again.
-        for other in me.estates.iter().filter(|e| e.id != estate.id) {
-            if store
-                .outbox(&other.id)
-                .await?
-                .iter()
-                .any(|e| e.actor == me.id)
-            {
+        for other in store.estates_with_outbox(&me.id).await? {
+            if other != estate.id && me.estates.iter().any(|e| e.id == other) {
                 let (mut c, mut r, mut n) = (Vec::new(), Vec::new(), Vec::new());
-                self.rounds_of(&store, &me, &other.id, &mut c, &mut r, &mut n)
+                self.rounds_of(&store, &me, &other, &mut c, &mut r, &mut n)
                     .await?;
             }
         }

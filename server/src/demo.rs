@@ -178,11 +178,12 @@ const CHANNELS: [(&str, u32); 8] = [
 /// The callback score's spread: mostly satisfied, a few poor ones that reopen the order.
 const SCORES: [(u8, u32); 5] = [(5, 55), (4, 28), (3, 9), (2, 5), (1, 3)];
 
-/// splitmix64, so the same seed gives the same year everywhere.
-struct Rng(u64);
+/// splitmix64: tiny, fast and the same everywhere, so the same seed gives the same demo
+/// (site and year) on every machine.
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -197,6 +198,9 @@ impl Rng {
     }
     fn minutes(&mut self, lo: i64, hi: i64) -> Duration {
         Duration::minutes(lo + self.below((hi - lo).max(1) as u64) as i64)
+    }
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
     }
     fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
         let total: u32 = items.iter().map(|(_, w)| w).sum();
@@ -309,11 +313,12 @@ pub fn history(estate_slug: &str, homes: &[Home], crew: &Crew, now: Time, seed: 
     for home in homes {
         for (from, share) in [(start, 70), (half, 55)] {
             if rng.chance(share) {
+                // In working hours, and never after `now` (the hour moves within the day).
                 let at = from + rng.minutes(0, 180 * 24 * 60);
+                let at = at.with_hour(9 + rng.below(9) as u32).unwrap_or(at);
                 if at >= now {
                     continue;
                 }
-                let at = at.with_hour(9 + rng.below(9) as u32).unwrap_or(at);
                 let method = ["door", "phone", "door", "outdoor"][rng.below(4) as usize];
                 happened.push(Happening {
                     at,

@@ -11,6 +11,7 @@ use anyhow::Context;
 
 use crate::auth::{Role, hash_password};
 use crate::db::Db;
+use crate::demo::Rng;
 
 /// The password of every demo account, printed at start.
 pub const DEMO_PASSWORD: &str = "anju-demo-2026";
@@ -140,21 +141,6 @@ const GIVEN: [&str; 32] = [
 const PHONE_PREFIXES: [&str; 12] = [
     "130", "133", "135", "136", "137", "138", "139", "150", "152", "158", "186", "189",
 ];
-
-/// splitmix64: tiny, fast and the same everywhere, so the demo is the same on every machine.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
 
 /// The footprint of building `i` on the site plan (metres): three rows of four slabs,
 /// each unit 18 m wide and 13 m deep, 30 m apart.

@@ -1,7 +1,7 @@
 //! Webhooks: each event of a kind a company's webhook asks for becomes a delivery row (kept in
-//! the database until delivered or given up, so deliveries survive a restart), sent by the job
-//! runner as a JSON POST signed with HMAC-SHA256 and retried with exponential backoff for at
-//! least 24 hours.
+//! the database until delivered or given up, so deliveries survive a restart, and for the
+//! log a month after), sent by the job runner as a JSON POST signed with HMAC-SHA256 and
+//! retried with exponential backoff for at least 24 hours.
 //!
 //! - **Fan-out** ([`fan_out`]): each webhook keeps a cursor per estate over the estate's event
 //!   log (the same gap-free `seq` sync pulls by), so events recorded by any path — a tablet's
@@ -57,6 +57,10 @@ pub const MAX_RETRY_MS: i64 = 3_600_000;
 pub const GIVE_UP_AFTER_MS: i64 = 24 * 3_600_000;
 /// How long a runner holds a claimed delivery: far longer than one request may take.
 pub const LEASE_MS: i64 = 5 * 60_000;
+/// The longest a delivery pass goes on sending: well inside [`LEASE_MS`] and [`TOLERANCE_S`].
+const PASS_BUDGET: Duration = Duration::from_secs(60);
+/// Deliveries delivered or given up are kept this long for the log, then deleted.
+pub const KEEP_MS: i64 = 30 * 24 * 3_600_000;
 /// Connecting may take this long …
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// … and the whole request this long.
@@ -535,6 +539,11 @@ pub async fn pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> anyhow::Resul
     let queued = fan_out(db, now).await?;
     let mut done = deliver_pass(db, sender, now).await?;
     done.queued = queued;
+    // The log keeps a month; pending deliveries stay whatever their age.
+    sqlx::query("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND last_ms < $1")
+        .bind(now.timestamp_millis() - KEEP_MS)
+        .execute(&db.pool)
+        .await?;
     Ok(done)
 }
 
@@ -561,9 +570,16 @@ pub fn spawn(db: Db, sender: Sender, every: Duration) -> tokio::task::JoinHandle
     })
 }
 
-/// The event types any webhook may ask for, as an SQL list.
-const HOOKED_KINDS: &str = "'reported', 'dispatched', 'reassigned', 'responded', 'completed', \
-    'called_back', 'reopened', 'closed', 'escalated', 'graded'";
+/// The stored event types of these kinds, as an SQL list (static names: no input in it).
+fn sql_kinds(kinds: &HashSet<HookKind>) -> String {
+    let mut names: Vec<&str> = kinds.iter().map(|k| k.event_kind()).collect();
+    names.sort_unstable();
+    names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn split_list(s: &str) -> Vec<String> {
     s.split(',')
@@ -575,13 +591,21 @@ fn split_list(s: &str) -> Vec<String> {
 
 /// Turns the events recorded since each webhook's cursors into deliveries; how many were made.
 pub async fn fan_out(db: &Db, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let hooks: Vec<(String, String)> =
-        sqlx::query("SELECT company_id, id FROM webhooks ORDER BY company_id, id")
-            .fetch_all(&db.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect::<sqlx::Result<_>>()?;
+    // Read-only first: only an enabled webhook behind an estate's log takes its lock, so an
+    // idle server writes nothing on its ticks. A disabled one hears nothing of its time off:
+    // its cursors are set to the present when it is switched back on (`cursors_to_now`).
+    let hooks: Vec<(String, String)> = sqlx::query(
+        "SELECT DISTINCT w.company_id, w.id FROM webhooks w \
+         JOIN estates e ON e.company_id = w.company_id \
+         LEFT JOIN webhook_cursors c ON c.company_id = w.company_id AND c.webhook_id = w.id \
+         AND c.estate_id = e.id \
+         WHERE w.enabled = 1 AND COALESCE(c.seq, 0) < e.seq ORDER BY w.company_id, w.id",
+    )
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<sqlx::Result<_>>()?;
     let mut made = 0;
     for (company_id, webhook_id) in hooks {
         made += fan_out_one(db, &company_id, &webhook_id, now)
@@ -635,6 +659,7 @@ async fn fan_out_one(
     .iter()
     .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
     .collect::<sqlx::Result<_>>()?;
+    let wanted_kinds = sql_kinds(&kinds);
     let mut made = 0;
     for (estate_id, estate_name, head) in estates {
         // An estate added after the webhook was made has no cursor: all of its log is new.
@@ -642,12 +667,12 @@ async fn fan_out_one(
         if cursor >= head {
             continue;
         }
-        let wanted = enabled && (only.is_empty() || only.contains(&estate_id));
+        let wanted = enabled && !kinds.is_empty() && (only.is_empty() || only.contains(&estate_id));
         let mut next = head;
         if wanted {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body \
-                 FROM events WHERE estate_id = $1 AND seq > $2 AND seq <= $3 AND kind IN ({HOOKED_KINDS}) \
+                 FROM events WHERE estate_id = $1 AND seq > $2 AND seq <= $3 AND kind IN ({wanted_kinds}) \
                  ORDER BY seq LIMIT $4"
             )))
             .bind(estate_id.clone())
@@ -773,7 +798,13 @@ pub async fn deliver_pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> anyho
     let mut done = Pass::default();
     let mut hooks: HashMap<(String, String), Option<(String, String)>> = HashMap::new();
     // Each batch's rows come back with a later `next_ms` or a final status: bounded anyway.
+    // A pass signs with one `now` and holds leases from it: it stops well before either goes
+    // stale (slow receivers), and the next tick goes on with a fresh clock.
+    let started = std::time::Instant::now();
     for _ in 0..1_000 {
+        if started.elapsed() > PASS_BUDGET {
+            break;
+        }
         let claimed = claim(db, now).await?;
         if claimed.is_empty() {
             break;

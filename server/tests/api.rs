@@ -2837,3 +2837,10 @@ async fn webhooks_hear_only_their_companys_events() {
     let app = webhook_app(&test_db(&dir).await).await;
     common::webhooks::story_only_the_companys_events_are_delivered(&app).await;
 }
+
+#[tokio::test]
+async fn a_webhooks_estate_filter_keeps_the_others_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let app = webhook_app(&test_db(&dir).await).await;
+    common::webhooks::story_an_estate_filter_keeps_the_others_out(&app).await;
+}

@@ -6,7 +6,7 @@
 //! unclosed and unsatisfied orders. One function gives the dashboard, the report and the
 //! workbook their figures, so they cannot disagree.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
@@ -105,7 +105,17 @@ pub fn month_range(month: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
         .ok()
         .filter(|_| month.len() == 7)
         .ok_or_else(|| FieldError::new("month", "not a month like 2026-03"))?;
-    Ok(coverage::round(1, first))
+    Ok(coverage::round(1, in_years("month", first)?))
+}
+
+/// A date of the years a stored time may have (2000–2100, as `arrival` bounds every event
+/// time): a period outside them holds nothing, and a far year would overflow date arithmetic.
+fn in_years(field: &str, day: NaiveDate) -> Result<NaiveDate, FieldError> {
+    if (2000..=2100).contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(FieldError::new(field, "outside the years 2000 to 2100"))
+    }
 }
 
 /// When a month's report is due: the 5th of the next month for an estate, the 10th for a
@@ -171,6 +181,7 @@ pub fn period_range(
         PeriodKind::Custom => {
             let from = from.ok_or_else(|| FieldError::new("from", "needed for a custom period"))?;
             let to = to.ok_or_else(|| FieldError::new("to", "needed for a custom period"))?;
+            let (from, to) = (in_years("from", from)?, in_years("to", to)?);
             if to < from {
                 return Err(FieldError::new("to", "before from"));
             }
@@ -359,11 +370,17 @@ fn coverage_at(e: &EstateData, day: NaiveDate) -> Coverage {
     coverage::coverage(&homes, &statuses)
 }
 
+/// The estate's own date at `now`, whatever offset `now` is given in (a server passes UTC:
+/// at 07:00 in Beijing it is still yesterday there).
+fn today(e: &EstateData, now: Time) -> NaiveDate {
+    now.with_timezone(&e.calendar.utc_offset).date_naive()
+}
+
 /// The figures of one estate for `[from, to)`, open work judged at `now`.
 pub fn figures(e: &EstateData, from: Time, to: Time, now: Time) -> Figures {
     let facts: Vec<OrderFacts> = e.orders.iter().map(OrderState::facts).collect();
     let last_day = (to - Duration::days(1)).date_naive();
-    let cov = coverage_at(e, last_day.min(now.date_naive()));
+    let cov = coverage_at(e, last_day.min(today(e, now)));
     let input = KpiInput {
         policy: &e.policy,
         calendar: &e.calendar,
@@ -374,7 +391,15 @@ pub fn figures(e: &EstateData, from: Time, to: Time, now: Time) -> Figures {
         households: Some(cov.all.households),
         visited_households: Some(cov.all.visited),
     };
-    let measures = kpi::all(&input);
+    let mut measures = kpi::all(&input);
+    // V-1 judges each tier against its own round (crland: important customers all in a
+    // quarter, the others 80% a year): the same verdict as the site map's, not the pooled
+    // share against one number.
+    for k in measures.iter_mut() {
+        if k.measure == kpi::Measure::VisitCoverage && cov.all.households > 0 {
+            k.met = Some(cov.met(&e.policy.visits));
+        }
+    }
     let period: Vec<&OrderState> = e.orders.iter().filter(|o| in_period(o, from, to)).collect();
     let (by_category, by_channel) = counts(&period);
     let complaints: Vec<&&OrderState> = period
@@ -668,10 +693,7 @@ pub fn drill(
         let offset = e.calendar.utc_offset;
         let (f, t) = (start_of(from, offset), start_of(to, offset));
         let facts: Vec<OrderFacts> = e.orders.iter().map(OrderState::facts).collect();
-        let cov = coverage_at(
-            e,
-            (t - Duration::days(1)).date_naive().min(now.date_naive()),
-        );
+        let cov = coverage_at(e, (t - Duration::days(1)).date_naive().min(today(e, now)));
         let input = KpiInput {
             policy: &e.policy,
             calendar: &e.calendar,

@@ -325,8 +325,61 @@ fn periods() {
     assert_eq!(backwards.map_err(|e| e.field), Err("to".to_string()));
     let missing = dashboard::period_range(PeriodKind::Custom, today, None, None);
     assert_eq!(missing.map_err(|e| e.field), Err("from".to_string()));
+    // Hostile ranges: longer than the limit, and years chrono's date arithmetic would
+    // overflow on — refused by field, never a panic.
+    let long = dashboard::period_range(
+        PeriodKind::Custom,
+        today,
+        Some(d("2025-01-01")),
+        Some(d("2026-02-05")),
+    );
+    assert_eq!(long.map_err(|e| e.field), Err("to".to_string()));
+    let far = NaiveDate::MAX;
+    let overflow = dashboard::period_range(PeriodKind::Custom, today, Some(far), Some(far));
+    assert_eq!(overflow.map_err(|e| e.field), Err("from".to_string()));
+    let before = NaiveDate::MIN;
+    let early = dashboard::period_range(PeriodKind::Custom, today, Some(before), Some(today));
+    assert_eq!(early.map_err(|e| e.field), Err("from".to_string()));
+    assert_eq!(
+        dashboard::month_range("2999-12").map_err(|e| e.field),
+        Err("month".to_string())
+    );
     let months = dashboard::last_twelve_months(today);
     assert_eq!(months.len(), 12);
     assert_eq!(months[0], (d("2025-06-01"), d("2025-07-01")));
     assert_eq!(months[11], (d("2026-05-01"), d("2026-06-01")));
+}
+
+/// "Today" is the estate's own date whatever offset `now` comes in: a server passes UTC, and
+/// at 07:30 on 1 July in Beijing it is still 30 June in UTC — the new half-year's round (cmsk,
+/// V-1) and its first visit must count already.
+#[test]
+fn today_is_the_estates_date_not_utcs() {
+    let visit = Visit {
+        id: "v1".into(),
+        household_id: "h1".into(),
+        at: t("2026-07-01T07:00:00+08:00"),
+        actor: "s".into(),
+        method: VisitMethod::Door,
+        not_home: false,
+        note: String::new(),
+    };
+    let e = estate("a", "cmsk", vec![], vec![visit]);
+    let now = t("2026-06-30T23:30:00+00:00");
+    let f = dashboard::figures(
+        &e,
+        t("2026-07-01T00:00:00+08:00"),
+        t("2026-08-01T00:00:00+08:00"),
+        now,
+    );
+    let visited = f
+        .measures
+        .iter()
+        .find(|k| k.measure == Measure::VisitCoverage)
+        .map(|k| (k.numerator, k.denominator));
+    assert_eq!(
+        visited,
+        Some((1, 2)),
+        "the visit of the estate's today counts"
+    );
 }

@@ -360,11 +360,17 @@ fn open_work(f: &Figures, l: Lang) -> impl IntoView + use<> {
 }
 
 pub(crate) fn order_list(list: Vec<OrderLine>, l: Lang) -> impl IntoView {
+    // The order screen shows the picked estate's orders: a region's or the company's list
+    // picks the order's estate on the way, or the link would lead to "not on this device".
+    let chosen = crate::pages::nav::chosen();
     view! {
         <ul class="drill-list">
             {list.into_iter().map(|o| view! {
                 <li data-testid="drill-order">
-                    <a href=order_href("/desk", &o.id)>{o.reference.clone()}</a>
+                    <a href=order_href("/desk", &o.id) on:click={
+                        let estate = o.estate_id.clone();
+                        move |_| crate::pages::nav::pick_estate(chosen, &estate)
+                    }>{o.reference.clone()}</a>
                     " · " {o.estate.clone()} " · " {l.pick(o.category.zh(), o.category.en())}
                     " · " {clock::short(&o.reported_at)} " · " {l.pick(o.status.zh(), o.status.en())}
                     " · " {o.text.clone()}
@@ -381,8 +387,21 @@ fn drill_view(d: Drill, l: Lang) -> impl IntoView {
             <h3>{name}</h3>
             <h4>{l.pick("分子", "Numerator")} {format!(" ({})", d.numerator.len())}</h4>
             {order_list(d.numerator, l)}
-            <h4>{l.pick("分母", "Denominator")} {format!(" ({})", d.denominator.len())}</h4>
-            {order_list(d.denominator, l)}
+            {match d.households {
+                // A side that counts households (the valid-complaint rate's): the count, not
+                // an empty list of orders.
+                Some((_, homes)) => view! {
+                    <h4>{l.pick("分母", "Denominator")} {format!(" ({homes})")}</h4>
+                    <p class="muted">{match l {
+                        Lang::Zh => format!("{homes} 户(按户计算,不列工单)"),
+                        Lang::En => format!("{homes} households (counted by household, no orders to list)"),
+                    }}</p>
+                }.into_any(),
+                None => view! {
+                    <h4>{l.pick("分母", "Denominator")} {format!(" ({})", d.denominator.len())}</h4>
+                    {order_list(d.denominator, l)}
+                }.into_any(),
+            }}
         </section>
     }
 }

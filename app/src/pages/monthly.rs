@@ -84,18 +84,13 @@ pub(crate) fn MonthlyView(me: Me, estate: String, offset: String) -> impl IntoVi
             {dynamic(move || match report.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(r)) => report_view(r, may_write, report, lang.get()).into_any(),
+                Some(Ok(r)) => report_view(r, may_write, lang.get()).into_any(),
             })}
         </section>
     }
 }
 
-fn report_view(
-    r: MonthlyReport,
-    may_write: bool,
-    slot: RwSignal<Option<Result<MonthlyReport, String>>>,
-    l: Lang,
-) -> impl IntoView {
+fn report_view(r: MonthlyReport, may_write: bool, l: Lang) -> impl IntoView {
     let d = r.dashboard.clone();
     let t = &d.total;
     let measures = t
@@ -151,7 +146,6 @@ fn report_view(
                 r.month.clone(),
                 note,
                 may_write,
-                slot,
                 l,
             )
         })
@@ -212,7 +206,6 @@ fn note_view(
     month: String,
     note: Option<ReportNote>,
     may_write: bool,
-    slot: RwSignal<Option<Result<MonthlyReport, String>>>,
     l: Lang,
 ) -> impl IntoView {
     let analysis = RwSignal::new(
@@ -225,7 +218,7 @@ fn note_view(
             .map(|n| n.measures.clone())
             .unwrap_or_default(),
     );
-    let status = note.as_ref().map_or(ReportStatus::Draft, |n| n.status);
+    let status = RwSignal::new(note.as_ref().map_or(ReportStatus::Draft, |n| n.status));
     let message = RwSignal::new(String::new());
     let save = Callback::new(move |to: ReportStatus| {
         let url = format!("/api/estates/{estate_id}/reports/{month}");
@@ -236,14 +229,11 @@ fn note_view(
         };
         spawn_local(async move {
             match api::put::<_, ReportNote>(&url, &change).await {
+                // Only this note changes: redrawing the report would drop the message and
+                // what is being typed in the other estates' notes.
                 Ok(saved) => {
+                    status.set(saved.status);
                     message.set(l.pick("已保存", "Saved").into());
-                    slot.update(|r| {
-                        if let Some(Ok(r)) = r {
-                            r.notes.retain(|n| n.estate_id != saved.estate_id);
-                            r.notes.push(saved);
-                        }
-                    });
                 }
                 Err(ApiFailure::Status(_, body)) => message.set(format!(
                     "{}{}",
@@ -258,7 +248,7 @@ fn note_view(
     let idm = format!("{name}-measures");
     view! {
         <div class="report-note" data-testid="report-note">
-            <h4>{name.clone()} " · " {l.pick(status.zh(), status.en())}</h4>
+            <h4>{name.clone()} " · " {move || { let s = status.get(); l.pick(s.zh(), s.en()) }}</h4>
             <label for=ids.clone()>{l.pick("原因分析", "Analysis")}</label>
             <textarea id=ids rows="4" readonly=!may_write prop:value=analysis on:input=move |ev| analysis.set(event_target_value(&ev))></textarea>
             <label for=idm.clone()>{l.pick("改进措施", "Measures")}</label>

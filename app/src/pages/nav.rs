@@ -91,7 +91,7 @@ pub(crate) fn Brand() -> impl IntoView {
 }
 
 /// The estate a staff member works in now: the one picked in the top bar (remembered on this
-/// device per user), else their first. Every staff page reads it from here, so a user who may
+/// device; a pick that is not the user's estate is ignored), else their first. Every staff page reads it from here, so a user who may
 /// see several estates (area manager, quality centre, anyone given several) switches them all
 /// at once.
 #[derive(Clone, Copy)]

@@ -60,6 +60,8 @@ struct Enable {
 struct Delivery {
     id: String,
     kind: String,
+    #[serde(default)]
+    estate_name: String,
     reference: String,
     status: String,
     attempts: i64,
@@ -121,7 +123,11 @@ pub(crate) fn webhooks_section(
     let reload = Callback::new(move |()| {
         spawn_local(async move {
             match api::get::<Vec<Hook>>("/api/admin/webhooks").await {
-                Ok(list) => hooks.set(Some(list)),
+                Ok(list) => {
+                    // What failed before is past once the list reads again.
+                    list_problem.set(None);
+                    hooks.set(Some(list));
+                }
                 Err(f) => fail(list_problem, f),
             }
         });
@@ -456,7 +462,7 @@ fn delivery_log(
                     let kind_text = text(move || kind_label(lang.get(), &kind));
                     view! {
                         <li class="delivery" data-testid="delivery" data-status=d.status.clone()>
-                            <strong>{d.reference.clone()}</strong> " " {kind_text}
+                            <strong>{format!("{} {}", d.estate_name, d.reference).trim().to_string()}</strong> " " {kind_text}
                             " " <span class="muted">{when(d.created_ms)}</span>
                             <br/><span data-testid="delivery-line">{line}</span>
                             {button("button small", tr("重新发送", "Send again"), Signal::stored(false), again)}

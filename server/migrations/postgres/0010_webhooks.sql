@@ -56,3 +56,5 @@ CREATE TABLE webhook_deliveries (
     FOREIGN KEY (company_id, webhook_id) REFERENCES webhooks(company_id, id) ON DELETE CASCADE
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_ms);
+-- A webhook's log, newest first, and the admin list's counts.
+CREATE INDEX webhook_deliveries_log ON webhook_deliveries (company_id, webhook_id, created_ms);

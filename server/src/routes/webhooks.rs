@@ -18,7 +18,7 @@ use anju_shared::webhook::{HookKind, Payload};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::routes::admin::{AdminUser, bad, unreadable};
+use crate::routes::admin::{AdminUser, bad, check_estates, unreadable};
 use crate::routes::parse_json;
 use crate::security::ClientIp;
 use crate::webhooks::{self, MAX_WEBHOOKS, NAME_MAX, Reach};
@@ -167,40 +167,6 @@ fn check_kinds(kinds: &[String]) -> Result<Vec<HookKind>, ApiError> {
     Ok(out)
 }
 
-/// Estates must be the admin's company's.
-async fn check_estates(
-    state: &AppState,
-    company_id: &str,
-    ids: &[String],
-) -> Result<Vec<String>, ApiError> {
-    if ids.len() > 500 {
-        return Err(bad("estate_ids", "too many", "太多"));
-    }
-    let own: Vec<String> = state
-        .db
-        .company_estates(company_id)
-        .await?
-        .into_iter()
-        .map(|(id, ..)| id)
-        .collect();
-    let mut out = Vec::new();
-    for id in ids {
-        if !own.contains(id) {
-            let shown = crate::security::capped(id, 60);
-            return Err(bad(
-                "estate_ids",
-                format!("unknown estate {shown}"),
-                format!("不是本公司的小区({shown})"),
-            ));
-        }
-        if !out.contains(id) {
-            out.push(id.clone());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// The URL as registration takes it: every check, DNS included.
 async fn check_url(state: &AppState, raw: &str, headers: &HeaderMap) -> Result<String, ApiError> {
     let reach = Reach::of(&state.config);
@@ -294,15 +260,7 @@ async fn create(
     .bind(now_ms)
     .execute(&mut *tx)
     .await?;
-    // It hears of what happens from now on: each estate's log is read from its present end.
-    sqlx::query(
-        "INSERT INTO webhook_cursors (company_id, webhook_id, estate_id, seq) \
-         SELECT company_id, $1, id, seq FROM estates WHERE company_id = $2",
-    )
-    .bind(id.clone())
-    .bind(admin.company_id.clone())
-    .execute(&mut *tx)
-    .await?;
+    cursors_to_now(&mut tx, &admin.company_id, &id).await?;
     tx.commit().await?;
     state
         .db
@@ -322,6 +280,27 @@ async fn create(
 }
 
 /// The webhook's stored (url, enabled) when it is the company's.
+/// A webhook hears of what happens from now on (when made, and when switched back on): each
+/// of the company's estates is read from its log's present end. The fan-out skips disabled
+/// webhooks, so this is the one place that rule lives.
+async fn cursors_to_now(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    company_id: &str,
+    webhook_id: &str,
+) -> Result<(), ApiError> {
+    // `WHERE true`: SQLite's parser needs it between a SELECT and ON CONFLICT.
+    sqlx::query(
+        "INSERT INTO webhook_cursors (company_id, webhook_id, estate_id, seq) \
+         SELECT company_id, $1, id, seq FROM estates WHERE company_id = $2 AND true \
+         ON CONFLICT (company_id, webhook_id, estate_id) DO UPDATE SET seq = excluded.seq",
+    )
+    .bind(webhook_id.to_string())
+    .bind(company_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 async fn own_hook(
     state: &AppState,
     company_id: &str,
@@ -415,14 +394,7 @@ async fn update(
             .await?;
         if enabled && !was_enabled {
             // Switched back on: it hears of what happens from now on, not of the time off.
-            sqlx::query(
-                "UPDATE webhook_cursors SET seq = (SELECT e.seq FROM estates e WHERE e.id = webhook_cursors.estate_id) \
-                 WHERE company_id = $1 AND webhook_id = $2",
-            )
-            .bind(admin.company_id.clone())
-            .bind(webhook_id.clone())
-            .execute(&mut *tx)
-            .await?;
+            cursors_to_now(&mut tx, &admin.company_id, &webhook_id).await?;
         }
         what.push(format!("enabled={enabled}"));
     }
@@ -507,6 +479,8 @@ struct DeliveryDto {
     kind: String,
     event_id: String,
     estate_id: String,
+    /// The estate's name: reference numbers count per estate, so a log over several shows it.
+    estate_name: String,
     order_id: String,
     reference: String,
     /// `pending`, `delivered` or `failed` (given up).
@@ -550,6 +524,10 @@ async fn deliveries(
                 .as_ref()
                 .map(|p| p.order_id.clone())
                 .unwrap_or_default(),
+            estate_name: payload
+                .as_ref()
+                .map(|p| p.estate_name.clone())
+                .unwrap_or_default(),
             reference: payload.map(|p| p.reference).unwrap_or_default(),
             status: r.try_get("status")?,
             attempts: r.try_get("attempts")?,
@@ -570,10 +548,19 @@ async fn retry(
     ClientIp(ip): ClientIp,
     Path((webhook_id, delivery_id)): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    own_hook(&state, &admin.company_id, &webhook_id).await?;
+    let (_, enabled) = own_hook(&state, &admin.company_id, &webhook_id).await?;
+    // A disabled webhook sends nothing: "sent again" would be a promise not kept.
+    if !enabled {
+        return Err(bad(
+            "enabled",
+            "enable the webhook first",
+            "请先启用此 webhook",
+        ));
+    }
     let now_ms = chrono::Utc::now().timestamp_millis();
+    // A new run of retries: its backoff starts again at a minute.
     let changed = sqlx::query(
-        "UPDATE webhook_deliveries SET status = 'pending', next_ms = $1, since_ms = $2 \
+        "UPDATE webhook_deliveries SET status = 'pending', next_ms = $1, since_ms = $2, attempts = 0 \
          WHERE company_id = $3 AND webhook_id = $4 AND id = $5",
     )
     .bind(now_ms)

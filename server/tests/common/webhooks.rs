@@ -443,6 +443,22 @@ pub async fn story_given_up_sent_again_and_disabled(app: &TestApp) {
     report(app, "电梯异响").await;
     let off = pass_at(app, &rx, &sender, Utc::now() + Duration::seconds(2)).await;
     assert_eq!((off.queued, off.attempts), (0, 0));
+    // Sending again through a disabled webhook is refused, not promised.
+    let (status, refused) = send_json(
+        app,
+        &admin,
+        reqwest::Method::POST,
+        &format!("/api/admin/webhooks/{hook}/deliveries/{id}/retry"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, &refused["field"]),
+        (400, &json!("enabled")),
+        "{refused}"
+    );
+    // Reported with no pass before it is switched back on: still not sent later.
+    report(app, "楼顶水箱漏水").await;
     let (status, _) = send_json(
         app,
         &admin,
@@ -914,4 +930,51 @@ pub async fn story_two_instances_deliver_each_once(a: &TestApp, b: &TestApp) {
     assert_eq!(seen.len(), 24, "each delivery sent once");
     assert_eq!(rx.delivered().len(), 24);
     assert_eq!(log(a, &admin, &hook).await.len(), 24);
+}
+
+/// An estate filter: a webhook for 滨江壹号 hears nothing of 翠湖花园, and hears 滨江壹号.
+pub async fn story_an_estate_filter_keeps_the_others_out(app: &TestApp) {
+    let rx = Receiver::start(0).await;
+    let (admin, _) = logged_in(app, "admin").await;
+    let (status, body) = send_json(
+        app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/admin/webhooks",
+        json!({ "name": "滨江短信", "url": rx.url, "kinds": ["order.reported"], "estate_ids": ["est-binjiang"] }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    *rx.secret.lock().expect("lock") = body["secret"].as_str().expect("secret").to_string();
+    let sender = local_sender();
+    report(app, "翠湖的楼道灯不亮").await;
+    let other = pass_at(app, &rx, &sender, Utc::now() + Duration::seconds(1)).await;
+    assert_eq!(other.queued, 0, "another estate's report: {other:?}");
+    let site: Value = app
+        .client
+        .get(app.url("/api/public/estates/binjiang"))
+        .send()
+        .await
+        .expect("site")
+        .json()
+        .await
+        .expect("site json");
+    let b = &site["buildings"][0];
+    let resp = app
+        .client
+        .post(app.url("/api/public/estates/binjiang/reports"))
+        .header(super::CSRF.0, super::CSRF.1)
+        .json(&json!({
+            "text": "滨江的电梯门关不上",
+            "building": b["id"],
+            "unit": b["units"][0]["id"],
+            "room": "101",
+            "phone": "13812345678",
+        }))
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(resp.status(), 201, "the report is stored");
+    let own = pass_at(app, &rx, &sender, Utc::now() + Duration::seconds(2)).await;
+    assert_eq!((own.queued, own.delivered), (1, 1), "{own:?}");
 }
