@@ -4,6 +4,7 @@
 //
 //   node wasm_bench.mjs URL bench SEED ORDERS RUNS   timings of testkit::run and the digest
 //   node wasm_bench.mjs URL digest SEED ORDERS       the digest only
+//   node wasm_bench.mjs URL plan SEED HOUSEHOLDS RUNS timings of proposing a monthly visit plan
 //
 // URL serves index.html, anju_bench_wasm.js and anju_bench_wasm_bg.wasm (xtask's static
 // server). Exits non-zero, with the reason on stderr, on any error or after LIMIT_MS.
@@ -15,8 +16,8 @@ import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 const LIMIT_MS = 5 * 60_000;
 
 const [url, mode, ...rest] = process.argv.slice(2);
-if (!url || !['bench', 'digest'].includes(mode)) {
-  console.error('usage: node wasm_bench.mjs URL bench SEED ORDERS RUNS | URL digest SEED ORDERS');
+if (!url || !['bench', 'digest', 'plan'].includes(mode)) {
+  console.error('usage: node wasm_bench.mjs URL bench SEED ORDERS RUNS | URL digest SEED ORDERS | URL plan SEED HOUSEHOLDS RUNS');
   process.exit(2);
 }
 const numbers = rest.map(Number);
@@ -42,6 +43,7 @@ try {
     async ({ mode, numbers }) => {
       const harness = await import('/anju_bench_wasm.js');
       await harness.default();
+      if (mode === 'plan') return harness.plan(...numbers);
       return mode === 'bench' ? harness.bench(...numbers) : harness.digest(...numbers);
     },
     { mode, numbers },

@@ -19,9 +19,10 @@ const SHELL = [
 ];
 // The staff app's routes (app/src/lib.rs): each is the same page, index.html. The desk's and
 // the field app's orders have addresses of their own below them (/desk/orders/{id},
-// /field/orders/{id}, /field/visit), so a tablet reloads an open order offline too.
+// /field/orders/{id}, /field/visit, /field/round), so a tablet reloads an open order offline
+// too; the manager's pages (/manage/plan, …) read the device's data as well.
 const STAFF_ROUTES = ['/', '/index.html', '/desk', '/field', '/manage', '/admin'];
-const STAFF_PREFIXES = ['/desk/', '/field/'];
+const STAFF_PREFIXES = ['/desk/', '/field/', '/manage/'];
 const isStaffRoute = (path) =>
   STAFF_ROUTES.includes(path) || STAFF_PREFIXES.some((prefix) => path.startsWith(prefix));
 // A flaky basement network can hang rather than fail: after this long, use the cached copy.

@@ -56,3 +56,44 @@ fn digest_json(d: &Digest) -> String {
         d.orders, d.urgent, d.overdue, d.escalated, d.hotspots, d.majors, d.hash
     )
 }
+
+/// Proposes the monthly visit plan (`plan::propose`, December 2026) for a generated estate of
+/// `households` households `runs` times (generation excluded) and returns `{"households",
+/// "runs", "items", "times_ms": [...], "total_ms": median}`.
+#[wasm_bindgen]
+pub fn plan(seed: u32, households: u32, runs: u32) -> Result<String, JsError> {
+    use anju_shared::plan::{PlanHome, propose};
+    let policy = Policy::preset("crland").map_err(|e| JsError::new(&e.to_string()))?;
+    let estate = testkit::plan_estate(u64::from(seed), households as usize);
+    let homes: Vec<PlanHome<'_>> = estate
+        .homes
+        .iter()
+        .map(|h| PlanHome {
+            id: &h.0,
+            building: &h.1,
+            unit: &h.2,
+            floor: h.3,
+            room: &h.4,
+            important: h.5,
+            moved_in: h.6,
+        })
+        .collect();
+    let caretakers: Vec<&str> = estate.caretakers.iter().map(String::as_str).collect();
+    let month = anju_shared::plan::parse_month("2026-12").map_err(|e| JsError::new(&e.en))?;
+    let mut items = 0;
+    let mut times: Vec<f64> = Vec::new();
+    for _ in 0..runs.max(1) {
+        let started = performance_now();
+        items = propose(&policy.visits, &homes, &estate.visits, &caretakers, month).len();
+        times.push(performance_now() - started);
+    }
+    let listed: Vec<String> = times.iter().map(|t| format!("{t:.2}")).collect();
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    Ok(format!(
+        "{{\"households\":{households},\"runs\":{},\"items\":{items},\"times_ms\":[{}],\
+         \"total_ms\":{median:.2}}}",
+        times.len(),
+        listed.join(",")
+    ))
+}

@@ -598,6 +598,8 @@ pub struct HouseholdRow {
     pub floor: i64,
     pub room: String,
     pub important: bool,
+    /// A new resident's move-in day, `YYYY-MM-DD` (V-2), when the desk entered it.
+    pub moved_in: Option<String>,
 }
 
 /// One pushed event and what the server's rules said of it before storage.
@@ -611,7 +613,7 @@ pub struct Pushed {
 impl Db {
     pub async fn households(&self, estate_id: &str) -> sqlx::Result<Vec<HouseholdRow>> {
         let rows = sqlx::query(
-            "SELECT h.id, h.unit_id, h.floor, h.room, h.important FROM households h \
+            "SELECT h.id, h.unit_id, h.floor, h.room, h.important, h.moved_in FROM households h \
              JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = u.building_id \
              WHERE b.estate_id = $1 ORDER BY b.number, u.number, h.floor, h.room",
         )
@@ -627,6 +629,7 @@ impl Db {
                     floor: r.try_get("floor")?,
                     room: r.try_get("room")?,
                     important: important != 0,
+                    moved_in: r.try_get("moved_in")?,
                 })
             })
             .collect()

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use anju_shared::coverage;
 use anju_shared::dashboard::{EstateData, ScopeKind, start_of};
 use anju_shared::order::{Event, fold};
 use chrono::NaiveDate;
@@ -123,17 +122,7 @@ impl Db {
                 references.push(reference);
             }
         }
-        let visit_rows = sqlx::query(
-            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body \
-             FROM events WHERE estate_id = $1 AND kind = 'visited' ORDER BY seq",
-        )
-        .bind(estate.id.clone())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut visit_events = Vec::with_capacity(visit_rows.len());
-        for r in &visit_rows {
-            visit_events.extend(readable_event(r)?);
-        }
+        let visits = self.estate_visits(&estate.id).await?;
         let homes = self
             .households(&estate.id)
             .await?
@@ -148,7 +137,7 @@ impl Db {
             orders,
             references,
             homes,
-            visits: coverage::visits(&visit_events),
+            visits,
         })
     }
 }

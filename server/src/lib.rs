@@ -13,6 +13,7 @@ pub mod photos;
 pub mod routes;
 pub mod security;
 pub mod seed;
+pub mod store;
 pub mod telemetry;
 pub mod web;
 pub mod webhooks;

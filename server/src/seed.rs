@@ -381,6 +381,14 @@ pub async fn seed_demo_history(
         };
         let history = crate::demo::history(e.slug, &homes, &crew, now, 0xD3_u64 << 32 | n as u64);
         stored += db.insert_history(estate_id, history).await?;
+        // New residents (V-2): one household in a hundred moved in during the last three
+        // weeks, so the site map, the visit plan and the caretakers' lists show some waiting.
+        let today = now.date_naive();
+        for (i, h) in households.iter().enumerate().filter(|(i, _)| i % 100 == 37) {
+            let days = u64::try_from((i * 7) % 21).unwrap_or(0);
+            db.set_moved_in(estate_id, &h.id, Some(today - chrono::Days::new(days)))
+                .await?;
+        }
     }
     Ok(stored)
 }

@@ -2769,6 +2769,12 @@ async fn the_monthly_report_and_its_workbook_carry_the_dashboards_figures() {
 }
 
 #[tokio::test]
+async fn a_months_visit_plan_is_proposed_edited_approved_and_shared_out() {
+    let (app, _dir) = app().await;
+    common::plans::story_visit_plans(&app).await;
+}
+
+#[tokio::test]
 async fn the_demo_company_and_its_year() {
     let (app, _dir) = app().await;
     common::demo::story_the_demo_year(&app).await;

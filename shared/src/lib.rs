@@ -22,6 +22,7 @@ pub mod lang;
 pub mod model;
 pub mod notice;
 pub mod order;
+pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod site;

@@ -490,6 +490,72 @@ pub fn job_estate(seed: u64, n: usize, open: usize) -> Vec<crate::order::OrderSt
     states
 }
 
+/// An estate of `households` households for the visit-plan bench: buildings of 4 units × 18
+/// floors × 2 rooms, every tenth household important, one in fifty a new resident, and a
+/// half-year of visits (an attempt in five) to about a third of them.
+pub struct PlanEstate {
+    pub homes: Vec<PlanEstateHome>,
+    pub visits: Vec<crate::coverage::Visit>,
+    pub caretakers: Vec<String>,
+}
+
+/// (id, building, unit, floor, room, important, moved in).
+pub type PlanEstateHome = (String, String, String, i64, String, bool, Option<NaiveDate>);
+
+/// The bench's estate, deterministic by `seed`; visits before 2026-12-01.
+pub fn plan_estate(seed: u64, households: usize) -> PlanEstate {
+    use chrono::Days;
+    let mut rng = SplitMix64::new(seed);
+    let start = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default();
+    let mut homes = Vec::with_capacity(households);
+    for i in 0..households {
+        let building = i / 144;
+        let unit = (i / 36) % 4;
+        let floor = (i / 2) % 18 + 1;
+        let room = i % 2 + 1;
+        let moved_in = rng
+            .chance(2)
+            .then(|| start + Days::new(140 + rng.below(40)));
+        homes.push((
+            format!("h{i:05}"),
+            format!("b{building:03}"),
+            format!("b{building:03}u{unit}"),
+            floor as i64,
+            format!("{floor}0{room}"),
+            i % 10 == 0,
+            moved_in,
+        ));
+    }
+    let offset = crate::calendar::china_offset();
+    let mut visits = Vec::new();
+    for (i, h) in homes.iter().enumerate() {
+        if !rng.chance(33) {
+            continue;
+        }
+        let day = start + Days::new(rng.below(150));
+        let at = day
+            .and_hms_opt(10, 0, 0)
+            .unwrap_or_default()
+            .and_local_timezone(offset)
+            .single()
+            .unwrap_or_default();
+        visits.push(crate::coverage::Visit {
+            id: format!("v{i}"),
+            household_id: h.0.clone(),
+            at,
+            actor: format!("c{}", rng.below(6)),
+            method: crate::model::VisitMethod::Door,
+            not_home: rng.chance(20),
+            note: String::new(),
+        });
+    }
+    PlanEstate {
+        homes,
+        visits,
+        caretakers: (0..6).map(|c| format!("c{c}")).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

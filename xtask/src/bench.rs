@@ -39,7 +39,15 @@ const SYNC_RUNS: u32 = 7;
 const SYNC_GOAL_MS: f64 = 1000.0;
 
 /// The groups of rows, by the name `cargo xtask bench NAME…` selects them with.
-const GROUPS: [&str; 6] = ["size", "engine", "clock", "ingest", "sync", "report"];
+const GROUPS: [&str; 7] = [
+    "size", "engine", "clock", "ingest", "sync", "report", "plan",
+];
+
+/// Proposing next month's visit plan (V-1) for an estate of this many households in wasm
+/// under Chromium, as the supervisor's page does offline; the median of this many runs.
+const PLAN_HOUSEHOLDS: u32 = 5_000;
+const PLAN_RUNS: u32 = 7;
+const PLAN_GOAL_MS: f64 = 50.0;
 
 /// The dashboard and monthly report of a company's month (DOMAIN.md §6, 000 4.3.6).
 const REPORT_GOAL_MS: f64 = 1000.0;
@@ -84,6 +92,9 @@ pub(crate) fn run(groups: &[String]) -> Result<()> {
     }
     if wanted("report") {
         rows.extend(report()?);
+    }
+    if wanted("plan") {
+        rows.push(visit_plan()?);
     }
 
     println!("| measure | result | goal | met |\n|---|---|---|---|");
@@ -184,6 +195,30 @@ fn rule_engine() -> Result<Vec<Row>> {
             met: ratio <= ENGINE_WASM_GOAL_RATIO,
         },
     ])
+}
+
+/// A month's visit plan proposed in wasm (bench-wasm's `plan`) for a generated estate.
+fn visit_plan() -> Result<Row> {
+    let browser = engine::Browser::start()?;
+    let answer = browser.run(&[
+        "plan".into(),
+        ENGINE_SEED.to_string(),
+        PLAN_HOUSEHOLDS.to_string(),
+        PLAN_RUNS.to_string(),
+    ])?;
+    let ms = answer["total_ms"]
+        .as_f64()
+        .ok_or_else(|| format!("no `total_ms` in {answer}"))?;
+    let items = answer["items"].as_u64().unwrap_or(0);
+    Ok(Row {
+        measure: format!(
+            "visit plan proposed in wasm, {} households, crland's rounds (median of {PLAN_RUNS})",
+            thousands(PLAN_HOUSEHOLDS)
+        ),
+        result: format!("{ms:.1} ms ({items} households planned)"),
+        goal: format!("≤ {PLAN_GOAL_MS:.0} ms"),
+        met: ms <= PLAN_GOAL_MS,
+    })
 }
 
 /// One pass of the server's clock's decision (`anju_shared::due::estate_pass`) over an estate

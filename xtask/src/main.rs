@@ -26,7 +26,7 @@ commands:
                     suites: tidy fmt clippy tests postgres e2e wasm-diff (default: all)
   bench [ROW...]    print the measurements as a markdown table (builds dist/ if missing;
                     times the rule engine natively and in wasm under Chromium);
-                    rows: size engine ingest sync (default: all)
+                    rows: size engine clock ingest sync report plan (default: all)
   fuzz [TARGET...] [--seconds N]
                     run the cargo-fuzz targets (sync_decode eval_input photo_upload)
                     for N seconds each (default 120); not part of `test`

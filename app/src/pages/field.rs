@@ -81,11 +81,13 @@ enum Screen {
     List,
     Order(String),
     Visit,
+    Round,
 }
 
 fn screen_of(path: &str) -> Screen {
     match path.strip_prefix("/field/") {
         Some("visit") => Screen::Visit,
+        Some("round") => Screen::Round,
         Some(rest) => rest
             .strip_prefix("orders/")
             .filter(|id| !id.is_empty())
@@ -171,7 +173,10 @@ fn field_app(engine: Engine) -> impl IntoView {
             {rejections(engine)}
             {dynamic(move || match screen.get() {
                 Screen::List => view! {
-                    <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
+                    <div class="actions">
+                        <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
+                        <a class="button secondary" href="/field/round" data-testid="open-round">{tr("本月走访", "My visits")}</a>
+                    </div>
                     <h2>{tr("工单", "Orders")}</h2>
                     {dynamic(move || {
                         let list = orders.get();
@@ -194,6 +199,10 @@ fn field_app(engine: Engine) -> impl IntoView {
                 .into_any(),
                 Screen::Order(id) => order_detail(engine, id, orders, events, Signal::derive(|| None), "/field").into_any(),
                 Screen::Visit => visit_form(engine, done).into_any(),
+                Screen::Round => match engine.me.get_untracked() {
+                    Some(me) => crate::pages::plan::round_list(engine, me).into_any(),
+                    None => ().into_any(),
+                },
             })}
         </section>
     }

@@ -81,14 +81,16 @@ enum Tab {
     Map,
     Kpi,
     Report,
+    Plan,
     Rules,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str, &'static str, &'static str); 4] = [
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 5] = [
         (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
         (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
         (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
+        (Tab::Plan, "/manage/plan", "走访计划", "Visit plan"),
         (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
     ];
 
@@ -138,6 +140,7 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                     }
                     .into_any()
                 }
+                Tab::Plan => crate::pages::plan::plan_view(engine, me.clone()).into_any(),
                 Tab::Rules => {
                     let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
                     rules_editor(me.clone(), estate).into_any()

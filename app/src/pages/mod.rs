@@ -27,6 +27,8 @@ pub(crate) mod nav;
 pub(crate) mod not_found;
 #[cfg(feature = "staff")]
 pub(crate) mod order;
+#[cfg(feature = "staff")]
+pub(crate) mod plan;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;
 #[cfg(feature = "staff")]

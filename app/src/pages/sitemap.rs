@@ -50,13 +50,13 @@ fn building_of_unit(site: &Site) -> HashMap<&str, &str> {
         .collect()
 }
 
-fn moved_in(h: &Household) -> Option<NaiveDate> {
+pub(crate) fn moved_in(h: &Household) -> Option<NaiveDate> {
     h.moved_in
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok())
 }
 
-fn today(engine: Engine) -> NaiveDate {
+pub(crate) fn today(engine: Engine) -> NaiveDate {
     let offset = clock::parse_offset(
         &engine
             .estate()
@@ -612,6 +612,76 @@ fn grid(
     .into_any()
 }
 
+/// The household's move-in day (V-2: a new resident is visited within the policy's days of
+/// it), entered by the desk and supervisors; saved on the server, then kept on the device's
+/// household list so the plan and the visit lists follow at once.
+fn moved_in_field(engine: Engine, household_id: String, current: Option<String>) -> impl IntoView {
+    let may = engine
+        .me
+        .with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| anju_shared::model::Role::parse(&m.role))
+        })
+        .is_some_and(|r| r.may_use_desk());
+    let day = RwSignal::new(current.clone().unwrap_or_default());
+    let message = RwSignal::new(None::<Result<(), String>>);
+    let id = StoredValue::new(household_id);
+    let save = move |_| {
+        let Some(estate) = engine.estate() else {
+            return;
+        };
+        let l = crate::i18n::current();
+        let text = day.get_untracked();
+        let body = serde_json::json!({ "moved_in": if text.is_empty() { None } else { Some(text.clone()) } });
+        let url = format!(
+            "/api/estates/{}/households/{}/moved-in",
+            estate.id,
+            id.get_value()
+        );
+        spawn_local(async move {
+            match api::put::<_, serde_json::Value>(&url, &body).await {
+                Ok(_) => {
+                    let saved = (!text.is_empty()).then_some(text);
+                    engine.households.update(|hs| {
+                        if let Some(h) = hs.iter_mut().find(|h| h.id == id.get_value()) {
+                            h.moved_in = saved.clone();
+                        }
+                    });
+                    message.set(Some(Ok(())));
+                }
+                Err(api::ApiFailure::Status(_, body)) => {
+                    message.set(Some(Err(match (l, body.message_zh) {
+                        (Lang::Zh, Some(zh)) => zh,
+                        _ => body.error,
+                    })))
+                }
+                Err(api::ApiFailure::Network(_)) => {
+                    message.set(Some(Err(l.pick("需要联网", "Needs a connection").into())))
+                }
+            }
+        });
+    };
+    view! {
+        <h4>{tr("入住日期", "Move-in day")}</h4>
+        {if may {
+            view! {
+                <div class="filters">
+                    <input type="date" data-testid="moved-in" prop:value=day
+                        on:change=move |ev| day.set(event_target_value(&ev))/>
+                    <button type="button" class="button secondary" data-testid="moved-in-save" on:click=save>{tr("保存", "Save")}</button>
+                </div>
+            }.into_any()
+        } else {
+            view! { <p>{current.unwrap_or_else(|| "—".into())}</p> }.into_any()
+        }}
+        {dynamic(move || match message.get() {
+            None => ().into_any(),
+            Some(Ok(())) => view! { <p class="ok" role="status">{tr("已保存", "Saved")}</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert" data-testid="moved-in-error">{e}</p> }.into_any(),
+        })}
+    }
+}
+
 /// A resident as `GET /api/estates/{id}/households/{household}/contacts` lists them.
 #[derive(Clone, PartialEq, serde::Deserialize)]
 struct Contact {
@@ -716,6 +786,7 @@ fn household_panel(
                     <ul>{list.into_iter().map(|c| view! { <li data-testid="contact">{c.name} " " {c.phone_masked}</li> }).collect_view()}</ul>
                 }.into_any(),
             })}
+            {moved_in_field(engine, h.id.clone(), h.moved_in.clone())}
             <h4>{tr("走访记录", "Visits")}</h4>
             <ul class="visits">{visit_rows}</ul>
             <h4>{tr("工单", "Orders")}</h4>

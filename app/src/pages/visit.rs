@@ -51,11 +51,37 @@ fn household_place(engine: Engine, household_id: &str) -> String {
     })
 }
 
+/// The building, unit and household named by the address's `household` (empty when none
+/// or unknown on this device).
+fn preset_household(engine: Engine) -> (String, String, String) {
+    let wanted = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("household"))
+        .unwrap_or_default();
+    let Some(unit) = engine
+        .households
+        .with_untracked(|h| h.iter().find(|h| h.id == wanted).map(|h| h.unit_id.clone()))
+    else {
+        return Default::default();
+    };
+    let building = engine
+        .site
+        .with_untracked(|s| {
+            s.iter()
+                .flat_map(|s| &s.buildings)
+                .find(|b| b.units.iter().any(|u| u.id == unit))
+                .map(|b| b.id.clone())
+        })
+        .unwrap_or_default();
+    (building, unit, wanted)
+}
+
 /// The form that records a visit: building → unit → room, how, an optional note.
 pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView {
-    let building = RwSignal::new(String::new());
-    let unit = RwSignal::new(String::new());
-    let household = RwSignal::new(String::new());
+    // Opened from the visit list (`?household=…`): the room is chosen already.
+    let (b0, u0, h0) = preset_household(engine);
+    let building = RwSignal::new(b0.clone());
+    let unit = RwSignal::new(u0.clone());
+    let household = RwSignal::new(h0.clone());
     let method = RwSignal::new("door");
     let note = RwSignal::new(String::new());
     let not_home = RwSignal::new(false);
@@ -141,12 +167,12 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
                 building.set(v);
                 unit.set(String::new());
                 household.set(String::new());
-            }), None)}
+            }), Some(b0).filter(|b| !b.is_empty()))}
             {select("visit-unit", tr("单元", "Unit"), units, Callback::new(move |v| {
                 unit.set(v);
                 household.set(String::new());
-            }), None)}
-            {select("visit-room", tr("房号(★ 重点户)", "Room (★ priority household)"), rooms, Callback::new(move |v| household.set(v)), None)}
+            }), Some(u0).filter(|u| !u.is_empty()))}
+            {select("visit-room", tr("房号(★ 重点户)", "Room (★ priority household)"), rooms, Callback::new(move |v| household.set(v)), Some(h0).filter(|h| !h.is_empty()))}
             <fieldset class="choices">
                 <legend>{tr("走访方式", "How")}</legend>
                 {METHODS.iter().map(|&(value, zh, en)| view! {

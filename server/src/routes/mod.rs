@@ -9,6 +9,7 @@ pub mod households;
 pub mod kpi;
 pub mod orders;
 pub mod photos;
+pub mod plans;
 pub mod public;
 pub mod reports;
 pub mod residents;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(households::router())
         .merge(kpi::router())
         .merge(reports::router())
+        .merge(plans::router())
         .merge(rules::router())
         .merge(orders::router())
         .merge(sync::router())

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod devices;
 pub mod hostile;
 pub mod kpi;
+pub mod plans;
 pub mod routes;
 pub mod vectors;
 pub mod webhooks;

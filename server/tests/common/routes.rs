@@ -83,6 +83,14 @@ const fn probe(query: &'static str, body: Body, expect: Expect) -> Probe {
 fn anyone(_: Role) -> bool {
     true
 }
+fn not_technician(role: Role) -> bool {
+    role != Role::Technician
+}
+
+fn supervisor(role: Role) -> bool {
+    role.is_supervisor()
+}
+
 fn desk(role: Role) -> bool {
     role.may_use_desk()
 }
@@ -340,6 +348,38 @@ pub const ROUTES: &[Route] = &[
         probes: &[probe(
             "",
             Body::Json(r#"{"analysis": "原因", "measures": "措施", "status": "draft"}"#),
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/estates/{estate_id}/visit-plans/{month}",
+        access: Access::Scoped,
+        may: not_technician,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/visit-plans/{month}",
+        access: Access::Scoped,
+        may: supervisor,
+        probes: &[probe("", Body::Json(r#"{"items": []}"#), Expect::Refused)],
+    },
+    Route {
+        method: "POST",
+        path: "/estates/{estate_id}/visit-plans/{month}/approve",
+        access: Access::Scoped,
+        may: supervisor,
+        probes: &[probe("", Body::Json(r#"{"items": []}"#), Expect::Refused)],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/households/{household_id}/moved-in",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "",
+            Body::Json(r#"{"moved_in": "2026-03-02"}"#),
             Expect::Refused,
         )],
     },
