@@ -119,6 +119,8 @@ pub enum Status {
     NotHome,
     /// Moved in more than V-2's days ago and not visited since.
     OverdueNew,
+    /// Not visited yet, and in this month's saved visit plan.
+    Planned,
     /// Not visited yet.
     NotYet,
 }
@@ -136,6 +138,7 @@ impl Status {
             Status::Visited(VisitMethod::Outdoor) => "outdoor",
             Status::NotHome => "not_home",
             Status::OverdueNew => "overdue_new",
+            Status::Planned => "planned",
             Status::NotYet => "not_yet",
         }
     }
@@ -145,6 +148,7 @@ impl Status {
             Status::Visited(m) => m.zh(),
             Status::NotHome => "不在家",
             Status::OverdueNew => "新入住逾期未访",
+            Status::Planned => "已排入本月计划",
             Status::NotYet => "未走访",
         }
     }
@@ -154,19 +158,30 @@ impl Status {
             Status::Visited(m) => m.en(),
             Status::NotHome => "Not at home",
             Status::OverdueNew => "New resident overdue",
+            Status::Planned => "Planned this month",
             Status::NotYet => "Not visited yet",
         }
     }
 
     /// Every status, in legend order.
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Visited(VisitMethod::Door),
         Status::Visited(VisitMethod::Phone),
         Status::Visited(VisitMethod::Outdoor),
         Status::NotHome,
         Status::OverdueNew,
+        Status::Planned,
         Status::NotYet,
     ];
+}
+
+/// A household's status with this month's plan (V-1) taken in: one not visited yet and in the
+/// plan is planned; any other status says more and stays.
+pub fn with_plan(status: Option<Status>, planned: bool) -> Option<Status> {
+    match status {
+        Some(Status::NotYet) if planned => Some(Status::Planned),
+        other => other,
+    }
 }
 
 /// The dates `[from, to)` that count for a household of this tier.
@@ -640,5 +655,19 @@ mod tests {
         ]);
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].method, VisitMethod::Door);
+    }
+
+    #[test]
+    fn only_a_household_not_yet_visited_reads_as_planned() {
+        assert_eq!(with_plan(Some(Status::NotYet), true), Some(Status::Planned));
+        assert_eq!(with_plan(Some(Status::NotYet), false), Some(Status::NotYet));
+        for s in [
+            Status::NotHome,
+            Status::OverdueNew,
+            Status::Visited(VisitMethod::Door),
+        ] {
+            assert_eq!(with_plan(Some(s), true), Some(s));
+        }
+        assert_eq!(with_plan(None, true), None);
     }
 }

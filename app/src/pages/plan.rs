@@ -519,28 +519,25 @@ fn add_row(
     }
 }
 
-/// The device's copy of the caretaker's part of this month's plan.
-fn cache_key(estate: &str, month: &str) -> String {
-    format!("anju.plan.{estate}.{month}")
+/// The device's copy of a month's plan as this user may see it (a caretaker: their part).
+fn cache_key(user: &str, estate: &str, month: &str) -> String {
+    format!("anju.plan.{user}.{estate}.{month}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-/// The caretaker's visit list on `/field/round`.
-pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
-    let lang = use_lang();
+/// This month's plan as the device last saw it, then as the server answers now (kept for
+/// offline use): what the site map and the visit list read.
+fn this_months_plan(engine: Engine, user: &str) -> RwSignal<Option<VisitPlan>> {
+    let plan = RwSignal::new(None);
     let Some(estate) = engine.estate() else {
-        return ().into_any();
+        return plan;
     };
-    let day = today(engine);
-    let month = plan::month_key(day);
-    let key = cache_key(&estate.id, &month);
-    let cached: Option<VisitPlan> = storage()
-        .and_then(|s| s.get_item(&key).ok().flatten())
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let plan = RwSignal::new(cached);
+    let month = plan::month_key(today(engine));
+    let key = cache_key(user, &estate.id, &month);
+    plan.set(
+        storage()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+            .and_then(|t| serde_json::from_str(&t).ok()),
+    );
     let url = format!("/api/estates/{}/visit-plans/{month}", estate.id);
     spawn_local(async move {
         if let Ok(text) = api::get_text(&url).await
@@ -552,6 +549,39 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
             plan.set(Some(p));
         }
     });
+    plan
+}
+
+/// The households of this month's saved plan (a draft or approved; a mere proposal plans
+/// nothing), for the site map's "planned" cells.
+pub(crate) fn planned_households(engine: Engine) -> Signal<HashSet<String>> {
+    let user = engine
+        .me
+        .with_untracked(|m| m.as_ref().map(|m| m.id.clone()))
+        .unwrap_or_default();
+    let plan = this_months_plan(engine, &user);
+    Signal::derive(move || {
+        plan.with(|p| {
+            p.iter()
+                .filter(|p| p.status != PlanStatus::Proposed)
+                .flat_map(|p| p.items.iter().map(|i| i.household_id.clone()))
+                .collect()
+        })
+    })
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The caretaker's visit list on `/field/round`.
+pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
+    let lang = use_lang();
+    if engine.estate().is_none() {
+        return ().into_any();
+    }
+    let day = today(engine);
+    let plan = this_months_plan(engine, &me.id);
     let me_id = StoredValue::new(me.id);
     let rows = Memo::new(move |_| {
         let rows = with_buildings(engine);

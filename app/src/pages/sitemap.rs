@@ -145,7 +145,9 @@ pub(crate) fn site_map(engine: Engine) -> impl IntoView {
             tier: Tier::parse(&tier.get()),
         }
     });
+    let planned = crate::pages::plan::planned_households(engine);
     let computed = Memo::new(move |_| {
+        let planned = planned.get();
         let rules = rules.get();
         let filter = filter.get();
         let day = today(engine);
@@ -164,7 +166,12 @@ pub(crate) fn site_map(engine: Engine) -> impl IntoView {
                         moved_in: moved_in(h),
                     })
                     .collect();
-                let statuses = coverage::statuses(&rules, &homes, &visits, &filter, day);
+                let statuses: Vec<Option<Status>> =
+                    coverage::statuses(&rules, &homes, &visits, &filter, day)
+                        .into_iter()
+                        .zip(&homes)
+                        .map(|(s, h)| coverage::with_plan(s, planned.contains(h.id)))
+                        .collect();
                 let mut out = Computed::default();
                 for ((h, home), status) in households.iter().zip(&homes).zip(statuses) {
                     out.estate.add(home.important, status);
