@@ -114,12 +114,17 @@ fn App() -> impl IntoView {
                         <Route path=path!("") view=|| ()/>
                         <Route path=path!("orders/:id") view=|| ()/>
                         <Route path=path!("visit") view=|| ()/>
+                        <Route path=path!("patrol") view=|| ()/>
+                        <Route path=path!("patrol/:round") view=|| ()/>
                     </ParentRoute>
                     <ParentRoute path=path!("/manage") view=pages::manage::ManagePage>
                         <Route path=path!("") view=|| ()/>
                         <Route path=path!("rules") view=|| ()/>
                         <Route path=path!("kpi") view=|| ()/>
                         <Route path=path!("report") view=|| ()/>
+                        <Route path=path!("patrols") view=|| ()/>
+                        <Route path=path!("patrols/print") view=|| ()/>
+                        <Route path=path!("rounds") view=|| ()/>
                     </ParentRoute>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>

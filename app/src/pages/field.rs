@@ -81,11 +81,17 @@ enum Screen {
     List,
     Order(String),
     Visit,
+    /// `/field/patrol` (today's routes) and `/field/patrol/{round}` (`pages/patrol.rs`).
+    Patrol(String),
 }
 
 fn screen_of(path: &str) -> Screen {
     match path.strip_prefix("/field/") {
         Some("visit") => Screen::Visit,
+        Some("patrol") => Screen::Patrol(String::new()),
+        Some(rest) if rest.starts_with("patrol/") => {
+            Screen::Patrol(rest["patrol/".len()..].to_string())
+        }
         Some(rest) => rest
             .strip_prefix("orders/")
             .filter(|id| !id.is_empty())
@@ -100,7 +106,7 @@ pub(crate) fn folded(engine: Engine) -> Vec<OrderState> {
     engine.events.with(|events| {
         // Grouped by order first, so each fold sees only its own order's events.
         let by_order = sorted_indices(events.len(), &|a, b| {
-            events[a].order_id.cmp(&events[b].order_id)
+            events[a].order_id().cmp(events[b].order_id())
         });
         let mut orders = Vec::new();
         let mut group = Vec::new();
@@ -109,10 +115,10 @@ pub(crate) fn folded(engine: Engine) -> Vec<OrderState> {
             group.push(e.clone());
             let last = by_order
                 .get(n + 1)
-                .is_none_or(|&j| events[j].order_id != e.order_id);
+                .is_none_or(|&j| events[j].order_id() != e.order_id());
             if last {
-                if !e.order_id.is_empty() {
-                    orders.extend(fold(&e.order_id, &group));
+                if !e.order_id().is_empty() {
+                    orders.extend(fold(e.order_id(), &group));
                 }
                 group.clear();
             }
@@ -137,8 +143,8 @@ fn field_app(engine: Engine) -> impl IntoView {
         engine.events.with(|events| {
             let mut ids: Vec<String> = events
                 .iter()
-                .filter(|e| e.seq.is_none() && !e.order_id.is_empty())
-                .map(|e| e.order_id.clone())
+                .filter(|e| e.seq.is_none() && !e.order_id().is_empty())
+                .map(|e| e.order_id().to_string())
                 .collect();
             ids.dedup();
             ids
@@ -172,6 +178,7 @@ fn field_app(engine: Engine) -> impl IntoView {
             {dynamic(move || match screen.get() {
                 Screen::List => view! {
                     <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
+                    <a class="button primary" href="/field/patrol" data-testid="open-patrol">{tr("巡查", "Patrol")}</a>
                     <h2>{tr("工单", "Orders")}</h2>
                     {dynamic(move || {
                         let list = orders.get();
@@ -194,6 +201,7 @@ fn field_app(engine: Engine) -> impl IntoView {
                 .into_any(),
                 Screen::Order(id) => order_detail(engine, id, orders, events, Signal::derive(|| None), "/field").into_any(),
                 Screen::Visit => visit_form(engine, done).into_any(),
+                Screen::Patrol(round) => crate::pages::patrol::patrol_screen(engine, round).into_any(),
             })}
         </section>
     }

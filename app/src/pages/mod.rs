@@ -27,6 +27,10 @@ pub(crate) mod nav;
 pub(crate) mod not_found;
 #[cfg(feature = "staff")]
 pub(crate) mod order;
+#[cfg(feature = "staff")]
+pub(crate) mod patrol;
+#[cfg(feature = "staff")]
+pub(crate) mod patrols;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;
 #[cfg(feature = "staff")]
