@@ -570,18 +570,37 @@ pub(crate) fn round_card(
             format!("{cp}:{} {}{order}", f.item, f.note)
         })
         .collect();
+    let figures = format!(
+        "{} {}% ({}/{}) · {} {}% · {} {}",
+        l.pick("达标率", "Compliance"),
+        c.percent,
+        c.scanned,
+        c.expected,
+        l.pick("要求", "threshold"),
+        threshold,
+        l.pick("存疑", "doubtful"),
+        c.doubtful
+    );
+    let strip = format!(
+        "{}:{}",
+        l.pick("各巡查点", "Checkpoints"),
+        r.start
+            .checkpoints
+            .iter()
+            .map(|cp| match r.scans.get(&cp.id) {
+                None => format!("{} {}", cp.name, l.pick("漏巡", "missed")),
+                Some(s) if !s.flags.is_empty() =>
+                    format!("{} {}", cp.name, l.pick("存疑", "doubtful")),
+                Some(_) => format!("{} {}", cp.name, l.pick("已巡", "scanned")),
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    );
     view! {
         <article class="round" data-testid="round" data-compliance=c.percent.to_string() data-met=met.to_string()>
             <h3>{format!("{} · {}", r.start.day, r.start.route_name)}</h3>
-            <p class=if met { "ok" } else { "error" }>
-                {format!(
-                    "{} {}% ({}/{}) · {} {}% · {} {}",
-                    l.pick("达标率", "Compliance"), c.percent, c.scanned, c.expected,
-                    l.pick("要求", "threshold"), threshold,
-                    l.pick("存疑", "doubtful"), c.doubtful
-                )}
-            </p>
-            <svg class="round-strip" width="100%" height="16" role="img">{squares}</svg>
+            <p class=if met { "ok" } else { "error" }>{figures}</p>
+            <svg class="round-strip" width="100%" height="16" role="img" aria-label=strip>{squares}</svg>
             {(!missed.is_empty()).then(|| view! { <p class="error">{format!("{}{}", l.pick("漏巡:", "Missed: "), missed.join("、"))}</p> })}
             {(!findings.is_empty()).then(|| view! { <ul class="plain">{findings.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul> })}
         </article>
