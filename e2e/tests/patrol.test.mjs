@@ -121,3 +121,34 @@ e2eTest('a caretaker walks a round offline, a finding becomes an order the desk 
   await login(manager, 'cs');
   await manager.locator('[data-testid=round]').filter({ hasText: tag }).waitFor();
 });
+
+e2eTest('a project manager defines a checkpoint from a preset and a route, and prints the codes', async ({ open }) => {
+  const tag = `e2e${Date.now()}`;
+  const page = await open('/manage/patrols');
+  await login(page, 'pm');
+  const form = page.locator('[data-testid=patrols]');
+  await form.waitFor();
+  // A preset fills the checklist, which stays editable.
+  await page.getByLabel('检查项预设').selectOption('fire');
+  const items = await page.getByLabel('检查项(每行一项)').inputValue();
+  assert.match(items, /灭火器在有效期内/);
+  await page.getByLabel('检查项(每行一项)').fill(`${items}\n防火门常闭 ${tag}`);
+  await page.getByLabel('名称', { exact: true }).fill(`消防通道 ${tag}`);
+  await page.getByLabel('位置说明').fill('3号楼北侧');
+  await page.getByRole('button', { name: '保存巡查点' }).click();
+  await page.locator('[data-testid=checkpoint]').filter({ hasText: tag }).filter({ hasText: '4 项' }).waitFor();
+
+  // A bad route is refused by field, in Chinese, and nothing is saved.
+  await page.getByLabel('路线名称').fill(`夜巡 ${tag}`);
+  await page.getByRole('button', { name: '保存路线' }).click();
+  await page.locator('[data-testid=patrol-error]').filter({ hasText: '巡查点' }).waitFor();
+  await page.locator('[data-testid=route-points] label').filter({ hasText: tag }).locator('input').check();
+  await page.getByRole('button', { name: '保存路线' }).click();
+  await page.locator('[data-testid=route]').filter({ hasText: `夜巡 ${tag}` }).filter({ hasText: '每天' }).waitFor();
+
+  // The A4 sheet: the checkpoint's QR drawing with its name.
+  await page.getByRole('link', { name: '打印巡查码' }).click();
+  const cell = page.locator('[data-testid=qr-cell]').filter({ hasText: `消防通道 ${tag}` });
+  await cell.waitFor();
+  assert.equal(await cell.locator('svg').count(), 1);
+});
