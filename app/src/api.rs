@@ -51,6 +51,17 @@ async fn fetch(
     body: Option<JsValue>,
     json: bool,
 ) -> Result<(u16, String), ApiFailure> {
+    fetch_with(method, url, body, json, None).await
+}
+
+/// `fetch` with one more header.
+async fn fetch_with(
+    method: &str,
+    url: &str,
+    body: Option<JsValue>,
+    json: bool,
+    extra: Option<(&str, &str)>,
+) -> Result<(u16, String), ApiFailure> {
     let network =
         |e: JsValue| ApiFailure::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")));
     let init = web_sys::RequestInit::new();
@@ -63,6 +74,9 @@ async fn fetch(
         headers
             .append("content-type", "application/json")
             .map_err(network)?;
+    }
+    if let Some((name, value)) = extra {
+        headers.append(name, value).map_err(network)?;
     }
     init.set_headers(&headers);
     if let Some(body) = &body {
@@ -119,6 +133,27 @@ pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ApiFailure> {
     send("POST", url, body).await
+}
+
+#[cfg(feature = "staff")]
+/// A POST with one more header (the sync's device clock).
+pub(crate) async fn post_timed<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+    header: &str,
+    value: &str,
+) -> Result<T, ApiFailure> {
+    let text = serde_json::to_string(body).map_err(|_| ApiFailure::Network(UNREADABLE.into()))?;
+    read(
+        fetch_with(
+            "POST",
+            url,
+            Some(JsValue::from_str(&text)),
+            true,
+            Some((header, value)),
+        )
+        .await?,
+    )
 }
 
 #[cfg(feature = "staff")]

@@ -115,6 +115,8 @@ fn App() -> impl IntoView {
                         <Route path=path!("orders/:id") view=|| ()/>
                         <Route path=path!("visit") view=|| ()/>
                         <Route path=path!("round") view=|| ()/>
+                        <Route path=path!("patrol") view=|| ()/>
+                        <Route path=path!("patrol/:round") view=|| ()/>
                     </ParentRoute>
                     <ParentRoute path=path!("/manage") view=pages::manage::ManagePage>
                         <Route path=path!("") view=|| ()/>
@@ -122,6 +124,9 @@ fn App() -> impl IntoView {
                         <Route path=path!("kpi") view=|| ()/>
                         <Route path=path!("report") view=|| ()/>
                         <Route path=path!("plan") view=|| ()/>
+                        <Route path=path!("patrols") view=|| ()/>
+                        <Route path=path!("patrols/print") view=|| ()/>
+                        <Route path=path!("rounds") view=|| ()/>
                     </ParentRoute>
                     <Route path=path!("/admin") view=pages::admin::AdminPage/>
                 </Routes>

@@ -9,6 +9,7 @@
 
 use anju_shared::hlc::{Clock, Hlc};
 use anju_shared::order::{Event, EventBody, redact_erased};
+use anju_shared::subject::Subject;
 use anju_shared::sync::{Outcome, SyncResponse};
 use chrono::{FixedOffset, TimeZone, Utc};
 use idb::{DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, Query, Transaction};
@@ -216,12 +217,12 @@ fn clock_of(value: Option<JsValue>) -> Clock {
     }
 }
 
-/// A local action to record: where, by whom, about which order, what, and when.
+/// A local action to record: where, by whom, about what subject, what, and when.
 pub(crate) struct Action<'a> {
     pub(crate) estate: &'a str,
     pub(crate) actor: &'a str,
     pub(crate) offset: FixedOffset,
-    pub(crate) order_id: &'a str,
+    pub(crate) subject: Subject,
     pub(crate) body: EventBody,
     pub(crate) now_ms: i64,
 }
@@ -292,7 +293,7 @@ impl Store {
             estate,
             actor,
             offset,
-            order_id,
+            subject,
             body,
             now_ms,
         } = action;
@@ -308,7 +309,7 @@ impl Store {
             .with_timezone(&offset);
         let event = Event {
             id: uuid_v7(now_ms),
-            order_id: order_id.to_string(),
+            subject,
             device_id: self.device_id.clone(),
             device_seq,
             hlc,
@@ -350,7 +351,7 @@ impl Store {
             .filter_map(|v| {
                 let e = read_record(v, estate)?;
                 if let Some(r) = field(v, "reference") {
-                    references.push((e.order_id.clone(), r));
+                    references.push((e.order_id().to_string(), r));
                 }
                 Some(e)
             })
@@ -556,7 +557,7 @@ impl Store {
             let value = record(estate, event);
             // A report carries its order's reference number beside it, for the lists.
             if let Some(r) = answer.references.iter().find(|r| {
-                r.order_id == event.order_id && matches!(event.body, EventBody::Reported(_))
+                r.order_id == event.order_id() && matches!(event.body, EventBody::Reported(_))
             }) {
                 let _ =
                     js_sys::Reflect::set(&value, &"reference".into(), &r.reference.as_str().into());
@@ -579,7 +580,7 @@ impl Store {
                 .await?
                 .iter()
                 .filter_map(|v| read_record(v, estate))
-                .filter(|e| erasures.iter().any(|x| x.order_id == e.order_id))
+                .filter(|e| erasures.iter().any(|x| x.order_id() == e.order_id()))
                 .collect();
             affected.extend(erasures);
             let redacted = redact_erased(&mut affected);

@@ -12,6 +12,7 @@ use anju_shared::arrival;
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
 use anju_shared::site::{EstateInfo, Site};
+use anju_shared::subject::Subject;
 use anju_shared::sync::{OrderReference, SyncRequest, SyncResponse};
 use std::collections::BTreeMap;
 
@@ -94,6 +95,8 @@ pub(crate) struct Engine {
     pub(crate) households: RwSignal<Vec<Household>>,
     /// The estate's staff directory, for dispatching.
     pub(crate) staff: RwSignal<Vec<Colleague>>,
+    /// The estate's checkpoints and routes (`pages/patrol.rs`), kept for rounds offline.
+    pub(crate) patrols: RwSignal<Option<anju_shared::patrol::PatrolPlan>>,
     /// The server ended the session: the local data stays usable, and a login is asked for.
     pub(crate) session_lost: RwSignal<bool>,
     /// A run was asked for while one was under way: run once more when it ends.
@@ -142,6 +145,10 @@ fn staff_key(estate: &str) -> String {
     format!("staff:{estate}")
 }
 
+fn patrols_key(estate: &str) -> String {
+    format!("patrols:{estate}")
+}
+
 /// Parses a cached or fetched answer.
 fn parse<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
     serde_json::from_str(&text?).ok()
@@ -163,6 +170,7 @@ pub(crate) fn provide() {
         site: RwSignal::new(None),
         households: RwSignal::new(Vec::new()),
         staff: RwSignal::new(Vec::new()),
+        patrols: RwSignal::new(None),
         session_lost: RwSignal::new(false),
         again: StoredValue::new(false),
         chosen: crate::pages::nav::chosen(),
@@ -265,6 +273,7 @@ impl Engine {
             self.site.set(None);
             self.households.set(Vec::new());
             self.staff.set(Vec::new());
+            self.patrols.set(None);
             self.state.update(|s| {
                 s.pending = 0;
                 s.rejected = 0;
@@ -370,6 +379,13 @@ impl Engine {
         self.site.set(site);
         self.households.set(households);
         self.staff.set(staff);
+        self.patrols.set(parse(
+            store
+                .meta_text(&patrols_key(&estate.id))
+                .await
+                .ok()
+                .flatten(),
+        ));
         self.phase.set(Phase::Ready);
         self.sync_now();
     }
@@ -419,6 +435,22 @@ impl Engine {
             let _ = store.set_meta_text(&staff_key(&estate.id), &text).await;
             self.staff.set(list);
         }
+        self.load_patrols().await;
+    }
+
+    /// Fetches the estate's patrol definitions and keeps them for offline rounds: a cached
+    /// fetch, not the event log, because they are the estate's current settings (a round
+    /// copies what it needs into its own first event when it starts).
+    pub(crate) async fn load_patrols(self) {
+        let (Some(store), Some(estate)) = (self.store.get_value(), self.estate()) else {
+            return;
+        };
+        if let Ok(text) = api::get_text(&format!("/api/estates/{}/patrols", estate.id)).await
+            && let Some(plan) = parse::<anju_shared::patrol::PatrolPlan>(Some(text.clone()))
+        {
+            let _ = store.set_meta_text(&patrols_key(&estate.id), &text).await;
+            self.patrols.set(Some(plan));
+        }
     }
 
     async fn refresh_counts(self, store: &Store, estate: &str) {
@@ -438,6 +470,17 @@ impl Engine {
     /// Records a local action as an event (one strict transaction), shows it at once, and
     /// starts a sync to send it.
     pub(crate) async fn record(self, order_id: &str, body: EventBody) -> Result<(), StoreError> {
+        // A visit names its household, everything else here its order.
+        self.record_about(Subject::legacy(order_id, &body), body)
+            .await
+    }
+
+    /// Records a local action about any subject (an order, a household, a patrol round).
+    pub(crate) async fn record_about(
+        self,
+        subject: Subject,
+        body: EventBody,
+    ) -> Result<(), StoreError> {
         let (Some(store), Some(me), Some(estate)) = (
             self.store.get_value(),
             self.me.get_untracked(),
@@ -452,6 +495,7 @@ impl Engine {
             households: self.households.get_untracked(),
             staff: self.staff.get_untracked(),
             site: self.site.get_untracked(),
+            patrols: self.patrols.get_untracked(),
         };
         let event = store
             .record(
@@ -459,7 +503,7 @@ impl Engine {
                     estate: &estate.id,
                     actor: &me.id,
                     offset: clock::parse_offset(&estate.utc_offset),
-                    order_id,
+                    subject,
                     body,
                     now_ms,
                 },
@@ -608,7 +652,15 @@ impl Engine {
                 limit: None,
                 contacts: Vec::new(),
             };
-            let answer = match api::post::<_, SyncResponse>("/api/sync", &request).await {
+            // The device's clock goes with each sync: scans from a clock far off are flagged.
+            let answer = match api::post_timed::<_, SyncResponse>(
+                "/api/sync",
+                &request,
+                anju_shared::sync::DEVICE_TIME_HEADER,
+                &clock::now_ms().to_string(),
+            )
+            .await
+            {
                 Ok(a) => a,
                 Err(ApiFailure::Status(401, _)) => {
                     self.session_lost.set(true);
@@ -721,6 +773,7 @@ struct Known {
     households: Vec<Household>,
     staff: Vec<Colleague>,
     site: Option<Site>,
+    patrols: Option<anju_shared::patrol::PatrolPlan>,
 }
 
 impl arrival::Lookup for Known {
@@ -737,5 +790,18 @@ impl arrival::Lookup for Known {
     }
     fn staff(&self, id: &str) -> Option<bool> {
         (!self.staff.is_empty()).then(|| self.staff.iter().any(|c| c.id == id))
+    }
+    /// Offline, a code is matched to its checkpoint by digest only: the signature is the
+    /// server's to judge at sync.
+    fn code(&self, checkpoint_id: &str, token: &str) -> Option<Result<(), arrival::Refusal>> {
+        let plan = self.patrols.as_ref()?;
+        let wanted = plan.checkpoint(checkpoint_id)?;
+        (wanted.digest != anju_shared::patrol::digest(token)).then(|| {
+            Err(arrival::Refusal::new(
+                "token",
+                "not this checkpoint's current code (another estate's, another checkpoint's, forged or reprinted)",
+                "不是该巡查点当前的巡查码(其他小区、其他点位、伪造或已重新打印)",
+            ))
+        })
     }
 }

@@ -1,12 +1,14 @@
 //! Fuzzes what a device sends to `/api/sync`: any bytes are either refused by the decoder or
-//! decode to events whose fold never panics, whatever their order, repeats or stamps; every
+//! decode to events whose folds (orders, households, rounds) never panic, whatever their order, repeats or stamps; every
 //! event the arrival check accepts reads back from its stored form exactly as it was sent.
 #![no_main]
 
 use anju_server::db::StoredEvent;
 use anju_shared::arrival::{self, Pusher, Unknown};
 use anju_shared::model::Role;
+use anju_shared::coverage::visits;
 use anju_shared::order::{fold, order_ids, redact_erased};
+use anju_shared::patrol::{fold_round, round_ids};
 use anju_shared::sync::SyncRequest;
 use libfuzzer_sys::fuzz_target;
 
@@ -18,8 +20,15 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut events = request.push;
+    // Every subject kind's fold: orders, households (visits), patrol rounds.
     for id in order_ids(&events) {
         let _ = fold(&id, &events);
+    }
+    let _ = visits(&events);
+    for id in round_ids(&events) {
+        if let Some(round) = fold_round(&id, &events) {
+            let _ = (round.missed(), round.compliance());
+        }
     }
     for e in &events {
         let pusher = Pusher {

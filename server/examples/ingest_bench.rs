@@ -32,7 +32,7 @@ fn note(order_id: &str, device: &str, seq: u64, actor: &str) -> Event {
     let at = chrono::DateTime::parse_from_rfc3339("2026-03-10T09:30:00+08:00").expect("time");
     Event {
         id: format!("{device}-{seq}"),
-        order_id: order_id.to_string(),
+        subject: anju_shared::subject::Subject::order(order_id),
         device_id: device.to_string(),
         device_seq: seq,
         hlc: Hlc::new(1_773_106_200_000 + seq, 0),
@@ -153,9 +153,9 @@ impl Staff {
                 .iter()
                 .filter_map(|e| {
                     phones
-                        .get(&e.order_id)
+                        .get(e.order_id())
                         .map(|phone| anju_shared::sync::Contact {
-                            order_id: e.order_id.clone(),
+                            order_id: e.order_id().to_string(),
                             phone: phone.clone(),
                             name: String::new(),
                         })
@@ -216,7 +216,7 @@ async fn raw_rate(batch: usize) -> f64 {
             .bind("est-cuihu")
             .bind(seq)
             .bind(e.id.clone())
-            .bind(e.order_id.clone())
+            .bind(e.order_id().to_string())
             .bind(e.device_id.clone())
             .bind(i64::try_from(e.device_seq).unwrap_or(0))
             .bind(e.hlc.to_string())
@@ -340,7 +340,7 @@ fn device_events(
         .zip(1..)
         .map(|((at, order_id, body), device_seq)| Event {
             id: uuid::Uuid::now_v7().to_string(),
-            order_id,
+            subject: anju_shared::subject::Subject::order(order_id),
             device_id: device.to_string(),
             device_seq,
             hlc: clock.tick(u64::try_from(at.timestamp_millis()).expect("after 1970")),

@@ -84,7 +84,7 @@ fn order_events(estate: usize, n: usize, rng: &mut Rng) -> Vec<Event> {
         .enumerate()
         .map(|(k, (body, at))| Event {
             id: format!("{id}-{k}"),
-            order_id: id.clone(),
+            subject: anju_shared::subject::Subject::order(id.clone()),
             device_id: format!("dev-{estate}"),
             device_seq: (n * 8 + k) as u64 + 1,
             hlc: Hlc::new(at.timestamp_millis() as u64, k as u32),
@@ -171,7 +171,7 @@ async fn sqlite_run() -> (f64, usize) {
                 "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, contact_phone, notice_version) \
                  VALUES ($1, $2, $3, $4, $5, '', '', '')",
             )
-            .bind(events[0].order_id.clone())
+            .bind(events[0].order_id().to_string())
             .bind(id.clone())
             .bind(format!("ref-{n}"))
             .bind(format!("{}-{}", id, n))
@@ -183,13 +183,15 @@ async fn sqlite_run() -> (f64, usize) {
                 seq += 1;
                 let row = StoredEvent::of(ev).expect("stored");
                 sqlx::query(
-                    "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0)",
+                    "INSERT INTO events (estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0)",
                 )
                 .bind(id.clone())
                 .bind(seq)
                 .bind(row.id)
                 .bind(row.order_id)
+                .bind(row.subject_kind)
+                .bind(row.subject_id)
                 .bind(row.device_id)
                 .bind(row.device_seq)
                 .bind(row.hlc)
@@ -237,7 +239,7 @@ async fn main() {
         let orders: Vec<OrderState> = (0..ORDERS_PER_ESTATE)
             .filter_map(|n| {
                 let events = order_events(e, n, &mut rng);
-                fold(&events[0].order_id.clone(), &events)
+                fold(events[0].order_id(), &events)
             })
             .collect();
         all_orders += orders.len();

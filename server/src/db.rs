@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use anju_shared::arrival;
 use anju_shared::model::{Escalation, Role};
 use anju_shared::order::{Event, EventBody};
+use anju_shared::subject::{Subject, SubjectKind};
 use anju_shared::sync::{OrderReference, Outcome};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -80,6 +81,12 @@ fn sqlite_path(url: &str) -> Option<&str> {
 impl Db {
     /// Connects, creating the SQLite file and its folder when missing, and migrates.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Db::connect_migrated_to(url, None).await
+    }
+
+    /// Connects and migrates up to and including migration `target` (every one when `None`):
+    /// the migration tests build a database as an older version left it.
+    pub async fn connect_migrated_to(url: &str, target: Option<i64>) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -131,10 +138,11 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&pool)
-            .await
-            .context("migrating the database")?;
+        match target {
+            None => migrator.run(&pool).await,
+            Some(target) => migrator.run_to(target, &pool).await,
+        }
+        .context("migrating the database")?;
         Ok(Db { pool, backend })
     }
 
@@ -532,7 +540,7 @@ impl Db {
         // order has at least its `reported` event (stored in the transaction that made it).
         let rows = sqlx::query(
             "SELECT o.reference AS o_reference, o.estate_id AS o_estate_id, e.estate_id, \
-                    e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
+                    e.seq, e.id, e.order_id, e.subject_kind, e.subject_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
              FROM orders o JOIN events e ON e.order_id = o.id \
              WHERE o.id IN ( \
                SELECT i.id FROM orders i WHERE i.estate_id = $1 AND ( \
@@ -558,9 +566,9 @@ impl Db {
                 continue;
             };
             // Rows come grouped by order, newest order first.
-            if orders.last().is_none_or(|o| o.id != event.order_id) {
+            if orders.last().is_none_or(|o| o.id != event.order_id()) {
                 orders.push(OrderRecord {
-                    id: event.order_id.clone(),
+                    id: event.order_id().to_string(),
                     estate_id: r.try_get("o_estate_id")?,
                     reference: r.try_get("o_reference")?,
                     events: Vec::new(),
@@ -691,6 +699,20 @@ impl Db {
         now: chrono::DateTime<chrono::FixedOffset>,
     ) -> sqlx::Result<Erasure> {
         let mut tx = self.begin().await?;
+        // The households they were registered in: the notes of visits there are theirs too.
+        let households: Vec<(String, String)> = sqlx::query(
+            "SELECT DISTINCT h.id, b.estate_id FROM residents r JOIN households h ON h.id = r.household_id \
+             JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = u.building_id \
+             JOIN estates e ON e.id = b.estate_id \
+             WHERE r.phone = $1 AND e.company_id = $2 ORDER BY b.estate_id, h.id",
+        )
+        .bind(phone.to_string())
+        .bind(company_id.to_string())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<sqlx::Result<_>>()?;
         sqlx::query(
             "DELETE FROM residents WHERE phone = $1 AND household_id IN ( \
                SELECT h.id FROM households h JOIN units u ON u.id = h.unit_id \
@@ -748,9 +770,62 @@ impl Db {
                     .try_get(0)?;
             let event = Event {
                 id: format!("erased-{order_id}"),
-                order_id: order_id.clone(),
+                subject: Subject::order(order_id.clone()),
                 // The server's own "device" per estate, keyed by the estate's sequence: no
                 // tablet uses either, so the key is never taken.
+                device_id: format!("server:{estate_id}"),
+                device_seq: u64::try_from(seq).unwrap_or(0),
+                hlc: clock.tick(now_ms),
+                actor: actor.to_string(),
+                at: now,
+                body: EventBody::Erased,
+                seq: None,
+            };
+            insert_event(&mut tx, estate_id, seq, &event).await?;
+        }
+        for (household_id, estate_id) in &households {
+            let rows = sqlx::query(
+                "SELECT id, body FROM events WHERE estate_id = $1 AND subject_kind = 'household' \
+                 AND subject_id = $2 AND kind = 'visited'",
+            )
+            .bind(estate_id.clone())
+            .bind(household_id.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in rows {
+                let id: String = row.try_get(0)?;
+                let body: String = row.try_get(1)?;
+                if let Ok(EventBody::Visited {
+                    household_id,
+                    method,
+                    note,
+                    not_home,
+                }) = serde_json::from_str(&body)
+                    && !note.is_empty()
+                {
+                    let body = serde_json::to_string(&EventBody::Visited {
+                        household_id,
+                        method,
+                        note: anju_shared::order::ERASED.to_string(),
+                        not_home,
+                    })
+                    .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+                    sqlx::query("UPDATE events SET body = $1 WHERE id = $2")
+                        .bind(body)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            let seq: i64 =
+                sqlx::query("UPDATE estates SET seq = seq + 1 WHERE id = $1 RETURNING seq")
+                    .bind(estate_id.clone())
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get(0)?;
+            let event = Event {
+                id: format!("erased-{}", uuid::Uuid::now_v7()),
+                subject: Subject::household(household_id.clone()),
                 device_id: format!("server:{estate_id}"),
                 device_seq: u64::try_from(seq).unwrap_or(0),
                 hlc: clock.tick(now_ms),
@@ -765,6 +840,7 @@ impl Db {
         tx.commit().await?;
         Ok(Erasure {
             orders: orders.into_iter().map(|(id, _)| id).collect(),
+            households: households.into_iter().map(|(id, _)| id).collect(),
             photos,
         })
     }
@@ -912,17 +988,17 @@ impl Db {
             } else {
                 p.refusal.clone()
             };
-            if refusal.is_none() && !e.order_id.is_empty() {
-                if !owners.contains_key(&e.order_id) {
+            if refusal.is_none() && !e.order_id().is_empty() {
+                if !owners.contains_key(e.order_id()) {
                     let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
-                        .bind(e.order_id.clone())
+                        .bind(e.order_id().to_string())
                         .fetch_optional(&mut *tx)
                         .await?
                         .map(|r| r.try_get::<String, _>(0))
                         .transpose()?;
-                    owners.insert(e.order_id.clone(), owner);
+                    owners.insert(e.order_id().to_string(), owner);
                 }
-                let owner = owners.get(&e.order_id).cloned().flatten();
+                let owner = owners.get(e.order_id()).cloned().flatten();
                 refusal = arrival::order_refusal(estate_id, e, owner.as_deref());
             }
             let row = if refusal.is_none() {
@@ -965,16 +1041,16 @@ impl Db {
                 let reference = next_reference(&mut tx, estate_id, &e.at).await?;
                 // The full number of a staff-made report is kept with the order, apart from
                 // the synced log, where reveal and erasure find it.
-                let contact = contacts.get(&e.order_id);
+                let contact = contacts.get(e.order_id());
                 sqlx::query(
                     "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, \
                      contact_phone, notice_version) VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
                 )
-                .bind(e.order_id.clone())
+                .bind(e.order_id().to_string())
                 .bind(estate_id.to_string())
                 .bind(reference)
                 // No resident holds a tracking link for a staff-recorded order.
-                .bind(format!("staff:{}", e.order_id))
+                .bind(format!("staff:{}", e.order_id()))
                 .bind(e.at.timestamp_millis())
                 .bind(contact.map(|c| c.name.clone()).unwrap_or_default())
                 .bind(
@@ -984,7 +1060,7 @@ impl Db {
                 )
                 .execute(&mut *tx)
                 .await?;
-                owners.insert(e.order_id.clone(), Some(estate_id.to_string()));
+                owners.insert(e.order_id().to_string(), Some(estate_id.to_string()));
             }
             let Some(row) = row else { continue };
             insert_row(&mut tx, estate_id, seq, row).await?;
@@ -1017,6 +1093,9 @@ impl Db {
                 EventBody::Visited { household_id, .. } => households.push(household_id.clone()),
                 EventBody::Reported(r) if !r.unit_id.is_empty() => units.push(r.unit_id.clone()),
                 EventBody::Photo { hash } => photos.push(hash.clone()),
+                EventBody::Round(anju_shared::patrol::RoundStep::Checked { photos: p, .. }) => {
+                    photos.extend(p.iter().cloned())
+                }
                 EventBody::Dispatched { to: Some(to) } | EventBody::Reassigned { to } => {
                     staff.push(to.clone())
                 }
@@ -1077,7 +1156,7 @@ impl Db {
     /// assessments and milestones): what complaint severity needs of the other orders.
     pub async fn rule_events(&self, estate_id: &str) -> sqlx::Result<Vec<Event>> {
         let rows = sqlx::query(
-            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+            "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
              WHERE estate_id = $1 AND kind IN ('reported', 'classified', 'assessed', 'dispatched', \
              'reassigned', 'responded', 'completed', 'called_back', 'closed', 'reopened') ORDER BY seq",
         )
@@ -1130,7 +1209,7 @@ impl Db {
         // server down for weeks still records what became due meanwhile).
         let since = now.timestamp_millis() - 60 * 24 * 3_600_000;
         let rows = sqlx::query(
-            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+            "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
              WHERE estate_id = $1 AND kind IN ('reported', 'classified', 'assessed', 'completed', 'closed', \
              'reopened', 'escalated', 'graded') AND order_id IN ( \
                SELECT o.id FROM orders o WHERE o.estate_id = $2 AND (o.reported_ms >= $3 \
@@ -1205,7 +1284,7 @@ impl Db {
     /// One order's events, in storage order.
     pub async fn order_events(&self, estate_id: &str, order_id: &str) -> sqlx::Result<Vec<Event>> {
         let rows = sqlx::query(
-            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+            "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
              WHERE estate_id = $1 AND order_id = $2 ORDER BY seq",
         )
         .bind(estate_id.to_string())
@@ -1229,7 +1308,7 @@ impl Db {
         limit: u32,
     ) -> sqlx::Result<(Vec<Event>, i64, bool, Vec<OrderReference>)> {
         let rows = sqlx::query(
-            "SELECT e.estate_id, e.seq, e.id, e.order_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body, \
+            "SELECT e.estate_id, e.seq, e.id, e.order_id, e.subject_kind, e.subject_id, e.device_id, e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body, \
              o.reference FROM events e \
              LEFT JOIN orders o ON e.kind = 'reported' AND o.id = e.order_id AND o.estate_id = e.estate_id \
              WHERE e.estate_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
@@ -1253,7 +1332,7 @@ impl Db {
             };
             if let Some(reference) = r.try_get::<Option<String>, _>("reference")? {
                 references.push(OrderReference {
-                    order_id: event.order_id.clone(),
+                    order_id: event.order_id().to_string(),
                     reference,
                 });
             }
@@ -1268,6 +1347,8 @@ impl Db {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erasure {
     pub orders: Vec<String>,
+    /// The households they were registered in, whose visit notes were erased.
+    pub households: Vec<String>,
     pub photos: u64,
 }
 
@@ -1394,7 +1475,7 @@ async fn insert_order_row(
     Ok(())
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut Transaction<'static, Any>,
     estate_id: &str,
     seq: i64,
@@ -1411,13 +1492,15 @@ async fn insert_row(
     row: StoredEvent,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO events (estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO events (estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(estate_id.to_string())
     .bind(seq)
     .bind(row.id)
     .bind(row.order_id)
+    .bind(row.subject_kind)
+    .bind(row.subject_id)
     .bind(row.device_id)
     .bind(row.device_seq)
     .bind(row.hlc)
@@ -1434,10 +1517,15 @@ async fn insert_row(
 /// An event in the columns it is stored in. Encoding and decoding are pure, so the sync path
 /// checks that an event reads back exactly as it was sent before it stores it, and the fuzz
 /// target runs the same round trip.
+///
+/// `order_id` repeats `subject_id` for an order's events and is empty for every other subject:
+/// the order reads (desk, figures, webhooks, erasure) keep their column and index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub id: String,
     pub order_id: String,
+    pub subject_kind: String,
+    pub subject_id: String,
     pub device_id: String,
     pub device_seq: i64,
     pub hlc: String,
@@ -1452,7 +1540,9 @@ impl StoredEvent {
         let body = serde_json::to_string(&e.body).map_err(|_| "body: cannot be encoded")?;
         Ok(StoredEvent {
             id: e.id.clone(),
-            order_id: e.order_id.clone(),
+            order_id: e.order_id().to_string(),
+            subject_kind: e.subject.kind.as_str().to_string(),
+            subject_id: e.subject.id.clone(),
             device_id: e.device_id.clone(),
             device_seq: i64::try_from(e.device_seq).map_err(|_| "device_seq: too large")?,
             hlc: e.hlc.to_string(),
@@ -1466,15 +1556,29 @@ impl StoredEvent {
     /// The event these columns hold, with its estate sequence number; the error names the
     /// column that does not read.
     pub fn decode(&self, seq: i64) -> Result<Event, String> {
+        let body: EventBody =
+            serde_json::from_str(&self.body).map_err(|_| "body: not an event body")?;
+        // A row written without a subject (by SQL of the order-only log) reads as it did then.
+        let subject = if self.subject_id.is_empty() {
+            Subject::legacy(&self.order_id, &body)
+        } else {
+            Subject::new(
+                SubjectKind::parse(&self.subject_kind).ok_or("subject_kind: not a subject kind")?,
+                self.subject_id.clone(),
+            )
+        };
+        if subject.kind == SubjectKind::Order && subject.id != self.order_id {
+            return Err("order_id: not the subject's".into());
+        }
         Ok(Event {
             id: self.id.clone(),
-            order_id: self.order_id.clone(),
+            subject,
             device_id: self.device_id.clone(),
             device_seq: u64::try_from(self.device_seq).map_err(|_| "device_seq: negative")?,
             hlc: anju_shared::hlc::Hlc::parse(&self.hlc).ok_or("hlc: not a clock stamp")?,
             actor: self.actor.clone(),
             at: chrono::DateTime::parse_from_rfc3339(&self.at).map_err(|_| "at: not a time")?,
-            body: serde_json::from_str(&self.body).map_err(|_| "body: not an event body")?,
+            body,
             seq: Some(seq),
         })
     }
@@ -1522,10 +1626,21 @@ fn staff_from_row(r: &AnyRow) -> sqlx::Result<StaffRow> {
     })
 }
 
+/// A subject column, or empty when the query did not select it (SQL written for the order-only
+/// log): the row then reads by its `order_id` as it always did.
+fn subject_column(r: &AnyRow, name: &str) -> sqlx::Result<String> {
+    match r.try_get(name) {
+        Err(sqlx::Error::ColumnNotFound(_)) => Ok(String::new()),
+        other => other,
+    }
+}
+
 fn event_from_row(r: &AnyRow) -> sqlx::Result<Event> {
     let row = StoredEvent {
         id: r.try_get("id")?,
         order_id: r.try_get("order_id")?,
+        subject_kind: subject_column(r, "subject_kind")?,
+        subject_id: subject_column(r, "subject_id")?,
         device_id: r.try_get("device_id")?,
         device_seq: r.try_get("device_seq")?,
         hlc: r.try_get("hlc")?,
@@ -1665,7 +1780,7 @@ fn clock_event(
 ) -> Event {
     Event {
         id: uuid::Uuid::now_v7().to_string(),
-        order_id: order_id.to_string(),
+        subject: Subject::order(order_id),
         device_id: CLOCK_DEVICE.to_string(),
         device_seq: u64::try_from(seq).unwrap_or_default(),
         hlc: anju_shared::hlc::Hlc::new(u64::try_from(at.timestamp_millis()).unwrap_or(0), 0),

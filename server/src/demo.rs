@@ -341,10 +341,13 @@ pub fn history(estate_slug: &str, homes: &[Home], crew: &Crew, now: Time, seed: 
         std::collections::HashMap::new();
     let mut visits = Vec::new();
     for e in events {
-        if e.order_id.is_empty() {
+        if e.order_id().is_empty() {
             visits.push(e);
         } else {
-            by_order.entry(e.order_id.clone()).or_default().push(e);
+            by_order
+                .entry(e.order_id().to_string())
+                .or_default()
+                .push(e);
         }
     }
     History {
@@ -554,7 +557,7 @@ fn stamp(mut happened: Vec<Happening>, estate_slug: &str) -> Vec<Event> {
         let ms = u64::try_from(h.at.timestamp_millis()).unwrap_or(0);
         out.push(Event {
             id: format!("demo-{estate_slug}-e{i:06}"),
-            order_id: h.order_id,
+            subject: anju_shared::subject::Subject::legacy(&h.order_id, &h.body),
             device_id: h.device,
             device_seq: seq,
             hlc: clock.tick(ms),

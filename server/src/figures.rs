@@ -90,7 +90,7 @@ impl Db {
         let from_ms = start_of(from, offset).timestamp_millis();
         let to_ms = start_of(to, offset).timestamp_millis();
         let rows = sqlx::query(
-            "SELECT o.reference AS o_reference, e.estate_id, e.seq, e.id, e.order_id, e.device_id, \
+            "SELECT o.reference AS o_reference, e.estate_id, e.seq, e.id, e.order_id, e.subject_kind, e.subject_id, e.device_id, \
                     e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
              FROM orders o JOIN events e ON e.order_id = o.id \
              WHERE o.estate_id = $1 AND o.reported_ms < $3 AND (o.reported_ms >= $2 OR NOT EXISTS \
@@ -109,7 +109,7 @@ impl Db {
             };
             let reference: String = r.try_get("o_reference")?;
             by_order
-                .entry(event.order_id.clone())
+                .entry(event.order_id().to_string())
                 .or_insert_with(|| (reference, Vec::new()))
                 .1
                 .push(event);

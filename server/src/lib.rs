@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod figures;
 pub mod jobs;
+pub mod patrols;
 pub mod photos;
 pub mod routes;
 pub mod security;

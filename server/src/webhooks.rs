@@ -671,7 +671,7 @@ async fn fan_out_one(
         let mut next = head;
         if wanted {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body \
+                "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body \
                  FROM events WHERE estate_id = $1 AND seq > $2 AND seq <= $3 AND kind IN ({wanted_kinds}) \
                  ORDER BY seq LIMIT $4"
             )))
@@ -697,11 +697,11 @@ async fn fan_out_one(
                 if !kinds.contains(&kind) {
                     continue;
                 }
-                if !orders.contains_key(&event.order_id) {
-                    let order = order_now(&mut tx, &estate_id, &event.order_id).await?;
-                    orders.insert(event.order_id.clone(), order);
+                if !orders.contains_key(event.order_id()) {
+                    let order = order_now(&mut tx, &estate_id, event.order_id()).await?;
+                    orders.insert(event.order_id().to_string(), order);
                 }
-                let (reference, state) = &orders[&event.order_id];
+                let (reference, state) = &orders[event.order_id()];
                 let id = format!("dl-{}", uuid::Uuid::now_v7().simple());
                 let place = Place {
                     company_id,
@@ -766,7 +766,7 @@ async fn order_now(
             .transpose()?
             .unwrap_or_default();
     let rows = sqlx::query(
-        "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+        "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
          WHERE estate_id = $1 AND order_id = $2 ORDER BY seq",
     )
     .bind(estate_id.to_string())

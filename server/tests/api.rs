@@ -617,7 +617,7 @@ async fn killing_the_server_never_loses_an_acknowledged_event() {
     let ids: std::collections::BTreeSet<String> = stored.iter().map(|e| e.id.clone()).collect();
     let lost: Vec<&String> = acked.difference(&ids).collect();
     assert!(lost.is_empty(), "acknowledged events lost: {lost:?}");
-    assert!(stored.iter().any(|e| e.order_id == order));
+    assert!(stored.iter().any(|e| e.order_id() == order));
     if common::on_postgres() {
         // The file check below is SQLite's; PostgreSQL keeps its own write-ahead log.
         return;
@@ -1911,7 +1911,7 @@ async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_nex
     assert!(
         pulled
             .iter()
-            .any(|e| e.order_id == order && e.body == anju_shared::order::EventBody::Erased)
+            .any(|e| e.order_id() == order && e.body == anju_shared::order::EventBody::Erased)
     );
     let mut device: Vec<anju_shared::order::Event> =
         serde_json::from_value(first["events"].clone()).expect("events");
@@ -2849,4 +2849,40 @@ async fn a_webhooks_estate_filter_keeps_the_others_out() {
     let dir = tempfile::tempdir().expect("tempdir");
     let app = webhook_app(&test_db(&dir).await).await;
     common::webhooks::story_an_estate_filter_keeps_the_others_out(&app).await;
+}
+
+#[tokio::test]
+async fn a_log_made_by_the_order_only_schema_migrates_to_subjects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::subjects::story_an_order_only_log_migrates_to_subjects(&test_db(&dir).await).await;
+}
+
+#[tokio::test]
+async fn rounds_visits_and_orders_sync_as_subjects_of_their_kinds() {
+    let (app, _dir) = app().await;
+    common::subjects::story_every_subject_kind_syncs(&app).await;
+}
+
+#[tokio::test]
+async fn erasing_a_resident_redacts_the_visit_notes_of_their_household() {
+    let (app, _dir) = app().await;
+    common::subjects::story_erasure_reaches_household_visits(&app).await;
+}
+
+#[tokio::test]
+async fn managers_define_patrols_that_every_colleague_reads() {
+    let (app, _dir) = app().await;
+    common::patrols::story_definitions_by_role_and_field(&app).await;
+}
+
+#[tokio::test]
+async fn forged_other_estate_and_revoked_checkpoint_codes_are_refused_by_name() {
+    let (app, _dir) = app().await;
+    common::patrols::story_codes_forged_other_estate_and_revoked(&app).await;
+}
+
+#[tokio::test]
+async fn a_patrol_finding_reaches_the_desk_as_an_order_with_deadlines() {
+    let (app, _dir) = app().await;
+    common::patrols::story_a_finding_becomes_an_order_with_deadlines(&app).await;
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::hlc::{Hlc, MAX_COUNTER};
 use crate::model::{Channel, Role, VisitMethod};
 use crate::order::{Event, EventBody};
+use crate::patrol::{self, RoundStep};
 use crate::report::{mask_phone, normalize_phone};
 
 /// 2000-01-01T00:00:00Z: nothing of this product happened before it.
@@ -68,6 +69,11 @@ pub trait Lookup {
     }
     /// Whether this id is an active staff member who works in this estate.
     fn staff(&self, _id: &str) -> Option<bool> {
+        None
+    }
+    /// The verdict on a code scanned at a checkpoint: the server's is signed and current
+    /// (`patrol::judge_code`); a tablet can only match the code's digest to the checkpoint's.
+    fn code(&self, _checkpoint_id: &str, _token: &str) -> Option<Result<(), Refusal>> {
         None
     }
 }
@@ -133,6 +139,18 @@ fn field_zh(field: &str) -> &str {
         "device_id" => "设备",
         "device_seq" => "设备序号",
         "order_id" => "工单",
+        "subject.id" => "记录对象",
+        "subject.kind" => "记录类型",
+        "checkpoint_id" => "巡查点",
+        "item" => "检查项",
+        "token" => "巡查码",
+        "photos" => "照片",
+        "route_id" => "巡查路线",
+        "route_name" => "路线名称",
+        "checkpoints" => "巡查点",
+        "earliest" => "最早时间",
+        "latest" => "最晚时间",
+        "day" => "日期",
         "event_id" => "冲突记录",
         "assessment" => "认定",
         other => other,
@@ -156,7 +174,7 @@ pub fn check(
 ) -> Result<(), Refusal> {
     ident("id", &e.id, false)?;
     ident("device_id", &e.device_id, false)?;
-    ident("order_id", &e.order_id, true)?;
+    ident("subject.id", &e.subject.id, true)?;
     if e.device_id != pusher.device_id {
         return Err(Refusal::new(
             "device_id",
@@ -191,21 +209,52 @@ pub fn check(
     }
     time("at", &e.at, now_ms + MAX_AHEAD_MS)?;
     stamp(e.hlc, now_ms)?;
-    match (&e.body, e.order_id.is_empty()) {
-        (EventBody::Visited { .. }, false) => {
-            return Err(Refusal::new(
-                "order_id",
-                "a visit is about no order",
-                "走访记录不属于工单",
-            ));
-        }
-        (EventBody::Visited { .. }, true) => {}
-        (_, true) => {
-            return Err(Refusal::new("order_id", "missing", "缺少工单编号"));
-        }
-        _ => {}
-    }
+    subject(e)?;
     body(&e.body, now_ms, lookup)
+}
+
+/// Whether the event's body is about its subject's kind, and names the subject it is about.
+fn subject(e: &Event) -> Result<(), Refusal> {
+    let kinds = e.body.subject_kinds();
+    let kind = kinds[0];
+    if !kinds.contains(&e.subject.kind) {
+        return Err(Refusal::new(
+            "subject.kind",
+            format!(
+                "a {} event is about a {}, not a {}",
+                e.body.kind(),
+                kind.as_str(),
+                e.subject.kind.as_str()
+            ),
+            format!("此操作属于{},不属于{}", kind.zh(), e.subject.kind.zh()),
+        ));
+    }
+    if e.subject.id.is_empty() {
+        return Err(Refusal::new(
+            "subject.id",
+            format!("missing the {}", kind.as_str()),
+            format!("缺少{}编号", kind.zh()),
+        ));
+    }
+    match &e.body {
+        EventBody::Visited { household_id, .. } if *household_id != e.subject.id => {
+            Err(Refusal::new(
+                "household_id",
+                "not the household the event is about",
+                "与记录所属住户不一致",
+            ))
+        }
+        EventBody::Round(RoundStep::Started(s))
+            if crate::patrol::round_id(&s.route_id, s.day) != e.subject.id =>
+        {
+            Err(Refusal::new(
+                "subject.id",
+                "a round is named by its route and day",
+                "巡查轮次编号须由路线和日期组成",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The checks of each kind of event's own fields.
@@ -377,6 +426,7 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
                 ident("to", id, false)?;
             }
         }
+        EventBody::Round(step) => round_step(step, lookup)?,
         EventBody::Classified { .. }
         | EventBody::Responded
         | EventBody::Completed
@@ -386,12 +436,133 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
     Ok(())
 }
 
+/// The most checkpoints a route has, and checklist items a checkpoint has.
+pub const MAX_CHECKPOINTS: usize = 200;
+pub const MAX_ITEMS: usize = 20;
+/// The most photos one finding carries.
+pub const MAX_PHOTOS: usize = 9;
+/// A checkpoint code's longest form (see `patrol::token`).
+pub const TOKEN_MAX: usize = 200;
+
+/// The checks of a round step's own fields.
+fn round_step(step: &RoundStep, lookup: &dyn Lookup) -> Result<(), Refusal> {
+    match step {
+        RoundStep::Started(s) => {
+            ident("route_id", &s.route_id, false)?;
+            text("route_name", &s.route_name, 1, LOCATION_MAX)?;
+            if !patrol::is_hhmm(&s.earliest) {
+                return Err(Refusal::new("earliest", "a time as HH:MM", "须为 时:分"));
+            }
+            if !patrol::is_hhmm(&s.latest) {
+                return Err(Refusal::new("latest", "a time as HH:MM", "须为 时:分"));
+            }
+            if !(2000..=2100).contains(&chrono::Datelike::year(&s.day)) {
+                return Err(Refusal::new(
+                    "day",
+                    "outside 2000–2100",
+                    "超出 2000–2100 年",
+                ));
+            }
+            if s.checkpoints.is_empty() || s.checkpoints.len() > MAX_CHECKPOINTS {
+                return Err(Refusal::new(
+                    "checkpoints",
+                    format!("1 to {MAX_CHECKPOINTS} checkpoints"),
+                    format!("须为 1 至 {MAX_CHECKPOINTS} 个巡查点"),
+                ));
+            }
+            for c in &s.checkpoints {
+                ident("checkpoint_id", &c.id, false)?;
+                text("checkpoints", &c.name, 1, LOCATION_MAX)?;
+                ident("building_id", &c.building_id, true)?;
+                text("place", &c.place, 0, LOCATION_MAX)?;
+                if c.checklist.len() > MAX_ITEMS {
+                    return Err(Refusal::new(
+                        "item",
+                        format!("at most {MAX_ITEMS} items a checkpoint"),
+                        format!("每个巡查点最多 {MAX_ITEMS} 项"),
+                    ));
+                }
+                for i in &c.checklist {
+                    text("item", i, 1, LOCATION_MAX)?;
+                }
+            }
+        }
+        RoundStep::Scanned {
+            checkpoint_id,
+            proof,
+            token,
+        } => {
+            ident("checkpoint_id", checkpoint_id, false)?;
+            text("token", token, 0, TOKEN_MAX)?;
+            if (*proof == patrol::Proof::Manual) != token.is_empty() {
+                return Err(Refusal::new(
+                    "token",
+                    "a scanned code goes with QR or NFC, none with a manual pick",
+                    "扫码或 NFC 须带巡查码,手动选择不带",
+                ));
+            }
+            if !token.is_empty()
+                && let Some(Err(refusal)) = lookup.code(checkpoint_id, token)
+            {
+                return Err(refusal);
+            }
+        }
+        RoundStep::Checked {
+            checkpoint_id,
+            item,
+            note,
+            photos,
+            ..
+        } => {
+            ident("checkpoint_id", checkpoint_id, false)?;
+            text("item", item, 1, LOCATION_MAX)?;
+            text("note", note, 0, TEXT_MAX)?;
+            if photos.len() > MAX_PHOTOS {
+                return Err(Refusal::new(
+                    "photos",
+                    format!("at most {MAX_PHOTOS}"),
+                    format!("最多 {MAX_PHOTOS} 张"),
+                ));
+            }
+            for hash in photos {
+                if !is_photo_hash(hash) {
+                    return Err(Refusal::new(
+                        "photos",
+                        "not a photo's SHA-256 (64 lowercase hex digits)",
+                        "不是照片的 SHA-256 摘要",
+                    ));
+                }
+                if lookup.photo(hash) == Some(false) {
+                    return Err(Refusal::new(
+                        "photos",
+                        "no such photo in this estate (upload it first)",
+                        "本小区没有这张照片(请先上传)",
+                    ));
+                }
+            }
+        }
+        RoundStep::Raised {
+            checkpoint_id,
+            item,
+            order_id,
+        } => {
+            ident("checkpoint_id", checkpoint_id, false)?;
+            text("item", item, 1, LOCATION_MAX)?;
+            ident("order_id", order_id, false)?;
+        }
+        RoundStep::Doubted { event_id, .. } => ident("event_id", event_id, false)?,
+    }
+    Ok(())
+}
+
 /// Whether an order-bound event may go to the order it names: a report opens a new order,
 /// everything else needs the order to exist in this estate. `owner` is the estate the order
 /// belongs to, if it exists (stored, or reported earlier in the same push).
 pub fn order_refusal(estate_id: &str, e: &Event, owner: Option<&str>) -> Option<Refusal> {
+    if e.subject.kind != crate::subject::SubjectKind::Order {
+        return None;
+    }
     match (&e.body, owner) {
-        (EventBody::Visited { .. }, _) => None,
         (EventBody::Reported(_), None) => None,
         (EventBody::Reported(_), Some(_)) => Some(Refusal::new(
             "order_id",

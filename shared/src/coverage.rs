@@ -634,7 +634,7 @@ mod tests {
         use crate::hlc::Hlc;
         let event = |id: &str, method: &str| Event {
             id: id.into(),
-            order_id: String::new(),
+            subject: crate::subject::Subject::household("h"),
             device_id: "d".into(),
             device_seq: 1,
             hlc: Hlc::default(),

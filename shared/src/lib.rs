@@ -22,11 +22,13 @@ pub mod lang;
 pub mod model;
 pub mod notice;
 pub mod order;
+pub mod patrol;
 pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod site;
 pub mod sla;
+pub mod subject;
 pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -15,14 +15,16 @@ use crate::model::{
     Category, ComplaintBusiness, EventKind, RepairScope, RepairSize, Role, Validity, flags,
 };
 use crate::sla::{self, OrderFacts};
+use crate::subject::{Subject, SubjectKind};
 
 /// One thing that happened. Immutable once written; state is a fold over these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "EventWire")]
 pub struct Event {
     /// UUIDv7, so ids sort roughly by creation.
     pub id: String,
-    /// The order it is about; empty for events about no order (a household visit).
-    pub order_id: String,
+    /// What it is about: an order, a household, a patrol round (`subject.rs`).
+    pub subject: Subject,
     /// The device that recorded it and that device's dense counter (1, 2, 3, …): the
     /// idempotency key of sync.
     pub device_id: String,
@@ -39,6 +41,55 @@ pub struct Event {
     /// The estate's sequence number, once the server stored it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<i64>,
+}
+
+/// An event as read: today's shape (`subject`) or the one before subjects (`order_id`, empty
+/// for a household visit), which a tablet's outbox of an older app still pushes.
+#[derive(Deserialize)]
+struct EventWire {
+    id: String,
+    #[serde(default)]
+    subject: Option<Subject>,
+    #[serde(default)]
+    order_id: Option<String>,
+    device_id: String,
+    device_seq: u64,
+    hlc: Hlc,
+    actor: String,
+    at: DateTime<FixedOffset>,
+    body: EventBody,
+    #[serde(default)]
+    seq: Option<i64>,
+}
+
+impl From<EventWire> for Event {
+    fn from(w: EventWire) -> Event {
+        let subject = w
+            .subject
+            .unwrap_or_else(|| Subject::legacy(w.order_id.as_deref().unwrap_or(""), &w.body));
+        Event {
+            id: w.id,
+            subject,
+            device_id: w.device_id,
+            device_seq: w.device_seq,
+            hlc: w.hlc,
+            actor: w.actor,
+            at: w.at,
+            body: w.body,
+            seq: w.seq,
+        }
+    }
+}
+
+impl Event {
+    /// The order this event is about; empty when its subject is not an order.
+    pub fn order_id(&self) -> &str {
+        if self.subject.kind == SubjectKind::Order {
+            &self.subject.id
+        } else {
+            ""
+        }
+    }
 }
 
 /// What happened. The tag is the event's `type` on the wire.
@@ -108,7 +159,9 @@ pub enum EventBody {
     /// many people, and the flags of C-5/C-6/D-9. Each field given replaces the earlier value
     /// (the later stamp wins); fields left out keep theirs.
     Assessed(Assessment),
-    /// A household visit (V-1); not about an order.
+    /// A step of a patrol round (V-3): about a round, not an order.
+    Round(crate::patrol::RoundStep),
+    /// A household visit (V-1): about the household, not an order.
     Visited {
         household_id: String,
         /// `phone`, `door` or `outdoor`.
@@ -143,6 +196,7 @@ impl EventBody {
             EventBody::Erased => "erased",
             EventBody::Assessed(_) => "assessed",
             EventBody::Visited { .. } => "visited",
+            EventBody::Round(step) => step.kind(),
         }
     }
 
@@ -158,6 +212,7 @@ impl EventBody {
             | EventBody::Completed
             | EventBody::Appointment { .. } => true,
             EventBody::Visited { .. } => role != Role::Technician,
+            EventBody::Round(step) => step.may_be_recorded_by(role),
             // Only the server's erasure records it.
             EventBody::Erased => false,
             EventBody::Classified { .. }
@@ -193,6 +248,7 @@ impl EventBody {
                 | EventBody::Photo { .. }
                 | EventBody::ConflictResolved { .. }
                 | EventBody::Visited { .. }
+                | EventBody::Round(_)
                 | EventBody::Erased
                 | EventBody::Assessed(_)
                 | EventBody::Escalated { .. }
@@ -264,21 +320,36 @@ impl Reported {
     }
 }
 
-/// Redacts, in place, the reports among `events` of the orders that `events` also say were
-/// erased: the server does it when it erases, a device when it pulls the erasure.
+/// Redacts, in place, what `events` also say was erased: the reports of erased orders, and the
+/// visit notes of a household recorded up to its erasure (a later visit is of whoever lives
+/// there then). The server does it when it erases, a device when it pulls the erasure.
+/// Patrol rounds hold no resident's data.
 pub fn redact_erased(events: &mut [Event]) -> Vec<String> {
-    let erased: Vec<String> = events
+    let erased: Vec<(Subject, DateTime<FixedOffset>)> = events
         .iter()
         .filter(|e| matches!(e.body, EventBody::Erased))
-        .map(|e| e.order_id.clone())
+        .map(|e| (e.subject.clone(), e.at))
         .collect();
     let mut changed = Vec::new();
     for e in events.iter_mut() {
-        if let EventBody::Reported(r) = &mut e.body
-            && erased.contains(&e.order_id)
-            && r.text != ERASED
-        {
-            r.redact();
+        let hit = match &mut e.body {
+            EventBody::Reported(r)
+                if r.text != ERASED && erased.iter().any(|(s, _)| *s == e.subject) =>
+            {
+                r.redact();
+                true
+            }
+            EventBody::Visited { note, .. }
+                if !note.is_empty()
+                    && note != ERASED
+                    && erased.iter().any(|(s, at)| *s == e.subject && e.at <= *at) =>
+            {
+                *note = ERASED.to_string();
+                true
+            }
+            _ => false,
+        };
+        if hit {
             changed.push(e.id.clone());
         }
     }
@@ -526,7 +597,10 @@ fn advance(status: Status, body: &EventBody) -> Status {
 /// Folds one order's events into its state. `None` until its `reported` event is known.
 /// Events of other orders are ignored; the order the events come in does not matter.
 pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
-    let mut mine: Vec<&Event> = events.iter().filter(|e| e.order_id == order_id).collect();
+    let mut mine: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.subject.kind == SubjectKind::Order && e.subject.id == order_id)
+        .collect();
     mine.sort_by(|a, b| {
         (a.hlc, a.device_id.as_str(), a.id.as_str()).cmp(&(
             b.hlc,
@@ -667,8 +741,9 @@ pub fn order_ids(events: &[Event]) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
     let mut ids = Vec::new();
     for e in events {
-        if !e.order_id.is_empty() && seen.insert(e.order_id.as_str()) {
-            ids.push(e.order_id.clone());
+        let id = e.order_id();
+        if !id.is_empty() && seen.insert(id) {
+            ids.push(id.to_string());
         }
     }
     ids
@@ -685,7 +760,7 @@ mod tests {
     fn ev(id: &str, device: &str, hlc: u64, body: EventBody) -> Event {
         Event {
             id: id.into(),
-            order_id: "o1".into(),
+            subject: Subject::order("o1"),
             device_id: device.into(),
             device_seq: 0,
             hlc: Hlc::new(hlc, 0),

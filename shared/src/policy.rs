@@ -317,6 +317,25 @@ impl VisitRules {
     }
 }
 
+/// V-3: the share of a patrol round's checkpoints that must be scanned for the round to comply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatrolRules {
+    pub source: String,
+    /// Whole percent.
+    pub threshold: u32,
+}
+
+impl Default for PatrolRules {
+    /// 70%: the compliance threshold of the most complete open guard-tour model, for a policy
+    /// whose rulebook names none.
+    fn default() -> Self {
+        PatrolRules {
+            source: "V-3 [003 12, 004 5-9]".into(),
+            threshold: 70,
+        }
+    }
+}
+
 /// A company's or an estate's rules, all numbers as data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -337,6 +356,8 @@ pub struct Policy {
     pub kpi: KpiTargets,
     /// V-1, V-2 (the shipped default when a document has none).
     pub visits: VisitRules,
+    /// V-3 (the shipped default when a document has none).
+    pub patrols: PatrolRules,
 }
 
 impl<'de> Deserialize<'de> for Policy {
@@ -745,6 +766,15 @@ fn load(node: Node<'_>) -> R<Policy> {
     })?
     .unwrap_or_default();
 
+    let patrols = json::opt(&node, map, "patrols", |n| {
+        let m = n.object()?;
+        Ok(PatrolRules {
+            source: text(&n, m, "source")?,
+            threshold: json::req(&n, m, "threshold", |x| x.int(0, 100).map(|v| v as u32))?,
+        })
+    })?
+    .unwrap_or_default();
+
     Ok(Policy {
         name,
         label_zh,
@@ -758,6 +788,7 @@ fn load(node: Node<'_>) -> R<Policy> {
         severity,
         kpi,
         visits,
+        patrols,
     })
 }
 

@@ -10,6 +10,9 @@ use crate::order::Event;
 pub const MAX_PAGE: u32 = 1000;
 /// The most events a push may carry.
 pub const MAX_PUSH: usize = 1000;
+/// The request header in which a device sends its clock (epoch milliseconds) with a sync: a
+/// patrol scan pushed from a device far off the server's clock is flagged (`patrol::Flag::Clock`).
+pub const DEVICE_TIME_HEADER: &str = "x-anju-device-time";
 
 /// One round trip of a device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -475,7 +475,7 @@ pub fn job_estate(seed: u64, n: usize, open: usize) -> Vec<crate::order::OrderSt
             .enumerate()
             .map(|(k, (at, body))| Recorded {
                 id: format!("{id}-{k}"),
-                order_id: id.clone(),
+                subject: crate::subject::Subject::order(id.clone()),
                 device_id: "bench".into(),
                 device_seq: k as u64 + 1,
                 hlc: Hlc::new(at.timestamp_millis().max(0) as u64, k as u32),

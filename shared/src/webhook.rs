@@ -185,7 +185,7 @@ pub fn payload(
         company_id: place.company_id.to_string(),
         estate_id: place.estate_id.to_string(),
         estate_name: place.estate_name.to_string(),
-        order_id: event.order_id.clone(),
+        order_id: event.order_id().to_string(),
         event_id: event.id.clone(),
         reference: place.reference.to_string(),
         category: order.map(|o| o.category),
@@ -222,7 +222,7 @@ mod tests {
     fn event(body: EventBody) -> Event {
         Event {
             id: "ev-1".into(),
-            order_id: "ord-1".into(),
+            subject: crate::subject::Subject::order("ord-1"),
             device_id: "tab".into(),
             device_seq: 1,
             hlc: Hlc::new(1, 0),

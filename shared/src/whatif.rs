@@ -62,6 +62,12 @@ const WORDS: &[(&str, &str, &str)] = &[
         "days to visit a new resident",
     ),
     ("steps", "升级", "escalation step"),
+    ("patrols", "巡查", "patrols"),
+    (
+        "threshold",
+        "轮次达标率(%)",
+        "round compliance threshold (%)",
+    ),
 ];
 
 fn word(key: &str) -> (String, String) {
@@ -88,6 +94,7 @@ fn rule_of(path: &[String]) -> &'static str {
         "kpi" => "§6",
         "visits" if has("new_resident_days") => "V-2",
         "visits" => "V-1",
+        "patrols" => "V-3",
         _ => "",
     }
 }

@@ -7,6 +7,7 @@ use anju_shared::arrival::{self, Pusher, Unknown};
 use anju_shared::hlc::{Clock, Hlc, MAX_COUNTER};
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
+use anju_shared::subject::Subject;
 use chrono::{DateTime, FixedOffset};
 use proptest::prelude::*;
 
@@ -30,7 +31,7 @@ fn time(ms: i64, offset_s: i32) -> DateTime<FixedOffset> {
 fn event(body: EventBody) -> Event {
     Event {
         id: "0190f0f0-0000-7000-8000-000000000001".into(),
-        order_id: "ord-1".into(),
+        subject: Subject::order("ord-1"),
         device_id: "tablet-1".into(),
         device_seq: 1,
         hlc: Hlc::new(NOW as u64, 0),
@@ -165,7 +166,7 @@ fn every_text_is_bounded_and_every_enumeration_checked() {
         );
     }
     let visit = |method: &str, note: String| Event {
-        order_id: String::new(),
+        subject: Subject::household("h-1"),
         ..event(EventBody::Visited {
             household_id: "h-1".into(),
             method: method.into(),
@@ -182,19 +183,36 @@ fn every_text_is_bounded_and_every_enumeration_checked() {
         refused_field(&visit("door", "记".repeat(2001))).as_deref(),
         Some("note")
     );
-    // A visit is about no order, and everything else is about one.
+    // A visit is about a household, and an order's event about an order.
     let on_order = event(EventBody::Visited {
         household_id: "h-1".into(),
         method: "door".into(),
         note: String::new(),
         not_home: false,
     });
-    assert_eq!(refused_field(&on_order).as_deref(), Some("order_id"));
+    assert_eq!(refused_field(&on_order).as_deref(), Some("subject.kind"));
+    let elsewhere = Event {
+        subject: Subject::household("h-2"),
+        ..on_order
+    };
+    assert_eq!(
+        refused_field(&elsewhere).as_deref(),
+        Some("household_id"),
+        "a visit names the household it is about"
+    );
     let orphan = Event {
-        order_id: String::new(),
+        subject: Subject::order(""),
         ..event(EventBody::Note { text: "x".into() })
     };
-    assert_eq!(refused_field(&orphan).as_deref(), Some("order_id"));
+    assert_eq!(refused_field(&orphan).as_deref(), Some("subject.id"));
+    let on_household = Event {
+        subject: Subject::household("h-1"),
+        ..event(EventBody::Note { text: "x".into() })
+    };
+    assert_eq!(
+        refused_field(&on_household).as_deref(),
+        Some("subject.kind")
+    );
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn order(
         .enumerate()
         .map(|(n, (body, at))| Event {
             id: format!("{id}-{n}"),
-            order_id: id.into(),
+            subject: anju_shared::subject::Subject::order(id),
             device_id: "d".into(),
             device_seq: n as u64 + 1,
             hlc: Hlc::default(),
@@ -52,7 +52,7 @@ fn order(
 fn estate(id: &str, preset: &str, orders: Vec<Vec<Event>>, visits: Vec<Visit>) -> EstateData {
     let states: Vec<_> = orders
         .iter()
-        .filter_map(|events| fold(&events[0].order_id, events))
+        .filter_map(|events| fold(events[0].order_id(), events))
         .collect();
     EstateData {
         id: id.into(),

@@ -22,7 +22,7 @@ fn start() -> Time {
 fn event(id: &str, at: Time, body: EventBody) -> Event {
     Event {
         id: id.into(),
-        order_id: "o1".into(),
+        subject: anju_shared::subject::Subject::order("o1"),
         device_id: "d".into(),
         device_seq: 1,
         hlc: Hlc::new(at.timestamp_millis() as u64, 0),

@@ -17,7 +17,7 @@ fn at(s: &str) -> DateTime<FixedOffset> {
 fn ev(order: &str, n: u64, when: DateTime<FixedOffset>, body: EventBody) -> Event {
     Event {
         id: format!("{order}-{n}"),
-        order_id: order.into(),
+        subject: anju_shared::subject::Subject::order(order),
         device_id: "d".into(),
         device_seq: n,
         hlc: Hlc::new(when.timestamp_millis() as u64, n as u32),

@@ -138,14 +138,14 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
         // (reference, state, building): the building from the report, for the filter.
         let orders: Vec<(String, OrderState, String)> = engine.events.with(|local| {
             let by_order = sorted_indices(local.len(), &|a, b| {
-                local[a].order_id.cmp(&local[b].order_id)
+                local[a].order_id().cmp(local[b].order_id())
             });
             engine.references.with(|refs| {
                 let mut orders = Vec::new();
                 let mut at = 0;
                 while at < by_order.len() {
-                    let id = &local[by_order[at]].order_id;
-                    let end = at + by_order[at..].partition_point(|&n| &local[n].order_id == id);
+                    let id = local[by_order[at]].order_id();
+                    let end = at + by_order[at..].partition_point(|&n| local[n].order_id() == id);
                     if !id.is_empty() {
                         let events: Vec<Event> = by_order[at..end]
                             .iter()

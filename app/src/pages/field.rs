@@ -82,12 +82,18 @@ enum Screen {
     Order(String),
     Visit,
     Round,
+    /// `/field/patrol` (today's routes) and `/field/patrol/{round}` (`pages/patrol.rs`).
+    Patrol(String),
 }
 
 fn screen_of(path: &str) -> Screen {
     match path.strip_prefix("/field/") {
         Some("visit") => Screen::Visit,
         Some("round") => Screen::Round,
+        Some("patrol") => Screen::Patrol(String::new()),
+        Some(rest) if rest.starts_with("patrol/") => {
+            Screen::Patrol(rest["patrol/".len()..].to_string())
+        }
         Some(rest) => rest
             .strip_prefix("orders/")
             .filter(|id| !id.is_empty())
@@ -102,7 +108,7 @@ pub(crate) fn folded(engine: Engine) -> Vec<OrderState> {
     engine.events.with(|events| {
         // Grouped by order first, so each fold sees only its own order's events.
         let by_order = sorted_indices(events.len(), &|a, b| {
-            events[a].order_id.cmp(&events[b].order_id)
+            events[a].order_id().cmp(events[b].order_id())
         });
         let mut orders = Vec::new();
         let mut group = Vec::new();
@@ -111,10 +117,10 @@ pub(crate) fn folded(engine: Engine) -> Vec<OrderState> {
             group.push(e.clone());
             let last = by_order
                 .get(n + 1)
-                .is_none_or(|&j| events[j].order_id != e.order_id);
+                .is_none_or(|&j| events[j].order_id() != e.order_id());
             if last {
-                if !e.order_id.is_empty() {
-                    orders.extend(fold(&e.order_id, &group));
+                if !e.order_id().is_empty() {
+                    orders.extend(fold(e.order_id(), &group));
                 }
                 group.clear();
             }
@@ -139,8 +145,8 @@ fn field_app(engine: Engine) -> impl IntoView {
         engine.events.with(|events| {
             let mut ids: Vec<String> = events
                 .iter()
-                .filter(|e| e.seq.is_none() && !e.order_id.is_empty())
-                .map(|e| e.order_id.clone())
+                .filter(|e| e.seq.is_none() && !e.order_id().is_empty())
+                .map(|e| e.order_id().to_string())
                 .collect();
             ids.dedup();
             ids
@@ -175,6 +181,7 @@ fn field_app(engine: Engine) -> impl IntoView {
                 Screen::List => view! {
                     <div class="actions">
                         <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
+                        <a class="button primary" href="/field/patrol" data-testid="open-patrol">{tr("巡查", "Patrol")}</a>
                         <a class="button secondary" href="/field/round" data-testid="open-round">{tr("本月走访", "My visits")}</a>
                     </div>
                     <h2>{tr("工单", "Orders")}</h2>
@@ -203,6 +210,7 @@ fn field_app(engine: Engine) -> impl IntoView {
                     Some(me) => crate::pages::plan::round_list(engine, me).into_any(),
                     None => ().into_any(),
                 },
+                Screen::Patrol(round) => crate::pages::patrol::patrol_screen(engine, round).into_any(),
             })}
         </section>
     }

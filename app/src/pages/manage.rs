@@ -83,18 +83,27 @@ enum Tab {
     Report,
     Plan,
     Rules,
+    Patrols,
+    Rounds,
+    /// The print sheet of checkpoint codes: reached from the patrols tab, not a tab itself.
+    Print,
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str, &'static str, &'static str); 5] = [
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 7] = [
         (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
         (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
         (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
         (Tab::Plan, "/manage/plan", "走访计划", "Visit plan"),
         (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
+        (Tab::Patrols, "/manage/patrols", "巡查设置", "Patrols"),
+        (Tab::Rounds, "/manage/rounds", "巡查轮次", "Patrol rounds"),
     ];
 
     fn of(path: &str) -> Tab {
+        if path.trim_end_matches('/') == "/manage/patrols/print" {
+            return Tab::Print;
+        }
         Tab::ALL
             .iter()
             .rev()
@@ -145,6 +154,9 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                     let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
                     rules_editor(me.clone(), estate).into_any()
                 }
+                Tab::Patrols => crate::pages::patrols::patrol_editor(engine, me.clone()).into_any(),
+                Tab::Rounds => crate::pages::patrols::rounds_view(engine).into_any(),
+                Tab::Print => crate::pages::patrols::print_sheet(engine).into_any(),
                 }
             })}
         </section>

@@ -28,6 +28,10 @@ pub(crate) mod not_found;
 #[cfg(feature = "staff")]
 pub(crate) mod order;
 #[cfg(feature = "staff")]
+pub(crate) mod patrol;
+#[cfg(feature = "staff")]
+pub(crate) mod patrols;
+#[cfg(feature = "staff")]
 pub(crate) mod plan;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod report;

@@ -222,6 +222,7 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
         EventBody::Erased => tr("删除个人信息", "Personal data erased"),
         EventBody::Visited { .. } => tr("走访", "Visit"),
         EventBody::Assessed(_) => tr("认定", "Assessment"),
+        EventBody::Round(_) => tr("巡查", "Patrol"),
     }
 }
 
@@ -402,7 +403,7 @@ pub(crate) fn order_detail(
     let own_events = Memo::new(move |_| {
         events.with(|all| {
             all.iter()
-                .filter(|e| e.order_id == id.get_value())
+                .filter(|e| e.order_id() == id.get_value())
                 .cloned()
                 .collect::<Vec<_>>()
         })

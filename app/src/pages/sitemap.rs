@@ -745,7 +745,7 @@ fn household_panel(
                 EventBody::Reported(r) => r.unit_id == h.unit_id && r.location == location,
                 _ => false,
             })
-            .map(|e| e.order_id.as_str())
+            .map(|e| e.order_id())
             .collect();
         ids.dedup();
         ids.into_iter().filter_map(|id| fold(id, events)).collect()

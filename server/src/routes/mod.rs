@@ -8,6 +8,7 @@ pub mod health;
 pub mod households;
 pub mod kpi;
 pub mod orders;
+pub mod patrols;
 pub mod photos;
 pub mod plans;
 pub mod public;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(plans::router())
         .merge(rules::router())
         .merge(orders::router())
+        .merge(patrols::router())
         .merge(sync::router())
         // Only the routes merged so far get the JSON limit; photos bring their own, larger one
         // (a layer cannot raise a limit set outside it, so the two never nest).

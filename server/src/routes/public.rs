@@ -12,6 +12,7 @@ use anju_shared::hlc::Hlc;
 use anju_shared::order::{Event, EventBody, Reported};
 use anju_shared::report::{self, FieldError, Problem, Receipt, ReportField, ReportInput};
 use anju_shared::site::Site;
+use anju_shared::subject::Subject;
 
 use crate::AppState;
 use crate::auth::{new_session_token, token_hash};
@@ -168,7 +169,7 @@ async fn create_report(
     };
     let event = Event {
         id: uuid::Uuid::now_v7().to_string(),
-        order_id: order_id.clone(),
+        subject: Subject::order(order_id.clone()),
         // A resident's browser has no device identity: the form is a device used once.
         device_id: format!("form-{order_id}"),
         device_seq: 1,
@@ -184,7 +185,7 @@ async fn create_report(
         let n = n as u64 + 1;
         events.push(Event {
             id: uuid::Uuid::now_v7().to_string(),
-            order_id: order_id.clone(),
+            subject: Subject::order(order_id.clone()),
             device_id: format!("form-{order_id}"),
             device_seq: 1 + n,
             hlc: Hlc::new(u64::try_from(now.timestamp_millis()).unwrap_or(0), n as u32),

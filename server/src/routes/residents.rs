@@ -147,6 +147,8 @@ struct EraseRequest {
 struct Erased {
     /// The orders whose reports were redacted.
     orders: Vec<String>,
+    /// The households they were registered in, whose visit notes were redacted.
+    households: Vec<String>,
     /// How many stored photos they had attached were deleted.
     photos: u64,
 }
@@ -171,11 +173,21 @@ async fn erase(
             &ip,
             "erase",
             &anju_shared::report::mask_phone(&phone),
-            &format!("{} orders, {} photos", erasure.orders.len(), erasure.photos),
+            &if erasure.households.is_empty() {
+                format!("{} orders, {} photos", erasure.orders.len(), erasure.photos)
+            } else {
+                format!(
+                    "{} orders, {} photos, {} households",
+                    erasure.orders.len(),
+                    erasure.photos,
+                    erasure.households.len()
+                )
+            },
         )
         .await?;
     Ok(Json(Erased {
         orders: erasure.orders,
+        households: erasure.households,
         photos: erasure.photos,
     }))
 }

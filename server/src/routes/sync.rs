@@ -30,6 +30,7 @@ async fn sync(
     State(state): State<AppState>,
     staff: Staff,
     ClientIp(ip): ClientIp,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Json<SyncResponse>, ApiError> {
     let req: SyncRequest = parse_json(&body)?;
@@ -50,6 +51,16 @@ async fn sync(
     // Every event passes the arrival check of `shared` (the one the app runs before it
     // records), against what the estate holds of the push's references.
     let known = state.db.references(&req.estate_id, &req.push).await?;
+    // Scanned checkpoint codes are judged by the estate's key, which only the server holds.
+    let known = crate::patrols::CodeCheck {
+        inner: &known,
+        estate_id: &req.estate_id,
+        key: if req.push.iter().any(crate::patrols::carries_code) {
+            state.db.patrol_key_if_any(&req.estate_id).await?
+        } else {
+            None
+        },
+    };
     let pusher = arrival::Pusher {
         device_id: &req.device_id,
         actor: &staff.id,
@@ -71,7 +82,7 @@ async fn sync(
         if refusal.is_none()
             && let EventBody::Reported(r) = &e.body
         {
-            refusal = match contacts.get(&e.order_id) {
+            refusal = match contacts.get(e.order_id()) {
                 Some(c) => arrival::contact_refusal(e, &c.phone),
                 None if !r.phone_masked.is_empty() => Some(arrival::Refusal::new(
                     "phone_masked",
@@ -94,6 +105,15 @@ async fn sync(
             .sync_push(&req.estate_id, &staff.id, &pushed, &contacts, now_ms)
             .await?
     };
+    crate::patrols::doubt_clock(
+        &state.db,
+        &req.estate_id,
+        &req.push,
+        &outcomes,
+        &headers,
+        now_ms,
+    )
+    .await?;
     let acks = req
         .push
         .iter()

@@ -64,7 +64,7 @@ impl Db {
     /// Every visit (and attempt) recorded in the estate, oldest first.
     pub async fn estate_visits(&self, estate_id: &str) -> sqlx::Result<Vec<Visit>> {
         let rows = sqlx::query(
-            "SELECT estate_id, seq, id, order_id, device_id, device_seq, hlc, actor, kind, at, body \
+            "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body \
              FROM events WHERE estate_id = $1 AND kind = 'visited' ORDER BY seq",
         )
         .bind(estate_id.to_string())

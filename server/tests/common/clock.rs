@@ -89,7 +89,7 @@ pub async fn story_the_clock_catches_up_once(app: &TestApp) {
     let pulled = tablet
         .events()
         .into_iter()
-        .filter(|e| e.order_id == order && matches!(e.body, EventBody::Escalated { .. }))
+        .filter(|e| e.order_id() == order && matches!(e.body, EventBody::Escalated { .. }))
         .count();
     assert_eq!(pulled, 5);
     let (cs, _) = super::logged_in(app, "cs").await;

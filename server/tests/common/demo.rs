@@ -75,7 +75,7 @@ pub async fn story_the_demo_year(app: &TestApp) {
     let reports: Vec<&str> = events
         .iter()
         .filter(|e| matches!(e.body, EventBody::Reported(_)))
-        .map(|e| e.order_id.as_str())
+        .map(|e| e.order_id())
         .collect();
     assert!(reports.len() > 300, "{} orders", reports.len());
     assert_eq!(references.len(), reports.len(), "one reference per report");

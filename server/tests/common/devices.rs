@@ -105,7 +105,7 @@ impl Device {
             .with_timezone(&offset);
         let e = Event {
             id: uuid::Uuid::now_v7().to_string(),
-            order_id: order_id.to_string(),
+            subject: anju_shared::subject::Subject::legacy(order_id, &body),
             device_id: self.id.clone(),
             device_seq: self.next_seq,
             hlc,

@@ -61,7 +61,7 @@ pub async fn push_repairs(
             let at = t(at);
             push.push(Event {
                 id: format!("{id}-{seq}"),
-                order_id: (*id).to_string(),
+                subject: anju_shared::subject::Subject::order(*id),
                 device_id: device.into(),
                 device_seq: seq,
                 hlc: Hlc::new(at.timestamp_millis() as u64, seq as u32),

@@ -8,8 +8,10 @@ pub mod demo;
 pub mod devices;
 pub mod hostile;
 pub mod kpi;
+pub mod patrols;
 pub mod plans;
 pub mod routes;
+pub mod subjects;
 pub mod vectors;
 pub mod webhooks;
 
@@ -893,7 +895,7 @@ pub async fn story_open_orders_stay_in_the_inbox(app: &TestApp) {
     assert!(
         orders
             .iter()
-            .all(|o| o.events.iter().all(|e| e.order_id == o.id))
+            .all(|o| o.events.iter().all(|e| e.order_id() == o.id))
     );
     // The cap bounds the answer.
     let capped = app

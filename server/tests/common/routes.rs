@@ -100,6 +100,9 @@ fn admin(role: Role) -> bool {
 fn rule_setter(role: Role) -> bool {
     role.sets_estate_rules()
 }
+fn patrol_definer(role: Role) -> bool {
+    anju_shared::patrol::may_define(role)
+}
 
 /// A report as the public form sends it.
 const REPORT: &str = r#"{"text": "楼道灯坏了", "category": "repair", "building": "{building_id}",
@@ -388,6 +391,70 @@ pub const ROUTES: &[Route] = &[
         path: "/estates/{estate_id}/staff",
         access: Access::Scoped,
         may: anyone,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    // Patrols: read by every staff member of the estate, defined by those `may_define` lets.
+    // The order matters to the role matrix: each caller makes the checkpoint, the route on it,
+    // then retires both.
+    Route {
+        method: "GET",
+        path: "/estates/{estate_id}/patrols",
+        access: Access::Scoped,
+        may: anyone,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/patrols/checkpoints/{checkpoint_id}",
+        access: Access::Scoped,
+        may: patrol_definer,
+        probes: &[probe(
+            "",
+            Body::Json(
+                r#"{"name": "1号楼大堂", "building_id": "{building_id}", "checklist": ["门禁正常"]}"#,
+            ),
+            Expect::Unknown("building_id"),
+        )],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/patrols/routes/{route_id}",
+        access: Access::Scoped,
+        may: patrol_definer,
+        probes: &[probe(
+            "",
+            Body::Json(
+                r#"{"name": "早巡", "checkpoints": ["{checkpoint_id}"], "caretakers": [], "earliest": "08:00", "latest": "10:00"}"#,
+            ),
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/estates/{estate_id}/patrols/codes",
+        access: Access::Scoped,
+        may: patrol_definer,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "POST",
+        path: "/estates/{estate_id}/patrols/codes/reissue",
+        access: Access::Scoped,
+        may: patrol_definer,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "DELETE",
+        path: "/estates/{estate_id}/patrols/routes/{route_id}",
+        access: Access::Scoped,
+        may: patrol_definer,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "DELETE",
+        path: "/estates/{estate_id}/patrols/checkpoints/{checkpoint_id}",
+        access: Access::Scoped,
+        may: patrol_definer,
         probes: &[probe("", Body::None, Expect::Refused)],
     },
     Route {
@@ -732,6 +799,10 @@ impl Target {
             "own_estate_id" => own.estate_id.clone(),
             // A month of a monthly report: not an object of either company.
             "month" => "2026-03".to_string(),
+            // A checkpoint and a route each caller defines in their own estate (ids are per
+            // estate): the same names aimed at another company's estate find nothing of it.
+            "checkpoint_id" => "cp-probe".to_string(),
+            "route_id" => "route-probe".to_string(),
             _ => return None,
         })
     }

@@ -68,7 +68,7 @@ pub async fn story_public_vectors_through_events(app: &TestApp) {
             // The stamp follows the event's time, as a tablet's clock would.
             Event {
                 id: format!("vec-{k}-{device_seq}"),
-                order_id: order.to_string(),
+                subject: anju_shared::subject::Subject::order(order),
                 device_id: "vector-desk".into(),
                 device_seq,
                 hlc: Hlc::new(at.timestamp_millis() as u64, (device_seq % 1000) as u32),
