@@ -62,6 +62,8 @@ const WORDS: &[(&str, &str, &str)] = &[
         "days to visit a new resident",
     ),
     ("steps", "升级", "escalation step"),
+    ("callback_sample", "回访抽样", "callback sample"),
+    ("share", "比例", "share"),
 ];
 
 fn word(key: &str) -> (String, String) {
@@ -79,6 +81,7 @@ fn rule_of(path: &[String]) -> &'static str {
     let has = |k: &str| path.iter().any(|p| p == k);
     match first {
         "dispatch" => "D-1",
+        "callback_sample" => "D-4",
         "tracked" if has("response") => "D-2",
         "tracked" if has("completion") => "D-3",
         "tracked" if has("rework_callback") => "D-9",

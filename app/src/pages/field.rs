@@ -172,6 +172,7 @@ fn field_app(engine: Engine) -> impl IntoView {
             {dynamic(move || match screen.get() {
                 Screen::List => view! {
                     <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
+                    {crate::pages::technician::is_technician(engine).then(|| crate::pages::technician::work_lists(engine, orders))}
                     <h2>{tr("工单", "Orders")}</h2>
                     {dynamic(move || {
                         let list = orders.get();

@@ -10,6 +10,7 @@ pub mod kpi;
 pub mod orders;
 pub mod photos;
 pub mod public;
+pub mod rating;
 pub mod reports;
 pub mod residents;
 pub mod rules;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(rules::router())
         .merge(orders::router())
+        .merge(rating::router())
         .merge(sync::router())
         // Only the routes merged so far get the JSON limit; photos bring their own, larger one
         // (a layer cannot raise a limit set outside it, so the two never nest).
