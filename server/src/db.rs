@@ -1059,7 +1059,11 @@ impl Db {
             match &e.body {
                 EventBody::Visited { household_id, .. } => households.push(household_id.clone()),
                 EventBody::Reported(r) if !r.unit_id.is_empty() => units.push(r.unit_id.clone()),
-                EventBody::Photo { hash } => photos.push(hash.clone()),
+                EventBody::Photo { hash }
+                | EventBody::Confirmed {
+                    signature: Some(hash),
+                    ..
+                } => photos.push(hash.clone()),
                 EventBody::Dispatched { to: Some(to) } | EventBody::Reassigned { to } => {
                     staff.push(to.clone())
                 }

@@ -121,17 +121,27 @@ pub fn refusal(policy: &Policy, cal: &Calendar, e: &Event) -> Option<Refusal> {
     ))
 }
 
-/// The failed callback the order is being worked again for, and the completion of that
-/// re-repair once it happened: (failed callback, re-completion).
-fn rework(order: &OrderState) -> Option<(Time, Option<Time>)> {
-    let failed = order.callbacks.iter().rev().find(|c| c.fails())?.at;
-    let done = order
-        .milestones
-        .iter()
-        .filter(|(k, at, _)| *k == EventKind::Completed && *at >= failed)
-        .map(|(_, at, _)| *at)
-        .min();
-    Some((failed, done))
+/// The re-repair after the order's last failed callback, in fold order (a device's clock may
+/// give several steps the same minute): the completion that ended it, if it happened, and
+/// the first callback after that completion, if one was made.
+fn rework(order: &OrderState) -> Option<(Option<Time>, Option<Time>)> {
+    let failed = order.callbacks.iter().rposition(|c| c.fails())?;
+    let mut calls = 0;
+    let mut done = None;
+    let mut called = None;
+    for (kind, at, _) in &order.milestones {
+        match kind {
+            EventKind::CalledBack => {
+                if done.is_some() && called.is_none() && calls > failed {
+                    called = Some(*at);
+                }
+                calls += 1;
+            }
+            EventKind::Completed if calls > failed && done.is_none() => done = Some(*at),
+            _ => {}
+        }
+    }
+    Some((done, called))
 }
 
 /// D-9: the special callback of a reopened order, once its re-repair is completed: within 24
@@ -143,7 +153,7 @@ pub fn special_callback(
     order: &OrderState,
     now: Time,
 ) -> Option<Deadline> {
-    let (_, done) = rework(order)?;
+    let (done, done_at) = rework(order)?;
     let done = done?;
     let minutes = policy
         .tracked(order.category)
@@ -155,12 +165,6 @@ pub fn special_callback(
         cal,
         done + Duration::minutes(minutes),
     ));
-    let done_at = order
-        .callbacks
-        .iter()
-        .filter(|c| c.at >= done)
-        .map(|c| c.at)
-        .min();
     Some(Deadline {
         kind: DeadlineKind::Callback,
         due,

@@ -521,3 +521,28 @@ fn an_appointment_in_the_past_is_refused_by_the_arrival_check() {
         Ok(())
     );
 }
+
+#[test]
+fn the_re_repair_is_found_by_the_order_of_events_within_one_minute() {
+    // A device whose clock shows the same minute for the failed callback, the re-repair and
+    // the special callback (a frozen or coarse clock): the order of the log decides.
+    let cal = Calendar::cn_2026();
+    let policy = Policy::preset("cmsk").expect("preset");
+    let t = at("2026-03-10T14:00:00+08:00");
+    let mut events = vec![
+        report("a", t - Duration::hours(5), Category::Repair),
+        ev("a", 1, t - Duration::hours(1), EventBody::Completed),
+        ev("a", 2, t, called(1, None, None)),
+        ev("a", 3, t, EventBody::Completed),
+    ];
+    let s = fold("a", &events).expect("order");
+    let d = callback::special_callback(&policy, &cal, &s, t).expect("special");
+    assert_eq!(
+        (d.due, d.status, d.done_at),
+        (t + Duration::hours(24), DeadlineStatus::Open, None)
+    );
+    events.push(ev("a", 4, t, called(5, Some(true), None)));
+    let s = fold("a", &events).expect("order");
+    let d = callback::special_callback(&policy, &cal, &s, t).expect("special");
+    assert_eq!((d.status, d.done_at), (DeadlineStatus::Met, Some(t)));
+}
