@@ -195,6 +195,15 @@ pub(crate) async fn upload<T: DeserializeOwned>(
     read(fetch("POST", url, Some(file.into()), false).await?)
 }
 
+/// Sends bytes made on the device (a signature drawn on the tablet) as an upload.
+#[cfg(feature = "staff")]
+pub(crate) async fn upload_bytes<T: DeserializeOwned>(
+    url: &str,
+    body: JsValue,
+) -> Result<T, ApiFailure> {
+    read(fetch("POST", url, Some(body), false).await?)
+}
+
 #[cfg(feature = "staff")]
 /// The logged-in staff member as `GET /api/me` answers; also kept on the device, so an
 /// offline reload knows who is working.

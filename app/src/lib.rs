@@ -108,6 +108,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::Home/>
                     <ParentRoute path=path!("/desk") view=pages::desk::DeskPage>
                         <Route path=path!("") view=|| ()/>
+                        <Route path=path!("callbacks") view=|| ()/>
+                        <Route path=path!("new") view=|| ()/>
                         <Route path=path!("orders/:id") view=|| ()/>
                     </ParentRoute>
                     <ParentRoute path=path!("/field") view=pages::field::FieldPage>

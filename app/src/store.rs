@@ -492,6 +492,14 @@ impl Store {
         finish(tx).await
     }
 
+    /// Removes a metadata value (a report's contact, once the server has it).
+    pub(crate) async fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        let tx = self.tx(&[META], true)?;
+        let meta = tx.object_store(META).map_err(idb_err)?;
+        delete(&meta, key.into()).await?;
+        finish(tx).await
+    }
+
     /// Takes in one sync answer in one transaction: acknowledged events leave the outbox
     /// (and get their sequence number), refused ones move to the rejected store, pulled ones
     /// are stored, the cursor advances, the clock observes every stamp it saw and the sync

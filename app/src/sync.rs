@@ -13,7 +13,7 @@ use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
 use anju_shared::site::{EstateInfo, Site};
 use anju_shared::subject::Subject;
-use anju_shared::sync::{OrderReference, SyncRequest, SyncResponse};
+use anju_shared::sync::{Contact, OrderReference, SyncRequest, SyncResponse};
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
@@ -491,6 +491,8 @@ impl Engine {
         let role = Role::parse(&me.role).ok_or("role: unknown")?;
         let device_id = store.device_id.clone();
         let now_ms = clock::now_ms();
+        // The checks that need the estate's rules, as the server runs them (D-7).
+        let rules = estate.rules().ok();
         let known = Known {
             households: self.households.get_untracked(),
             staff: self.staff.get_untracked(),
@@ -514,6 +516,15 @@ impl Engine {
                         role,
                     };
                     arrival::check(event, &pusher, now_ms, &known)
+                        .and_then(|()| match &rules {
+                            Some((policy, calendar)) => {
+                                match anju_shared::callback::refusal(policy, calendar, event) {
+                                    Some(r) => Err(r),
+                                    None => Ok(()),
+                                }
+                            }
+                            None => Ok(()),
+                        })
                         .map_err(|r| r.message(crate::i18n::current()))
                 },
             )
@@ -522,6 +533,28 @@ impl Engine {
         self.state.update(|s| s.pending += 1);
         self.sync_now();
         Ok(())
+    }
+
+    /// Records a report the desk registered for a caller (by phone, at the counter, …): the
+    /// caller's full number is kept beside the outbox, apart from the event (which carries it
+    /// masked), and sent with the report.
+    pub(crate) async fn record_report(
+        self,
+        order_id: &str,
+        reported: anju_shared::order::Reported,
+        contact: Option<Contact>,
+    ) -> Result<(), StoreError> {
+        if let (Some(store), Some(c)) = (self.store.get_value(), &contact) {
+            let text = serde_json::to_string(c).map_err(|_| "contact: cannot be written")?;
+            store.set_meta_text(&contact_key(order_id), &text).await?;
+        }
+        let result = self.record(order_id, EventBody::Reported(reported)).await;
+        if result.is_err()
+            && let Some(store) = self.store.get_value()
+        {
+            let _ = store.delete_meta(&contact_key(order_id)).await;
+        }
+        result
     }
 
     /// Starts a run now, or right after the one under way.
@@ -644,13 +677,24 @@ impl Engine {
                 .take(PUSH_BATCH)
                 .collect();
             let full = push.len() == PUSH_BATCH;
+            // A report the desk registered for a caller carries their full number beside it
+            // (kept on the device only until the server has it).
+            let mut contacts = Vec::new();
+            for e in &push {
+                if matches!(e.body, EventBody::Reported(_))
+                    && let Some(text) = store.meta_text(&contact_key(e.order_id())).await?
+                    && let Ok(c) = serde_json::from_str::<Contact>(&text)
+                {
+                    contacts.push(c);
+                }
+            }
             let request = SyncRequest {
                 device_id: store.device_id.clone(),
                 estate_id: estate_id.to_string(),
                 push,
                 cursor: store.cursor(estate_id).await?,
                 limit: None,
-                contacts: Vec::new(),
+                contacts,
             };
             // The device's clock goes with each sync: scans from a clock far off are flagged.
             let answer = match api::post_timed::<_, SyncResponse>(
@@ -671,6 +715,10 @@ impl Engine {
             let (new, no) = store
                 .apply(estate_id, &request.push, &answer, clock::now_ms())
                 .await?;
+            // Stored or refused, the number has done its work: it leaves the device.
+            for c in &request.contacts {
+                store.delete_meta(&contact_key(&c.order_id)).await?;
+            }
             changed.extend(new);
             refused.extend(no);
             references.extend(answer.references);
@@ -804,4 +852,9 @@ impl arrival::Lookup for Known {
             ))
         })
     }
+}
+
+/// Where a registered report's contact waits on the device until it is sent.
+fn contact_key(order_id: &str) -> String {
+    format!("contact:{order_id}")
 }

@@ -4,7 +4,7 @@
 // See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { assignTo, callBack, e2eTest, login, reportOrder, synced } from '../lib.mjs';
 
 /** Logs `user` in on /desk and opens the order with `text` from the inbox. */
 async function openOnDesk(open, user, text) {
@@ -49,7 +49,7 @@ e2eTest('the desk works an order to its close, and a stale offline edit becomes 
   await desk.getByLabel('确认分类').selectOption('equipment');
   await desk.getByRole('button', { name: '完工' }).click();
   await status(desk, '已完工').waitFor();
-  await desk.getByLabel('回访评分').selectOption('5');
+  await callBack(desk, 5);
   await status(desk, '已回访').waitFor();
   await desk.getByRole('button', { name: '关闭工单' }).click();
   await status(desk, '已关闭').waitFor();

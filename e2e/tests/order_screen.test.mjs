@@ -6,7 +6,7 @@
 // surfaces on every staff page (14). See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { BASE_URL, accessibilityProblems, assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { BASE_URL, accessibilityProblems, assignTo, callBack, e2eTest, login, reportOrder, synced } from '../lib.mjs';
 
 /** Logs `user` in on /desk and opens the order with `text` from the inbox. */
 async function openOnDesk(open, user, text) {
@@ -74,7 +74,7 @@ e2eTest('3 · the order shows its deadlines, history, category, assignee and sco
   await desk.getByRole('button', { name: '完工' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();
   assert.equal(await desk.getByRole('button', { name: '完工' }).count(), 0);
-  await desk.getByLabel('回访评分').selectOption('4');
+  await callBack(desk, 4);
   await card.locator('[data-testid=order-score]').filter({ hasText: '4 · 基本满意' }).waitFor();
   await timeline.getByText(/回访 4 · 基本满意/).waitFor();
 
@@ -253,7 +253,7 @@ e2eTest('also · a note on a closed order reaches the desk, which can reopen it;
   const receipt = await reportOrder(text, '13900001234');
   const desk = await openOnDesk(open, 'desk', text);
   await desk.getByRole('button', { name: '完工' }).click();
-  await desk.getByLabel('回访评分').selectOption('5');
+  await callBack(desk, 5);
   await desk.getByRole('button', { name: '关闭工单' }).click();
   await detail(desk).locator('[data-testid=order-status]').filter({ hasText: '已关闭' }).waitFor();
   await synced(desk);

@@ -70,9 +70,7 @@ fn order_events(estate: usize, n: usize, rng: &mut Rng) -> Vec<Event> {
         let done = reported + Duration::hours(2 + (rng.next() % 30) as i64);
         bodies.push((EventBody::Completed, done));
         bodies.push((
-            EventBody::CalledBack {
-                score: 2 + (rng.next() % 4) as u8,
-            },
+            EventBody::callback(2 + (rng.next() % 4) as u8),
             done + Duration::hours(20),
         ));
         if !rng.next().is_multiple_of(8) {

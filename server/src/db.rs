@@ -845,6 +845,52 @@ impl Db {
         })
     }
 
+    /// Records an event the server makes for someone without a device (a resident's rating
+    /// from the tracking page) on an order, under the estate's sequence like any event, once:
+    /// its id is derived from the order and the kind, so a second one stores nothing and
+    /// answers `false`.
+    pub async fn record_once(
+        &self,
+        estate_id: &str,
+        order_id: &str,
+        actor: &str,
+        body: EventBody,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> sqlx::Result<bool> {
+        let id = format!("{}-{order_id}", body.kind());
+        let mut tx = self.begin().await?;
+        // The estate's row first, as a push does: the sequence stays gap-free in commit order.
+        let seq: i64 = sqlx::query("UPDATE estates SET seq = seq + 1 WHERE id = $1 RETURNING seq")
+            .bind(estate_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        let taken = sqlx::query("SELECT 1 FROM events WHERE id = $1")
+            .bind(id.clone())
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if taken {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        let event = Event {
+            id,
+            subject: anju_shared::subject::Subject::order(order_id),
+            device_id: format!("server:{estate_id}"),
+            device_seq: u64::try_from(seq).unwrap_or(0),
+            hlc: anju_shared::hlc::Clock::default().tick(now_ms),
+            actor: actor.to_string(),
+            at: now,
+            body,
+            seq: None,
+        };
+        insert_event(&mut tx, estate_id, seq, &event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Stores an estate's rules as its manager set them (already validated).
     pub async fn set_estate_rules(&self, estate: &Estate) -> sqlx::Result<()> {
         let calendar = estate
@@ -1092,7 +1138,11 @@ impl Db {
             match &e.body {
                 EventBody::Visited { household_id, .. } => households.push(household_id.clone()),
                 EventBody::Reported(r) if !r.unit_id.is_empty() => units.push(r.unit_id.clone()),
-                EventBody::Photo { hash } => photos.push(hash.clone()),
+                EventBody::Photo { hash }
+                | EventBody::Confirmed {
+                    signature: Some(hash),
+                    ..
+                } => photos.push(hash.clone()),
                 EventBody::Round(anju_shared::patrol::RoundStep::Checked { photos: p, .. }) => {
                     photos.extend(p.iter().cloned())
                 }

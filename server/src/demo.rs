@@ -519,7 +519,7 @@ fn one_order(
         let t_local = t.with_hour(15).unwrap_or(t);
         t = t_local.max(t);
         let score = rng.weighted(&SCORES);
-        push(t, crew.desk, desk_device, EventBody::CalledBack { score });
+        push(t, crew.desk, desk_device, EventBody::callback(score));
         if score > 2 || rounds > 1 {
             break;
         }

@@ -55,6 +55,24 @@ async fn a_report_reaches_the_desk() {
 }
 
 #[tokio::test]
+async fn callbacks_keep_the_hours_and_a_low_score_reopens() {
+    let (app, _dir) = app().await;
+    common::callbacks::story_callback_hours_scores_and_appointments(&app).await;
+}
+
+#[tokio::test]
+async fn the_desk_finds_a_caller_by_number() {
+    let (app, _dir) = app().await;
+    common::callbacks::story_the_desk_finds_a_caller_by_number(&app).await;
+}
+
+#[tokio::test]
+async fn residents_rate_the_finished_work_once() {
+    let (app, _dir) = app().await;
+    common::callbacks::story_residents_rate_once_after_completion(&app).await;
+}
+
+#[tokio::test]
 async fn concurrent_reports_are_all_stored_once() {
     let (app, _dir) = app().await;
     common::story_concurrent_reports(&[&app], 24).await;
@@ -1010,7 +1028,7 @@ async fn no_get_changes_state() {
                         && how == "added"
                         && matches!(
                             common::routes::text(&row, "action"),
-                            Some("access_refused" | "export")
+                            Some("access_refused" | "export" | "caller_lookup")
                         );
                     assert!(audited, "{what} → {status}: {how} in {table}: {row:?}");
                 }

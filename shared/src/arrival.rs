@@ -121,6 +121,11 @@ fn field_zh(field: &str) -> &str {
         "hlc" => "时钟",
         "hash" => "照片",
         "score" => "评分",
+        "override_reason" => "紧急回访原因",
+        "comment" => "评价",
+        "solved" => "问题是否解决",
+        "signature" => "业主签名",
+        "who" => "确认人",
         "method" => "走访方式",
         "household_id" => "住户",
         "phone_masked" => "电话",
@@ -210,6 +215,9 @@ pub fn check(
     time("at", &e.at, now_ms + MAX_AHEAD_MS)?;
     stamp(e.hlc, now_ms)?;
     subject(e)?;
+    if let EventBody::Appointment { at } = &e.body {
+        appointment(at, &e.at)?;
+    }
     body(&e.body, now_ms, lookup)
 }
 
@@ -255,6 +263,28 @@ fn subject(e: &Event) -> Result<(), Refusal> {
         }
         _ => Ok(()),
     }
+}
+
+/// How far before the moment it is recorded an appointment may lie: the same minute, typed
+/// while the clock turned.
+pub const APPOINTMENT_SLACK_MS: i64 = 60_000;
+
+/// An appointment agreed with the resident (D-2: it becomes the response deadline) lies ahead
+/// of the moment it is recorded: one in the past could only be a typing error, and would make
+/// a deadline already missed. Judged against the event's own time, so a tablet that sends it
+/// a day later gets the same answer.
+pub fn appointment(
+    at: &DateTime<FixedOffset>,
+    recorded: &DateTime<FixedOffset>,
+) -> Result<(), Refusal> {
+    if at.timestamp_millis() + APPOINTMENT_SLACK_MS < recorded.timestamp_millis() {
+        return Err(Refusal::new(
+            "at",
+            "the appointment is in the past",
+            "预约时间已过",
+        ));
+    }
+    Ok(())
 }
 
 /// The checks of each kind of event's own fields.
@@ -312,10 +342,48 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
         }
         EventBody::Dispatched { to: None } => {}
         EventBody::Appointment { at } => time("at", at, now_ms + APPOINTMENT_AHEAD_MS)?,
-        EventBody::CalledBack { score } => {
-            if !(1..=5).contains(score) {
-                return Err(Refusal::new("score", "must be 1 to 5", "须为 1 至 5 分"));
+        EventBody::CalledBack {
+            score,
+            override_reason,
+            ..
+        } => {
+            crate::callback::check_score("score", *score)?;
+            if let Some(reason) = override_reason {
+                text("override_reason", reason, 0, REASON_MAX)?;
             }
+        }
+        EventBody::Confirmed { signature, who } => {
+            text("who", who, 0, LOCATION_MAX)?;
+            match signature {
+                Some(hash) => {
+                    if !is_photo_hash(hash) {
+                        return Err(Refusal::new(
+                            "signature",
+                            "not a stored signature",
+                            "不是已保存的签名",
+                        ));
+                    }
+                    if lookup.photo(hash) == Some(false) {
+                        return Err(Refusal::new(
+                            "signature",
+                            "no such signature uploaded to this estate",
+                            "本小区没有该签名",
+                        ));
+                    }
+                }
+                None if who.trim().is_empty() => {
+                    return Err(Refusal::new(
+                        "who",
+                        "the resident's signature, or who confirmed by phone",
+                        "须有业主签名,或填写电话确认人",
+                    ));
+                }
+                None => {}
+            }
+        }
+        EventBody::Rated { score, comment } => {
+            crate::callback::check_score("score", *score)?;
+            text("comment", comment, 0, REASON_MAX)?;
         }
         EventBody::Reopened { reason } => text("reason", reason, 0, REASON_MAX)?,
         EventBody::Note { text: t } => {
@@ -431,6 +499,7 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
         | EventBody::Responded
         | EventBody::Completed
         | EventBody::Closed
+        | EventBody::Accepted
         | EventBody::Erased => {}
     }
     Ok(())

@@ -9,6 +9,7 @@
 
 pub mod arrival;
 pub mod calendar;
+pub mod callback;
 pub mod classify;
 pub mod coverage;
 pub mod dashboard;
@@ -34,5 +35,6 @@ pub mod sync;
 pub mod testkit;
 pub mod webhook;
 pub mod whatif;
+pub mod work;
 
 pub use error::FieldError;

@@ -117,8 +117,16 @@ pub enum EventBody {
         at: DateTime<FixedOffset>,
     },
     Completed,
+    /// A callback (回访): the score (§4), whether the resident says the problem is solved and,
+    /// for a call outside the estate's callback hours (D-7), the emergency that justified it.
+    /// A score of 2 or less or "not solved" sends the order back to work at once (D-9, see
+    /// [`crate::callback::fails`]).
     CalledBack {
         score: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        solved: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_reason: Option<String>,
     },
     /// A failed callback or a supervisor sends the order back to work.
     Reopened {
@@ -161,6 +169,24 @@ pub enum EventBody {
     Assessed(Assessment),
     /// A step of a patrol round (V-3): about a round, not an order.
     Round(crate::patrol::RoundStep),
+    /// A technician (or caretaker) takes the order: one assigned to them, or one of the
+    /// estate's open orders nobody has yet. They become its assignee.
+    Accepted,
+    /// The resident confirmed the completed work: signed on the tablet with a finger (the
+    /// signature stored like a photo, by its hash), or told the technician by phone (`who`).
+    Confirmed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        who: String,
+    },
+    /// The resident's own rating on the tracking page after completion (1–5 and a comment),
+    /// recorded by the server for the resident: once per order.
+    Rated {
+        score: u8,
+        #[serde(default)]
+        comment: String,
+    },
     /// A household visit (V-1): about the household, not an order.
     Visited {
         household_id: String,
@@ -175,6 +201,15 @@ pub enum EventBody {
 }
 
 impl EventBody {
+    /// A callback with its score only: solved not asked, made inside the callback hours.
+    pub fn callback(score: u8) -> EventBody {
+        EventBody::CalledBack {
+            score,
+            solved: None,
+            override_reason: None,
+        }
+    }
+
     /// The event's type as on the wire.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -197,6 +232,9 @@ impl EventBody {
             EventBody::Assessed(_) => "assessed",
             EventBody::Visited { .. } => "visited",
             EventBody::Round(step) => step.kind(),
+            EventBody::Rated { .. } => "rated",
+            EventBody::Accepted => "accepted",
+            EventBody::Confirmed { .. } => "confirmed",
         }
     }
 
@@ -210,11 +248,15 @@ impl EventBody {
             | EventBody::Photo { .. }
             | EventBody::Responded
             | EventBody::Completed
+            | EventBody::Confirmed { .. }
             | EventBody::Appointment { .. } => true,
+            // Taking work is the field's: the desk dispatches instead.
+            EventBody::Accepted => matches!(role, Role::Technician | Role::Caretaker),
             EventBody::Visited { .. } => role != Role::Technician,
             EventBody::Round(step) => step.may_be_recorded_by(role),
-            // Only the server's erasure records it.
-            EventBody::Erased => false,
+            // Only the server records these: the erasure, and a resident's rating from the
+            // tracking page.
+            EventBody::Erased | EventBody::Rated { .. } => false,
             EventBody::Classified { .. }
             | EventBody::Dispatched { .. }
             | EventBody::Reassigned { .. }
@@ -253,6 +295,8 @@ impl EventBody {
                 | EventBody::Assessed(_)
                 | EventBody::Escalated { .. }
                 | EventBody::Graded { .. }
+                | EventBody::Rated { .. }
+                | EventBody::Confirmed { .. }
         )
     }
 }
@@ -525,6 +569,54 @@ pub struct OrderState {
     pub graded: Option<crate::model::Severity>,
     #[serde(default)]
     pub gradings: Vec<(crate::model::Severity, DateTime<FixedOffset>, Vec<String>)>,
+    /// Every applied callback in fold order, with what the resident said.
+    #[serde(default)]
+    pub callbacks: Vec<CallbackRecord>,
+    /// The resident's own rating from the tracking page (the first one counts).
+    #[serde(default)]
+    pub rating: Option<Rating>,
+    /// The resident's confirmation of the completed work (the latest counts).
+    #[serde(default)]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// How the resident confirmed the completed work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub at: DateTime<FixedOffset>,
+    /// Who recorded it (the technician).
+    pub actor: String,
+    /// The signature's hash, when the resident signed on the tablet.
+    pub signature: Option<String>,
+    /// Who confirmed by phone, otherwise.
+    pub who: String,
+}
+
+/// One callback as the fold applied it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallbackRecord {
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub score: u8,
+    #[serde(default)]
+    pub solved: Option<bool>,
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+impl CallbackRecord {
+    /// Whether this callback sent the order back to work (D-9).
+    pub fn fails(&self) -> bool {
+        crate::callback::fails(self.score, self.solved)
+    }
+}
+
+/// A resident's rating of the finished work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    pub at: DateTime<FixedOffset>,
+    pub score: u8,
+    pub comment: String,
 }
 
 impl OrderState {
@@ -584,7 +676,9 @@ pub fn sort_events(events: &mut [Event]) {
 /// (a desk may record a completion it heard of by phone); going back needs `reopened`.
 fn advance(status: Status, body: &EventBody) -> Status {
     let target = match body {
-        EventBody::Dispatched { .. } | EventBody::Reassigned { .. } => Status::Dispatched,
+        EventBody::Dispatched { .. } | EventBody::Reassigned { .. } | EventBody::Accepted => {
+            Status::Dispatched
+        }
         EventBody::Responded => Status::InProgress,
         EventBody::Completed => Status::Completed,
         EventBody::CalledBack { .. } => Status::CalledBack,
@@ -644,6 +738,9 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         escalations: Vec::new(),
         graded: None,
         gradings: Vec::new(),
+        callbacks: Vec::new(),
+        rating: None,
+        confirmation: None,
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -666,6 +763,22 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
                 EventBody::Graded { severity, to } => {
                     state.graded = state.graded.max(Some(*severity));
                     state.gradings.push((*severity, e.at, to.clone()));
+                }
+                EventBody::Confirmed { signature, who } => {
+                    state.confirmation = Some(Confirmation {
+                        at: e.at,
+                        actor: e.actor.clone(),
+                        signature: signature.clone(),
+                        who: who.clone(),
+                    });
+                }
+                // The resident rates once: a second rating (two tabs) changes nothing.
+                EventBody::Rated { score, comment } if state.rating.is_none() => {
+                    state.rating = Some(Rating {
+                        at: e.at,
+                        score: *score,
+                        comment: comment.clone(),
+                    });
                 }
                 _ => {}
             }
@@ -702,6 +815,7 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
             }
             EventBody::Dispatched { to: Some(to) } => state.assignee = Some(to.clone()),
             EventBody::Reassigned { to } => state.assignee = Some(to.clone()),
+            EventBody::Accepted => state.assignee = Some(e.actor.clone()),
             EventBody::Appointment { at } => state.appointment = Some(*at),
             EventBody::Reopened { .. } => {
                 state.status = if state.assignee.is_some() {
@@ -713,9 +827,33 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
             _ => {}
         }
         state.status = advance(state.status, &e.body);
+        if let EventBody::CalledBack {
+            score,
+            solved,
+            override_reason,
+        } = &e.body
+        {
+            let record = CallbackRecord {
+                at: e.at,
+                actor: e.actor.clone(),
+                score: *score,
+                solved: *solved,
+                override_reason: override_reason.clone(),
+            };
+            // D-9: an unsatisfied resident or an unsolved problem reopens the order at once,
+            // with no second event to forget; the special callback follows the re-repair.
+            if record.fails() {
+                state.status = if state.assignee.is_some() {
+                    Status::Dispatched
+                } else {
+                    Status::Received
+                };
+            }
+            state.callbacks.push(record);
+        }
         if let Some(kind) = e.body.milestone() {
             let score = match e.body {
-                EventBody::CalledBack { score } => Some(score),
+                EventBody::CalledBack { score, .. } => Some(score),
                 _ => None,
             };
             state.milestones.push((kind, e.at, score));
@@ -987,7 +1125,14 @@ mod tests {
         assert!(!EventBody::Closed.may_be_recorded_by(Role::Caretaker));
         assert!(EventBody::Completed.may_be_recorded_by(Role::Technician));
         assert!(EventBody::Closed.may_be_recorded_by(Role::FrontDesk));
-        assert!(EventBody::CalledBack { score: 5 }.may_be_recorded_by(Role::FrontDesk));
+        assert!(
+            EventBody::CalledBack {
+                score: 5,
+                solved: None,
+                override_reason: None
+            }
+            .may_be_recorded_by(Role::FrontDesk)
+        );
         let visit = EventBody::Visited {
             household_id: "h".into(),
             method: "door".into(),

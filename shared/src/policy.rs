@@ -179,6 +179,16 @@ pub struct CallbackWindow {
     pub allowed: Vec<(NaiveTime, NaiveTime)>,
 }
 
+/// D-4 (kwy [001 3]): only a share of each week's completed orders of these categories is
+/// called back, drawn reproducibly per estate and week (`crate::callback::weekly_sample`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallbackSample {
+    pub source: String,
+    /// The share drawn, over 0 and at most 1: ⌈share × n⌉ of a week's n orders.
+    pub share: f64,
+    pub categories: Vec<Category>,
+}
+
 /// One rung of the D-6 ladder: reached once the reference moment is strictly after the
 /// rule's time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -347,6 +357,10 @@ pub struct Policy {
     pub notes: String,
     pub hours: ServiceHours,
     pub callback_window: CallbackWindow,
+    /// D-4: the weekly callback sample, when the rulebook samples instead of calling back
+    /// every order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_sample: Option<CallbackSample>,
     /// D-1, for every category.
     pub dispatch: Timed,
     /// Response, completion and callback for the categories that have them.
@@ -739,6 +753,22 @@ fn load(node: Node<'_>) -> R<Policy> {
         })
     })?;
 
+    let callback_sample = json::opt(&node, map, "callback_sample", |n| {
+        let m = n.object()?;
+        let share = json::req(&n, m, "share", |x| {
+            let v = x.number(0.0, 1.0)?;
+            if v <= 0.0 {
+                return Err(x.err("must be above 0"));
+            }
+            Ok(v)
+        })?;
+        Ok(CallbackSample {
+            source: text(&n, m, "source")?,
+            share,
+            categories: json::req(&n, m, "categories", |c| json::each(&c, category))?,
+        })
+    })?;
+
     let visits = json::opt(&node, map, "visits", |n| {
         let m = n.object()?;
         let round = |key: &str| {
@@ -782,6 +812,7 @@ fn load(node: Node<'_>) -> R<Policy> {
         notes,
         hours,
         callback_window,
+        callback_sample,
         dispatch,
         tracked,
         escalation,

@@ -450,9 +450,7 @@ pub fn job_estate(seed: u64, n: usize, open: usize) -> Vec<crate::order::OrderSt
                 EventKind::Responded => EventBody::Responded,
                 _ if still_open => continue,
                 EventKind::Completed => EventBody::Completed,
-                EventKind::CalledBack => EventBody::CalledBack {
-                    score: e.score.unwrap_or(5),
-                },
+                EventKind::CalledBack => EventBody::callback(e.score.unwrap_or(5)),
                 EventKind::Closed => EventBody::Closed,
             };
             let at = e.at.min(end);

@@ -207,7 +207,7 @@ pub fn payload(
             p.severity = Some(*severity);
             p.to = to.clone();
         }
-        EventBody::CalledBack { score } => p.score = Some(*score),
+        EventBody::CalledBack { score, .. } => p.score = Some(*score),
         _ => {}
     }
     Some(p)

@@ -68,6 +68,8 @@ const WORDS: &[(&str, &str, &str)] = &[
         "轮次达标率(%)",
         "round compliance threshold (%)",
     ),
+    ("callback_sample", "回访抽样", "callback sample"),
+    ("share", "比例", "share"),
 ];
 
 fn word(key: &str) -> (String, String) {
@@ -85,6 +87,7 @@ fn rule_of(path: &[String]) -> &'static str {
     let has = |k: &str| path.iter().any(|p| p == k);
     match first {
         "dispatch" => "D-1",
+        "callback_sample" => "D-4",
         "tracked" if has("response") => "D-2",
         "tracked" if has("completion") => "D-3",
         "tracked" if has("rework_callback") => "D-9",

@@ -143,8 +143,8 @@ fn every_text_is_bounded_and_every_enumeration_checked() {
             },
             "hash",
         ),
-        (EventBody::CalledBack { score: 6 }, "score"),
-        (EventBody::CalledBack { score: 0 }, "score"),
+        (EventBody::callback(6), "score"),
+        (EventBody::callback(0), "score"),
         (
             EventBody::Dispatched {
                 to: Some("x".repeat(65)),
@@ -316,7 +316,7 @@ fn body() -> impl Strategy<Value = EventBody> {
     prop_oneof![
         text.clone().prop_map(|text| EventBody::Note { text }),
         text.prop_map(|reason| EventBody::Reopened { reason }),
-        any::<u8>().prop_map(|score| EventBody::CalledBack { score }),
+        any::<u8>().prop_map(EventBody::callback),
         (any::<i64>(), -20i32 * 3600..20 * 3600).prop_map(|(ms, off)| EventBody::Appointment {
             at: time(ms % 300_000_000_000_000, off),
         }),

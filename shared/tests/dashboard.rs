@@ -81,7 +81,7 @@ fn fixture(second_preset: &str) -> Vec<EstateData> {
                 vec![
                     (Responded, "2026-03-10T10:20:00+08:00"),
                     (Completed, "2026-03-10T15:00:00+08:00"),
-                    (CalledBack { score: 5 }, "2026-03-11T10:30:00+08:00"),
+                    (EventBody::callback(5), "2026-03-11T10:30:00+08:00"),
                     (Closed, "2026-03-11T11:00:00+08:00"),
                 ],
             ),
@@ -94,7 +94,7 @@ fn fixture(second_preset: &str) -> Vec<EstateData> {
                 vec![
                     (Responded, "2026-03-12T11:00:00+08:00"),
                     (Completed, "2026-03-12T16:00:00+08:00"),
-                    (CalledBack { score: 2 }, "2026-03-13T10:30:00+08:00"),
+                    (EventBody::callback(2), "2026-03-13T10:30:00+08:00"),
                 ],
             ),
             // On time (1 h), still open.
@@ -231,8 +231,9 @@ fn a_fixture_month_by_hand() {
     assert_eq!(channel(&board.total, "walk_in"), Some(1));
     assert_eq!(channel(&board.total, "phone"), Some(1));
     // Open work at April 10 among the orders reported by the period's end: r1 (26 days, at
-    // the department supervisor) and r2 (21 days); April's c3 is not the month's.
-    assert_eq!(board.total.open_by_age, vec![0, 0, 0, 0, 2]);
+    // the department supervisor), r2 (21 days) and c2, back at work since its callback scored
+    // 2 (D-9); April's c3 is not the month's.
+    assert_eq!(board.total.open_by_age, vec![0, 0, 0, 0, 3]);
     let level = |l: Escalation| {
         board
             .total
@@ -242,7 +243,7 @@ fn a_fixture_month_by_hand() {
             .map(|(_, n)| *n)
     };
     assert_eq!(level(Escalation::DepartmentSupervisor), Some(1));
-    assert_eq!(level(Escalation::None), Some(1));
+    assert_eq!(level(Escalation::None), Some(2));
     assert_eq!(board.total.visits, 1);
     assert_eq!(
         board.total.coverage.important,

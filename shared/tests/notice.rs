@@ -161,7 +161,7 @@ fn callbacks_are_listed_with_todays_period_to_make_them_in() {
         "c",
         2,
         at("2026-03-11T10:45:00+08:00"),
-        EventBody::CalledBack { score: 5 },
+        EventBody::callback(5),
     ));
     assert!(list(&events, "2026-03-11T11:00:00+08:00").is_empty());
 }

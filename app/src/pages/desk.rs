@@ -117,6 +117,8 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
             .filter(|id| !id.is_empty())
             .map(str::to_string)
     });
+    let on_callbacks = Memo::new(move |_| location.pathname.with(|p| p == "/desk/callbacks"));
+    let on_new = Memo::new(move |_| location.pathname.with(|p| p == "/desk/new"));
     let show = RwSignal::new(Show::Open);
     let only = RwSignal::new(None::<Category>);
     let query = RwSignal::new(String::new());
@@ -332,8 +334,15 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 <span class="muted" data-testid="me">{me.display_name.clone()} " · " {role}</span>
                 {button("button secondary", tr("退出", "Log out"), false.into(), on_logout)}
             </div>
+            <nav class="tabs" aria-label=tr("前台", "Front desk")>
+                <a class="tab" href="/desk" aria-current=move || (open.get().is_none() && !on_callbacks.get() && !on_new.get()).then_some("page")>{tr("工单", "Orders")}</a>
+                <a class="tab" href="/desk/callbacks" aria-current=move || on_callbacks.get().then_some("page")>{tr("回访队列", "Callback queue")}</a>
+                <a class="tab" href="/desk/new" aria-current=move || on_new.get().then_some("page")>{tr("登记报事", "Register a report")}</a>
+            </nav>
             {move || match open.get() {
                 Some(id) => order_detail(engine, id, states, events, reference, "/desk").into_any(),
+                None if on_callbacks.get() => crate::pages::callbacks::callback_queue(engine, states, engine.references.into()).into_any(),
+                None if on_new.get() => crate::pages::intake::intake(engine).into_any(),
                 None => list().into_any(),
             }}
         </section>
@@ -347,7 +356,8 @@ fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize, Catego
         s.id.clone(),
         r.deadlines.iter().map(|d| d.status.as_str()).collect(),
         s.status as u8,
-        s.notes.len(),
+        // Notes, callbacks and the rating only grow: one count for the three.
+        s.notes.len() + s.callbacks.len() + usize::from(s.rating.is_some()),
         s.assignee.clone(),
         s.conflicts.len(),
         s.category,
@@ -385,6 +395,24 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
         .max();
     let note_after_close = status == Status::Closed
         && closed_at.is_some_and(|c| state.notes.iter().any(|(at, _, _)| *at > c));
+    // The latest callback's score, and the resident's own rating beside it.
+    let last = state.callbacks.last().map(|c| c.score);
+    let rated = state.rating.as_ref().map(|r| r.score);
+    let score = (last.is_some() || rated.is_some()).then(|| {
+        text(move || {
+            let l = lang.get();
+            let mut t = String::new();
+            if let Some(n) = last {
+                t += l.pick("回访 ", "Callback ");
+                t += &crate::pages::callbacks::score_text(n, l);
+            }
+            if let Some(n) = rated {
+                t += l.pick(" 业主评价 ", " rated ");
+                t += &crate::pages::callbacks::score_text(n, l);
+            }
+            t.trim().to_string()
+        })
+    });
     let reference = row.reference.clone();
     let label = text(move || match lang.get() {
         Lang::Zh => format!("处理 {reference}"),
@@ -399,6 +427,7 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
                 {urgent.then(|| view! { <strong class="chip urgent">{tr("紧急", "Urgent")}</strong> })}
                 {(!state.conflicts.is_empty()).then(|| view! { <strong class="chip urgent">{tr("有冲突", "Conflict")}</strong> })}
                 {note_after_close.then(|| view! { <strong class="chip urgent" data-testid="note-after-close">{tr("关闭后有新备注", "New note after close")}</strong> })}
+                {score.map(|t| view! { <span class="chip" data-testid="row-score">{t}</span> })}
                 <span class="muted">{reported}</span>
                 <a class="button secondary" href=href aria-label=label>{tr("处理", "Handle")}</a>
             </div>

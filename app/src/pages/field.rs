@@ -184,6 +184,7 @@ fn field_app(engine: Engine) -> impl IntoView {
                         <a class="button primary" href="/field/patrol" data-testid="open-patrol">{tr("巡查", "Patrol")}</a>
                         <a class="button secondary" href="/field/round" data-testid="open-round">{tr("本月走访", "My visits")}</a>
                     </div>
+                    {crate::pages::technician::is_technician(engine).then(|| crate::pages::technician::work_lists(engine, orders))}
                     <h2>{tr("工单", "Orders")}</h2>
                     {dynamic(move || {
                         let list = orders.get();

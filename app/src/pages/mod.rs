@@ -8,6 +8,8 @@ pub(crate) mod assess;
 #[cfg(feature = "staff")]
 pub(crate) mod bell;
 #[cfg(feature = "staff")]
+pub(crate) mod callbacks;
+#[cfg(feature = "staff")]
 pub(crate) mod dashboard;
 #[cfg(feature = "staff")]
 pub(crate) mod desk;
@@ -15,6 +17,8 @@ pub(crate) mod desk;
 pub(crate) mod field;
 #[cfg(feature = "staff")]
 pub(crate) mod home;
+#[cfg(feature = "staff")]
+pub(crate) mod intake;
 #[cfg(feature = "staff")]
 pub(crate) mod login;
 #[cfg(feature = "staff")]
@@ -37,6 +41,8 @@ pub(crate) mod plan;
 pub(crate) mod report;
 #[cfg(feature = "staff")]
 pub(crate) mod sitemap;
+#[cfg(feature = "staff")]
+pub(crate) mod technician;
 #[cfg(not(feature = "staff"))]
 pub(crate) mod track;
 #[cfg(feature = "staff")]

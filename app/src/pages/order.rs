@@ -9,7 +9,7 @@
 use anju_shared::lang::Lang;
 use anju_shared::model::{Category, DeadlineKind, DeadlineStatus, Role};
 use anju_shared::order::{ConflictKind, Event, EventBody, OrderState, Status, sort_events};
-use anju_shared::sla::{self, Deadline};
+use anju_shared::sla::Deadline;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,6 +18,7 @@ use crate::api::{self, Colleague};
 use crate::clock;
 use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, text};
+use crate::pages::callbacks::score_text;
 use crate::pages::widgets::{button, select, text_area};
 use crate::sync::Engine;
 
@@ -223,19 +224,10 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
         EventBody::Visited { .. } => tr("走访", "Visit"),
         EventBody::Assessed(_) => tr("认定", "Assessment"),
         EventBody::Round(_) => tr("巡查", "Patrol"),
+        EventBody::Rated { .. } => tr("业主评价", "Resident's rating"),
+        EventBody::Accepted => tr("接单", "Accepted"),
+        EventBody::Confirmed { .. } => tr("业主确认完工", "Resident confirmed"),
     }
-}
-
-/// A callback score with its meaning (§4).
-fn score_text(score: u8, lang: Lang) -> String {
-    let (zh, en) = match score {
-        5 => ("非常满意", "very satisfied"),
-        4 => ("基本满意", "basically satisfied"),
-        3 => ("一般", "neutral"),
-        2 => ("不满意", "unsatisfied"),
-        _ => ("非常不满意", "very unsatisfied"),
-    };
-    format!("{score} · {}", lang.pick(zh, en))
 }
 
 /// What an event says beyond its type: to whom, which category, what score.
@@ -253,7 +245,35 @@ fn event_detail(engine: Engine, body: &EventBody, lang: Lang) -> String {
             format!("→ {}", person(engine, to, lang))
         }
         EventBody::Appointment { at } => clock::short(at),
-        EventBody::CalledBack { score } => score_text(*score, lang),
+        EventBody::CalledBack {
+            score,
+            solved,
+            override_reason,
+        } => {
+            let mut t = score_text(*score, lang);
+            match solved {
+                Some(true) => t += lang.pick(" · 已解决", " · solved"),
+                Some(false) => t += lang.pick(" · 未解决", " · not solved"),
+                None => {}
+            }
+            if let Some(r) = override_reason {
+                t += &format!(
+                    "{}{r}",
+                    lang.pick(
+                        " · 时段外紧急回访:",
+                        " · emergency call outside the hours: "
+                    )
+                );
+            }
+            t
+        }
+        EventBody::Rated { score, comment } => format!("{} {comment}", score_text(*score, lang)),
+        EventBody::Confirmed {
+            signature: Some(_), ..
+        } => lang.pick("业主签名", "signed by the resident").into(),
+        EventBody::Confirmed { who, .. } => {
+            format!("{}{who}", lang.pick("电话确认:", "confirmed by phone: "))
+        }
         EventBody::Reopened { reason } => reason.clone(),
         EventBody::Escalated { level, .. } => lang.pick(level.zh(), level.en()).to_string(),
         EventBody::Graded { severity, .. } => lang.pick(severity.zh(), severity.en()).to_string(),
@@ -323,6 +343,10 @@ fn order_card(
         .rev()
         .find_map(|(_, _, score)| *score)
         .map(|n| text(move || score_text(n, lang.get())));
+    let rating = s
+        .rating
+        .clone()
+        .map(|r| text(move || crate::pages::callbacks::rating_text(&r, lang.get())));
     // The deadlines under the estate's rules (its preset with its manager's changes).
     let rules = engine.estate().and_then(|e| e.rules().ok());
     let deadlines = rules
@@ -332,7 +356,9 @@ fn order_card(
                 .single()
                 .unwrap_or_default()
                 .with_timezone(&calendar.utc_offset);
-            sla::deadlines(&policy, &calendar, &s.facts(), now)
+            // With an appointment as the response deadline (D-2) and the special callback
+            // after a re-repair (D-9).
+            anju_shared::work::order_deadlines(&policy, &calendar, &s, now)
         })
         .unwrap_or_default();
     let confirmed = if s.category_confirmed {
@@ -359,6 +385,10 @@ fn order_card(
                 <dt>{tr("预约", "Appointment")}</dt><dd>{appointment.unwrap_or_else(|| "—".into())}</dd>
                 <dt>{tr("回访评分", "Callback score")}</dt>
                 <dd data-testid="order-score">{score.map_or_else(|| "—".into_any(), IntoAny::into_any)}</dd>
+                {rating.map(|r| view! {
+                    <dt>{tr("业主评价", "Resident's rating")}</dt>
+                    <dd data-testid="order-rating">{r}</dd>
+                })}
                 {s.graded.map(|severity| view! {
                     <dt>{tr("投诉级别", "Complaint severity")}</dt>
                     <dd data-testid="order-severity">{tr(severity.zh(), severity.en())}</dd>
@@ -523,7 +553,8 @@ pub(crate) fn order_detail(
                 let assigned = state.with_untracked(|s| s.as_ref().and_then(|s| s.assignee.clone()));
                 assign_picker(engine, category, assigned, idle, Callback::new(act))
             }))}
-            {may_close.then(|| desk_actions(id, state, busy, act))}
+            {may_close.then(|| desk_actions(engine, id, state, busy, act))}
+            {(back == "/field").then(|| crate::pages::technician::field_actions(engine, state, busy, error, act))}
             {may_close.then(|| {
                 let preset = engine.estate().map(|e| e.policy).unwrap_or_default();
                 crate::pages::assess::assessment_form(state, preset, idle, act)
@@ -623,6 +654,7 @@ fn assign_picker(
 /// (the current one selected), call the resident back with their score once it is done,
 /// close it once done, send it back to work once done or closed.
 fn desk_actions(
+    engine: Engine,
     order_id: StoredValue<String>,
     state: Memo<Option<OrderState>>,
     busy: RwSignal<bool>,
@@ -652,18 +684,6 @@ fn desk_actions(
                 urgent: None,
             });
         }
-    });
-    let callback = Callback::new(move |value: String| {
-        if let Ok(score) = value.parse::<u8>() {
-            act(EventBody::CalledBack { score });
-        }
-    });
-    let scores = Signal::derive(move || {
-        let lang = lang.get();
-        (1..=5)
-            .rev()
-            .map(|n| (n.to_string(), score_text(n, lang)))
-            .collect::<Vec<_>>()
     });
     let reason = RwSignal::new(String::new());
     let reopen = Callback::new(move |()| {
@@ -709,7 +729,7 @@ fn desk_actions(
                 select("desk-category", tr("确认分类", "Confirm the category"), categories, classify, Some(now))
             }))}
             {dynamic(move || (status() == Status::Completed).then(|| {
-                select("desk-callback", tr("回访评分", "Callback score"), scores, callback, None)
+                crate::pages::callbacks::callback_form(engine, busy, act)
             }))}
             {dynamic(move || (status() >= Status::Completed).then(|| view! {
                 {text_area("desk-reopen", tr("重新打开的原因", "Why reopen"), reason)}

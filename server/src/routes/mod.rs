@@ -12,6 +12,7 @@ pub mod patrols;
 pub mod photos;
 pub mod plans;
 pub mod public;
+pub mod rating;
 pub mod reports;
 pub mod residents;
 pub mod rules;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(rules::router())
         .merge(orders::router())
         .merge(patrols::router())
+        .merge(rating::router())
         .merge(sync::router())
         // Only the routes merged so far get the JSON limit; photos bring their own, larger one
         // (a layer cannot raise a limit set outside it, so the two never nest).

@@ -163,6 +163,14 @@ struct Tracking {
     phone_masked: String,
     /// (event kind, when), for the progress line.
     steps: Vec<(String, String)>,
+    /// The latest callback's score, once called back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<u8>,
+    /// The resident's own rating, once given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rating: Option<u8>,
+    /// Whether the page may ask for a rating: completed and not rated yet.
+    may_rate: bool,
 }
 
 async fn track(
@@ -197,5 +205,8 @@ async fn track(
             .iter()
             .map(|(k, at, _)| (k.as_str().to_string(), at.to_rfc3339()))
             .collect(),
+        score: order.callbacks.last().map(|c| c.score),
+        rating: order.rating.as_ref().map(|r| r.score),
+        may_rate: order.status >= Status::Completed && order.rating.is_none(),
     }))
 }

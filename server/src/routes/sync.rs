@@ -11,9 +11,9 @@ use axum::{Json, Router};
 
 use std::collections::HashMap;
 
-use anju_shared::arrival;
 use anju_shared::order::EventBody;
 use anju_shared::sync::{Ack, MAX_PAGE, MAX_PUSH, SyncRequest, SyncResponse};
+use anju_shared::{arrival, callback};
 
 use crate::AppState;
 use crate::auth::Staff;
@@ -76,9 +76,34 @@ async fn sync(
             message: "at most one per report of this push".into(),
         });
     }
+    // The checks that need the estate's rules (a callback inside the callback hours, D-7),
+    // the ones the app runs before it records.
+    let rules = if req
+        .push
+        .iter()
+        .any(|e| matches!(e.body, EventBody::CalledBack { .. }))
+    {
+        let estate = state
+            .db
+            .estates_by_ids(std::slice::from_ref(&req.estate_id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(ApiError::NotFound("estate"))?;
+        Some(estate.rules().map_err(|e| {
+            anyhow::anyhow!("estate {}: stored rules do not load: {e}", req.estate_id)
+        })?)
+    } else {
+        None
+    };
     let mut pushed = Vec::with_capacity(req.push.len());
     for e in &req.push {
         let mut refusal = arrival::check(e, &pusher, now_ms, &known).err();
+        if refusal.is_none()
+            && let Some((policy, calendar)) = &rules
+        {
+            refusal = callback::refusal(policy, calendar, e);
+        }
         if refusal.is_none()
             && let EventBody::Reported(r) = &e.body
         {

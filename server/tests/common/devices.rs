@@ -286,9 +286,11 @@ pub fn random_edit(rng: &mut Rng, role: &str, wall_ms: i64) -> EventBody {
         },
         1 => EventBody::Responded,
         2 => EventBody::Completed,
+        // Ahead of the device's own clock however far it is off (a day at most): an
+        // appointment in the past is refused.
         3 => EventBody::Appointment {
             at: Utc
-                .timestamp_millis_opt(wall_ms + 3_600_000 * (1 + rng.below(48) as i64))
+                .timestamp_millis_opt(wall_ms + 3_600_000 * (25 + rng.below(48) as i64))
                 .single()
                 .expect("time")
                 .with_timezone(&offset),
@@ -299,8 +301,11 @@ pub fn random_edit(rng: &mut Rng, role: &str, wall_ms: i64) -> EventBody {
         5 => EventBody::Dispatched {
             to: Some("stf-tech1".into()),
         },
+        // At any hour of the day, so with the reason a call outside the callback hours needs.
         6 => EventBody::CalledBack {
             score: 1 + rng.below(5) as u8,
+            solved: None,
+            override_reason: Some("设备测试:任意时刻".into()),
         },
         7 => EventBody::Closed,
         _ => EventBody::Reopened {

@@ -715,9 +715,7 @@ pub async fn story_accepted_events_read_back_identical(app: &TestApp, seed: u64)
         let body = match rng.below(5) {
             0 => EventBody::Note { text },
             1 => EventBody::Reopened { reason: text },
-            2 => EventBody::CalledBack {
-                score: rng.below(8) as u8,
-            },
+            2 => EventBody::callback(rng.below(8) as u8),
             3 => EventBody::Appointment {
                 at: random_time(&mut rng, now),
             },
@@ -746,6 +744,15 @@ pub async fn story_accepted_events_read_back_identical(app: &TestApp, seed: u64)
         actor: &d.staff_id,
         role: Role::ProjectManager,
     };
+    let (policy, calendar) = app
+        .db
+        .estates_by_ids(&[ESTATE.to_string()])
+        .await
+        .expect("estate")
+        .first()
+        .expect("the estate")
+        .rules()
+        .expect("its rules");
     let mut accepted = Vec::new();
     for chunk in sent.chunks(40) {
         let resp = d
@@ -761,7 +768,15 @@ pub async fn story_accepted_events_read_back_identical(app: &TestApp, seed: u64)
         for (e, ack) in chunk.iter().zip(&resp.acks) {
             // The server's clock moved on a little since `now`: a check at `now` accepting
             // means the server must accept too (its window is only later, never earlier).
-            let verdict = arrival::check(e, &pusher, Utc::now().timestamp_millis(), &Unknown);
+            // The estate's own rules too (a callback inside the callback hours), as the
+            // server runs them after the arrival check.
+            let verdict = arrival::check(e, &pusher, Utc::now().timestamp_millis(), &Unknown)
+                .and_then(
+                    |()| match anju_shared::callback::refusal(&policy, &calendar, e) {
+                        Some(r) => Err(r),
+                        None => Ok(()),
+                    },
+                );
             match (&ack.outcome, verdict) {
                 (Outcome::Stored { .. }, Ok(())) => accepted.push(e.clone()),
                 (Outcome::Rejected { reason, .. }, Err(refusal)) => {

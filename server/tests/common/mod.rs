@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod callbacks;
 pub mod clock;
 pub mod demo;
 pub mod devices;

@@ -216,6 +216,20 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "POST",
+        path: "/public/track/{token}/rating",
+        access: Access::Public(
+            "the tracking token is the credential: one rating of one completed order, once, \
+             throttled per address",
+        ),
+        may: anyone,
+        probes: &[probe(
+            "",
+            Body::Json(r#"{"score": 5, "comment": "好"}"#),
+            Expect::Answered,
+        )],
+    },
+    Route {
+        method: "POST",
         path: "/login",
         access: Access::Public("before a session exists; throttled per account and address"),
         may: anyone,
@@ -280,6 +294,13 @@ pub const ROUTES: &[Route] = &[
         access: Access::Scoped,
         may: anyone,
         probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "GET",
+        path: "/estates/{estate_id}/callers",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe("phone=13800138000", Body::None, Expect::Refused)],
     },
     Route {
         method: "GET",
