@@ -1,7 +1,7 @@
 // The monthly visit plan (V-1): a supervisor sees the proposal drawn as each caretaker's
 // load, moves a household from one caretaker to the other and approves; the caretaker it went
 // to finds it on their visit list, opens the visit form on it in one tap, records the visit
-// and sees it done — and the list is still there offline after a reload; the other caretaker
+// with an issue the household raised (an order at once) and sees it done — and the list is still there offline after a reload; the other caretaker
 // does not see it.
 
 import assert from 'node:assert/strict';
@@ -43,8 +43,12 @@ e2eTest('a supervisor approves the month\'s plan and the caretaker works their p
   await row.getByRole('link').click();
   await field.waitForURL(/\/field\/visit\?household=/);
   assert.equal(await field.locator('#visit-room').inputValue(), household, 'the room is chosen already');
+  // The household raised an issue: it becomes an order in the same step.
+  const issue = `厨房水龙头一直滴水 e2e-${Date.now()}`;
+  await field.locator('#visit-issue').fill(issue);
   await field.getByRole('button', { name: '登记走访' }).click();
   await field.waitForURL(/\/field$/);
+  await field.locator('[data-testid=field-order]').filter({ hasText: issue }).waitFor();
   await field.locator('[data-testid=open-round]').click();
   await field.locator(`[data-testid=round-row][data-household="${household}"][data-done=true]`).waitFor();
   await synced(field);

@@ -741,8 +741,10 @@ impl Db {
                 .bind(order_id.clone())
                 .execute(&mut *tx)
                 .await?;
+            // The resident's words and whereabouts, their rating's comment and the name
+            // given for a confirmation by phone.
             let rows = sqlx::query(
-                "SELECT id, body FROM events WHERE order_id = $1 AND kind = 'reported'",
+                "SELECT id, body FROM events WHERE order_id = $1 AND kind IN ('reported', 'rated', 'confirmed')",
             )
             .bind(order_id.clone())
             .fetch_all(&mut *tx)
@@ -750,9 +752,10 @@ impl Db {
             for row in rows {
                 let id: String = row.try_get(0)?;
                 let body: String = row.try_get(1)?;
-                if let Ok(EventBody::Reported(mut reported)) = serde_json::from_str(&body) {
-                    reported.redact();
-                    let body = serde_json::to_string(&EventBody::Reported(reported))
+                if let Ok(mut body) = serde_json::from_str::<EventBody>(&body)
+                    && anju_shared::order::redact_body(&mut body)
+                {
+                    let body = serde_json::to_string(&body)
                         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
                     sqlx::query("UPDATE events SET body = $1 WHERE id = $2")
                         .bind(body)
@@ -1046,6 +1049,25 @@ impl Db {
                 }
                 let owner = owners.get(e.order_id()).cloned().flatten();
                 refusal = arrival::order_refusal(estate_id, e, owner.as_deref());
+                // Taking an order: only a free one or one already given to the taker, and only
+                // before its work is done (the order as stored now decides).
+                if refusal.is_none() && matches!(e.body, EventBody::Accepted) {
+                    let rows = sqlx::query(
+                        "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
+                         WHERE estate_id = $1 AND order_id = $2 ORDER BY seq",
+                    )
+                    .bind(estate_id.to_string())
+                    .bind(e.order_id().to_string())
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let mut events = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        events.extend(readable_event(r)?);
+                    }
+                    if let Some(state) = anju_shared::order::fold(e.order_id(), &events) {
+                        refusal = arrival::accept_refusal(&state, staff_id);
+                    }
+                }
             }
             let row = if refusal.is_none() {
                 StoredEvent::checked(e)
@@ -1417,9 +1439,10 @@ async fn resident_photo_hashes(
     conn: &mut sqlx::AnyConnection,
     order_id: &str,
 ) -> sqlx::Result<Vec<String>> {
+    // The resident's own photos, and their signature on a technician's tablet.
     let rows = sqlx::query(
-        "SELECT body FROM events WHERE order_id = $1 AND kind = 'photo' AND actor = 'resident' \
-         ORDER BY seq",
+        "SELECT body FROM events WHERE order_id = $1 AND \
+         ((kind = 'photo' AND actor = 'resident') OR kind = 'confirmed') ORDER BY seq",
     )
     .bind(order_id.to_string())
     .fetch_all(&mut *conn)
@@ -1427,9 +1450,15 @@ async fn resident_photo_hashes(
     let mut hashes = Vec::with_capacity(rows.len());
     for row in rows {
         let body: String = row.try_get(0)?;
-        if let Ok(EventBody::Photo { hash }) = serde_json::from_str(&body)
-            && !hashes.contains(&hash)
-        {
+        let hash = match serde_json::from_str(&body) {
+            Ok(EventBody::Photo { hash })
+            | Ok(EventBody::Confirmed {
+                signature: Some(hash),
+                ..
+            }) => hash,
+            _ => continue,
+        };
+        if !hashes.contains(&hash) {
             hashes.push(hash);
         }
     }

@@ -178,6 +178,15 @@ pub fn check(
     lookup: &dyn Lookup,
 ) -> Result<(), Refusal> {
     ident("id", &e.id, false)?;
+    // The ids the server gives the events it records itself (an erasure, a resident's
+    // rating): a device taking one would block the server's own record.
+    if SERVER_ID_PREFIXES.iter().any(|p| e.id.starts_with(p)) {
+        return Err(Refusal::new(
+            "id",
+            "this id is kept for the server's own records",
+            "该编号留给服务器自身的记录",
+        ));
+    }
     ident("device_id", &e.device_id, false)?;
     ident("subject.id", &e.subject.id, true)?;
     if e.device_id != pusher.device_id {
@@ -213,6 +222,18 @@ pub fn check(
         ));
     }
     time("at", &e.at, now_ms + MAX_AHEAD_MS)?;
+    // A callback is recorded when it was made: its time decides whether it fell in the
+    // callback hours (D-7), so one stamped ahead (a call at 22:30 passed off as tomorrow's
+    // 10:30) is refused.
+    if matches!(e.body, EventBody::CalledBack { .. }) {
+        time("at", &e.at, now_ms + CALLBACK_AHEAD_MS).map_err(|_| {
+            Refusal::new(
+                "at",
+                "a callback is recorded when it is made, not ahead",
+                "回访须在通话时记录,不能提前",
+            )
+        })?;
+    }
     stamp(e.hlc, now_ms)?;
     subject(e)?;
     if let EventBody::Appointment { at } = &e.body {
@@ -264,6 +285,13 @@ fn subject(e: &Event) -> Result<(), Refusal> {
         _ => Ok(()),
     }
 }
+
+/// How far ahead of the receiving clock a callback's time may lie: two clocks a few minutes
+/// apart, not a call placed in tomorrow's hours.
+pub const CALLBACK_AHEAD_MS: i64 = 5 * 60_000;
+
+/// The id prefixes of events the server records itself (`erased-…`, `rated-…`).
+pub const SERVER_ID_PREFIXES: [&str; 2] = ["erased-", "rated-"];
 
 /// How far before the moment it is recorded an appointment may lie: the same minute, typed
 /// while the clock turned.
@@ -640,6 +668,31 @@ pub fn order_refusal(estate_id: &str, e: &Event, owner: Option<&str>) -> Option<
         )),
         (_, Some(owner)) if owner == estate_id => None,
         _ => Some(Refusal::new("order_id", "no such order", "没有该工单")),
+    }
+}
+
+/// Whether `taker` may take (`accepted`) an order in this state: one nobody has, or one
+/// given to them already, while its work is not yet done.
+pub fn accept_refusal(order: &crate::order::OrderState, taker: &str) -> Option<Refusal> {
+    use crate::order::Status;
+    if matches!(
+        order.status,
+        Status::Completed | Status::CalledBack | Status::Closed
+    ) {
+        return Some(Refusal::new(
+            "type",
+            "the order's work is done already",
+            "该工单已完工,不能再接单",
+        ));
+    }
+    match order.assignee.as_deref() {
+        None | Some("") => None,
+        Some(a) if a == taker => None,
+        Some(_) => Some(Refusal::new(
+            "type",
+            "the order is someone else's",
+            "该工单已由他人负责",
+        )),
     }
 }
 

@@ -2,7 +2,7 @@
 //! notification bell's list. Pure, so a tablet offline shows the same list as the desk online,
 //! and each notice has a stable key, so "read" is remembered per person by key.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
@@ -28,6 +28,9 @@ pub enum NoticeKind {
     Conflict,
     /// A complaint became a hotspot or major and names me.
     Graded,
+    /// Next month's visit plan is not approved and the 25th has passed (V-1); for those who
+    /// approve plans. Its `order_id` is empty: it opens the plan.
+    PlanLate,
 }
 
 impl NoticeKind {
@@ -38,6 +41,7 @@ impl NoticeKind {
             NoticeKind::CallbackDue => "今天可回访时段内须回访",
             NoticeKind::Conflict => "待处理的冲突",
             NoticeKind::Graded => "投诉升级",
+            NoticeKind::PlanLate => "下月走访计划逾期未批准",
         }
     }
     pub fn en(self) -> &'static str {
@@ -47,6 +51,7 @@ impl NoticeKind {
             NoticeKind::CallbackDue => "Callback due in today's hours",
             NoticeKind::Conflict => "Conflict to settle",
             NoticeKind::Graded => "Complaint graded",
+            NoticeKind::PlanLate => "Next month's visit plan not approved by the 25th",
         }
     }
 }
@@ -182,4 +187,26 @@ pub fn notices(
     }
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.key.cmp(&b.key)));
     out
+}
+
+/// The notice of a month's visit plan not approved by its deadline (V-1), for someone who
+/// approves plans (`plan::may_plan`); `month_first` is the plan's month, `approved` whether
+/// it is, `now` the estate's time. Keyed by the month, so each month's is read once.
+pub fn plan_late(role: Role, month_first: NaiveDate, approved: bool, now: Time) -> Option<Notice> {
+    if !crate::plan::may_plan(role) || !crate::plan::late(month_first, approved, now.date_naive()) {
+        return None;
+    }
+    let deadline = crate::plan::deadline(month_first);
+    let at = now
+        .timezone()
+        .from_local_datetime(&deadline.succ_opt()?.and_hms_opt(0, 0, 0)?)
+        .single()?;
+    Some(Notice {
+        key: format!("plan:{}", crate::plan::month_key(month_first)),
+        kind: NoticeKind::PlanLate,
+        order_id: String::new(),
+        at,
+        level: None,
+        window: None,
+    })
 }

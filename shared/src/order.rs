@@ -364,7 +364,27 @@ impl Reported {
     }
 }
 
-/// Redacts, in place, what `events` also say was erased: the reports of erased orders, and the
+/// What an erasure takes out of one order event's body: the report's words and whereabouts,
+/// a rating's comment, the name given for a confirmation by phone. True when it changed.
+pub fn redact_body(body: &mut EventBody) -> bool {
+    match body {
+        EventBody::Reported(r) if r.text != ERASED => {
+            r.redact();
+            true
+        }
+        EventBody::Rated { comment, .. } if !comment.is_empty() && comment != ERASED => {
+            *comment = ERASED.to_string();
+            true
+        }
+        EventBody::Confirmed { who, .. } if !who.is_empty() && who != ERASED => {
+            *who = ERASED.to_string();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Redacts, in place, what `events` also say was erased: the reports, ratings' comments and phone confirmations' names of erased orders, and the
 /// visit notes of a household recorded up to its erasure (a later visit is of whoever lives
 /// there then). The server does it when it erases, a device when it pulls the erasure.
 /// Patrol rounds hold no resident's data.
@@ -376,12 +396,14 @@ pub fn redact_erased(events: &mut [Event]) -> Vec<String> {
         .collect();
     let mut changed = Vec::new();
     for e in events.iter_mut() {
+        let subject = e.subject.clone();
         let hit = match &mut e.body {
-            EventBody::Reported(r)
-                if r.text != ERASED && erased.iter().any(|(s, _)| *s == e.subject) =>
+            body @ (EventBody::Reported(_)
+            | EventBody::Rated { .. }
+            | EventBody::Confirmed { .. })
+                if erased.iter().any(|(s, _)| *s == subject) =>
             {
-                r.redact();
-                true
+                redact_body(body)
             }
             EventBody::Visited { note, .. }
                 if !note.is_empty()

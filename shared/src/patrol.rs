@@ -452,11 +452,13 @@ impl PatrolPlan {
     }
 
     /// The routes with a round on `day` for this staff member (a route with no caretaker
-    /// assigned is everyone's).
+    /// assigned is everyone's); a route whose checkpoints were all retired has nothing to
+    /// walk and is left out.
     pub fn routes_for(&self, staff_id: &str, day: NaiveDate) -> Vec<&Route> {
         self.routes
             .iter()
             .filter(|r| scheduled_on(&r.weekdays, day))
+            .filter(|r| r.checkpoints.iter().any(|id| self.checkpoint(id).is_some()))
             .filter(|r| r.caretakers.is_empty() || r.caretakers.iter().any(|c| c == staff_id))
             .collect()
     }

@@ -228,3 +228,59 @@ fn conflicts_are_listed_for_supervisors_only() {
         }
     }
 }
+
+#[test]
+fn an_unapproved_plan_is_a_notice_for_those_who_approve_after_the_25th() {
+    use anju_shared::notice::plan_late;
+    let january = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+    // On the 25th itself it is not late yet; the next morning it is.
+    assert!(
+        plan_late(
+            Role::CsSupervisor,
+            january,
+            false,
+            at("2026-12-25T23:59:00+08:00")
+        )
+        .is_none()
+    );
+    let n = plan_late(
+        Role::CsSupervisor,
+        january,
+        false,
+        at("2026-12-26T08:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(n.kind, NoticeKind::PlanLate);
+    assert_eq!(n.key, "plan:2027-01");
+    assert_eq!(n.at, at("2026-12-26T00:00:00+08:00"));
+    assert!(n.order_id.is_empty());
+    // Approved, or someone who does not approve plans: nothing.
+    assert!(
+        plan_late(
+            Role::CsSupervisor,
+            january,
+            true,
+            at("2026-12-26T08:00:00+08:00")
+        )
+        .is_none()
+    );
+    assert!(
+        plan_late(
+            Role::Caretaker,
+            january,
+            false,
+            at("2026-12-26T08:00:00+08:00")
+        )
+        .is_none()
+    );
+    assert!(
+        plan_late(
+            Role::FrontDesk,
+            january,
+            false,
+            at("2026-12-26T08:00:00+08:00")
+        )
+        .is_none()
+    );
+}

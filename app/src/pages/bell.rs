@@ -60,6 +60,43 @@ pub(crate) fn Bell() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
+    // Whether next month's visit plan is approved (V-1), for those who approve plans: asked
+    // of the server when the estate is ready, the last answer kept on the device.
+    let next_plan = RwSignal::new(None::<(chrono::NaiveDate, bool)>);
+    Effect::new(move |_| {
+        if engine.phase.get() != Phase::Ready {
+            return;
+        }
+        let (Some(me), Some(estate)) = (engine.me.get(), engine.current()) else {
+            return;
+        };
+        if !Role::parse(&me.role).is_some_and(anju_shared::plan::may_plan) {
+            return;
+        }
+        let month = anju_shared::plan::next_month(crate::pages::sitemap::today(engine));
+        let key = format!(
+            "anju.plan-approved.{}.{}",
+            estate.id,
+            anju_shared::plan::month_key(month)
+        );
+        if let Some(known) = storage().and_then(|s| s.get_item(&key).ok().flatten()) {
+            next_plan.set(Some((month, known == "true")));
+        }
+        let url = format!(
+            "/api/estates/{}/visit-plans/{}",
+            estate.id,
+            anju_shared::plan::month_key(month)
+        );
+        spawn_local(async move {
+            if let Ok(p) = api::get::<anju_shared::plan::VisitPlan>(&url).await {
+                let approved = p.status == anju_shared::plan::PlanStatus::Approved;
+                if let Some(s) = storage() {
+                    let _ = s.set_item(&key, if approved { "true" } else { "false" });
+                }
+                next_plan.set(Some((month, approved)));
+            }
+        });
+    });
     let list = Memo::new(move |_| {
         if engine.phase.get() != Phase::Ready {
             return (String::new(), Vec::new());
@@ -77,7 +114,10 @@ pub(crate) fn Bell() -> impl IntoView {
             .unwrap_or_default()
             .with_timezone(&calendar.utc_offset);
         let orders = crate::pages::field::folded(engine);
-        let list = notices(&me.id, role, &orders, &policy, &calendar, now);
+        let mut list = notices(&me.id, role, &orders, &policy, &calendar, now);
+        if let Some((month, approved)) = next_plan.get() {
+            list.extend(anju_shared::notice::plan_late(role, month, approved, now));
+        }
         (me.id, list)
     });
     let unread = move || {
@@ -147,7 +187,12 @@ pub(crate) fn Bell() -> impl IntoView {
             items
                 .iter()
                 .map(|n: &Notice| {
-                    let href = format!("{base}/orders/{}", n.order_id);
+                    // A notice about no order (the visit plan) opens its page.
+                    let href = if n.order_id.is_empty() {
+                        "/manage/plan".to_string()
+                    } else {
+                        format!("{base}/orders/{}", n.order_id)
+                    };
                     let read = marks.contains(&n.key);
                     let key = n.key.clone();
                     let what = match n.level {

@@ -179,11 +179,14 @@ fn field_app(engine: Engine) -> impl IntoView {
             {rejections(engine)}
             {dynamic(move || match screen.get() {
                 Screen::List => view! {
-                    <div class="actions">
-                        <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
-                        <a class="button primary" href="/field/patrol" data-testid="open-patrol">{tr("巡查", "Patrol")}</a>
-                        <a class="button secondary" href="/field/round" data-testid="open-round">{tr("本月走访", "My visits")}</a>
-                    </div>
+                    // Visits and patrols are the caretakers' (a technician records neither).
+                    {(!crate::pages::technician::is_technician(engine)).then(|| view! {
+                        <div class="actions">
+                            <a class="button primary" href="/field/visit">{tr("登记走访", "Record visit")}</a>
+                            <a class="button primary" href="/field/patrol" data-testid="open-patrol">{tr("巡查", "Patrol")}</a>
+                            <a class="button secondary" href="/field/round" data-testid="open-round">{tr("本月走访", "My visits")}</a>
+                        </div>
+                    })}
                     {crate::pages::technician::is_technician(engine).then(|| crate::pages::technician::work_lists(engine, orders))}
                     <h2>{tr("工单", "Orders")}</h2>
                     {dynamic(move || {

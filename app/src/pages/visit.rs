@@ -51,6 +51,42 @@ fn household_place(engine: Engine, household_id: &str) -> String {
     })
 }
 
+/// The order an issue raised in a visit becomes (channel `visit`, the household's building,
+/// unit and room, the category and urgency `shared`'s classifier reads in the words; the desk
+/// may correct them): its new id and report, or `None` when nothing was raised.
+fn issue_report(
+    engine: Engine,
+    household_id: &str,
+    words: &str,
+) -> Option<(String, anju_shared::order::Reported)> {
+    use anju_shared::model::Channel;
+    if words.is_empty() {
+        return None;
+    }
+    let home = engine
+        .households
+        .with_untracked(|h| h.iter().find(|h| h.id == household_id).cloned())?;
+    let (building_id, place) = engine
+        .site
+        .with_untracked(|s| {
+            s.iter().flat_map(|s| &s.buildings).find_map(|b| {
+                b.units
+                    .iter()
+                    .find(|u| u.id == home.unit_id)
+                    .map(|u| (b.id.clone(), format!("{}{}{}", b.name, u.name, home.room)))
+            })
+        })
+        .unwrap_or_default();
+    let found = anju_shared::classify::classify(words);
+    let mut report = anju_shared::order::Reported::by_staff(words, Channel::Visit, found.category);
+    report.urgent = found.urgent;
+    report.topic = found.topic.clone();
+    report.building_id = building_id;
+    report.unit_id = home.unit_id.clone();
+    report.location = place;
+    Some((crate::store::uuid_v7(clock::now_ms()), report))
+}
+
 /// The building, unit and household named by the address's `household` (empty when none
 /// or unknown on this device).
 fn preset_household(engine: Engine) -> (String, String, String) {
@@ -85,6 +121,7 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
     let method = RwSignal::new("door");
     let note = RwSignal::new(String::new());
     let not_home = RwSignal::new(false);
+    let issue = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(String::new());
     let missing = RwSignal::new(false);
@@ -137,6 +174,7 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
             return;
         }
         busy.set(true);
+        let raised = issue_report(engine, &household_id, issue.get_untracked().trim());
         let body = EventBody::Visited {
             household_id,
             method: method.get_untracked().to_string(),
@@ -144,7 +182,13 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
             not_home: not_home.get_untracked(),
         };
         spawn_local(async move {
-            match engine.record("", body).await {
+            let mut result = engine.record("", body).await;
+            // An issue the household raised becomes an order in the same step (V-1: it
+            // enters the normal order flow and that month's statistics).
+            if let (Ok(()), Some((order, report))) = (&result, raised) {
+                result = engine.record(&order, EventBody::Reported(report)).await;
+            }
+            match result {
                 Ok(()) => on_done.run(()),
                 Err(e) => error.set(e),
             }
@@ -190,6 +234,7 @@ pub(crate) fn visit_form(engine: Engine, on_done: Callback<()>) -> impl IntoView
                 {tr("无人在家(只算尝试,不计覆盖)", "Nobody at home (an attempt; not counted as visited)")}
             </label>
             {text_area("visit-note", tr("备注(选填)", "Note (optional)"), note)}
+            {text_area("visit-issue", tr("住户反映的问题(选填,将生成工单)", "An issue the household raised (optional; becomes an order)"), issue)}
             <button type="submit" class="button primary" disabled=busy>{tr("登记走访", "Record visit")}</button>
         </form>
     }
