@@ -77,7 +77,7 @@ pub(crate) fn Bell() -> impl IntoView {
             .unwrap_or_default()
             .with_timezone(&calendar.utc_offset);
         let orders = crate::pages::field::folded(engine);
-        let list = notices(&me.id, role, &orders, &policy, &calendar, now);
+        let list = notices(&estate.id, &me.id, role, &orders, &policy, &calendar, now);
         (me.id, list)
     });
     let unread = move || {
