@@ -36,4 +36,38 @@ new MutationObserver((m) => {
   }
 }).observe(d, { childList: true, subtree: true });
 addEventListener('input', fix);
+// The tracking page's rating ([data-rate], drawn by the wasm once the work is completed):
+// the form in the page's language, posted once, the server's answer shown.
+const L = [['非常不满意', 'very unsatisfied'], ['不满意', 'unsatisfied'], ['一般', 'neutral'], ['基本满意', 'basically satisfied'], ['非常满意', 'very satisfied']];
+const rate = (w) => {
+  w.classList.add('on');
+  const t = (zh, e) => (en() ? e : zh);
+  const f = d.createElement('form');
+  f.innerHTML = `<h2></h2><label for="rate-score"></label><select id="rate-score" name="score"></select><label for="rate-comment"></label><textarea id="rate-comment" name="comment" rows="2" maxlength="500"></textarea><p role="status" data-testid="rate-answer"></p><button type="submit" class="button primary"></button>`;
+  const [h, l1, s, l2, , a, b] = f.children;
+  h.textContent = t('评价本次服务', 'Rate this service');
+  l1.textContent = t('评分', 'Score');
+  l2.textContent = t('意见(可不填)', 'Comment (optional)');
+  b.textContent = t('提交评价', 'Send the rating');
+  for (let n = 5; n > 0; n--) s.add(new Option(`${n} · ${t(...L[n - 1])}`, n));
+  f.onsubmit = async (e) => {
+    e.preventDefault();
+    b.disabled = true;
+    try {
+      const r = await fetch(w.dataset.rate, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-anju-csrf': '1' },
+        body: JSON.stringify({ score: +s.value, comment: f.comment.value }),
+      });
+      const j = await r.json().catch(() => ({}));
+      a.textContent = r.ok ? t('感谢您的评价!', 'Thank you for your rating!') : (!en() && j.message_zh) || j.error || `HTTP ${r.status}`;
+      b.disabled = r.ok;
+    } catch {
+      a.textContent = t('网络不通,请稍后再试。', 'No connection; please try again later.');
+      b.disabled = false;
+    }
+  };
+  w.append(f);
+};
+new MutationObserver(() => d.querySelectorAll('[data-rate]:not(.on)').forEach(rate)).observe(d, { childList: true, subtree: true });
 init({ module_or_path: '/anju_report_bg.wasm' });

@@ -6,10 +6,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::model::{DeadlineKind, DeadlineStatus, Escalation, EventKind, Role};
+use crate::model::{Escalation, EventKind, Role};
 use crate::order::{OrderState, Status};
 use crate::policy::Policy;
-use crate::sla;
 
 type Time = DateTime<FixedOffset>;
 
@@ -90,9 +89,12 @@ pub fn callback_windows_left(policy: &Policy, cal: &Calendar, now: Time) -> Vec<
         .collect()
 }
 
-/// Everything that concerns staff member `me` (of `role`) among `orders` at `now`, newest
-/// first.
+/// Everything that concerns staff member `me` (of `role`) among the orders of estate
+/// `estate_id` at `now`, newest first. The callbacks are the queue's
+/// ([`crate::callback::queue`]: only the sampled ones where the rulebook samples, and the
+/// special callback after a re-repair), so the bell and the queue never disagree.
 pub fn notices(
+    estate_id: &str,
     me: &str,
     role: Role,
     orders: &[OrderState],
@@ -163,26 +165,31 @@ pub fn notices(
                 });
             }
         }
-        if role.may_use_desk() && o.status == Status::Completed {
-            let facts = o.facts();
-            if let Some(d) = sla::deadlines(policy, cal, &facts, now)
-                .into_iter()
-                .find(|d| d.kind == DeadlineKind::Callback)
-                && matches!(d.status, DeadlineStatus::Open | DeadlineStatus::Overdue)
-                && cal.in_offset(d.due).date_naive() <= today
-                && let Some(window) = windows
-                    .get_or_insert_with(|| callback_windows_left(policy, cal, now))
-                    .first()
-            {
-                out.push(Notice {
-                    key: format!("callback:{}", o.id),
-                    kind: NoticeKind::CallbackDue,
-                    order_id: o.id.clone(),
-                    at: d.due,
-                    level: None,
-                    window: Some(*window),
-                });
-            }
+    }
+    if role.may_use_desk() {
+        let due = crate::callback::queue(policy, cal, estate_id, orders, now);
+        for d in due
+            .iter()
+            .filter(|d| cal.in_offset(d.deadline.due).date_naive() <= today)
+        {
+            let Some(window) = windows
+                .get_or_insert_with(|| callback_windows_left(policy, cal, now))
+                .first()
+            else {
+                break;
+            };
+            let key = match d.reason {
+                crate::callback::Reason::Rework => format!("callback:{}:rework", d.order_id),
+                _ => format!("callback:{}", d.order_id),
+            };
+            out.push(Notice {
+                key,
+                kind: NoticeKind::CallbackDue,
+                order_id: d.order_id.clone(),
+                at: d.deadline.due,
+                level: None,
+                window: Some(*window),
+            });
         }
     }
     out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.key.cmp(&b.key)));

@@ -546,3 +546,69 @@ fn the_re_repair_is_found_by_the_order_of_events_within_one_minute() {
     let d = callback::special_callback(&policy, &cal, &s, t).expect("special");
     assert_eq!((d.status, d.done_at), (DeadlineStatus::Met, Some(t)));
 }
+
+#[test]
+fn the_bell_tells_the_desk_the_queues_callbacks_only() {
+    use anju_shared::model::Role;
+    use anju_shared::notice::{NoticeKind, notices};
+    let cal = Calendar::cn_2026();
+    // kwy samples: of 12 repairs completed on Monday, the bell names the 3 the queue draws.
+    let policy = Policy::preset("kwy").expect("preset");
+    let t = at("2026-03-09T09:30:00+08:00");
+    let mut events = Vec::new();
+    for i in 0..12 {
+        let id = format!("r{i:02}");
+        events.push(report(&id, t, Category::Repair));
+        events.push(ev(&id, 1, t + Duration::hours(3), EventBody::Completed));
+    }
+    let orders: Vec<_> = anju_shared::order::order_ids(&events)
+        .iter()
+        .filter_map(|id| fold(id, &events))
+        .collect();
+    // Thursday 10:30: the 3-working-day callbacks are due today (by 21:00).
+    let now = at("2026-03-12T10:30:00+08:00");
+    let queued: BTreeSet<String> = callback::queue(&policy, &cal, "est-a", &orders, now)
+        .into_iter()
+        .map(|d| d.order_id)
+        .collect();
+    let told: BTreeSet<String> = notices(
+        "est-a",
+        "stf-desk",
+        Role::FrontDesk,
+        &orders,
+        &policy,
+        &cal,
+        now,
+    )
+    .into_iter()
+    .filter(|n| n.kind == NoticeKind::CallbackDue)
+    .map(|n| n.order_id)
+    .collect();
+    assert_eq!((told.len(), &told), (3, &queued));
+
+    // A re-repair's special callback is a notice of its own.
+    let cmsk = Policy::preset("cmsk").expect("preset");
+    let s = fold(
+        "a",
+        &[
+            report("a", t, Category::Repair),
+            ev("a", 1, t + Duration::hours(1), EventBody::Completed),
+            ev("a", 2, t + Duration::hours(4), called(1, Some(false), None)),
+            ev("a", 3, t + Duration::hours(6), EventBody::Completed),
+        ],
+    )
+    .expect("order");
+    let keys: Vec<String> = notices(
+        "est-a",
+        "stf-desk",
+        Role::FrontDesk,
+        &[s],
+        &cmsk,
+        &cal,
+        t + Duration::hours(25),
+    )
+    .into_iter()
+    .map(|n| n.key)
+    .collect();
+    assert_eq!(keys, vec!["callback:a:rework".to_string()]);
+}

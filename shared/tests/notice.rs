@@ -74,21 +74,53 @@ fn each_person_sees_what_concerns_them() {
         .collect();
     let policy = Policy::preset("crland").expect("preset");
     let cal = Calendar::cn_2026();
-    let tech = notices("stf-tech1", Role::Technician, &orders, &policy, &cal, now);
+    let tech = notices(
+        "est",
+        "stf-tech1",
+        Role::Technician,
+        &orders,
+        &policy,
+        &cal,
+        now,
+    );
     assert_eq!(tech.len(), 1);
     assert_eq!(
         (tech[0].kind, tech[0].order_id.as_str()),
         (NoticeKind::Assigned, "a")
     );
-    let cs = notices("stf-cs", Role::CsSupervisor, &orders, &policy, &cal, now);
+    let cs = notices(
+        "est",
+        "stf-cs",
+        Role::CsSupervisor,
+        &orders,
+        &policy,
+        &cal,
+        now,
+    );
     let kinds: Vec<_> = cs.iter().map(|n| (n.kind, n.order_id.as_str())).collect();
     assert!(kinds.contains(&(NoticeKind::Escalated, "b")), "{kinds:?}");
     // crland calls back within 24 h of completion: due yesterday, not made.
     assert!(kinds.contains(&(NoticeKind::CallbackDue, "c")), "{kinds:?}");
-    let desk = notices("stf-desk", Role::FrontDesk, &orders, &policy, &cal, now);
+    let desk = notices(
+        "est",
+        "stf-desk",
+        Role::FrontDesk,
+        &orders,
+        &policy,
+        &cal,
+        now,
+    );
     assert!(desk.iter().all(|n| n.kind == NoticeKind::CallbackDue));
     // Keys are stable for the same reason and change with a new one.
-    let again = notices("stf-cs", Role::CsSupervisor, &orders, &policy, &cal, now);
+    let again = notices(
+        "est",
+        "stf-cs",
+        Role::CsSupervisor,
+        &orders,
+        &policy,
+        &cal,
+        now,
+    );
     assert_eq!(cs, again);
     assert!(cs.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
 }
@@ -111,11 +143,19 @@ fn callbacks_are_listed_with_todays_period_to_make_them_in() {
     let cal = Calendar::cn_2026();
     let list = |events: &[Event], now: &str| {
         let orders: Vec<_> = fold("c", events).into_iter().collect();
-        notices("stf-desk", Role::FrontDesk, &orders, &policy, &cal, at(now))
-            .into_iter()
-            .filter(|n| n.kind == NoticeKind::CallbackDue)
-            .map(|n| n.window.map(|(a, b)| (a.to_rfc3339(), b.to_rfc3339())))
-            .collect::<Vec<_>>()
+        notices(
+            "est",
+            "stf-desk",
+            Role::FrontDesk,
+            &orders,
+            &policy,
+            &cal,
+            at(now),
+        )
+        .into_iter()
+        .filter(|n| n.kind == NoticeKind::CallbackDue)
+        .map(|n| n.window.map(|(a, b)| (a.to_rfc3339(), b.to_rfc3339())))
+        .collect::<Vec<_>>()
     };
     let window = |a: &str, b: &str| vec![Some((at(a).to_rfc3339(), at(b).to_rfc3339()))];
     // (now, what the desk is told): the callback is due 2026-03-11 10:30.
@@ -155,7 +195,18 @@ fn callbacks_are_listed_with_todays_period_to_make_them_in() {
     // Not for a role outside the desk.
     let orders: Vec<_> = fold("c", &events).into_iter().collect();
     let now = at("2026-03-11T11:00:00+08:00");
-    assert!(notices("stf-tech1", Role::Technician, &orders, &policy, &cal, now).is_empty());
+    assert!(
+        notices(
+            "est",
+            "stf-tech1",
+            Role::Technician,
+            &orders,
+            &policy,
+            &cal,
+            now
+        )
+        .is_empty()
+    );
     // Made: no longer listed.
     events.push(ev(
         "c",
@@ -217,7 +268,7 @@ fn conflicts_are_listed_for_supervisors_only() {
         (Role::Caretaker, "stf-guanjia1", false),
         (Role::Technician, "stf-tech1", false),
     ] {
-        let conflicts: Vec<_> = notices(who, role, &orders, &policy, &cal, now)
+        let conflicts: Vec<_> = notices("est", who, role, &orders, &policy, &cal, now)
             .into_iter()
             .filter(|n| n.kind == NoticeKind::Conflict)
             .collect();

@@ -114,7 +114,7 @@ pub(crate) fn Bell() -> impl IntoView {
             .unwrap_or_default()
             .with_timezone(&calendar.utc_offset);
         let orders = crate::pages::field::folded(engine);
-        let mut list = notices(&me.id, role, &orders, &policy, &calendar, now);
+        let mut list = notices(&estate.id, &me.id, role, &orders, &policy, &calendar, now);
         if let Some((month, approved)) = next_plan.get() {
             list.extend(anju_shared::notice::plan_late(role, month, approved, now));
         }

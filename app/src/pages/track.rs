@@ -83,80 +83,13 @@ pub(crate) fn TrackPage(token: String) -> impl IntoView {
     }
 }
 
-/// A score with its meaning (§4), from the same labels the desk shows.
-fn score_words(n: u8, lang: Lang) -> String {
-    let (zh, en) = anju_shared::callback::score_label(n);
-    format!("{n} · {}", lang.pick(zh, en))
-}
-
-/// A rating as sent, and as the server answers it (the score alone).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Rate {
-    score: u8,
-    #[serde(default)]
-    comment: String,
-}
-
-/// The rating asked once the work is completed: 1–5 and a comment, sent once.
-#[component]
-fn RateForm(token: String) -> impl IntoView {
-    let lang = use_lang();
-    let score = RwSignal::new(5u8);
-    let comment = RwSignal::new(String::new());
-    let answer = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
-    let send = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let l = lang.get_untracked();
-        // The server runs the same check.
-        if let Err(r) = anju_shared::callback::check_score("score", score.get_untracked()) {
-            answer.set(Some(r.message(l)));
-            return;
-        }
-        let url = format!("/api/public/track/{token}/rating");
-        let body = Rate {
-            score: score.get_untracked(),
-            comment: comment.get_untracked(),
-        };
-        spawn_local(async move {
-            match api::post::<_, Rate>(&url, &body).await {
-                Ok(_) => {
-                    done.set(true);
-                    answer.set(Some(
-                        l.pick("感谢您的评价!", "Thank you for your rating!").into(),
-                    ));
-                }
-                Err(ApiFailure::Status(_, b)) => answer.set(Some(match (l, b.message_zh) {
-                    (Lang::Zh, Some(zh)) => zh,
-                    _ => b.error,
-                })),
-                Err(ApiFailure::Network(_)) => answer.set(Some(
-                    l.pick(
-                        "网络不通,请稍后再试。",
-                        "No connection; please try again later.",
-                    )
-                    .into(),
-                )),
-            }
-        });
-    };
-    let options = move || {
-        (1..=5u8)
-            .rev()
-            .map(|n| view! { <option value=n.to_string()>{score_words(n, lang.get())}</option> })
-            .collect::<Vec<_>>()
-    };
-    view! {
-        <form class="rate" on:submit=send data-testid="rate-form">
-            <h2>{tr("评价本次服务", "Rate this service")}</h2>
-            <label for="rate-score">{tr("评分", "Score")}</label>
-            <select id="rate-score" on:change=move |ev| score.set(event_target_value(&ev).parse().unwrap_or(0))>{options}</select>
-            <label for="rate-comment">{tr("意见(可不填)", "Comment (optional)")}</label>
-            <textarea id="rate-comment" rows="2" maxlength="500" on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-            <p role="status" data-testid="rate-answer">{answer}</p>
-            <button type="submit" class="button primary" disabled=done>{tr("提交评价", "Send the rating")}</button>
-        </form>
-    }
+/// Where the rating is asked once the work is completed (1–5 and a comment, once): `report.js`
+/// draws the form in the page's language, posts it and shows the server's answer — a few
+/// lines of script instead of a form and a request path in the resident's wasm, whose 200 KB
+/// budget they would cost. The server runs the one check of a score
+/// (`anju_shared::callback::check_score`).
+fn rate_form(token: String) -> impl IntoView {
+    view! { <div class="rate" data-rate=format!("/api/public/track/{token}/rating") data-testid="rate-form"></div> }
 }
 
 #[component]
@@ -175,7 +108,13 @@ fn Progress(order: Tracking, token: String) -> impl IntoView {
     };
     let fixed = |text: String| pick(text.clone(), text);
     let category = order.category;
-    let rows = [
+    let score_row = |n: Option<u8>| {
+        n.map(|n| {
+            let (zh, en) = anju_shared::callback::score_label(n);
+            pick(format!("{n} · {zh}"), format!("{n} · {en}"))
+        })
+    };
+    let mut rows = vec![
         (
             "track-status",
             tr("状态", "Status"),
@@ -203,23 +142,20 @@ fn Progress(order: Tracking, token: String) -> impl IntoView {
             tr("报事时间", "Reported"),
             fixed(when(&order.reported_at)),
         ),
-    ]
-    .into_iter()
-    .map(|(id, label, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> })
-    .collect::<Vec<_>>();
-    let (score, rating, may_rate) = (order.score, order.rating, order.may_rate);
-    let scored = move || {
-        let l = lang.get();
-        [
-            (tr("回访评分", "Callback score"), score, "track-score"),
-            (tr("您的评价", "Your rating"), rating, "track-rating"),
-        ]
+    ];
+    // The callback's score and the resident's own rating, once given: rows like the others
+    // (one view type keeps the resident's wasm small).
+    if let Some(v) = score_row(order.score) {
+        rows.push(("track-score", tr("回访评分", "Callback score"), v));
+    }
+    if let Some(v) = score_row(order.rating) {
+        rows.push(("track-rating", tr("您的评价", "Your rating"), v));
+    }
+    let may_rate = order.may_rate;
+    let rows = rows
         .into_iter()
-        .filter_map(|(label, n, id)| {
-            n.map(|n| view! { <dt>{label}</dt><dd data-testid=id>{score_words(n, l)}</dd> })
-        })
-        .collect::<Vec<_>>()
-    };
+        .map(|(id, label, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> })
+        .collect::<Vec<_>>();
     let steps = order
         .steps
         .into_iter()
@@ -236,9 +172,9 @@ fn Progress(order: Tracking, token: String) -> impl IntoView {
             <h1>{tr("报事进度", "Report progress")}</h1>
             <p>{tr("受理编号", "Reference")}</p>
             <p class="reference">{order.reference}</p>
-            <dl>{rows}{scored}</dl>
+            <dl>{rows}</dl>
             <ol class="steps">{steps}</ol>
-            {may_rate.then(|| view! { <RateForm token=token/> })}
+            {may_rate.then(|| rate_form(token))}
         </section>
     }
 }
