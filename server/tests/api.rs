@@ -1028,7 +1028,7 @@ async fn no_get_changes_state() {
                         && how == "added"
                         && matches!(
                             common::routes::text(&row, "action"),
-                            Some("access_refused" | "export" | "caller_lookup")
+                            Some("access_refused" | "export")
                         );
                     assert!(audited, "{what} → {status}: {how} in {table}: {row:?}");
                 }

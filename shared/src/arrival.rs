@@ -222,18 +222,6 @@ pub fn check(
         ));
     }
     time("at", &e.at, now_ms + MAX_AHEAD_MS)?;
-    // A callback is recorded when it was made: its time decides whether it fell in the
-    // callback hours (D-7), so one stamped ahead (a call at 22:30 passed off as tomorrow's
-    // 10:30) is refused.
-    if matches!(e.body, EventBody::CalledBack { .. }) {
-        time("at", &e.at, now_ms + CALLBACK_AHEAD_MS).map_err(|_| {
-            Refusal::new(
-                "at",
-                "a callback is recorded when it is made, not ahead",
-                "回访须在通话时记录,不能提前",
-            )
-        })?;
-    }
     stamp(e.hlc, now_ms)?;
     subject(e)?;
     if let EventBody::Appointment { at } = &e.body {
@@ -285,10 +273,6 @@ fn subject(e: &Event) -> Result<(), Refusal> {
         _ => Ok(()),
     }
 }
-
-/// How far ahead of the receiving clock a callback's time may lie: two clocks a few minutes
-/// apart, not a call placed in tomorrow's hours.
-pub const CALLBACK_AHEAD_MS: i64 = 5 * 60_000;
 
 /// The id prefixes of events the server records itself (`erased-…`, `rated-…`).
 pub const SERVER_ID_PREFIXES: [&str; 2] = ["erased-", "rated-"];

@@ -70,8 +70,10 @@ pub(crate) fn intake(engine: Engine) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let url = format!("/api/estates/{}/callers?phone={number}", estate.id);
-            callers.set(Some(match api::get::<Vec<Caller>>(&url).await {
+            // In the body, never in the address: proxies and access logs keep addresses.
+            let url = format!("/api/estates/{}/callers", estate.id);
+            let body = serde_json::json!({ "phone": number });
+            callers.set(Some(match api::post::<_, Vec<Caller>>(&url, &body).await {
                 Ok(list) => Ok(list),
                 Err(_) => Err(l
                     .pick(

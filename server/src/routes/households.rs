@@ -3,8 +3,8 @@
 //! households a caller's number belongs to, for the desk registering a phone report (000 3.5),
 //! shown masked the same way. Only for staff of the estate; not kept on devices.
 
-use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use sqlx::Row;
 
@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
             "/estates/{estate_id}/households/{household_id}/contacts",
             get(contacts),
         )
-        .route("/estates/{estate_id}/callers", get(callers))
+        .route("/estates/{estate_id}/callers", post(callers))
 }
 
 #[derive(serde::Deserialize)]
@@ -39,17 +39,19 @@ pub struct Caller {
     pub residents: Vec<Contact>,
 }
 
-/// `GET /api/estates/{id}/callers?phone=…`: the households of the estate where a resident has
-/// exactly this number (the caller ID the desk sees). Desk roles only; every search is
+/// `POST /api/estates/{id}/callers` with `{"phone": …}`: the households of the estate where a
+/// resident has exactly this number (the caller ID the desk sees). A POST so the full number
+/// travels in the body, never in an address a proxy or access log keeps. Desk roles only; every search is
 /// audited with the number masked, and the answer shows no full number.
 async fn callers(
     State(state): State<AppState>,
     crate::auth::DeskUser(staff): crate::auth::DeskUser,
     ClientIp(ip): ClientIp,
     Path(estate_id): Path<String>,
-    Query(q): Query<CallerQuery>,
+    body: axum::body::Bytes,
 ) -> Result<Json<Vec<Caller>>, ApiError> {
     require_estate(&state, &staff, &ip, &estate_id, "estate").await?;
+    let q: CallerQuery = crate::routes::parse_json(&body)?;
     let phone =
         anju_shared::report::normalize_phone(&q.phone).ok_or_else(|| ApiError::BadFieldZh {
             field: "phone".into(),

@@ -190,11 +190,14 @@ pub async fn story_the_desk_finds_a_caller_by_number(app: &TestApp) {
     let phone: String = row.try_get(0).expect("phone");
     let household: String = row.try_get(1).expect("household");
     let (desk, _) = super::logged_in(app, "desk").await;
-    let path = format!(
-        "/api/estates/{}/callers?phone={phone}",
-        super::devices::ESTATE
-    );
-    let resp = desk.get(app.url(&path)).send().await.expect("callers");
+    let path = format!("/api/estates/{}/callers", super::devices::ESTATE);
+    let lookup = |number: &str| {
+        desk.post(app.url(&path))
+            .header(super::CSRF.0, super::CSRF.1)
+            .json(&json!({ "phone": number }))
+            .send()
+    };
+    let resp = lookup(&phone).await.expect("callers");
     assert_eq!(resp.status(), 200);
     let text = resp.text().await.expect("body");
     assert!(!text.contains(&phone), "no full number in the answer");
@@ -216,24 +219,14 @@ pub async fn story_the_desk_finds_a_caller_by_number(app: &TestApp) {
             .any(|r| r["phone_masked"] == masked.as_str())
     );
     // Another number finds nobody; a wrong one is refused by name.
-    let none = app
-        .get_json(
-            &desk,
-            &format!(
-                "/api/estates/{}/callers?phone=13000000000",
-                super::devices::ESTATE
-            ),
-        )
-        .await;
-    assert_eq!(none, json!([]));
-    let resp = desk
-        .get(app.url(&format!(
-            "/api/estates/{}/callers?phone=12",
-            super::devices::ESTATE
-        )))
-        .send()
+    let none: Value = lookup("13000000000")
         .await
-        .expect("bad");
+        .expect("none")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(none, json!([]));
+    let resp = lookup("12").await.expect("bad");
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.expect("json");
     assert_eq!(
@@ -242,6 +235,12 @@ pub async fn story_the_desk_finds_a_caller_by_number(app: &TestApp) {
     );
     // Off the desk: a technician may not search residents by number.
     let (tech, _) = super::logged_in(app, "tech1").await;
-    let resp = tech.get(app.url(&path)).send().await.expect("tech");
+    let resp = tech
+        .post(app.url(&path))
+        .header(super::CSRF.0, super::CSRF.1)
+        .json(&json!({ "phone": phone }))
+        .send()
+        .await
+        .expect("tech");
     assert_eq!(resp.status(), 403);
 }

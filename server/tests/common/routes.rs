@@ -296,11 +296,15 @@ pub const ROUTES: &[Route] = &[
         probes: &[probe("", Body::None, Expect::Refused)],
     },
     Route {
-        method: "GET",
+        method: "POST",
         path: "/estates/{estate_id}/callers",
         access: Access::Scoped,
         may: desk,
-        probes: &[probe("phone=13800138000", Body::None, Expect::Refused)],
+        probes: &[probe(
+            "",
+            Body::Json(r#"{"phone": "13800138000"}"#),
+            Expect::Refused,
+        )],
     },
     Route {
         method: "GET",
