@@ -619,28 +619,22 @@ pub struct Pushed {
 }
 
 impl Db {
+    /// The estate's households as staff screens list them, in walking order (one query with
+    /// the visit plans' read, `store::plans`).
     pub async fn households(&self, estate_id: &str) -> sqlx::Result<Vec<HouseholdRow>> {
-        let rows = sqlx::query(
-            "SELECT h.id, h.unit_id, h.floor, h.room, h.important, h.moved_in FROM households h \
-             JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = u.building_id \
-             WHERE b.estate_id = $1 ORDER BY b.number, u.number, h.floor, h.room",
-        )
-        .bind(estate_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let important: i64 = r.try_get("important")?;
-                Ok(HouseholdRow {
-                    id: r.try_get("id")?,
-                    unit_id: r.try_get("unit_id")?,
-                    floor: r.try_get("floor")?,
-                    room: r.try_get("room")?,
-                    important: important != 0,
-                    moved_in: r.try_get("moved_in")?,
-                })
+        Ok(self
+            .plan_homes(estate_id)
+            .await?
+            .into_iter()
+            .map(|h| HouseholdRow {
+                id: h.id,
+                unit_id: h.unit_id,
+                floor: h.floor,
+                room: h.room,
+                important: h.important,
+                moved_in: h.moved_in.map(|d| d.format("%Y-%m-%d").to_string()),
             })
-            .collect()
+            .collect())
     }
 
     pub async fn household_in_estate(
