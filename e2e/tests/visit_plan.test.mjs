@@ -40,6 +40,12 @@ e2eTest('a supervisor approves the month\'s plan and the caretaker works their p
   const row = field.locator(`[data-testid=round-row][data-household="${household}"]`);
   await row.waitFor();
   assert.equal(await row.getAttribute('data-done'), 'false');
+  // Its residents, masked, asked of the server on a tap (contacts are not kept on the tablet).
+  await row.getByTestId('round-residents').click();
+  await row.locator('ul.residents').waitFor({ state: 'attached' });
+  for (const phone of await row.getByTestId('round-resident').allInnerTexts()) {
+    assert.match(phone, /\d{3}\*{4}\d{4}/, 'masked');
+  }
   await row.getByRole('link').click();
   await field.waitForURL(/\/field\/visit\?household=/);
   assert.equal(await field.locator('#visit-room').inputValue(), household, 'the room is chosen already');

@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiFailure, Household, Me};
 use crate::i18n::{tr, use_lang};
 use crate::lean::dynamic;
-use crate::pages::sitemap::{moved_in, today};
+use crate::pages::sitemap::{Contact, moved_in, today};
 use crate::sync::Engine;
 
 /// What a household is called on these screens: `3栋 2单元 1201`.
@@ -582,6 +582,7 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
     }
     let day = today(engine);
     let plan = this_months_plan(engine, &me.id);
+    let estate_id = StoredValue::new(engine.estate().map(|e| e.id).unwrap_or_default());
     let me_id = StoredValue::new(me.id);
     let rows = Memo::new(move |_| {
         let rows = with_buildings(engine);
@@ -632,7 +633,7 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
                     let places = where_is.get();
                     rows.get()
                         .into_iter()
-                        .map(|(r, star)| round_row(r, star, &places, day, l))
+                        .map(|(r, star)| round_row(r, star, &places, day, estate_id.get_value(), l))
                         .collect_view()
                 }}
             </ul>
@@ -646,6 +647,7 @@ fn round_row(
     star: bool,
     places: &HashMap<String, (String, String)>,
     today: NaiveDate,
+    estate_id: String,
     l: Lang,
 ) -> impl IntoView + use<> {
     let label = places
@@ -678,6 +680,21 @@ fn round_row(
         )
     });
     let href = format!("/field/visit?household={}", r.household_id);
+    // The residents, masked, asked of the server when the caretaker wants them: contacts are
+    // not kept on the device.
+    let residents = RwSignal::new(None::<Result<Vec<Contact>, ()>>);
+    let household = StoredValue::new(r.household_id.clone());
+    let estate = StoredValue::new(estate_id);
+    let show_residents = move |_| {
+        let url = format!(
+            "/api/estates/{}/households/{}/contacts",
+            estate.get_value(),
+            household.get_value()
+        );
+        spawn_local(async move {
+            residents.set(Some(api::get::<Vec<Contact>>(&url).await.map_err(|_| ())));
+        });
+    };
     view! {
         <li class="round-row" data-testid="round-row" data-household=r.household_id.clone() data-done=r.done.to_string()>
             <div>
@@ -685,6 +702,17 @@ fn round_row(
                 " " {due}
                 <span class="muted">" " {state}</span>
                 <span class="muted">" " {last}</span>
+                <div>
+                    <button type="button" class="button secondary" data-testid="round-residents" on:click=show_residents>
+                        {l.pick("住户", "Residents")}
+                    </button>
+                    {move || residents.get().map(|answer| match answer {
+                        Ok(list) => view! {
+                            <ul class="residents">{list.into_iter().map(|c| view! { <li data-testid="round-resident">{c.name} " " {c.phone_masked}</li> }).collect_view()}</ul>
+                        }.into_any(),
+                        Err(()) => view! { <p class="muted">{l.pick("离线时不显示住户联系方式", "Residents' contacts are shown online only")}</p> }.into_any(),
+                    })}
+                </div>
             </div>
             <a class="button primary" href=href>{if r.done { l.pick("回访", "Follow up") } else { l.pick("走访", "Visit") }}</a>
         </li>

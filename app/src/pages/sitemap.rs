@@ -691,9 +691,9 @@ fn moved_in_field(engine: Engine, household_id: String, current: Option<String>)
 
 /// A resident as `GET /api/estates/{id}/households/{household}/contacts` lists them.
 #[derive(Clone, PartialEq, serde::Deserialize)]
-struct Contact {
-    name: String,
-    phone_masked: String,
+pub(crate) struct Contact {
+    pub(crate) name: String,
+    pub(crate) phone_masked: String,
 }
 
 /// One household: its visits (newest first), its residents with masked phones (online only:
