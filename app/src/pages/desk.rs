@@ -307,6 +307,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let role = role_label(&me.role);
     let list = move || {
         view! {
+            {crate::pages::plan::new_residents(engine)}
             {filters()}
             <Show
                 when=move || !rows.get().is_empty()

@@ -718,3 +718,71 @@ fn round_row(
         </li>
     }
 }
+
+/// The desk's list of new residents still waiting for their V-2 visit, soonest deadline
+/// first, overdue ones marked: the same rows a caretaker's list holds, for the whole estate.
+pub(crate) fn new_residents(engine: Engine) -> impl IntoView {
+    let lang = use_lang();
+    let rows = Memo::new(move |_| {
+        let day = today(engine);
+        let homes = with_buildings(engine);
+        let plan_homes = plan_homes(&homes);
+        let visits = engine.events.with(|e| coverage::visits(e));
+        let mut list: Vec<plan::ListRow> =
+            plan::visit_list(&rules(engine), &plan_homes, &visits, &[], "", day)
+                .into_iter()
+                .filter(|r| r.reason == Reason::NewResident && !r.done)
+                .collect();
+        list.sort_by_key(|r| r.due);
+        (day, list)
+    });
+    let places = Memo::new(move |_| places(engine));
+    move || {
+        let (day, list) = rows.get();
+        if list.is_empty() {
+            return ().into_any();
+        }
+        let l = lang.get();
+        let overdue = list
+            .iter()
+            .filter(|r| r.due.is_some_and(|d| d < day))
+            .count();
+        let total = list.len();
+        let where_is = places.get();
+        let items = list
+            .into_iter()
+            .map(|r| {
+                let label = where_is
+                    .get(&r.household_id)
+                    .map_or_else(|| r.household_id.clone(), |(_, label)| label.clone());
+                let late = r.due.is_some_and(|d| d < day);
+                let due = r.due.map(|d| d.format("%m-%d").to_string()).unwrap_or_default();
+                view! {
+                    <li data-testid="new-resident" data-household=r.household_id.clone()>
+                        {label} " · " {l.pick("走访期限 ", "visit due ")} {due}
+                        {late.then(|| view! { <span class="chip danger">{l.pick("已逾期", "overdue")}</span> })}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <details class="card new-residents" data-testid="new-residents">
+                <summary>
+                    {summary_text(total, overdue, l)}
+                </summary>
+                <ul>{items}</ul>
+            </details>
+        }
+        .into_any()
+    }
+}
+
+/// `新入住待走访:5 户(2 户已逾期)`.
+fn summary_text(total: usize, overdue: usize, l: Lang) -> String {
+    match l {
+        Lang::Zh => format!("新入住待走访(入住 3 日内):{total} 户({overdue} 户已逾期)"),
+        Lang::En => format!(
+            "New residents to visit (within 3 days of moving in): {total} ({overdue} overdue)"
+        ),
+    }
+}
