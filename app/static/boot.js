@@ -12,3 +12,15 @@ init({ module_or_path: '/anju_app_bg.wasm' }).finally(() => {
       .catch((error) => console.warn('Anju: no offline support:', error));
   }
 });
+
+// The field scanner's QR decoder (qr/), for browsers without `BarcodeDetector`: fetched and
+// started on the first call only, so the app's first load does not carry it. Answers the text
+// of the first QR code in an RGBA frame, or undefined.
+let qrDecoder;
+window.anjuDecodeQr = async (rgba, width, height) => {
+  qrDecoder ??= import('/anju_qr.js').then(async (module) => {
+    await module.default({ module_or_path: '/anju_qr_bg.wasm' });
+    return module;
+  });
+  return (await qrDecoder).decode_rgba(rgba, width, height);
+};

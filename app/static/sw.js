@@ -7,7 +7,7 @@
 // builds for long); offline, or when the network hangs, the cached shell answers. VERSION
 // names the cache: bump it when this file's caching changes, and old caches are deleted.
 
-const VERSION = 'v5';
+const VERSION = 'v6';
 const CACHE = `anju-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -16,6 +16,10 @@ const SHELL = [
   '/anju_app.js',
   '/anju_app_bg.wasm',
   '/anju.css',
+  // The field scanner's QR decoder: not loaded by the page until the scanner opens, but kept
+  // here so a round started offline can still read codes.
+  '/anju_qr.js',
+  '/anju_qr_bg.wasm',
 ];
 // The staff app's routes (app/src/lib.rs): each is the same page, index.html. The desk's and
 // the field app's orders have addresses of their own below them (/desk/orders/{id},

@@ -141,8 +141,34 @@ fn first_load(dist: &std::path::Path) -> Result<Vec<Row>> {
             met: total.gzip <= FIRST_LOAD_GOAL_BYTES,
         });
     }
+    // Not part of any first load: fetched when the field scanner opens on a browser without
+    // `BarcodeDetector` (the service worker keeps a copy for offline rounds).
+    let mut qr = sizes::Sizes::default();
+    for file in sizes::ON_DEMAND {
+        let path = dist.join(file);
+        qr = qr
+            + sizes::measure(
+                &std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+            );
+    }
+    rows.push(Row {
+        measure:
+            "QR decoder of the field scanner, loaded when it opens (anju_qr.js anju_qr_bg.wasm)"
+                .into(),
+        result: format!(
+            "{} gzip, {} brotli",
+            sizes::kb(qr.gzip),
+            sizes::kb(qr.brotli)
+        ),
+        goal: format!("≤ {}", sizes::kb(QR_DECODER_GOAL_BYTES).replace(".0", "")),
+        met: qr.gzip <= QR_DECODER_GOAL_BYTES,
+    });
     Ok(rows)
 }
+
+/// The scanner's decoder: a tablet on a weak network waits for it once, when a caretaker
+/// first scans without `BarcodeDetector`.
+const QR_DECODER_GOAL_BYTES: usize = 100_000;
 
 /// The rule engine over the same generated batch natively (`engine_bench`) and in wasm under
 /// headless Chromium (bench-wasm), each the median of [`ENGINE_RUNS`] runs measured now;

@@ -14,13 +14,23 @@ const APP_LIB: &str = "anju_app";
 /// The app's entries: the name of their files in dist/ and the cargo flags that build them.
 /// The staff app (`index.html`) is the default build; the resident form (`report.html`) is
 /// the same crate without the staff feature, so residents download only the form.
-const ENTRIES: [(&str, &[&str]); 2] = [
-    ("anju_app", &["--profile", "wasm-release"]),
+/// The field scanner's QR decoder is a crate of its own (qr/), fetched only when the scanner
+/// opens on a browser without `BarcodeDetector`.
+const ENTRIES: [(&str, &str, &str, &[&str]); 3] = [
+    (
+        "anju_app",
+        "anju-app",
+        APP_LIB,
+        &["--profile", "wasm-release"],
+    ),
     // A profile of its own (same settings, see Cargo.toml), so that each entry stays built.
     (
         "anju_report",
+        "anju-app",
+        APP_LIB,
         &["--no-default-features", "--profile", "wasm-report"],
     ),
+    ("anju_qr", "anju-qr", "anju_qr", &["--profile", "wasm-qr"]),
 ];
 
 /// The styles of the resident's pages (`report.css`); the staff app's `anju.css` has every
@@ -73,17 +83,17 @@ pub(crate) fn run() -> Result<PathBuf> {
     remove_dir_if_present(&staging)?;
     std::fs::create_dir_all(&staging).at(&staging)?;
 
-    for (name, features) in ENTRIES {
+    for (name, package, lib, features) in ENTRIES {
         let artifacts = cmd::cargo_build(
             cmd::cargo()
-                .args(["build", "-p", "anju-app", "--target", WASM_TARGET])
+                .args(["build", "-p", package, "--target", WASM_TARGET])
                 .args(features),
         )?;
-        // Both entries come out of cargo under the lib's name, so each is bound (and
-        // renamed) before the next build replaces it.
+        // Both entries of the app come out of cargo under the lib's name, so each is bound
+        // (and renamed) before the next build replaces it.
         let wasm = artifacts
             .into_iter()
-            .filter(|a| a.target == APP_LIB)
+            .filter(|a| a.target == lib)
             .flat_map(|a| a.filenames)
             .find(|f| f.extension().is_some_and(|e| e == "wasm"))
             .ok_or("cargo built no anju_app.wasm: is app/ a cdylib with lib name `anju_app`?")?;

@@ -78,6 +78,11 @@ pub(crate) fn files_below(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Files the scripts name but fetch only when a screen asks for them (the field scanner's QR
+/// decoder, see boot.js): measured on their own row of `cargo xtask bench size`, not as part
+/// of a first load.
+pub(crate) const ON_DEMAND: [&str; 2] = ["anju_qr.js", "anju_qr_bg.wasm"];
+
 /// The files a browser fetches to open `page` (an HTML file of `dir`): every local `.wasm`,
 /// `.js` and `.css` the page names, and those the scripts it loads name in turn (the boot
 /// script imports the bindings and names the wasm and the service worker), found by their
@@ -94,7 +99,12 @@ pub(crate) fn page_files(dir: &Path, page: &str) -> Result<Vec<PathBuf>> {
         }
         for name in quoted_paths(&String::from_utf8_lossy(&text)) {
             let name = PathBuf::from(name);
-            if is_first_load(&name) && dir.join(&name).is_file() && !found.contains(&name) {
+            let on_demand = ON_DEMAND.iter().any(|f| name == Path::new(f));
+            if is_first_load(&name)
+                && !on_demand
+                && dir.join(&name).is_file()
+                && !found.contains(&name)
+            {
                 found.push(name.clone());
                 pending.push(name);
             }

@@ -493,8 +493,9 @@ fn scanned(
     }
 }
 
-/// The camera, read by the browser's `BarcodeDetector` a few times a second until a code of
-/// this checkpoint is seen; where the browser has none, the caretaker picks by hand.
+/// The camera, read a few times a second until a code of this checkpoint is seen: by the
+/// browser's `BarcodeDetector` where it has one, else by the QR decoder compiled to wasm
+/// (`qr/`), which `boot.js` fetches on the first frame only.
 fn scanner(
     engine: Engine,
     round: String,
@@ -505,7 +506,8 @@ fn scanner(
     let lang = use_lang();
     let video = NodeRef::<leptos::html::Video>::new();
     let note = RwSignal::new(String::new());
-    let supported = has_global("BarcodeDetector");
+    let native = has_global("BarcodeDetector");
+    let supported = native || has_global("anjuDecodeQr");
     let stream = StoredValue::new_local(None::<JsValue>);
     let stop = move || {
         if let Some(s) = stream.get_value() {
@@ -531,16 +533,18 @@ fn scanner(
             };
             let _ = js_sys::Reflect::set(&el, &"srcObject".into(), &media);
             let _ = el.play();
-            let Some(detector) = detector() else {
-                return;
-            };
+            let detector = if native { detector() } else { None };
             // Until a code is taken, the scanner is closed, or about a minute passes.
             for _ in 0..200 {
                 if open.get_untracked().is_none() {
                     break;
                 }
                 sleep_ms(300).await;
-                if let Some(token) = detect(&detector, &el).await
+                let read = match &detector {
+                    Some(d) => detect(d, &el).await,
+                    None => decode_frame(&el).await,
+                };
+                if let Some(token) = read
                     && scanned(engine, &round, &checkpoint, &token, Proof::Qr, error)
                 {
                     break;
@@ -625,6 +629,41 @@ async fn detect(detector: &JsValue, video: &web_sys::HtmlVideoElement) -> Option
     let found = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     let first = js_sys::Array::from(&found).get(0);
     js_sys::Reflect::get(&first, &"rawValue".into())
+        .ok()?
+        .as_string()
+}
+
+/// One camera frame through a canvas to the wasm decoder (`window.anjuDecodeQr`, boot.js).
+async fn decode_frame(video: &web_sys::HtmlVideoElement) -> Option<String> {
+    let (w, h) = (video.video_width(), video.video_height());
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let window = web_sys::window()?;
+    let canvas = window.document()?.create_element("canvas").ok()?;
+    js_sys::Reflect::set(&canvas, &"width".into(), &w.into()).ok()?;
+    js_sys::Reflect::set(&canvas, &"height".into(), &h.into()).ok()?;
+    let context = call(&canvas, "getContext", &js_sys::Array::of1(&"2d".into()))?;
+    call(
+        &context,
+        "drawImage",
+        &js_sys::Array::of3(video, &0.into(), &0.into()),
+    )?;
+    let image = call(
+        &context,
+        "getImageData",
+        &js_sys::Array::of4(&0.into(), &0.into(), &w.into(), &h.into()),
+    )?;
+    let data = js_sys::Reflect::get(&image, &"data".into()).ok()?;
+    let promise: js_sys::Promise = call(
+        &window,
+        "anjuDecodeQr",
+        &js_sys::Array::of3(&data, &w.into(), &h.into()),
+    )?
+    .dyn_into()
+    .ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
         .ok()?
         .as_string()
 }
