@@ -123,6 +123,7 @@ fn App() -> impl IntoView {
                     <ParentRoute path=path!("/manage") view=pages::manage::ManagePage>
                         <Route path=path!("") view=|| ()/>
                         <Route path=path!("rules") view=|| ()/>
+                        <Route path=path!("prices") view=|| ()/>
                         <Route path=path!("kpi") view=|| ()/>
                         <Route path=path!("report") view=|| ()/>
                         <Route path=path!("plan") view=|| ()/>

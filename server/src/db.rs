@@ -1168,13 +1168,20 @@ impl Db {
                 _ => {}
             }
         }
+        let prices = if events
+            .iter()
+            .any(|e| matches!(e.body, EventBody::Quoted { .. }))
+        {
+            self.price_item_ids(estate_id).await?
+        } else {
+            HashSet::new()
+        };
         if households.is_empty() && units.is_empty() && photos.is_empty() && staff.is_empty() {
             // Most pushes (notes, arrivals, completions) refer to nothing: no round trip.
-            return Ok(Known::default());
-        }
-        if households.is_empty() && units.is_empty() && photos.is_empty() && staff.is_empty() {
-            // Most pushes (notes, arrivals, completions) refer to nothing: no round trip.
-            return Ok(Known::default());
+            return Ok(Known {
+                prices,
+                ..Known::default()
+            });
         }
         let mut conn = self.pool.acquire().await?;
         let households = existing(
@@ -1214,6 +1221,7 @@ impl Db {
             units,
             photos,
             staff,
+            prices,
         };
         Ok(known)
     }
@@ -1822,6 +1830,8 @@ pub struct Known {
     units: HashSet<String>,
     photos: HashSet<String>,
     staff: HashSet<String>,
+    /// The estate's price-list item ids, read when the push holds a quote.
+    prices: HashSet<String>,
 }
 
 impl arrival::Lookup for Known {
@@ -1836,6 +1846,9 @@ impl arrival::Lookup for Known {
     }
     fn staff(&self, id: &str) -> Option<bool> {
         Some(self.staff.contains(id))
+    }
+    fn price_item(&self, id: &str) -> Option<bool> {
+        Some(self.prices.contains(id))
     }
 }
 

@@ -2793,6 +2793,12 @@ async fn a_months_visit_plan_is_proposed_edited_approved_and_shared_out() {
 }
 
 #[tokio::test]
+async fn paid_work_is_quoted_from_the_estates_price_list() {
+    let (app, _dir) = app().await;
+    common::prices::story_paid_work(&app).await;
+}
+
+#[tokio::test]
 async fn the_demo_company_and_its_year() {
     let (app, _dir) = app().await;
     common::demo::story_the_demo_year(&app).await;

@@ -71,6 +71,10 @@ pub trait Lookup {
     fn staff(&self, _id: &str) -> Option<bool> {
         None
     }
+    /// Whether the estate's price list has an item with this id (paid work's quotes).
+    fn price_item(&self, _id: &str) -> Option<bool> {
+        None
+    }
     /// The verdict on a code scanned at a checkpoint: the server's is signed and current
     /// (`patrol::judge_code`); a tablet can only match the code's digest to the checkpoint's.
     fn code(&self, _checkpoint_id: &str, _token: &str) -> Option<Result<(), Refusal>> {
@@ -158,6 +162,14 @@ fn field_zh(field: &str) -> &str {
         "day" => "日期",
         "event_id" => "冲突记录",
         "assessment" => "认定",
+        "quote" => "报价",
+        "price_item" => "收费项目",
+        "quantity" => "数量",
+        "price_fen" => "单价",
+        "total_fen" => "合计",
+        "service" => "服务项目",
+        "unit" => "单位",
+        "notes" => "说明",
         other => other,
     }
 }
@@ -392,6 +404,12 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
                 }
                 None => {}
             }
+        }
+        EventBody::Quoted { items, total_fen } => {
+            let quote = crate::price::Quote {
+                items: items.clone(),
+            };
+            crate::price::check_quoted(&quote, *total_fen, &|id| lookup.price_item(id))?;
         }
         EventBody::Rated { score, comment } => {
             crate::callback::check_score("score", *score)?;

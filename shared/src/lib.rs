@@ -26,6 +26,7 @@ pub mod order;
 pub mod patrol;
 pub mod plan;
 pub mod policy;
+pub mod price;
 pub mod report;
 pub mod site;
 pub mod sla;

@@ -180,6 +180,12 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         who: String,
     },
+    /// Paid work: the quote the technician showed and the resident agreed to before the work
+    /// started, with its total in fen (`price.rs`). The latest agreed quote counts.
+    Quoted {
+        items: Vec<crate::price::QuoteLine>,
+        total_fen: i64,
+    },
     /// The resident's own rating on the tracking page after completion (1–5 and a comment),
     /// recorded by the server for the resident: once per order.
     Rated {
@@ -235,6 +241,7 @@ impl EventBody {
             EventBody::Rated { .. } => "rated",
             EventBody::Accepted => "accepted",
             EventBody::Confirmed { .. } => "confirmed",
+            EventBody::Quoted { .. } => "quoted",
         }
     }
 
@@ -249,6 +256,7 @@ impl EventBody {
             | EventBody::Responded
             | EventBody::Completed
             | EventBody::Confirmed { .. }
+            | EventBody::Quoted { .. }
             | EventBody::Appointment { .. } => true,
             // Taking work is the field's: the desk dispatches instead.
             EventBody::Accepted => matches!(role, Role::Technician | Role::Caretaker),
@@ -600,6 +608,23 @@ pub struct OrderState {
     /// The resident's confirmation of the completed work (the latest counts).
     #[serde(default)]
     pub confirmation: Option<Confirmation>,
+    /// Paid work: the quote the resident agreed to (the latest counts).
+    #[serde(default)]
+    pub quote: Option<QuoteRecord>,
+    /// What a completed paid order costs the resident, in fen: the agreed total when the
+    /// work was completed.
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
+}
+
+/// A quote as the resident agreed to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteRecord {
+    pub at: DateTime<FixedOffset>,
+    /// Who showed it (the technician).
+    pub actor: String,
+    pub items: Vec<crate::price::QuoteLine>,
+    pub total_fen: i64,
 }
 
 /// How the resident confirmed the completed work.
@@ -763,6 +788,8 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         callbacks: Vec::new(),
         rating: None,
         confirmation: None,
+        quote: None,
+        amount_fen: None,
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -839,6 +866,17 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
             EventBody::Reassigned { to } => state.assignee = Some(to.clone()),
             EventBody::Accepted => state.assignee = Some(e.actor.clone()),
             EventBody::Appointment { at } => state.appointment = Some(*at),
+            EventBody::Quoted { items, total_fen } => {
+                state.quote = Some(QuoteRecord {
+                    at: e.at,
+                    actor: e.actor.clone(),
+                    items: items.clone(),
+                    total_fen: *total_fen,
+                });
+            }
+            // Completion fixes the amount: a quote agreed after it is a new agreement that
+            // a later completion (after a reopening) takes in.
+            EventBody::Completed => state.amount_fen = state.quote.as_ref().map(|q| q.total_fen),
             EventBody::Reopened { .. } => {
                 state.status = if state.assignee.is_some() {
                     Status::Dispatched

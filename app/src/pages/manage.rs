@@ -83,6 +83,7 @@ enum Tab {
     Report,
     Plan,
     Rules,
+    Prices,
     Patrols,
     Rounds,
     /// The print sheet of checkpoint codes: reached from the patrols tab, not a tab itself.
@@ -90,12 +91,13 @@ enum Tab {
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str, &'static str, &'static str); 7] = [
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 8] = [
         (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
         (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
         (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
         (Tab::Plan, "/manage/plan", "走访计划", "Visit plan"),
         (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
+        (Tab::Prices, "/manage/prices", "价目表", "Price list"),
         (Tab::Patrols, "/manage/patrols", "巡查设置", "Patrols"),
         (Tab::Rounds, "/manage/rounds", "巡查轮次", "Patrol rounds"),
     ];
@@ -153,6 +155,10 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                 Tab::Rules => {
                     let estate = crate::pages::nav::current_estate(&me, chosen.get().as_deref());
                     rules_editor(me.clone(), estate).into_any()
+                }
+                Tab::Prices => {
+                    let may_edit = anju_shared::model::Role::parse(&me.role).is_some_and(|r| r.sets_estate_rules());
+                    crate::pages::paid::price_editor(engine, may_edit).into_any()
                 }
                 Tab::Patrols => crate::pages::patrols::patrol_editor(engine, me.clone()).into_any(),
                 Tab::Rounds => crate::pages::patrols::rounds_view(engine).into_any(),

@@ -32,6 +32,8 @@ pub(crate) mod not_found;
 #[cfg(feature = "staff")]
 pub(crate) mod order;
 #[cfg(feature = "staff")]
+pub(crate) mod paid;
+#[cfg(feature = "staff")]
 pub(crate) mod patrol;
 #[cfg(feature = "staff")]
 pub(crate) mod patrols;

@@ -227,6 +227,7 @@ pub(crate) fn kind_label(body: &EventBody) -> Signal<&'static str> {
         EventBody::Rated { .. } => tr("业主评价", "Resident's rating"),
         EventBody::Accepted => tr("接单", "Accepted"),
         EventBody::Confirmed { .. } => tr("业主确认完工", "Resident confirmed"),
+        EventBody::Quoted { .. } => tr("业主确认报价", "Quote agreed"),
     }
 }
 
@@ -273,6 +274,13 @@ fn event_detail(engine: Engine, body: &EventBody, lang: Lang) -> String {
         } => lang.pick("业主签名", "signed by the resident").into(),
         EventBody::Confirmed { who, .. } => {
             format!("{}{who}", lang.pick("电话确认:", "confirmed by phone: "))
+        }
+        EventBody::Quoted { total_fen, .. } => {
+            format!(
+                "{} {}",
+                anju_shared::price::yuan(*total_fen),
+                lang.pick("元", "yuan")
+            )
         }
         EventBody::Reopened { reason } => reason.clone(),
         EventBody::Escalated { level, .. } => lang.pick(level.zh(), level.en()).to_string(),

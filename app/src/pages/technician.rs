@@ -238,6 +238,7 @@ pub(crate) fn field_actions(
     let unsigned = Signal::derive(move || busy.get() || !signed.get());
     let confirmed = move || state.with(|s| s.as_ref().and_then(|s| s.confirmation.clone()));
     view! {
+        {crate::pages::paid::quote_panel(engine, state, busy, error, act)}
         {dynamic(move || (status() < Status::Completed).then(|| view! {
             <fieldset data-testid="appointment">
                 <legend>{tr("预约上门(作为响应时限)", "Appointment (the response deadline)")}</legend>

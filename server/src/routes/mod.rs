@@ -11,6 +11,7 @@ pub mod orders;
 pub mod patrols;
 pub mod photos;
 pub mod plans;
+pub mod prices;
 pub mod public;
 pub mod rating;
 pub mod reports;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(kpi::router())
         .merge(reports::router())
         .merge(plans::router())
+        .merge(prices::router())
         .merge(rules::router())
         .merge(orders::router())
         .merge(patrols::router())

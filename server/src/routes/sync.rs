@@ -50,16 +50,21 @@ async fn sync(
     let now_ms = chrono::Utc::now().timestamp_millis();
     // Every event passes the arrival check of `shared` (the one the app runs before it
     // records), against what the estate holds of the push's references.
-    let known = state.db.references(&req.estate_id, &req.push).await?;
+    let references = state.db.references(&req.estate_id, &req.push).await?;
     // Scanned checkpoint codes are judged by the estate's key, which only the server holds.
     let known = crate::patrols::CodeCheck {
-        inner: &known,
+        inner: &references,
         estate_id: &req.estate_id,
         key: if req.push.iter().any(crate::patrols::carries_code) {
             state.db.patrol_key_if_any(&req.estate_id).await?
         } else {
             None
         },
+    };
+    // A quote's items are judged by the estate's price list.
+    let priced = crate::store::prices::Priced {
+        inner: &known,
+        prices: &references,
     };
     let pusher = arrival::Pusher {
         device_id: &req.device_id,
@@ -98,7 +103,7 @@ async fn sync(
     };
     let mut pushed = Vec::with_capacity(req.push.len());
     for e in &req.push {
-        let mut refusal = arrival::check(e, &pusher, now_ms, &known).err();
+        let mut refusal = arrival::check(e, &pusher, now_ms, &priced).err();
         if refusal.is_none()
             && let Some((policy, calendar)) = &rules
         {

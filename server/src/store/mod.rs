@@ -3,3 +3,4 @@
 //! routes move here aggregate by aggregate).
 
 pub mod plans;
+pub mod prices;

@@ -11,6 +11,7 @@ pub mod hostile;
 pub mod kpi;
 pub mod patrols;
 pub mod plans;
+pub mod prices;
 pub mod routes;
 pub mod subjects;
 pub mod vectors;

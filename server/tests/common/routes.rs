@@ -501,6 +501,20 @@ pub const ROUTES: &[Route] = &[
         )],
     },
     Route {
+        method: "GET",
+        path: "/estates/{estate_id}/prices",
+        access: Access::Scoped,
+        may: anyone,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/prices",
+        access: Access::Scoped,
+        may: rule_setter,
+        probes: &[probe("", Body::Json(r#"{"items": []}"#), Expect::Refused)],
+    },
+    Route {
         method: "POST",
         path: "/estates/{estate_id}/photos",
         access: Access::Scoped,
