@@ -583,6 +583,8 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
     let day = today(engine);
     let plan = this_months_plan(engine, &me.id);
     let estate_id = StoredValue::new(engine.estate().map(|e| e.id).unwrap_or_default());
+    // Kept for the page, not the row: a row drawn again keeps what was asked.
+    let residents: Residents = RwSignal::new(HashMap::new());
     let me_id = StoredValue::new(me.id);
     let rows = Memo::new(move |_| {
         let rows = with_buildings(engine);
@@ -618,12 +620,9 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
                     Some(PlanStatus::Approved) => l.pick("计划已批准", "Plan approved"),
                     _ => l.pick("本月计划尚未批准:先走访新入住住户", "This month's plan is not approved yet: new residents first"),
                 });
-                let pct = if total == 0 { 0.0 } else { done as f64 * 100.0 / total as f64 };
                 view! {
                     <p class="muted">{status}</p>
-                    <div class="progress" role="progressbar" aria-label=l.pick("本月走访进度", "This month's visits") aria-valuemin="0" aria-valuemax=total.to_string() aria-valuenow=done.to_string()>
-                        <div class="progress-bar" style=format!("width:{pct:.0}%")></div>
-                    </div>
+                    <progress class="progress" max=total.to_string() value=done.to_string() aria-label=l.pick("本月走访进度", "This month's visits")></progress>
                     <p data-testid="round-progress">{format!("{done} / {total}")} {l.pick(" 户已访", " visited")}</p>
                 }
             }}
@@ -633,7 +632,7 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
                     let places = where_is.get();
                     rows.get()
                         .into_iter()
-                        .map(|(r, star)| round_row(r, star, &places, day, estate_id.get_value(), l))
+                        .map(|(r, star)| round_row(r, star, &places, day, estate_id.get_value(), residents, l))
                         .collect_view()
                 }}
             </ul>
@@ -642,12 +641,16 @@ pub(crate) fn round_list(engine: Engine, me: Me) -> impl IntoView {
     .into_any()
 }
 
+/// The residents asked of the server per household, masked (`Err`: no answer, offline).
+type Residents = RwSignal<HashMap<String, Result<Vec<Contact>, ()>>>;
+
 fn round_row(
     r: plan::ListRow,
     star: bool,
     places: &HashMap<String, (String, String)>,
     today: NaiveDate,
     estate_id: String,
+    residents: Residents,
     l: Lang,
 ) -> impl IntoView + use<> {
     let label = places
@@ -682,7 +685,6 @@ fn round_row(
     let href = format!("/field/visit?household={}", r.household_id);
     // The residents, masked, asked of the server when the caretaker wants them: contacts are
     // not kept on the device.
-    let residents = RwSignal::new(None::<Result<Vec<Contact>, ()>>);
     let household = StoredValue::new(r.household_id.clone());
     let estate = StoredValue::new(estate_id);
     let show_residents = move |_| {
@@ -692,7 +694,10 @@ fn round_row(
             household.get_value()
         );
         spawn_local(async move {
-            residents.set(Some(api::get::<Vec<Contact>>(&url).await.map_err(|_| ())));
+            let answer = api::get::<Vec<Contact>>(&url).await.map_err(|_| ());
+            residents.update(|r| {
+                r.insert(household.get_value(), answer);
+            });
         });
     };
     view! {
@@ -706,7 +711,7 @@ fn round_row(
                     <button type="button" class="button secondary" data-testid="round-residents" on:click=show_residents>
                         {l.pick("住户", "Residents")}
                     </button>
-                    {move || residents.get().map(|answer| match answer {
+                    {move || residents.with(|r| r.get(&household.get_value()).cloned()).map(|answer| match answer {
                         Ok(list) => view! {
                             <ul class="residents">{list.into_iter().map(|c| view! { <li data-testid="round-resident">{c.name} " " {c.phone_masked}</li> }).collect_view()}</ul>
                         }.into_any(),

@@ -705,9 +705,11 @@ fn household_panel(
     open_home: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let lang = use_lang();
+    // Read once: saving the move-in day updates the list, and must not redraw the panel
+    // (its "saved" would vanish with it).
     let Some(h) = engine
         .households
-        .with(|l| l.iter().find(|h| h.id == household_id).cloned())
+        .with_untracked(|l| l.iter().find(|h| h.id == household_id).cloned())
     else {
         return ().into_any();
     };
