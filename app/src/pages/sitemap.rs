@@ -725,7 +725,14 @@ fn household_panel(
     });
     let (building, unit) = place.unwrap_or_default();
     let location = format!("{building}{unit}{}", h.room);
-    let status = computed.with(|c| c.homes.get(&h.id).copied().flatten());
+    // Its own reactive line: a new status (a move-in day saved, a visit synced) changes the
+    // line, not the whole panel.
+    let home_id = StoredValue::new(h.id.clone());
+    let status = move || {
+        computed
+            .with(|c| c.homes.get(&home_id.get_value()).copied().flatten())
+            .map(|s| lang.get().pick(s.zh(), s.en()).to_string())
+    };
     let contacts = RwSignal::new(None::<Result<Vec<Contact>, ()>>);
     if let Some(estate) = engine.estate() {
         let url = format!("/api/estates/{}/households/{}/contacts", estate.id, h.id);
@@ -786,7 +793,7 @@ fn household_panel(
     view! {
         <aside class="household" data-testid="household" aria-label=location.clone()>
             <h3>{location.clone()} {h.important.then_some(" ★")}</h3>
-            <p>{status.map(|s| l.pick(s.zh(), s.en()).to_string())}</p>
+            <p>{status}</p>
             <h4>{tr("住户", "Residents")}</h4>
             {dynamic(move || match contacts.get() {
                 None => view! { <p class="muted">"…"</p> }.into_any(),
