@@ -673,7 +673,7 @@ fn moved_in_field(engine: Engine, household_id: String, current: Option<String>)
         {if may {
             view! {
                 <div class="filters">
-                    <input type="date" data-testid="moved-in" prop:value=day
+                    <input type="date" data-testid="moved-in" aria-label=tr("入住日期", "Move-in day") prop:value=day
                         on:change=move |ev| day.set(event_target_value(&ev))/>
                     <button type="button" class="button secondary" data-testid="moved-in-save" on:click=save>{tr("保存", "Save")}</button>
                 </div>
