@@ -400,6 +400,28 @@ pub fn check(
     Ok(())
 }
 
+/// Settles an item's reason and deadline from its household (a client's `reason` and `due`
+/// are not trusted): a new resident (moved in, kept as such only when the item said so or
+/// nothing else fits) has V-2's deadline; otherwise the tier, and no deadline.
+pub fn settle(
+    rules: &VisitRules,
+    item: &mut PlanItem,
+    important: bool,
+    moved_in: Option<NaiveDate>,
+) {
+    match (item.reason, moved_in) {
+        (Reason::NewResident, Some(m)) => item.due = Some(new_resident_due(rules, m)),
+        _ => {
+            item.reason = if important {
+                Reason::Important
+            } else {
+                Reason::Ordinary
+            };
+            item.due = None;
+        }
+    }
+}
+
 /// One row of a caretaker's visit list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListRow {
@@ -567,6 +589,26 @@ mod tests {
 
     fn rules(preset: &str) -> VisitRules {
         Policy::preset(preset).unwrap().visits
+    }
+
+    #[test]
+    fn a_clients_reason_and_deadline_are_settled_from_the_household() {
+        let r = rules("cmsk");
+        let mut forged = PlanItem {
+            household_id: "h".into(),
+            caretaker_id: "a".into(),
+            reason: Reason::NewResident,
+            due: Some(d("2099-01-01")),
+        };
+        settle(&r, &mut forged, true, None);
+        assert_eq!((forged.reason, forged.due), (Reason::Important, None));
+        let mut newcomer = PlanItem {
+            reason: Reason::NewResident,
+            due: Some(d("2099-01-01")),
+            ..forged.clone()
+        };
+        settle(&r, &mut newcomer, false, Some(d("2026-12-02")));
+        assert_eq!(newcomer.due, Some(d("2026-12-05")));
     }
 
     #[test]

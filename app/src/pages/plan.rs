@@ -481,13 +481,26 @@ fn add_row(
         list.sort_by(|a, b| a.1.cmp(&b.1));
         list
     };
-    let important: HashSet<String> = engine.households.with_untracked(|hs| {
-        hs.iter()
-            .filter(|h| h.important)
-            .map(|h| h.id.clone())
-            .collect()
-    });
-    let important = StoredValue::new(important);
+    // The same settling as the server's: a new resident keeps V-2's deadline, any other
+    // household its tier.
+    let settled = move |household_id: String, caretaker_id: String| {
+        let home = engine
+            .households
+            .with_untracked(|hs| hs.iter().find(|h| h.id == household_id).cloned());
+        let mut item = PlanItem {
+            household_id,
+            caretaker_id,
+            reason: Reason::NewResident,
+            due: None,
+        };
+        plan::settle(
+            &rules(engine),
+            &mut item,
+            home.as_ref().is_some_and(|h| h.important),
+            home.as_ref().and_then(moved_in),
+        );
+        item
+    };
     view! {
         <div class="filters plan-add">
             <label>{l.pick("加入住户", "Add household")}
@@ -505,14 +518,8 @@ fn add_row(
             <button type="button" class="button secondary" data-testid="plan-add"
                 disabled=move || household.get().is_empty() || carer.get().is_empty()
                 on:click=move |_| {
-                    let h = household.get_untracked();
-                    let reason = if important.with_value(|i| i.contains(&h)) { Reason::Important } else { Reason::Ordinary };
-                    items.update(|list| list.push(PlanItem {
-                        household_id: h,
-                        caretaker_id: carer.get_untracked(),
-                        reason,
-                        due: None,
-                    }));
+                    let item = settled(household.get_untracked(), carer.get_untracked());
+                    items.update(|list| list.push(item));
                     household.set(String::new());
                 }>{l.pick("加入", "Add")}</button>
         </div>

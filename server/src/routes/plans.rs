@@ -173,6 +173,17 @@ async fn store(
     let home_ids: HashSet<&str> = homes.iter().map(|h| h.id.as_str()).collect();
     let carer_ids: HashSet<&str> = caretakers.iter().map(|(id, _)| id.as_str()).collect();
     plan::check(&edit, &home_ids, &carer_ids).map_err(refused)?;
+    // Why a household is planned and a new resident's deadline are the estate's facts, not
+    // the client's: settled from the household whatever the body said.
+    let (policy, _) = estate
+        .rules()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("estate {}: {e}", estate.id)))?;
+    let mut edit = edit;
+    for item in &mut edit.items {
+        if let Some(h) = homes.iter().find(|h| h.id == item.household_id) {
+            plan::settle(&policy.visits, item, h.important, h.moved_in);
+        }
+    }
     let now = Utc::now().timestamp_millis();
     state
         .db
