@@ -35,8 +35,11 @@ e2eTest('a technician takes an open repair, agrees a time, arrives, and the resi
 
   await tech.getByRole('button', { name: '到场' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '处理中' }).waitFor();
-  // The resident signs with a finger on the pad.
+  // The resident signs with a finger on the pad. The price list above it arrives on its own
+  // and pushes the pad down, so the pad is measured once the page above it has settled.
+  await tech.locator('#quote-item').waitFor();
   const pad = tech.getByLabel('签名区');
+  await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   await tech.mouse.move(box.x + 20, box.y + 30);
   await tech.mouse.down();
