@@ -34,6 +34,7 @@ import { after, test } from 'node:test';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
@@ -226,10 +227,10 @@ export function nextShanghai(hh, mm) {
   return at;
 }
 
-/** Waits until nothing waits to be sent and a sync has finished since the page loaded. */
+/** Waits until nothing waits to be sent (events or photos) and a sync has finished since the page loaded. */
 export async function synced(page) {
   await page
-    .locator('[data-testid=sync-state][data-pending="0"][data-online="true"]')
+    .locator('[data-testid=sync-state][data-pending="0"][data-photos="0"][data-online="true"]')
     .filter({ hasText: /上次同步 \d\d:\d\d:\d\d/ })
     .filter({ hasNotText: '同步中' })
     .waitFor();
@@ -268,4 +269,27 @@ export async function accessibilityProblems(page) {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** A real PNG of `width` × 1 pixels of one colour `rgb`: a photo no other test has taken. */
+export function pngOf(width, rgb) {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(1, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), ...Array.from({ length: width }, () => Buffer.from(rgb))]);
+  return Buffer.concat([
+    Buffer.from('\x89PNG\r\n\x1a\n', 'binary'),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(row)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -1,7 +1,8 @@
 //! The device's own database (IndexedDB): every event it knows, the outbox of events it made
 //! and has not yet had acknowledged, the events the server refused (with the reason), and a
 //! little metadata (device id, next `device_seq`, the hybrid logical clock, pull cursors, the
-//! logged-in user, the cached site plan). A user's action is one strict-durability transaction,
+//! logged-in user, the cached site plan), and the photos taken on the device that wait for
+//! their upload (their events name them from the start). A user's action is one strict-durability transaction,
 //! so an event the app says it recorded survives a crash or a flat battery.
 //!
 //! Values are JSON text inside a small object `{estate, json[, reason]}`: serde_json is already
@@ -17,7 +18,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 const DB_NAME: &str = "anju";
-const DB_VERSION: u32 = 1;
+/// 2 added the photo queue; an upgrade creates the stores that are missing.
+const DB_VERSION: u32 = 2;
 /// Every known event of every estate the device has worked in, by event id.
 const EVENTS: &str = "events";
 /// Local events not yet acknowledged by the server, by `device_seq` (so in the order made).
@@ -28,6 +30,10 @@ const REJECTED: &str = "rejected";
 /// is named `kind:estate` (`cursor:est-cuihu`, `site:est-cuihu`, …) and no other name has a
 /// colon, so an estate's values can be found without a list of kinds.
 const META: &str = "meta";
+/// Photos taken on the device and not yet uploaded, by `estate/hash`: `{estate, actor, hash,
+/// bytes[, refused]}`. A photo leaves only once the server has stored it; one the server
+/// refused stays, with the reason, and is not sent again.
+const PHOTOS: &str = "photos";
 
 const META_DEVICE: &str = "device_id";
 const META_NEXT_SEQ: &str = "next_seq";
@@ -82,6 +88,23 @@ fn js_err(e: JsValue) -> StoreError {
 pub(crate) struct Rejected {
     pub(crate) event: Event,
     pub(crate) reason: String,
+}
+
+/// A photo taken on the device, named by the SHA-256 of its bytes as taken.
+#[derive(Clone)]
+pub(crate) struct QueuedPhoto {
+    pub(crate) estate: String,
+    pub(crate) actor: String,
+    pub(crate) hash: String,
+    pub(crate) bytes: js_sys::Uint8Array,
+    /// The server's reason, when it refused the photo.
+    pub(crate) refused: Option<String>,
+}
+
+impl QueuedPhoto {
+    fn key(&self) -> String {
+        format!("{}/{}", self.estate, self.hash)
+    }
 }
 
 /// The open database and this device's id. Cheap to clone (a handle).
@@ -234,7 +257,7 @@ impl Store {
         let mut request = factory.open(DB_NAME, Some(DB_VERSION)).map_err(idb_err)?;
         request.on_upgrade_needed(|event| {
             if let Ok(db) = event.database() {
-                for name in [EVENTS, OUTBOX, REJECTED, META] {
+                for name in [EVENTS, OUTBOX, REJECTED, META, PHOTOS] {
                     // Out-of-line keys: the key is given with each put.
                     let _ = db.create_object_store(name, ObjectStoreParams::new());
                 }
@@ -474,6 +497,69 @@ impl Store {
             {
                 delete(&meta, key).await?;
             }
+        }
+        finish(tx).await
+    }
+
+    /// Keeps a photo taken on the device until it is uploaded, in one strict transaction:
+    /// once this returns, an event may name it.
+    pub(crate) async fn queue_photo(&self, photo: &QueuedPhoto) -> Result<(), StoreError> {
+        let tx = self.tx(&[PHOTOS], true)?;
+        let photos = tx.object_store(PHOTOS).map_err(idb_err)?;
+        let obj = js_sys::Object::new();
+        for (name, value) in [
+            ("estate", JsValue::from_str(&photo.estate)),
+            ("actor", JsValue::from_str(&photo.actor)),
+            ("hash", JsValue::from_str(&photo.hash)),
+            ("bytes", photo.bytes.clone().into()),
+        ] {
+            js_sys::Reflect::set(&obj, &name.into(), &value).map_err(js_err)?;
+        }
+        put(&photos, &photo.key().into(), &obj.into()).await?;
+        finish(tx).await
+    }
+
+    /// The photos `actor` took on this device that wait for their upload (or were refused).
+    pub(crate) async fn queued_photos(&self, actor: &str) -> Result<Vec<QueuedPhoto>, StoreError> {
+        let tx = self.tx(&[PHOTOS], false)?;
+        let all = get_all(&tx.object_store(PHOTOS).map_err(idb_err)?).await?;
+        Ok(all
+            .iter()
+            .filter(|v| field(v, "actor").as_deref() == Some(actor))
+            .filter_map(|v| {
+                Some(QueuedPhoto {
+                    estate: field(v, "estate")?,
+                    actor: field(v, "actor")?,
+                    hash: field(v, "hash")?,
+                    bytes: js_sys::Reflect::get(v, &"bytes".into())
+                        .ok()?
+                        .dyn_into()
+                        .ok()?,
+                    refused: field(v, "refused"),
+                })
+            })
+            .collect())
+    }
+
+    /// The photo is stored on the server: it leaves the device's queue.
+    pub(crate) async fn photo_sent(&self, photo: &QueuedPhoto) -> Result<(), StoreError> {
+        let tx = self.tx(&[PHOTOS], true)?;
+        delete(&tx.object_store(PHOTOS).map_err(idb_err)?, photo.key().into()).await?;
+        finish(tx).await
+    }
+
+    /// The server refused the photo (not an image, too large): kept with the reason, not
+    /// sent again.
+    pub(crate) async fn photo_refused(
+        &self,
+        photo: &QueuedPhoto,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.tx(&[PHOTOS], true)?;
+        let photos = tx.object_store(PHOTOS).map_err(idb_err)?;
+        if let Some(value) = get(&photos, &photo.key()).await? {
+            js_sys::Reflect::set(&value, &"refused".into(), &reason.into()).map_err(js_err)?;
+            put(&photos, &photo.key().into(), &value).await?;
         }
         finish(tx).await
     }

@@ -8,6 +8,8 @@
 //! It lives for the whole app (provided in `App`), so a sync started on one page finishes
 //! even if the user goes to another.
 
+mod photos;
+
 use anju_shared::arrival;
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
@@ -46,6 +48,10 @@ pub(crate) struct SyncState {
     pub(crate) failed: bool,
     /// Events taken in by the run under way: the progress of a long first sync.
     pub(crate) received: usize,
+    /// Photos taken on the device that wait for their upload.
+    pub(crate) photos: usize,
+    /// Photos the server refused (kept on the device with the reason).
+    pub(crate) photos_refused: usize,
 }
 
 /// Where the engine is in starting up.
@@ -106,6 +112,12 @@ pub(crate) struct Engine {
     /// The reference numbers of the estate's orders (order id → reference), as sync brought
     /// them with the reports.
     pub(crate) references: RwSignal<BTreeMap<String, String>>,
+    /// The device's own copies of photos still waiting for their upload (name → object
+    /// address), shown in place of the server's until it has them.
+    pub(crate) local_photos: RwSignal<BTreeMap<String, String>>,
+    /// What the last user to log out left unsent on this device (events, photos): kept for
+    /// them, and said on the login form so nobody thinks it lost.
+    pub(crate) left_behind: RwSignal<(usize, usize)>,
 }
 
 pub(crate) fn use_engine() -> Engine {
@@ -175,6 +187,8 @@ pub(crate) fn provide() {
         again: StoredValue::new(false),
         chosen: crate::pages::nav::chosen(),
         references: RwSignal::new(BTreeMap::new()),
+        local_photos: RwSignal::new(BTreeMap::new()),
+        left_behind: RwSignal::new((0, 0)),
     };
     provide_context(engine);
     // The root component never unmounts: these live as long as the page.
@@ -264,6 +278,9 @@ impl Engine {
             }
             let _ = api::post::<_, serde_json::Value>("/api/logout", &serde_json::json!({})).await;
             if let Some(store) = self.store.get_value() {
+                if let Some(me) = self.me.get_untracked() {
+                    self.left_behind.set(unsent(&store, &me.id).await);
+                }
                 let _ = store.forget_pulled().await;
             }
             self.me.set(None);
@@ -277,8 +294,11 @@ impl Engine {
             self.state.update(|s| {
                 s.pending = 0;
                 s.rejected = 0;
+                s.photos = 0;
+                s.photos_refused = 0;
                 s.last_sync = None;
             });
+            self.local_photos.set(BTreeMap::new());
             self.session_lost.set(false);
             self.phase.set(Phase::NeedsLogin);
         });
@@ -360,11 +380,13 @@ impl Engine {
             ));
             return;
         };
+        let me_id = me.id.clone();
         self.me.set(Some(me));
         let (events, references) = store.events(&estate.id).await.unwrap_or_default();
         self.events.set(events);
         self.references.set(references.into_iter().collect());
         self.refresh_counts(&store, &estate.id).await;
+        self.count_photos(&store, &me_id).await;
         let site = parse(store.meta_text(&site_key(&estate.id)).await.ok().flatten());
         let households = parse(
             store
@@ -640,6 +662,8 @@ impl Engine {
         ) else {
             return Ok(());
         };
+        // The photos first: the events pushed next may name them.
+        self.send_photos(&store, &me).await?;
         self.rounds_of(&store, &me, &estate.id, changed, refused, references)
             .await?;
         self.refresh_counts(&store, &estate.id).await;
@@ -669,14 +693,32 @@ impl Engine {
         for _ in 0..MAX_ROUNDS {
             // Only this user's events: another user's (logged in earlier on this tablet)
             // wait for them, rather than being refused as someone else's.
-            let push: Vec<Event> = store
+            let mut push: Vec<Event> = store
                 .outbox(estate_id)
                 .await?
                 .into_iter()
                 .filter(|e| e.actor == me.id)
                 .take(PUSH_BATCH)
                 .collect();
-            let full = push.len() == PUSH_BATCH;
+            let mut full = push.len() == PUSH_BATCH;
+            // An event naming a photo taken after this run's uploads (the photo is still
+            // queued) waits, with those after it, for the next run, which uploads it first:
+            // sent now, the server would refuse it for a photo it does not have.
+            let waiting: Vec<String> = store
+                .queued_photos(&me.id)
+                .await?
+                .into_iter()
+                .filter(|p| p.refused.is_none() && p.estate == estate_id)
+                .map(|p| p.hash)
+                .collect();
+            if let Some(cut) = push
+                .iter()
+                .position(|e| e.body.photos().iter().any(|h| waiting.iter().any(|w| w == h)))
+            {
+                push.truncate(cut);
+                full = false;
+                self.again.set_value(true);
+            }
             // A report the desk registered for a caller carries their full number beside it
             // (kept on the device only until the server has it).
             let mut contacts = Vec::new();
@@ -734,6 +776,25 @@ impl Engine {
     }
 }
 
+/// What `actor` made on this device that the server does not have yet: events in every
+/// estate's outbox, and photos waiting for their upload.
+async fn unsent(store: &Store, actor: &str) -> (usize, usize) {
+    let mut events = 0;
+    for estate in store.estates_with_outbox(actor).await.unwrap_or_default() {
+        events += store
+            .outbox(&estate)
+            .await
+            .map(|o| o.iter().filter(|e| e.actor == actor).count())
+            .unwrap_or(0);
+    }
+    let photos = store
+        .queued_photos(actor)
+        .await
+        .map(|q| q.iter().filter(|p| p.refused.is_none()).count())
+        .unwrap_or(0);
+    (events, photos)
+}
+
 /// The always-visible sync state: online or not, what waits to be sent, when the last sync
 /// was, what the server refused. `data-pending` and `data-online` carry the numbers for tests,
 /// `data-events` how many events the device holds (for `cargo xtask bench sync`, which waits
@@ -761,6 +822,20 @@ pub(crate) fn SyncBadge() -> impl IntoView {
             t += &format!(" · 上次同步 {last}");
         } else {
             t += &format!(" · last sync {last}");
+        }
+        if s.photos > 0 {
+            if zh {
+                t += &format!(" · 照片待传 {}", s.photos);
+            } else {
+                t += &format!(" · {} photos to upload", s.photos);
+            }
+        }
+        if s.photos_refused > 0 {
+            if zh {
+                t += &format!(" · 照片被拒 {}", s.photos_refused);
+            } else {
+                t += &format!(" · {} photos refused", s.photos_refused);
+            }
         }
         if s.rejected > 0 {
             if zh {
@@ -795,7 +870,7 @@ pub(crate) fn SyncBadge() -> impl IntoView {
         let s = engine.state.get();
         if !s.online {
             "sync offline"
-        } else if s.pending > 0 || s.failed || s.rejected > 0 {
+        } else if s.pending > 0 || s.photos > 0 || s.failed || s.rejected > 0 {
             "sync pending"
         } else {
             "sync"
@@ -807,6 +882,7 @@ pub(crate) fn SyncBadge() -> impl IntoView {
             data-testid="sync-state"
             role="status"
             data-pending=crate::lean::text(move || engine.state.get().pending.to_string())
+            data-photos=crate::lean::text(move || engine.state.get().photos.to_string())
             data-online=crate::lean::text(move || engine.state.get().online.to_string())
             data-events=crate::lean::text(move || engine.events.with(Vec::len).to_string())
         >

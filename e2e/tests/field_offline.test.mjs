@@ -3,7 +3,7 @@
 // order apart converging on one state. See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { assignTo, e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { assignTo, e2eTest, login, pngOf, reportOrder, synced } from '../lib.mjs';
 
 /** Logs `user` in on /field in a fresh context and waits for the first sync. */
 async function openField(open, user) {
@@ -196,10 +196,12 @@ e2eTest('a caretaker adds a photo to an order; it is stored cleaned and the desk
   await field.waitForFunction((img) => img.complete && img.naturalWidth === 1, await thumb.elementHandle());
   await synced(field);
 
-  // Not an image: refused by the server, named, and nothing recorded.
+  // Not an image: refused on the tablet by the shared check (the server's own), named, and
+  // nothing recorded or kept for upload.
   await field.locator('input[type=file]').setInputFiles({ name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('<html>') });
-  await field.getByRole('alert').filter({ hasText: 'photo' }).waitFor();
+  await field.getByRole('alert').filter({ hasText: '照片:只收 JPEG、PNG 或 WebP 图片' }).waitFor();
   assert.equal(await thumb.count(), 1);
+  await field.locator('[data-testid=sync-state][data-pending="0"][data-photos="0"]').waitFor();
 
   const desk = await open('/desk');
   await login(desk, 'desk');
@@ -239,4 +241,45 @@ e2eTest('9 · offline, an order keeps its photos, and the list marks orders with
   await field.context().setOffline(false);
   await synced(field);
   await orderRow(field, text).locator('[data-testid=unsent]').waitFor({ state: 'detached' });
+});
+
+e2eTest('a photo taken offline survives a reload and a logout, and reaches the desk when its taker logs in again', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const text = `楼道灯罩破裂 ${tag}`;
+  await reportOrder(text);
+  const field = await openField(open, 'guanjia1');
+  await openOrder(field, text);
+  await field.context().setOffline(true);
+  const width = 2 + (Date.now() % 50);
+  const png = pngOf(width, [Date.now() % 256, 90, 40]);
+  await field.locator('input[type=file]').setInputFiles({ name: 'IMG_0201.png', mimeType: 'image/png', buffer: png });
+  // Shown at once from the tablet, counted in the sync badge.
+  const thumb = field.locator('[data-testid=field-order-detail] [data-testid=photos] img');
+  await field.waitForFunction(([img, w]) => img.complete && img.naturalWidth === w, [await thumb.elementHandle(), width]);
+  const badge = field.locator('[data-testid=sync-state]');
+  await badge.and(field.locator('[data-photos="1"][data-pending="1"]')).filter({ hasText: '照片待传 1' }).waitFor();
+
+  // Reloaded offline: the photo and its event are still there.
+  await field.reload();
+  await field.locator('[data-testid=sync-state][data-online="false"][data-photos="1"][data-pending="1"]').waitFor();
+  await field.locator('[data-testid=field-order-detail]').filter({ hasText: text }).waitFor();
+  await field.waitForFunction(([img, w]) => img.complete && img.naturalWidth === w, [await thumb.elementHandle(), width]);
+
+  // Logged out with the work unsent: the login says it is kept for its taker.
+  await field.getByRole('button', { name: '退出' }).first().click();
+  await field.getByTestId('left-behind').filter({ hasText: '1 条记录、1 张照片未发送' }).waitFor();
+
+  // Back online, the taker logs in again: the photo goes up first, then its event.
+  await field.context().setOffline(false);
+  await login(field, 'guanjia1');
+  await synced(field);
+  assert.equal(await field.locator('[data-testid=rejected]').count(), 0, 'nothing was refused');
+
+  const desk = await open('/desk');
+  await login(desk, 'desk');
+  const row = desk.locator('[data-testid=order-row]').filter({ hasText: text });
+  await row.getByRole('link', { name: '处理' }).click();
+  const seen = desk.locator('[data-testid=field-order-detail] [data-testid=photos] img');
+  await seen.waitFor();
+  await desk.waitForFunction(([img, w]) => img.complete && img.naturalWidth === w, [await seen.elementHandle(), width]);
 });

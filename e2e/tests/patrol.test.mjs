@@ -1,10 +1,12 @@
 // Caretakers on patrol (V-3), offline from the start of the round to its end: a manager's
 // route on the tablet, a round started and a checkpoint marked with the network cut, a
-// checklist finding turned into an order, the page reloaded offline, and — once back online —
-// the desk sees the order from the patrol with its deadlines. Codes forged or of another
+// checklist finding with a photo taken offline turned into an order, the page reloaded
+// offline, and — once back online — the desk sees the order from the patrol with its
+// deadlines and the photo. Codes forged or of another
 // estate are refused by the server with a message that says so. See ../lib.mjs for running.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { BASE_URL, e2eTest, login, staffSession, synced } from '../lib.mjs';
 
 async function api(session, method, path, body) {
@@ -103,6 +105,17 @@ e2eTest('a caretaker walks a round offline, a finding becomes an order the desk 
   const checklist = point.locator('[data-testid=checklist-item]').filter({ hasText: item });
   await checklist.getByRole('button', { name: '有问题' }).click();
   await field.getByLabel('说明(几个字)').fill(`坡道堆放纸箱 ${tag}`);
+  // A photo of it, taken offline: kept on the tablet under the name its events carry.
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    'base64',
+  );
+  const photoName = createHash('sha256').update(png).digest('hex');
+  await field
+    .locator('[data-testid=finding-form] input[type=file]')
+    .setInputFiles({ name: 'IMG_0101.png', mimeType: 'image/png', buffer: png });
+  await field.locator('[data-testid=finding-form]').getByText('📷 1').waitFor();
+  await field.locator('[data-testid=sync-state][data-photos="1"]').filter({ hasText: '照片待传 1' }).waitFor();
   await field.getByRole('button', { name: '保存问题' }).click();
   await checklist.locator('[data-testid=item-verdict]').filter({ hasText: '坡道堆放纸箱' }).waitFor();
   await checklist.getByRole('button', { name: '转为工单' }).click();
@@ -114,7 +127,7 @@ e2eTest('a caretaker walks a round offline, a finding becomes an order the desk 
   const waiting = Number(await field.locator('[data-testid=sync-state]').getAttribute('data-pending'));
   assert.ok(waiting >= 4, `the round's steps and the order wait to be sent: ${waiting}`);
   await field.reload();
-  await field.locator(`[data-testid=sync-state][data-online="false"][data-pending="${waiting}"]`).waitFor();
+  await field.locator(`[data-testid=sync-state][data-online="false"][data-pending="${waiting}"][data-photos="1"]`).waitFor();
   await field
     .locator('[data-testid=patrol-checkpoint]')
     .filter({ hasText: tag })
@@ -136,6 +149,12 @@ e2eTest('a caretaker walks a round offline, a finding becomes an order the desk 
   const card = desk.locator('[data-testid=field-order-detail]').filter({ hasText: tag });
   await card.getByText(`地下车库 ${tag} 东侧坡道`).waitFor();
   await card.locator('[data-testid=countdown-dispatch]').waitFor();
+  // With the photo taken offline, uploaded at reconnection and shown by the name it was
+  // given on the tablet.
+  const thumb = card.locator('[data-testid=photos] img');
+  await thumb.waitFor();
+  assert.equal(await thumb.getAttribute('src'), `/api/photos/${photoName}`);
+  await desk.waitForFunction((img) => img.complete && img.naturalWidth === 1, await thumb.elementHandle());
 
   // The supervisor's rounds view shows the round against the estate's threshold.
   const manager = await open('/manage/rounds');

@@ -1,8 +1,9 @@
 // A checkpoint scanned through the camera, offline: Chromium's fake camera plays a video made
 // here from the printed sheet's QR drawing, the field app reads it with the wasm decoder (this
 // Chromium has no BarcodeDetector), matches it to its checkpoint by digest, and the server
-// takes the scan at sync as the checkpoint's signed code. Its own browser: the fake camera is
-// a launch flag. See ../lib.mjs for running.
+// takes the scan at sync as the checkpoint's signed code; a finding with a photo taken offline
+// becomes an order, survives an offline reload, and reaches the desk with its deadlines and
+// the photo once back online. Its own browser: the fake camera is a launch flag. See ../lib.mjs for running.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.mjs';
-import { BASE_URL, login, staffSession, synced } from '../lib.mjs';
+import { BASE_URL, login, pngOf, staffSession, synced } from '../lib.mjs';
 
 async function api(session, method, path, body) {
   const response = await fetch(`${BASE_URL}${path}`, {
@@ -47,7 +48,7 @@ function y4m(svg, frames = 10) {
   return Buffer.concat([header, ...Array(frames).fill(frame)]);
 }
 
-test('a checkpoint is scanned through the camera offline, read by the wasm decoder, and taken by the server', { timeout: 90_000 }, async () => {
+test('a checkpoint is scanned through the camera offline, read by the wasm decoder, and taken by the server', { timeout: 150_000 }, async () => {
   assert.ok(BASE_URL, 'ANJU_URL is not set: run `cargo xtask test e2e`');
   const tag = `cam${Date.now()}`;
   const pm = await staffSession('pm');
@@ -101,6 +102,29 @@ test('a checkpoint is scanned through the camera offline, read by the wasm decod
     await point.locator('[data-testid=checkpoint-status][data-proof=qr]').waitFor();
     await point.getByText('扫码').first().waitFor();
 
+    // Still offline: a finding with a photo taken now, turned into an order.
+    const checklist = point.locator('[data-testid=checklist-item]').filter({ hasText: '设备运行无异响渗漏' });
+    await checklist.getByRole('button', { name: '有问题' }).click();
+    await page.getByLabel('说明(几个字)').fill(`水泵漏水 ${tag}`);
+    const width = 3 + (Date.now() % 40);
+    const photo = pngOf(width, [120, 120, 120]);
+    await page
+      .locator('[data-testid=finding-form] input[type=file]')
+      .setInputFiles({ name: 'IMG_0301.png', mimeType: 'image/png', buffer: photo });
+    await page.locator('[data-testid=sync-state][data-photos="1"]').waitFor();
+    await page.getByRole('button', { name: '保存问题' }).click();
+    await checklist.getByRole('button', { name: '转为工单' }).click();
+    await checklist.locator('[data-testid=item-verdict]').filter({ hasText: '已转工单' }).waitFor();
+    // Reloaded offline: the scan, the finding, the order and the photo are all still there.
+    await page.reload();
+    await page.locator('[data-testid=sync-state][data-online="false"][data-photos="1"]').waitFor();
+    await page
+      .locator('[data-testid=patrol-checkpoint]')
+      .filter({ hasText: tag })
+      .locator('[data-testid=item-verdict]')
+      .filter({ hasText: '已转工单' })
+      .waitFor();
+
     await context.setOffline(false);
     await synced(page);
     assert.equal(await page.locator('[data-testid=rejected]').count(), 0, 'the server took the signed code');
@@ -122,6 +146,18 @@ test('a checkpoint is scanned through the camera offline, read by the wasm decod
     const scan = events.find((e) => e.subject.kind === 'round' && e.body.step === 'scanned' && e.body.checkpoint_id === checkpoint);
     assert.equal(scan.body.proof, 'qr');
     assert.equal(scan.body.token, code.token);
+
+    // The desk sees the order from the patrol with its deadlines and the photo taken offline.
+    const desk = await context.newPage();
+    await desk.goto('/desk');
+    await login(desk, 'desk');
+    const row = desk.locator('[data-testid=order-row]').filter({ hasText: `水泵漏水 ${tag}` });
+    await row.getByRole('link').first().click();
+    const card = desk.locator('[data-testid=field-order-detail]').filter({ hasText: tag });
+    await card.locator('[data-testid=countdown-dispatch]').waitFor();
+    const thumb = card.locator('[data-testid=photos] img');
+    await thumb.waitFor();
+    await desk.waitForFunction(([img, w]) => img.complete && img.naturalWidth === w, [await thumb.elementHandle(), width]);
   } finally {
     await browser.close();
     await rm(video, { force: true });

@@ -664,10 +664,11 @@ impl Db {
         let mut conn = self.pool.acquire().await?;
         let mut out = Vec::new();
         for hash in resident_photo_hashes(&mut conn, order_id).await? {
+            let stored = crate::store::photos::stored_hash(&mut conn, estate_id, &hash).await?;
             let row = sqlx::query(
                 "SELECT mime, CAST(LENGTH(bytes) AS BIGINT) FROM photos WHERE hash = $1 AND estate_id = $2",
             )
-            .bind(hash.clone())
+            .bind(stored.unwrap_or_else(|| hash.clone()))
             .bind(estate_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
@@ -1151,17 +1152,10 @@ impl Db {
         let mut photos = Vec::new();
         let mut staff = Vec::new();
         for e in events {
+            photos.extend(e.body.photos().into_iter().map(str::to_string));
             match &e.body {
                 EventBody::Visited { household_id, .. } => households.push(household_id.clone()),
                 EventBody::Reported(r) if !r.unit_id.is_empty() => units.push(r.unit_id.clone()),
-                EventBody::Photo { hash }
-                | EventBody::Confirmed {
-                    signature: Some(hash),
-                    ..
-                } => photos.push(hash.clone()),
-                EventBody::Round(anju_shared::patrol::RoundStep::Checked { photos: p, .. }) => {
-                    photos.extend(p.iter().cloned())
-                }
                 EventBody::Dispatched { to: Some(to) } | EventBody::Reassigned { to } => {
                     staff.push(to.clone())
                 }
@@ -1200,13 +1194,8 @@ impl Db {
             &units,
         )
         .await?;
-        let photos = existing(
-            &mut conn,
-            "SELECT hash FROM photos WHERE estate_id = $1 AND hash IN ({})",
-            Some(estate_id),
-            &photos,
-        )
-        .await?;
+        let photos =
+            crate::store::photos::known_photo_names(&mut conn, estate_id, &photos).await?;
         // Those the estate's staff directory lists: given this estate, not disabled.
         let staff = existing(
             &mut conn,
@@ -1521,12 +1510,24 @@ async fn erase_resident_photos(
             }
         }
         if !in_use {
+            // A signature taken on a tablet is named by the tablet: the stored copy goes, and
+            // every name of it.
+            let Some(stored) =
+                crate::store::photos::stored_hash(&mut *tx, &estate_id, &hash).await?
+            else {
+                continue;
+            };
             deleted += sqlx::query("DELETE FROM photos WHERE hash = $1 AND estate_id = $2")
-                .bind(hash)
-                .bind(estate_id)
+                .bind(stored.clone())
+                .bind(estate_id.clone())
                 .execute(&mut **tx)
                 .await?
                 .rows_affected();
+            sqlx::query("DELETE FROM photo_names WHERE hash = $1 AND estate_id = $2")
+                .bind(stored)
+                .bind(estate_id)
+                .execute(&mut **tx)
+                .await?;
         }
     }
     Ok(deleted)
@@ -1771,7 +1772,7 @@ fn review_copy(e: &Event) -> String {
 
 /// The ids among `ids` that `sql` finds: its `{}` becomes the placeholders, after `$1` for
 /// `scope` when given. Chunked to stay far below either backend's limit on bound parameters.
-async fn existing(
+pub(crate) async fn existing(
     conn: &mut sqlx::AnyConnection,
     sql: &str,
     scope: Option<&str>,

@@ -9,10 +9,10 @@ use std::io::Cursor;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use sha2::{Digest, Sha256};
 
-/// The largest upload accepted, in bytes (the body limit of the upload routes).
-pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The largest upload accepted, in bytes (the body limit of the upload routes): the shared
+/// rule the tablet checks before it keeps a photo.
+pub const MAX_BYTES: usize = anju_shared::photo::MAX_BYTES;
 /// The largest side in pixels: a phone's 200-megapixel sensor stays below it.
 pub const MAX_SIDE: u32 = 10_000;
 /// What decoding may allocate. A 48-megapixel RGB photo needs 144 MiB; this bounds a bomb
@@ -46,16 +46,13 @@ pub enum PhotoError {
 }
 
 /// The formats accepted, told by their magic bytes only.
+/// The decoder for the kind `shared::photo::sniff` reads from the first bytes.
 fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(ImageFormat::Jpeg)
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(ImageFormat::Png)
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(ImageFormat::WebP)
-    } else {
-        None
-    }
+    Some(match anju_shared::photo::sniff(bytes)? {
+        anju_shared::photo::Kind::Jpeg => ImageFormat::Jpeg,
+        anju_shared::photo::Kind::Png => ImageFormat::Png,
+        anju_shared::photo::Kind::WebP => ImageFormat::WebP,
+    })
 }
 
 fn limits() -> Limits {
@@ -119,7 +116,7 @@ pub fn clean(bytes: &[u8]) -> Result<CleanPhoto, PhotoError> {
         "image/png"
     };
     Ok(CleanPhoto {
-        hash: hex::encode(Sha256::digest(&out)),
+        hash: anju_shared::photo::name(&out),
         mime,
         width,
         height,
@@ -135,6 +132,12 @@ pub fn extension(mime: &str) -> &'static str {
     }
 }
 
+/// The SHA-256 of bytes as sent, in the form of a photo's name: what a tablet calls a photo
+/// it took offline, before the server cleaned it.
+pub fn content_hash(bytes: &[u8]) -> String {
+    anju_shared::photo::name(bytes)
+}
+
 /// Whether `s` is a photo's name: 64 lowercase hex digits, as [`clean`] makes them.
 pub fn is_hash(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
@@ -143,6 +146,7 @@ pub fn is_hash(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest;
     use image::{ImageEncoder, RgbImage, RgbaImage};
 
     fn gradient(w: u32, h: u32) -> RgbImage {
@@ -256,7 +260,7 @@ mod tests {
         assert!(!contains(&photo.bytes, b"Exif"));
         assert!(!contains(&photo.bytes, b"<script>"));
         assert!(photo.bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
-        assert_eq!(photo.hash, hex::encode(Sha256::digest(&photo.bytes)));
+        assert_eq!(photo.hash, hex::encode(sha2::Sha256::digest(&photo.bytes)));
         assert!(is_hash(&photo.hash));
         let back = image::load_from_memory(&photo.bytes).expect("decodes");
         assert_eq!((back.width(), back.height()), (32, 24));

@@ -468,7 +468,9 @@ fn start_binary(db_url: &str) -> (std::process::Child, String) {
         .spawn()
         .expect("spawn anju serve");
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
+    // Up to a minute: a first start migrates and seeds the demo company's year of history,
+    // which a machine busy with other builds does slowly.
+    for _ in 0..1200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return (child, base);
         }

@@ -24,6 +24,7 @@ pub mod model;
 pub mod notice;
 pub mod order;
 pub mod patrol;
+pub mod photo;
 pub mod plan;
 pub mod policy;
 pub mod price;

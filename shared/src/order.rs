@@ -216,6 +216,22 @@ impl EventBody {
         }
     }
 
+    /// The photos the event names (a photo, a signature, a finding's pictures): the server
+    /// must hold each before it takes the event, so a tablet uploads them first.
+    pub fn photos(&self) -> Vec<&str> {
+        match self {
+            EventBody::Photo { hash }
+            | EventBody::Confirmed {
+                signature: Some(hash),
+                ..
+            } => vec![hash.as_str()],
+            EventBody::Round(crate::patrol::RoundStep::Checked { photos, .. }) => {
+                photos.iter().map(String::as_str).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The event's type as on the wire.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -22,6 +22,8 @@ pub(crate) fn Login(title: Signal<&'static str>, on_done: Callback<()>) -> impl 
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Said after a logout with work still unsent (offline): it is kept, not lost.
+    let left_behind = crate::sync::use_engine().left_behind;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let l = lang.get_untracked();
@@ -41,6 +43,7 @@ pub(crate) fn Login(title: Signal<&'static str>, on_done: Callback<()>) -> impl 
             match api::post::<_, serde_json::Value>("/api/login", &body).await {
                 Ok(_) => {
                     password.set(String::new());
+                    left_behind.set((0, 0));
                     on_done.run(());
                 }
                 // The server's own words when it says more than "wrong credentials" (a
@@ -74,6 +77,21 @@ pub(crate) fn Login(title: Signal<&'static str>, on_done: Callback<()>) -> impl 
         <form class="card form login" on:submit=submit>
             <h1>{title}</h1>
             {move || error.get().map(|e| view! { <p role="alert" class="error">{e}</p> })}
+            {move || {
+                let (events, photos) = left_behind.get();
+                (events + photos > 0).then(|| view! {
+                    <p class="left-behind" role="status" data-testid="left-behind">
+                        {move || match lang.get() {
+                            anju_shared::lang::Lang::Zh => format!(
+                                "上一位用户还有 {events} 条记录、{photos} 张照片未发送:已保留在本机,该用户再次在本机登录后自动发送。"
+                            ),
+                            anju_shared::lang::Lang::En => format!(
+                                "The last user left {events} records and {photos} photos unsent: they stay on this device and go out when that user logs in here again."
+                            ),
+                        }}
+                    </p>
+                })
+            }}
             <label for="login-username">{tr("用户名", "Username")}</label>
             <input id="login-username" name="username" autocomplete="username"
                 prop:value=move || username.get()

@@ -20,7 +20,7 @@ use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, text};
 use crate::pages::callbacks::score_text;
 use crate::pages::widgets::{button, select, text_area};
-use crate::sync::Engine;
+use crate::sync::{Engine, use_engine};
 
 /// The address of an order on a surface (`/desk` or `/field`): linkable, bookmarkable, and
 /// what a reload opens again.
@@ -176,6 +176,8 @@ pub(crate) fn notes(
 /// thumbnail link is named (a link around an image without text has no name otherwise).
 fn photos(hashes: Vec<String>) -> impl IntoView {
     let lang = use_lang();
+    // A photo taken on this device and not yet uploaded is shown from the device.
+    let local = use_engine().local_photos;
     (!hashes.is_empty()).then(|| {
         view! {
             <div class="photos" data-testid="photos">
@@ -183,7 +185,9 @@ fn photos(hashes: Vec<String>) -> impl IntoView {
                     .into_iter()
                     .enumerate()
                     .map(|(n, h)| {
-                        let href = format!("/api/photos/{h}");
+                        let href = local
+                            .with_untracked(|m| m.get(&h).cloned())
+                            .unwrap_or_else(|| format!("/api/photos/{h}"));
                         let src = href.clone();
                         let name = text(move || match lang.get() {
                             Lang::Zh => format!("查看照片 {}", n + 1),
@@ -485,42 +489,21 @@ pub(crate) fn order_detail(
             act(EventBody::Note { text });
         }
     });
-    let lang = use_lang();
-    // A photo is uploaded first (the server cleans it and names it by its content), then
-    // recorded on the order as an event like any other. Uploading needs a connection.
+    // A photo is kept on the device and named by its content at once, offline too, then
+    // recorded on the order as an event like any other; the sync uploads it before the event.
     let add_photo = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
         input.set_value("");
-        let Some(estate) = engine.estate().map(|e| e.id) else {
-            return;
-        };
-        let l = lang.get_untracked();
         busy.set(true);
         spawn_local(async move {
-            let url = format!("/api/estates/{estate}/photos");
-            match api::upload::<api::StoredPhoto>(&url, file).await {
-                Ok(stored) => {
-                    busy.set(false);
-                    act(EventBody::Photo { hash: stored.hash });
-                }
-                Err(api::ApiFailure::Status(_, body)) => {
-                    busy.set(false);
-                    error.set(format!(
-                        "{}{}",
-                        l.pick("照片未上传:", "Photo not uploaded: "),
-                        body.error
-                    ));
-                }
-                Err(api::ApiFailure::Network(_)) => {
-                    busy.set(false);
-                    error.set(
-                        l.pick("照片需要联网上传", "Uploading a photo needs a connection")
-                            .into(),
-                    );
-                }
+            let kept = engine.keep_photo_file(file).await;
+            busy.set(false);
+            match kept {
+                Ok(hash) => act(EventBody::Photo { hash }),
+                Err(e) => error.set(e),
             }
         });
     };

@@ -299,7 +299,8 @@ fn checkpoint_card(
     }
 }
 
-/// A finding's words, urgency and photo (uploaded when online; its hash recorded).
+/// A finding's words, urgency and photos (kept on the tablet, named by their hash, uploaded
+/// by the sync).
 fn finding_form(
     engine: Engine,
     round: String,
@@ -313,25 +314,23 @@ fn finding_form(
     let urgent = RwSignal::new(false);
     let photos = RwSignal::new(Vec::<String>::new());
     let busy = RwSignal::new(false);
+    // Kept on the tablet and named at once, offline too; the sync uploads it before the
+    // finding's event goes out.
     let add_photo = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
         input.set_value("");
-        let Some(estate) = engine.estate().map(|e| e.id) else {
-            return;
-        };
-        let l = lang.get_untracked();
         busy.set(true);
         spawn_local(async move {
-            match crate::api::upload::<crate::api::StoredPhoto>(&format!("/api/estates/{estate}/photos"), file).await {
-                Ok(stored) => photos.update(|p| p.push(stored.hash)),
-                Err(crate::api::ApiFailure::Network(_)) => error.set(
-                    l.pick("照片需要联网上传:问题已可保存,联网后再补照片", "Uploading a photo needs a connection: save the finding now, add the photo once online")
-                        .into(),
-                ),
-                Err(crate::api::ApiFailure::Status(_, body)) => error.set(body.error),
+            match engine.keep_photo_file(file).await {
+                Ok(hash) => photos.update(|p| {
+                    if !p.contains(&hash) {
+                        p.push(hash);
+                    }
+                }),
+                Err(e) => error.set(e),
             }
             busy.set(false);
         });

@@ -11,7 +11,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::api;
 use crate::clock;
 use crate::i18n::{tr, use_lang};
 use crate::lean::dynamic;
@@ -192,11 +191,10 @@ pub(crate) fn field_actions(
         }
         signed.set(false);
     });
-    // The signature is uploaded like a photo (the server cleans it and names it by its
-    // content), then recorded as the confirmation.
+    // The signature is kept like a photo (named by its content, offline too; the sync
+    // uploads it before the confirmation goes out), then recorded as the confirmation.
     let save_signature = Callback::new(move |()| {
-        let l = lang.get_untracked();
-        let (Some(c), Some(estate)) = (canvas.get_untracked(), engine.estate()) else {
+        let Some(c) = canvas.get_untracked() else {
             return;
         };
         let Some(bytes) = c
@@ -208,23 +206,16 @@ pub(crate) fn field_actions(
         };
         busy.set(true);
         spawn_local(async move {
-            let url = format!("/api/estates/{}/photos", estate.id);
-            let body = js_sys::Uint8Array::from(bytes.as_slice());
-            match api::upload_bytes::<api::StoredPhoto>(&url, body.into()).await {
-                Ok(stored) => {
-                    busy.set(false);
-                    act(EventBody::Confirmed {
-                        signature: Some(stored.hash),
-                        who: String::new(),
-                    });
-                }
-                Err(_) => {
-                    busy.set(false);
-                    error.set(
-                        l.pick("签名需要联网上传", "Saving a signature needs a connection")
-                            .into(),
-                    );
-                }
+            let kept = engine
+                .keep_photo(js_sys::Uint8Array::from(bytes.as_slice()))
+                .await;
+            busy.set(false);
+            match kept {
+                Ok(hash) => act(EventBody::Confirmed {
+                    signature: Some(hash),
+                    who: String::new(),
+                }),
+                Err(e) => error.set(e),
             }
         });
     });

@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
-use sqlx::Row;
 use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -43,7 +42,10 @@ static DECODING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
 
 #[derive(Debug, Serialize)]
 struct Stored {
+    /// The name of the stored (cleaned) copy.
     hash: String,
+    /// The SHA-256 of the bytes as sent, which names the same photo.
+    original: String,
     mime: &'static str,
     width: u32,
     height: u32,
@@ -67,25 +69,26 @@ async fn clean(body: Bytes) -> Result<CleanPhoto, ApiError> {
     })
 }
 
-/// Stores a cleaned photo for an estate; the same photo again is the same row.
+/// Stores a cleaned photo for an estate; the same photo again is the same row. `original`
+/// is the hash of the bytes as sent: a tablet names a photo by it before uploading, so the
+/// server answers to that name as well.
 async fn store(
     state: &AppState,
     estate_id: &str,
     uploaded_by: &str,
+    original: String,
     photo: CleanPhoto,
 ) -> Result<(StatusCode, Json<Stored>), ApiError> {
-    sqlx::query(
-        "INSERT INTO photos (hash, estate_id, mime, bytes, uploaded_by, uploaded_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash, estate_id) DO NOTHING",
-    )
-    .bind(photo.hash.clone())
-    .bind(estate_id.to_string())
-    .bind(photo.mime.to_string())
-    .bind(photo.bytes)
-    .bind(uploaded_by.to_string())
-    .bind(chrono::Utc::now().timestamp_millis())
-    .execute(&state.db.pool)
-    .await?;
+    state
+        .db
+        .store_photo(
+            estate_id,
+            uploaded_by,
+            &original,
+            &photo,
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await?;
     // Who uploaded stays out of the log: the estate, the name and the size are enough.
     tracing::info!(
         estate = %estate_id,
@@ -99,6 +102,7 @@ async fn store(
         StatusCode::CREATED,
         Json(Stored {
             hash: photo.hash,
+            original,
             mime: photo.mime,
             width: photo.width,
             height: photo.height,
@@ -114,8 +118,9 @@ async fn upload_by_staff(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Stored>), ApiError> {
     require_estate(&state, &staff, &ip, &estate_id, "estate photos").await?;
+    let original = photos::content_hash(&body);
     let photo = clean(body).await?;
-    store(&state, &estate_id, &staff.id, photo).await
+    store(&state, &estate_id, &staff.id, original, photo).await
 }
 
 async fn upload_by_resident(
@@ -136,8 +141,9 @@ async fn upload_by_resident(
         .estate_by_slug(&slug)
         .await?
         .ok_or(ApiError::NotFound("estate"))?;
+    let original = photos::content_hash(&body);
     let photo = clean(body).await?;
-    store(&state, &estate.id, "resident", photo).await
+    store(&state, &estate.id, "resident", original, photo).await
 }
 
 async fn show(
@@ -153,15 +159,9 @@ async fn show(
             message: "not a photo's name (64 lowercase hex digits)".into(),
         });
     }
-    let estates: Vec<String> = sqlx::query("SELECT estate_id FROM photos WHERE hash = $1")
-        .bind(hash.clone())
-        .fetch_all(&state.db.pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-    let Some(estate_id) = estates.iter().find(|e| staff.may_see_estate(e)) else {
-        if !estates.is_empty() {
+    let homes = state.db.photo_homes(&hash).await?;
+    let Some((estate_id, stored)) = homes.iter().find(|(e, _)| staff.may_see_estate(e)) else {
+        if !homes.is_empty() {
             // Audited like every refusal, but answered as if absent: whether another estate
             // holds this picture is none of the asker's business.
             if let ApiError::Database(e) =
@@ -183,13 +183,11 @@ async fn show(
         set_caching(response.headers_mut(), &etag)?;
         return Ok(response);
     }
-    let row = sqlx::query("SELECT mime, bytes FROM photos WHERE hash = $1 AND estate_id = $2")
-        .bind(hash.clone())
-        .bind(estate_id.clone())
-        .fetch_one(&state.db.pool)
-        .await?;
-    let mime: String = row.try_get(0)?;
-    let bytes: Vec<u8> = row.try_get(1)?;
+    let (mime, bytes) = state
+        .db
+        .photo_bytes(estate_id, stored)
+        .await?
+        .ok_or(ApiError::NotFound("photo"))?;
     let disposition = format!("inline; filename=\"{hash}.{}\"", photos::extension(&mime));
     let mut response = bytes.into_response();
     let headers = response.headers_mut();

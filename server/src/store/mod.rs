@@ -2,5 +2,6 @@
 //! methods of `Db`, so routes never hold the pool (the older statements in `db.rs` and a few
 //! routes move here aggregate by aggregate).
 
+pub mod photos;
 pub mod plans;
 pub mod prices;

@@ -575,6 +575,11 @@ pub async fn story_photos_round_trip(app: &TestApp) {
     );
     let hash = body["hash"].as_str().expect("hash").to_string();
     assert_eq!(hash.len(), 64);
+    // The name a tablet gives the photo before uploading it: the hash of the file as taken,
+    // which differs from the cleaned copy's (the EXIF is gone) and opens the same photo.
+    let original = anju_shared::photo::name(&upload);
+    assert_eq!(body["original"], original.as_str());
+    assert_ne!(original, hash);
 
     let stored = stored_photos(app, &hash).await;
     assert_eq!(stored.len(), 1);
@@ -610,6 +615,30 @@ pub async fn story_photos_round_trip(app: &TestApp) {
         resp.bytes().await.expect("bytes").as_ref(),
         bytes.as_slice()
     );
+    let resp = desk
+        .get(app.url(&format!("/api/photos/{original}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 200, "the tablet's name opens the photo");
+    assert_eq!(resp.headers()["content-type"], "image/jpeg");
+    assert_eq!(resp.headers()["etag"], format!("\"{original}\"").as_str());
+    assert_eq!(
+        resp.bytes().await.expect("bytes").as_ref(),
+        bytes.as_slice(),
+        "the cleaned copy, never the file as sent"
+    );
+    // The desk of another company knows neither name.
+    seed_second_company(app).await;
+    let (stranger, _) = logged_in(app, "other-desk").await;
+    for name in [&hash, &original] {
+        let resp = stranger
+            .get(app.url(&format!("/api/photos/{name}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), 404, "{name}");
+    }
 }
 
 /// The story on every backend: erasing a resident deletes the photos they attached to their

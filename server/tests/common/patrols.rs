@@ -421,6 +421,13 @@ pub async fn story_a_finding_becomes_an_order_with_deadlines(app: &TestApp) {
         suggestion.category,
     );
     report.location = "地下车库 东侧".into();
+    // The finding's photo was taken offline: its event names it by the hash of the file as
+    // taken, and the tablet uploads it before it pushes.
+    let taken = super::photos::jpeg_with_gps(24, 18);
+    let name = anju_shared::photo::name(&taken);
+    let url = app.url(&format!("/api/estates/{ESTATE}/photos"));
+    let resp = super::post_bytes(&caretaker, url, "image/jpeg", taken).await;
+    assert_eq!(resp.status(), 201);
     let mut reported = event(&round, "tab-f", 4, &me, EventBody::Reported(report));
     reported.subject = Subject::order(order_id.clone());
     let events = vec![
@@ -442,7 +449,7 @@ pub async fn story_a_finding_becomes_an_order_with_deadlines(app: &TestApp) {
                 item: "消防通道畅通无堆物".into(),
                 ok: false,
                 note: text.into(),
-                photos: vec![],
+                photos: vec![name.clone()],
                 urgent: false,
             }),
         ),
