@@ -544,7 +544,11 @@ impl Store {
     /// The photo is stored on the server: it leaves the device's queue.
     pub(crate) async fn photo_sent(&self, photo: &QueuedPhoto) -> Result<(), StoreError> {
         let tx = self.tx(&[PHOTOS], true)?;
-        delete(&tx.object_store(PHOTOS).map_err(idb_err)?, photo.key().into()).await?;
+        delete(
+            &tx.object_store(PHOTOS).map_err(idb_err)?,
+            photo.key().into(),
+        )
+        .await?;
         finish(tx).await
     }
 

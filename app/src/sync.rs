@@ -711,10 +711,12 @@ impl Engine {
                 .filter(|p| p.refused.is_none() && p.estate == estate_id)
                 .map(|p| p.hash)
                 .collect();
-            if let Some(cut) = push
-                .iter()
-                .position(|e| e.body.photos().iter().any(|h| waiting.iter().any(|w| w == h)))
-            {
+            if let Some(cut) = push.iter().position(|e| {
+                e.body
+                    .photos()
+                    .iter()
+                    .any(|h| waiting.iter().any(|w| w == h))
+            }) {
                 push.truncate(cut);
                 full = false;
                 self.again.set_value(true);

@@ -1194,8 +1194,7 @@ impl Db {
             &units,
         )
         .await?;
-        let photos =
-            crate::store::photos::known_photo_names(&mut conn, estate_id, &photos).await?;
+        let photos = crate::store::photos::known_photo_names(&mut conn, estate_id, &photos).await?;
         // Those the estate's staff directory lists: given this estate, not disabled.
         let staff = existing(
             &mut conn,

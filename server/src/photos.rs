@@ -146,8 +146,8 @@ pub fn is_hash(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sha2::Digest;
     use image::{ImageEncoder, RgbImage, RgbaImage};
+    use sha2::Digest;
 
     fn gradient(w: u32, h: u32) -> RgbImage {
         RgbImage::from_fn(w, h, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 128]))

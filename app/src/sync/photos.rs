@@ -55,7 +55,10 @@ impl Engine {
     /// The tablet's own copy of a photo still waiting for its upload, as an address an
     /// `<img>` can show (the server's address answers only once it is uploaded).
     fn show_local(self, photo: &QueuedPhoto) {
-        if self.local_photos.with_untracked(|m| m.contains_key(&photo.hash)) {
+        if self
+            .local_photos
+            .with_untracked(|m| m.contains_key(&photo.hash))
+        {
             return;
         }
         let parts = js_sys::Array::of1(&photo.bytes);
