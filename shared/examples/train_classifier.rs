@@ -55,7 +55,7 @@ struct Example {
     text: String,
     category: usize,
     urgent: bool,
-    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning10`.
+    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning11`.
     batch: &'static str,
     lexicon: (usize, bool),
     inputs: Vec<(usize, f64)>,
@@ -329,8 +329,8 @@ fn main() {
 
     let root = env!("CARGO_MANIFEST_DIR");
     // The tuning set's batches: the first five end with its 1089th text, the sixth with
-    // its 1894th, the seventh with its 2275th, the eighth with its 2424th, the ninth with its
-    // 2844th.
+    // its 1894th, the seventh with its 2275th, the eighth with its 2424th, the ninth with
+    // its 2844th, the tenth with its 3052nd.
     let mut raw = load(
         &format!("{root}/tests/data/classify_tuning.json"),
         |i| match i {
@@ -339,7 +339,8 @@ fn main() {
             1894..2275 => "tuning7",
             2275..2424 => "tuning8",
             2424..2844 => "tuning9",
-            _ => "tuning10",
+            2844..3052 => "tuning10",
+            _ => "tuning11",
         },
     );
     raw.extend(load(
