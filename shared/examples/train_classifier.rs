@@ -55,7 +55,7 @@ struct Example {
     text: String,
     category: usize,
     urgent: bool,
-    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning11`.
+    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning12`.
     batch: &'static str,
     lexicon: (usize, bool),
     inputs: Vec<(usize, f64)>,
@@ -330,7 +330,7 @@ fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
     // The tuning set's batches: the first five end with its 1089th text, the sixth with
     // its 1894th, the seventh with its 2275th, the eighth with its 2424th, the ninth with
-    // its 2844th, the tenth with its 3052nd.
+    // its 2844th, the tenth with its 3052nd, the eleventh with its 3170th.
     let mut raw = load(
         &format!("{root}/tests/data/classify_tuning.json"),
         |i| match i {
@@ -340,7 +340,8 @@ fn main() {
             2275..2424 => "tuning8",
             2424..2844 => "tuning9",
             2844..3052 => "tuning10",
-            _ => "tuning11",
+            3052..3170 => "tuning11",
+            _ => "tuning12",
         },
     );
     raw.extend(load(
