@@ -55,7 +55,7 @@ struct Example {
     text: String,
     category: usize,
     urgent: bool,
-    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning12`.
+    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning13`.
     batch: &'static str,
     lexicon: (usize, bool),
     inputs: Vec<(usize, f64)>,
@@ -330,7 +330,8 @@ fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
     // The tuning set's batches: the first five end with its 1089th text, the sixth with
     // its 1894th, the seventh with its 2275th, the eighth with its 2424th, the ninth with
-    // its 2844th, the tenth with its 3052nd, the eleventh with its 3170th.
+    // its 2844th, the tenth with its 3052nd, the eleventh with its 3170th, the twelfth
+    // with its 3269th.
     let mut raw = load(
         &format!("{root}/tests/data/classify_tuning.json"),
         |i| match i {
@@ -341,7 +342,8 @@ fn main() {
             2424..2844 => "tuning9",
             2844..3052 => "tuning10",
             3052..3170 => "tuning11",
-            _ => "tuning12",
+            3170..3269 => "tuning12",
+            _ => "tuning13",
         },
     );
     raw.extend(load(
