@@ -4,3 +4,4 @@
 
 pub mod plans;
 pub mod prices;
+pub mod special;
