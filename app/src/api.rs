@@ -186,8 +186,10 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     read(fetch(method, url, Some(JsValue::from_str(&text)), true).await?)
 }
 
-/// Sends a file as the request body (a photo), with the CSRF header; the server decides what
-/// it is from the bytes, not from the name or type the browser gives.
+/// Sends a file as the request body (a resident's photo), with the CSRF header; the server
+/// decides what it is from the bytes, not from the name or type the browser gives. (Staff
+/// photos go through the tablet's queue, `sync/photos.rs`, as bytes.)
+#[cfg(not(feature = "staff"))]
 pub(crate) async fn upload<T: DeserializeOwned>(
     url: &str,
     file: web_sys::File,
