@@ -148,7 +148,10 @@ test('a checkpoint is scanned through the camera offline, read by the wasm decod
     assert.equal(scan.body.token, code.token);
 
     // The desk sees the order from the patrol with its deadlines and the photo taken offline.
-    const desk = await context.newPage();
+    // Its own context: the tablet's holds the caretaker's session.
+    const deskContext = await browser.newContext({ baseURL: BASE_URL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    deskContext.setDefaultTimeout(20_000);
+    const desk = await deskContext.newPage();
     await desk.goto('/desk');
     await login(desk, 'desk');
     const row = desk.locator('[data-testid=order-row]').filter({ hasText: `水泵漏水 ${tag}` });
