@@ -110,7 +110,9 @@ fn App() -> impl IntoView {
                         <Route path=path!("") view=|| ()/>
                         <Route path=path!("callbacks") view=|| ()/>
                         <Route path=path!("new") view=|| ()/>
+                        <Route path=path!("supervise") view=|| ()/>
                         <Route path=path!("orders/:id") view=|| ()/>
+                        <Route path=path!("orders/:id/special-report") view=|| ()/>
                     </ParentRoute>
                     <ParentRoute path=path!("/field") view=pages::field::FieldPage>
                         <Route path=path!("") view=|| ()/>

@@ -255,6 +255,7 @@ async fn main() {
             due: NaiveDate::from_ymd_opt(2025, 7, 10).expect("due"),
             dashboard: board,
             notes: Vec::new(),
+            special_reports: Vec::new(),
         };
         let started = Instant::now();
         bytes = anju_server::export::monthly_workbook(&report)

@@ -834,6 +834,17 @@ impl Db {
             };
             insert_event(&mut tx, estate_id, seq, &event).await?;
         }
+        // A special report of an erased order keeps what the company learnt (cause,
+        // responsibility, measures), not the resident's story nor who was involved.
+        for (order_id, _) in &orders {
+            sqlx::query(
+                "UPDATE special_reports SET description = $1, people = $1 WHERE order_id = $2",
+            )
+            .bind(anju_shared::order::ERASED.to_string())
+            .bind(order_id.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
         let photos = erase_resident_photos(&mut tx, &orders).await?;
         tx.commit().await?;
         Ok(Erasure {

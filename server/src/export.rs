@@ -1,7 +1,8 @@
 //! The monthly statistics report as a workbook (月度客户信息统计分析表, 000 4.3.6): one sheet
 //! per section — the measures against their targets, each estate's measures, counts by
 //! category and by channel, complaints by validity and severity, visits and coverage, the
-//! unclosed and the unsatisfied orders, and each estate's analysis and measures. Numbers are
+//! unclosed and the unsatisfied orders, each estate's analysis and measures, and the month's
+//! major customer events' special reports (C-6) with their timelines. Numbers are
 //! written as numbers and ratios as percentages, header rows are frozen and columns sized,
 //! pages set to A4. Every figure comes from the same `MonthlyReport` the page shows.
 
@@ -11,7 +12,7 @@ use anju_shared::model::{Category, Channel};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// Sheet names, in order (the test reads them back by these).
-pub const SHEETS: [&str; 9] = [
+pub const SHEETS: [&str; 10] = [
     "指标",
     "各项目",
     "类别",
@@ -21,6 +22,7 @@ pub const SHEETS: [&str; 9] = [
     "未关闭",
     "不满意",
     "分析",
+    "重大客户事件",
 ];
 
 /// A4 in the spreadsheet's paper codes.
@@ -312,6 +314,52 @@ pub fn monthly_workbook(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 1, note.map_or("—", |n| n.status.zh()))?;
         ws.write_string_with_format(row, 2, note.map_or("", |n| n.analysis.as_str()), &f.wrap)?;
         ws.write_string_with_format(row, 3, note.map_or("", |n| n.measures.as_str()), &f.wrap)?;
+    }
+
+    // One row per special report: its order, what made it one, the six written parts and
+    // the timeline drawn from the order's events, one step a line.
+    let mut headers = vec!["项目 Estate", "工单 Order", "触发 Triggers"];
+    let labels: Vec<String> = anju_shared::complaint::SpecialReport::default()
+        .fields()
+        .iter()
+        .map(|(_, zh, en, _)| format!("{zh} {en}"))
+        .collect();
+    headers.extend(labels.iter().map(String::as_str));
+    headers.extend(["经过 Timeline", "保存 Saved"]);
+    let mut widths = vec![16.0, 16.0, 20.0];
+    widths.extend([40.0; 6]);
+    widths.extend([50.0, 18.0]);
+    let ws = sheet(&mut book, SHEETS[9], &f, &headers, &widths)?;
+    ws.set_landscape();
+    for (i, r) in report.special_reports.iter().enumerate() {
+        let row = i as u32 + 1;
+        let estate = d
+            .estates
+            .iter()
+            .find(|e| e.id == r.estate_id)
+            .map_or(r.estate_id.as_str(), |e| e.name.as_str());
+        ws.write_string(row, 0, estate)?;
+        ws.write_string(row, 1, &r.reference)?;
+        let triggers: Vec<&str> = r.triggers.iter().map(|t| t.zh()).collect();
+        ws.write_string_with_format(row, 2, triggers.join("、"), &f.wrap)?;
+        for (c, (_, _, _, text)) in r.report.fields().iter().enumerate() {
+            ws.write_string_with_format(row, c as u16 + 3, *text, &f.wrap)?;
+        }
+        let steps: Vec<String> = r
+            .timeline
+            .iter()
+            .map(|s| format!("{} {}", s.at.format("%Y-%m-%d %H:%M"), s.zh))
+            .collect();
+        ws.write_string_with_format(row, 9, steps.join("\n"), &f.wrap)?;
+        // In the estate's own time, as its events are.
+        let offset = r.timeline.first().map(|s| *s.at.offset());
+        let saved = chrono::DateTime::from_timestamp_millis(r.saved_ms)
+            .map(|t| match offset {
+                Some(o) => t.with_timezone(&o).format("%Y-%m-%d %H:%M").to_string(),
+                None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            })
+            .unwrap_or_default();
+        ws.write_string(row, 10, saved)?;
     }
     book.save_to_buffer()
 }

@@ -2801,6 +2801,12 @@ async fn paid_work_is_quoted_from_the_estates_price_list() {
 }
 
 #[tokio::test]
+async fn a_major_customer_event_gets_its_special_report_saved_and_exported() {
+    let (app, _dir) = app().await;
+    common::special::story_special_reports(&app).await;
+}
+
+#[tokio::test]
 async fn the_demo_company_and_its_year() {
     let (app, _dir) = app().await;
     common::demo::story_the_demo_year(&app).await;

@@ -55,7 +55,7 @@ struct Example {
     text: String,
     category: usize,
     urgent: bool,
-    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6`, `tuning7`, `tuning8`.
+    /// Which file and batch: `labelled`, `tuning1-5`, `tuning6` … `tuning13`.
     batch: &'static str,
     lexicon: (usize, bool),
     inputs: Vec<(usize, f64)>,
@@ -329,14 +329,21 @@ fn main() {
 
     let root = env!("CARGO_MANIFEST_DIR");
     // The tuning set's batches: the first five end with its 1089th text, the sixth with
-    // its 1894th, the seventh with its 2275th.
+    // its 1894th, the seventh with its 2275th, the eighth with its 2424th, the ninth with
+    // its 2844th, the tenth with its 3052nd, the eleventh with its 3170th, the twelfth
+    // with its 3269th.
     let mut raw = load(
         &format!("{root}/tests/data/classify_tuning.json"),
         |i| match i {
             0..1089 => "tuning1-5",
             1089..1894 => "tuning6",
             1894..2275 => "tuning7",
-            _ => "tuning8",
+            2275..2424 => "tuning8",
+            2424..2844 => "tuning9",
+            2844..3052 => "tuning10",
+            3052..3170 => "tuning11",
+            3170..3269 => "tuning12",
+            _ => "tuning13",
         },
     );
     raw.extend(load(

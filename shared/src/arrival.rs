@@ -507,8 +507,8 @@ fn body(b: &EventBody, now_ms: i64, lookup: &dyn Lookup) -> Result<(), Refusal> 
             {
                 return Err(Refusal::new(
                     "flags",
-                    "only media, litigation, government, petition, written, forum, rework",
-                    "只能是媒体曝光、诉讼、政府转办、上访、书面投诉、论坛发帖、返修",
+                    "only media, litigation, government, petition, industry notice, written, forum, rework",
+                    "只能是媒体曝光、诉讼、政府转办、上访、行业通报、书面投诉、论坛发帖、返修",
                 ));
             }
         }

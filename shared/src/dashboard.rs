@@ -97,6 +97,10 @@ pub struct MonthlyReport {
     pub due: NaiveDate,
     pub dashboard: Dashboard,
     pub notes: Vec<ReportNote>,
+    /// The major customer events' special reports (C-6) saved in the month, with their
+    /// timelines.
+    #[serde(default)]
+    pub special_reports: Vec<crate::complaint::SavedReport>,
 }
 
 /// The dates `[from, to)` of a month written `2026-03`.

@@ -11,6 +11,7 @@ pub mod arrival;
 pub mod calendar;
 pub mod callback;
 pub mod classify;
+pub mod complaint;
 pub mod coverage;
 pub mod dashboard;
 pub mod due;
@@ -32,6 +33,7 @@ pub mod report;
 pub mod site;
 pub mod sla;
 pub mod subject;
+pub mod supervise;
 pub mod sync;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -136,16 +136,25 @@ labelled_enum! {
         Response = "response", "响应", "Response";
         Completion = "completion", "完工", "Completion";
         Callback = "callback", "回访", "Callback";
+        /// D-5 cmsk: a major complaint's unified response (`complaint::report_deadlines`).
+        UnifiedResponse = "unified_response", "重大投诉统一答复", "Unified response (major)";
+        /// D-5 crland: unresolved after N working days → reported to the company.
+        CompanyReport = "company_report", "未解决报公司", "Unresolved → report to the company";
+        /// D-5 crland: a hotspot complaint reported to the quality centre.
+        QualityReport = "quality_report", "热点投诉报品质中心", "Hotspot → report to the quality centre";
     }
 }
 
 impl DeadlineKind {
-    /// The event that meets this deadline.
+    /// The event that meets this deadline. The complaint reports of D-5 are met by more than
+    /// one event (`complaint::report_deadlines` says which); their nearest milestone here.
     pub fn event(&self) -> EventKind {
         match self {
             DeadlineKind::Dispatch => EventKind::Dispatched,
-            DeadlineKind::Response => EventKind::Responded,
-            DeadlineKind::Completion => EventKind::Completed,
+            DeadlineKind::Response | DeadlineKind::UnifiedResponse => EventKind::Responded,
+            DeadlineKind::Completion
+            | DeadlineKind::CompanyReport
+            | DeadlineKind::QualityReport => EventKind::Completed,
             DeadlineKind::Callback => EventKind::CalledBack,
         }
     }
@@ -182,6 +191,8 @@ pub mod flags {
     pub const PETITION: &str = "petition";
     /// Posted on an online forum.
     pub const FORUM: &str = "forum";
+    /// Named in a public industry notice (C-6).
+    pub const INDUSTRY_NOTICE: &str = "industry_notice";
 
     /// The flags a person may set on an order (`valid` and `invalid` come from the
     /// assessment's validity instead), with their labels.
@@ -190,6 +201,7 @@ pub mod flags {
         (LITIGATION, "诉讼", "litigation"),
         (GOVERNMENT, "政府部门转办", "raised by government"),
         (PETITION, "上访", "petition"),
+        (INDUSTRY_NOTICE, "行业通报", "industry notice"),
         (WRITTEN, "书面/邮件投诉", "written or e-mailed"),
         (FORUM, "网络论坛发帖", "forum post"),
         (REWORK, "返修", "re-repair"),

@@ -238,6 +238,45 @@ pub struct SeverityPolicy {
     pub hotspot: HotspotRules,
 }
 
+/// D-5's reports of a complaint and C-6's thresholds: the deadlines a complaint's
+/// severity adds to its order (`complaint::report_deadlines`), and when compensation makes a
+/// major customer event (`complaint::triggers`). A `None` turns that deadline off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComplaintRules {
+    pub source: String,
+    /// A major complaint's unified response, this many hours after it became major.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unified_response_hours: Option<u32>,
+    /// A complaint still unresolved at the end of this many working days after its report is
+    /// reported to the company.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_report_working_days: Option<u32>,
+    /// A hotspot complaint is reported to the quality centre within this many working days
+    /// of becoming one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hotspot_report_working_days: Option<u32>,
+    /// C-6: compensation above this many yuan makes a major customer event.
+    pub major_event_compensation_yuan: u32,
+    /// C-6: a group complaint is a collective complaint of at least this many people, or this
+    /// many households about the same issue (cmsk [000 4.4.1a]: five).
+    pub group_complaint_people: u32,
+}
+
+impl Default for ComplaintRules {
+    /// cmsk's D-5 (a major or group complaint's unified response within 24 hours) and C-6
+    /// (compensation above 5,000 yuan): what a policy without its own complaint rules follows.
+    fn default() -> Self {
+        ComplaintRules {
+            source: "D-5 [000 4.4.1c], C-6 [000 4.3.4]".into(),
+            unified_response_hours: Some(24),
+            company_report_working_days: None,
+            hotspot_report_working_days: None,
+            major_event_compensation_yuan: 5000,
+            group_complaint_people: 5,
+        }
+    }
+}
+
 /// A KPI target (§6): the ratio must be at least `min` or at most `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Target {
@@ -372,6 +411,9 @@ pub struct Policy {
     pub visits: VisitRules,
     /// V-3 (the shipped default when a document has none).
     pub patrols: PatrolRules,
+    /// D-5's complaint reports and C-6's threshold (the shipped default when a document has
+    /// none).
+    pub complaints: ComplaintRules,
 }
 
 impl<'de> Deserialize<'de> for Policy {
@@ -805,6 +847,30 @@ fn load(node: Node<'_>) -> R<Policy> {
     })?
     .unwrap_or_default();
 
+    let complaints = json::opt(&node, map, "complaints", |n| {
+        let m = n.object()?;
+        let hours = |key: &str| json::opt(&n, m, key, |x| x.int(1, 24 * 366).map(|v| v as u32));
+        let days = |key: &str| json::opt(&n, m, key, |x| x.int(0, 366).map(|v| v as u32));
+        Ok(ComplaintRules {
+            source: text(&n, m, "source")?,
+            unified_response_hours: hours("unified_response_hours")?,
+            company_report_working_days: days("company_report_working_days")?,
+            hotspot_report_working_days: days("hotspot_report_working_days")?,
+            major_event_compensation_yuan: json::opt(
+                &n,
+                m,
+                "major_event_compensation_yuan",
+                |x| x.int(0, 100_000_000).map(|v| v as u32),
+            )?
+            .unwrap_or(ComplaintRules::default().major_event_compensation_yuan),
+            group_complaint_people: json::opt(&n, m, "group_complaint_people", |x| {
+                x.int(2, 100_000).map(|v| v as u32)
+            })?
+            .unwrap_or(ComplaintRules::default().group_complaint_people),
+        })
+    })?
+    .unwrap_or_default();
+
     Ok(Policy {
         name,
         label_zh,
@@ -820,6 +886,7 @@ fn load(node: Node<'_>) -> R<Policy> {
         kpi,
         visits,
         patrols,
+        complaints,
     })
 }
 

@@ -412,6 +412,39 @@ pub fn severities<F: AsRef<OrderFacts>>(
 }
 
 fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Option<Severity>> {
+    grade(policy, orders, now, None)
+}
+
+/// Why a complaint has the severity it has (C-5): each test of the policy it passes, with the
+/// numbers that decided it. [`crate::complaint::grades`] gives them with the severity, and
+/// [`crate::complaint::reason_words`] puts them in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "test", rename_all = "snake_case")]
+pub enum Reason {
+    /// A flag the policy makes major (`media`, `litigation`).
+    Flag { flag: String },
+    /// A collective complaint of `people`, at least the policy's `at_least`.
+    People { people: u32, at_least: u32 },
+    /// The same reporter about the same issue `times` times.
+    SameReporter { times: u32, at_least: u32 },
+    /// Not completed more than `days` days after the report.
+    Unresolved { days: u32 },
+    /// `reporters` different reporters of the same issue within `window_days` days.
+    Reporters {
+        reporters: u32,
+        at_least: u32,
+        window_days: u32,
+    },
+}
+
+/// The C-5 tests over a batch, once: the severities and, when `why` is given (one list per
+/// order), every test each complaint passes with the severity it gives.
+pub(crate) fn grade(
+    policy: &Policy,
+    orders: &[&OrderFacts],
+    now: Time,
+    mut why: Option<&mut Vec<Vec<(Severity, Reason)>>>,
+) -> Vec<Option<Severity>> {
     let rules = &policy.severity;
     let mut out: Vec<Option<Severity>> = orders
         .iter()
@@ -423,11 +456,16 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
         .filter(|&i| orders[i].category == Category::Complaint && orders[i].reported_at <= now)
         .collect();
 
-    let raise = |out: &mut Vec<Option<Severity>>, i: usize, s: Severity| {
-        if let Some(slot) = out.get_mut(i) {
-            *slot = (*slot).max(Some(s));
-        }
-    };
+    // The reason is built only when asked for: a batch of severities allocates none.
+    let mut raise =
+        |out: &mut Vec<Option<Severity>>, i: usize, s: Severity, reason: &dyn Fn() -> Reason| {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = (*slot).max(Some(s));
+            }
+            if let Some(list) = why.as_deref_mut().and_then(|w| w.get_mut(i)) {
+                list.push((s, reason()));
+            }
+        };
 
     // Tests on the complaint alone.
     for &i in &counted {
@@ -436,16 +474,33 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
             o.first_at(EventKind::Completed).is_none()
                 && now - o.reported_at > Duration::days(i64::from(days))
         };
-        let major = rules.major.flags.iter().any(|f| o.has_flag(f))
-            || rules.major.people.is_some_and(|p| o.people >= p)
-            || rules.major.unresolved_days.is_some_and(unresolved_for);
-        if major {
-            raise(&mut out, i, Severity::Major);
+        for flag in rules.major.flags.iter().filter(|f| o.has_flag(f)) {
+            raise(&mut out, i, Severity::Major, &|| Reason::Flag {
+                flag: flag.clone(),
+            });
         }
-        let hotspot = rules.hotspot.people.is_some_and(|p| o.people >= p)
-            || rules.hotspot.unresolved_days.is_some_and(unresolved_for);
-        if hotspot {
-            raise(&mut out, i, Severity::Hotspot);
+        let people = |at_least: Option<u32>| at_least.filter(|p| o.people >= *p);
+        if let Some(at_least) = people(rules.major.people) {
+            raise(&mut out, i, Severity::Major, &|| Reason::People {
+                people: o.people,
+                at_least,
+            });
+        }
+        if let Some(days) = rules.major.unresolved_days.filter(|d| unresolved_for(*d)) {
+            raise(&mut out, i, Severity::Major, &|| Reason::Unresolved {
+                days,
+            });
+        }
+        if let Some(at_least) = people(rules.hotspot.people) {
+            raise(&mut out, i, Severity::Hotspot, &|| Reason::People {
+                people: o.people,
+                at_least,
+            });
+        }
+        if let Some(days) = rules.hotspot.unresolved_days.filter(|d| unresolved_for(*d)) {
+            raise(&mut out, i, Severity::Hotspot, &|| Reason::Unresolved {
+                days,
+            });
         }
     }
 
@@ -486,7 +541,12 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
         for group in keyed.chunk_by(|a, b| (a.issue, a.who) == (b.issue, b.who)) {
             if group[0].named && group.len() >= n as usize {
                 for x in group {
-                    raise(&mut out, x.index, Severity::Major);
+                    raise(&mut out, x.index, Severity::Major, &|| {
+                        Reason::SameReporter {
+                            times: group.len() as u32,
+                            at_least: n,
+                        }
+                    });
                 }
             }
         }
@@ -497,7 +557,8 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
     // be slid to start at its earliest complaint, so it is enough to try the windows
     // starting at each complaint: two pointers over each issue's complaints in time order.
     if let Some(n) = rules.hotspot.reporters {
-        let window = Duration::days(i64::from(rules.hotspot.window_days));
+        let window_days = rules.hotspot.window_days;
+        let window = Duration::days(i64::from(window_days));
         keyed.sort_unstable_by_key(|k| (k.issue, k.at, k.index));
         // Complaints per reporter inside the window, and how many reporters that is.
         // Every complaint enters and leaves the window once, so each issue leaves the
@@ -517,8 +578,15 @@ fn severities_of(policy: &Policy, orders: &[&OrderFacts], now: Time) -> Vec<Opti
                     r += 1;
                 }
                 if distinct >= n as usize {
+                    let reporters = distinct as u32;
                     for x in &group[marked_until.max(l)..r] {
-                        raise(&mut out, x.index, Severity::Hotspot);
+                        raise(&mut out, x.index, Severity::Hotspot, &|| {
+                            Reason::Reporters {
+                                reporters,
+                                at_least: n,
+                                window_days,
+                            }
+                        });
                     }
                     marked_until = r;
                 }

@@ -70,6 +70,32 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("callback_sample", "回访抽样", "callback sample"),
     ("share", "比例", "share"),
+    ("complaints", "投诉上报", "complaint reports"),
+    (
+        "unified_response_hours",
+        "重大投诉统一答复(小时)",
+        "major complaint's unified response (hours)",
+    ),
+    (
+        "company_report_working_days",
+        "未解决报公司(工作日)",
+        "unresolved → company report (working days)",
+    ),
+    (
+        "hotspot_report_working_days",
+        "热点报品质中心(工作日)",
+        "hotspot → quality centre report (working days)",
+    ),
+    (
+        "group_complaint_people",
+        "群体投诉人数",
+        "people of a group complaint",
+    ),
+    (
+        "major_event_compensation_yuan",
+        "重大客户事件赔偿额(元)",
+        "major customer event compensation (yuan)",
+    ),
 ];
 
 fn word(key: &str) -> (String, String) {
@@ -98,6 +124,10 @@ fn rule_of(path: &[String]) -> &'static str {
         "visits" if has("new_resident_days") => "V-2",
         "visits" => "V-1",
         "patrols" => "V-3",
+        "complaints" if has("major_event_compensation_yuan") || has("group_complaint_people") => {
+            "C-6"
+        }
+        "complaints" => "D-5",
         _ => "",
     }
 }

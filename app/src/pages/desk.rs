@@ -1,12 +1,14 @@
 //! `/desk`: the front desk. Staff log in and see the estate's inbox — urgent open work pinned
 //! on top, then by the nearest deadline — with live countdowns computed in the browser by the
-//! shared rules under the estate's policy, filtered by state and category and searched by
-//! reference, room or phone tail. An order opens at its own address (`/desk/orders/{id}`) in
-//! the same order view as the caretaker's field app, so the desk keeps working through a
-//! network outage too, and Back, reload and bookmarks work as people expect.
+//! shared rules under the estate's policy, each complaint with its severity and reasons,
+//! filtered by state, category, channel, building, deadline and escalation level and searched
+//! by reference, room or phone tail. An order opens at its own address (`/desk/orders/{id}`)
+//! in the same order view as the caretaker's field app — beside the list on a wide screen —,
+//! so the desk keeps working through a network outage too, and Back, reload and bookmarks work
+//! as people expect. Supervisors have their own view at `/desk/supervise`.
 
 use anju_shared::lang::Lang;
-use anju_shared::model::{Category, DeadlineStatus};
+use anju_shared::model::{Category, Channel, DeadlineStatus, Escalation, Role, Severity};
 use anju_shared::order::{Event, EventBody, OrderState, Status, fold};
 use anju_shared::sla::{self, Deadline};
 use chrono::{TimeZone, Utc};
@@ -86,12 +88,33 @@ fn no_estate(on_logout: Callback<()>) -> impl IntoView {
     }
 }
 
-/// An order folded from its events, with its deadlines at the moment of the last tick.
+/// An order folded from its events, with its deadlines at the moment of the last tick and,
+/// for a complaint, its severity with its reasons in both languages.
 #[derive(Clone, PartialEq)]
 struct Row {
     reference: String,
     state: OrderState,
     deadlines: Vec<Deadline>,
+    grade: Option<(Severity, String, String)>,
+}
+
+/// Which deadlines the inbox lists by.
+#[derive(Clone, Copy, PartialEq)]
+enum Due {
+    Any,
+    /// A deadline past and unmet.
+    Overdue,
+    /// A deadline due within the hour (or past).
+    Soon,
+}
+
+/// Whether the window is wide enough for the list and the open order side by side (a desk's
+/// laptop, not a tablet held in one hand).
+fn wide_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w >= 1400.0)
 }
 
 /// Which orders the inbox lists.
@@ -109,7 +132,7 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
     let now_ms = clock::ticking_now_ms();
     // The order open for handling is the address's: `/desk/orders/{id}`.
     let location = leptos_router::hooks::use_location();
-    let open = Memo::new(move |_| {
+    let path = Memo::new(move |_| {
         location
             .pathname
             .get()
@@ -117,12 +140,27 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
             .filter(|id| !id.is_empty())
             .map(str::to_string)
     });
+    // `/desk/orders/{id}/special-report` is the order's special report, printable.
+    let printing = Memo::new(move |_| {
+        path.get()
+            .and_then(|p| p.strip_suffix("/special-report").map(str::to_string))
+    });
+    let open = Memo::new(move |_| path.get().filter(|p| !p.contains('/')));
+    let on_supervise = Memo::new(move |_| location.pathname.with(|p| p == "/desk/supervise"));
+    let my_role = Role::parse(&me.role);
+    let supervises = my_role.is_some_and(Role::is_supervisor);
+    let wide = RwSignal::new(wide_screen());
+    let resize = window_event_listener(leptos::ev::resize, move |_| wide.set(wide_screen()));
+    on_cleanup(move || resize.remove());
     let on_callbacks = Memo::new(move |_| location.pathname.with(|p| p == "/desk/callbacks"));
     let on_new = Memo::new(move |_| location.pathname.with(|p| p == "/desk/new"));
     let show = RwSignal::new(Show::Open);
     let only = RwSignal::new(None::<Category>);
     let query = RwSignal::new(String::new());
     let building = RwSignal::new(None::<String>);
+    let channel = RwSignal::new(None::<Channel>);
+    let level = RwSignal::new(None::<Escalation>);
+    let due_filter = RwSignal::new(Due::Any);
 
     // The server ended the session (timed out, account disabled): out, as at a logout.
     Effect::new(move |_| {
@@ -185,9 +223,37 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
         let id = open.get()?;
         engine.references.with(|m| m.get(&id).cloned())
     });
+    // Complaints' grades over every order on the device (the same issue counts across them),
+    // recomputed when the orders change and once a minute, not every tick.
+    let minute = Memo::new(move |_| now_ms.get() / 60_000);
+    let grades = Memo::new(move |_| {
+        let at = minute.get() * 60_000;
+        folded.with(|f| {
+            let Some((Some((policy, calendar)), orders)) = f else {
+                return std::collections::HashMap::new();
+            };
+            let now = Utc
+                .timestamp_millis_opt(at)
+                .single()
+                .unwrap_or_default()
+                .with_timezone(&calendar.utc_offset);
+            let facts: Vec<_> = orders.iter().map(|(_, s, _)| s.facts()).collect();
+            anju_shared::complaint::grades(policy, &facts, now)
+                .into_iter()
+                .zip(&facts)
+                .filter_map(|(g, f)| {
+                    let g = g?;
+                    let zh = crate::pages::complaint::grade_text(&g, f, Lang::Zh);
+                    let en = crate::pages::complaint::grade_text(&g, f, Lang::En);
+                    Some((f.id.clone(), (g.severity, zh, en)))
+                })
+                .collect::<std::collections::HashMap<_, _>>()
+        })
+    });
     let rows = Memo::new(move |_| {
         let now_ms = now_ms.get();
         let (show, only, in_building) = (show.get(), only.get(), building.get());
+        let (by_channel, at_level, due_by) = (channel.get(), level.get(), due_filter.get());
         let q = query.get().trim().to_lowercase();
         folded.with(|f| {
             let Some((Some((policy, calendar)), orders)) = f else {
@@ -217,11 +283,28 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                         && found
                         && only.is_none_or(|c| c == s.category)
                         && in_building.as_ref().is_none_or(|b| b == building)
+                        && by_channel.is_none_or(|c| c.as_str() == s.channel)
+                        && at_level.is_none_or(|l| l == s.escalated)
                 })
                 .map(|(reference, state, _)| Row {
                     reference: reference.clone(),
                     deadlines: sla::deadlines(policy, calendar, &state.facts(), now),
+                    grade: grades.with(|g| g.get(&state.id).cloned()),
                     state: state.clone(),
+                })
+                .filter(|r| {
+                    let hour = now + chrono::Duration::hours(1);
+                    match due_by {
+                        Due::Any => true,
+                        Due::Overdue => r
+                            .deadlines
+                            .iter()
+                            .any(|d| d.status == DeadlineStatus::Overdue),
+                        Due::Soon => r.deadlines.iter().any(|d| {
+                            matches!(d.status, DeadlineStatus::Open | DeadlineStatus::Overdue)
+                                && d.due <= hour
+                        }),
+                    }
                 })
                 .collect();
             // Urgent work not yet done is pinned on top (「电梯困人了」 does not wait behind a
@@ -296,6 +379,38 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                         </select>
                     </div>
                     <div class="col">
+                        <label for="desk-channel">{tr("渠道", "Channel")}</label>
+                        <select id="desk-channel" on:change=move |ev| channel.set(Channel::parse(&event_target_value(&ev)))>
+                            <option value="">{tr("全部渠道", "Every channel")}</option>
+                            {move || {
+                                let l = lang.get();
+                                Channel::ALL.iter().map(|&c| view! { <option value=c.as_str() selected=move || channel.get() == Some(c)>{l.pick(c.zh(), c.en())}</option> }).collect_view()
+                            }}
+                        </select>
+                    </div>
+                    <div class="col">
+                        <label for="desk-due">{tr("时限", "Deadline")}</label>
+                        <select id="desk-due" on:change=move |ev| due_filter.set(match event_target_value(&ev).as_str() {
+                            "overdue" => Due::Overdue,
+                            "soon" => Due::Soon,
+                            _ => Due::Any,
+                        })>
+                            <option value="" selected=move || due_filter.get() == Due::Any>{tr("全部", "Any")}</option>
+                            <option value="overdue" selected=move || due_filter.get() == Due::Overdue>{tr("已超时", "Overdue")}</option>
+                            <option value="soon" selected=move || due_filter.get() == Due::Soon>{tr("1 小时内到期", "Due within the hour")}</option>
+                        </select>
+                    </div>
+                    <div class="col">
+                        <label for="desk-level">{tr("升级级别", "Escalation level")}</label>
+                        <select id="desk-level" on:change=move |ev| level.set(Escalation::parse(&event_target_value(&ev)))>
+                            <option value="">{tr("全部级别", "Every level")}</option>
+                            {move || {
+                                let l = lang.get();
+                                Escalation::ALL.iter().map(|&e| view! { <option value=e.as_str() selected=move || level.get() == Some(e)>{l.pick(e.zh(), e.en())}</option> }).collect_view()
+                            }}
+                        </select>
+                    </div>
+                    <div class="col">
                         <label for="desk-search">{tr("搜索(编号、房号、手机尾号)", "Search (reference, room, phone tail)")}</label>
                         <input id="desk-search" type="search" prop:value=query
                             on:input=move |ev| query.set(event_target_value(&ev))/>
@@ -336,22 +451,48 @@ fn DeskInbox(me: Me, on_logout: Callback<()>) -> impl IntoView {
                 {button("button secondary", tr("退出", "Log out"), false.into(), on_logout)}
             </div>
             <nav class="tabs" aria-label=tr("前台", "Front desk")>
-                <a class="tab" href="/desk" aria-current=move || (open.get().is_none() && !on_callbacks.get() && !on_new.get()).then_some("page")>{tr("工单", "Orders")}</a>
+                <a class="tab" href="/desk" aria-current=move || (path.get().is_none() && !on_callbacks.get() && !on_new.get() && !on_supervise.get()).then_some("page")>{tr("工单", "Orders")}</a>
                 <a class="tab" href="/desk/callbacks" aria-current=move || on_callbacks.get().then_some("page")>{tr("回访队列", "Callback queue")}</a>
                 <a class="tab" href="/desk/new" aria-current=move || on_new.get().then_some("page")>{tr("登记报事", "Register a report")}</a>
+                {supervises.then(|| view! {
+                    <a class="tab" href="/desk/supervise" aria-current=move || on_supervise.get().then_some("page")>{tr("督办", "Supervise")}</a>
+                })}
             </nav>
-            {move || match open.get() {
-                Some(id) => order_detail(engine, id, states, events, reference, "/desk").into_any(),
-                None if on_callbacks.get() => crate::pages::callbacks::callback_queue(engine, states, engine.references.into()).into_any(),
-                None if on_new.get() => crate::pages::intake::intake(engine).into_any(),
-                None => list().into_any(),
+            {move || match (open.get(), printing.get()) {
+                (_, Some(id)) => crate::pages::complaint::special_report_print(engine, id).into_any(),
+                // A laptop's wide screen: the list and the open order side by side.
+                (Some(id), None) if wide.get() => view! {
+                    <div class="desk-split">
+                        <div class="split-list">{list()}</div>
+                        <div class="split-order">{order_detail(engine, id, states, events, reference, "/desk")}</div>
+                    </div>
+                }.into_any(),
+                (Some(id), None) => order_detail(engine, id, states, events, reference, "/desk").into_any(),
+                (None, None) if on_supervise.get() => match my_role {
+                    Some(r) if supervises => crate::pages::supervise::supervise_view(engine, r, states, now_ms).into_any(),
+                    _ => view! { <p class="card muted">{tr("督办视图供主管使用", "The supervisors' view is for supervisors")}</p> }.into_any(),
+                },
+                (None, None) if on_callbacks.get() => crate::pages::callbacks::callback_queue(engine, states, engine.references.into()).into_any(),
+                (None, None) if on_new.get() => crate::pages::intake::intake(engine).into_any(),
+                (None, None) => list().into_any(),
             }}
         </section>
     }
 }
 
 /// A row is rebuilt when anything it shows changes, except the ticking countdowns.
-fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize, Category) {
+fn row_key(
+    r: &Row,
+) -> (
+    String,
+    String,
+    u8,
+    usize,
+    Option<String>,
+    usize,
+    Category,
+    Option<String>,
+) {
     let s = &r.state;
     (
         s.id.clone(),
@@ -362,6 +503,7 @@ fn row_key(r: &Row) -> (String, String, u8, usize, Option<String>, usize, Catego
         s.assignee.clone(),
         s.conflicts.len(),
         s.category,
+        r.grade.as_ref().map(|g| g.1.clone()),
     )
 }
 
@@ -414,6 +556,10 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
             t.trim().to_string()
         })
     });
+    let grade = row.grade.clone().map(|(severity, zh, en)| {
+        let words = text(move || lang.get().pick(&zh, &en).to_string());
+        view! { <p class=format!("grade grade-{}", severity.as_str()) data-testid="row-grade">{words}</p> }
+    });
     let reference = row.reference.clone();
     let label = text(move || match lang.get() {
         Lang::Zh => format!("处理 {reference}"),
@@ -433,6 +579,7 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
                 <a class="button secondary" href=href aria-label=label>{tr("处理", "Handle")}</a>
             </div>
             <p class="order-text">{state.text.clone()}</p>
+            {grade}
             <p class="muted">{details}</p>
             {notes(engine, state.notes.clone())}
             <div class="deadlines">

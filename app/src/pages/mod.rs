@@ -10,6 +10,8 @@ pub(crate) mod bell;
 #[cfg(feature = "staff")]
 pub(crate) mod callbacks;
 #[cfg(feature = "staff")]
+pub(crate) mod complaint;
+#[cfg(feature = "staff")]
 pub(crate) mod dashboard;
 #[cfg(feature = "staff")]
 pub(crate) mod desk;
@@ -43,6 +45,8 @@ pub(crate) mod plan;
 pub(crate) mod report;
 #[cfg(feature = "staff")]
 pub(crate) mod sitemap;
+#[cfg(feature = "staff")]
+pub(crate) mod supervise;
 #[cfg(feature = "staff")]
 pub(crate) mod technician;
 #[cfg(not(feature = "staff"))]

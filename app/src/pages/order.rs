@@ -125,6 +125,9 @@ pub(crate) fn Countdown(deadline: Deadline, now_ms: ReadSignal<i64>) -> impl Int
         DeadlineKind::Response => "countdown-response",
         DeadlineKind::Completion => "countdown-completion",
         DeadlineKind::Callback => "countdown-callback",
+        DeadlineKind::UnifiedResponse => "countdown-unified-response",
+        DeadlineKind::CompanyReport => "countdown-company-report",
+        DeadlineKind::QualityReport => "countdown-quality-report",
     };
     let due_ms = deadline.due.timestamp_millis();
     let status = deadline.status;
@@ -551,6 +554,8 @@ pub(crate) fn order_detail(
                 crate::pages::assess::assessment_form(state, preset, idle, act)
             })}
         </div>
+        // A complaint's grade, group and reports, and a major customer event's special report.
+        {(back == "/desk").then(|| crate::pages::complaint::complaint_panel(engine, id, orders, now_ms, idle, Callback::new(act)))}
         {dynamic(move || timeline(engine, own_events.get()))}
     }
 }

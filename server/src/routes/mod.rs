@@ -18,6 +18,7 @@ pub mod reports;
 pub mod residents;
 pub mod rules;
 pub mod session;
+pub mod special;
 pub mod sync;
 pub mod webhooks;
 
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(prices::router())
         .merge(rules::router())
         .merge(orders::router())
+        .merge(special::router())
         .merge(patrols::router())
         .merge(rating::router())
         .merge(sync::router())

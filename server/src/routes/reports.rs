@@ -82,11 +82,33 @@ pub async fn build(
             });
         }
     }
+    // The month's special reports, in each estate's own time, each with its order's timeline.
+    let mut special_reports = Vec::new();
+    for e in &scope.estates {
+        let offset = anju_shared::calendar::parse_offset(&e.utc_offset)
+            .unwrap_or_else(|| chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00"));
+        let ms = |d: chrono::NaiveDate| {
+            d.and_time(chrono::NaiveTime::MIN)
+                .and_local_timezone(offset)
+                .single()
+                .map_or(0, |t| t.timestamp_millis())
+        };
+        let list = state
+            .db
+            .special_reports_between(std::slice::from_ref(&e.id), ms(range.0), ms(range.1))
+            .await?;
+        for mut r in list {
+            let events = state.db.order_events(&e.id, &r.order_id).await?;
+            r.timeline = anju_shared::complaint::timeline(&r.order_id, &events);
+            special_reports.push(r);
+        }
+    }
     Ok(MonthlyReport {
         month: month.clone(),
         due: dashboard::report_due(scope.kind, range.1 - Duration::days(1)),
         dashboard: board,
         notes,
+        special_reports,
     })
 }
 

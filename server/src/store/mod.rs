@@ -5,3 +5,4 @@
 pub mod photos;
 pub mod plans;
 pub mod prices;
+pub mod special;

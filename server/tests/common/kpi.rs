@@ -353,7 +353,7 @@ pub async fn story_kpi_scopes(app: &TestApp) {
 }
 
 /// A workbook's sheet as rows of cells.
-fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+pub fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> =
         calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");

@@ -13,6 +13,7 @@ pub mod patrols;
 pub mod plans;
 pub mod prices;
 pub mod routes;
+pub mod special;
 pub mod subjects;
 pub mod vectors;
 pub mod webhooks;

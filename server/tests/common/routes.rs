@@ -502,6 +502,26 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/estates/{estate_id}/orders/{order_id}/special-report",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe("", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "PUT",
+        path: "/estates/{estate_id}/orders/{order_id}/special-report",
+        access: Access::Scoped,
+        may: supervisor,
+        probes: &[probe(
+            "",
+            Body::Json(
+                r#"{"description": "d", "cause": "c", "responsibility": "r", "corrective": "x", "preventive": "p", "people": "w"}"#,
+            ),
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
         path: "/estates/{estate_id}/prices",
         access: Access::Scoped,
         may: anyone,

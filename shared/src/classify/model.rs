@@ -550,6 +550,7 @@ mod tests {
             include_str!("../../tests/data/classify_blind.json"),
             include_str!("../../tests/data/classify_blind2.json"),
             include_str!("../../tests/data/classify_blind3.json"),
+            include_str!("../../tests/data/classify_blind4.json"),
         ];
         let mut wrong = std::collections::BTreeSet::new();
         for text in texts {
