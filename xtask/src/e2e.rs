@@ -103,12 +103,15 @@ fn test_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .map(|entry| entry.map(|e| e.path()))
         .collect::<Result<_, _>>()?;
     files.retain(|f| f.to_string_lossy().ends_with(".test.mjs"));
-    // `ANJU_E2E_ONLY=field_offline cargo xtask test e2e`: the files whose name holds it, for a
-    // developer working on one surface (CI leaves it unset and runs every file).
+    // `ANJU_E2E_ONLY=field_offline,patrol cargo xtask test e2e`: the files whose name holds
+    // one of these, for a developer working on a few surfaces (CI leaves it unset and runs
+    // every file).
     if let Ok(only) = std::env::var("ANJU_E2E_ONLY") {
         files.retain(|f| {
-            f.file_name()
-                .is_some_and(|n| n.to_string_lossy().contains(only.as_str()))
+            f.file_name().is_some_and(|n| {
+                let name = n.to_string_lossy();
+                only.split(',').any(|part| name.contains(part.trim()))
+            })
         });
     }
     files.sort();
