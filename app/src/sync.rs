@@ -704,13 +704,19 @@ impl Engine {
             // An event naming a photo taken after this run's uploads (the photo is still
             // queued) waits, with those after it, for the next run, which uploads it first:
             // sent now, the server would refuse it for a photo it does not have.
-            let waiting: Vec<String> = store
-                .queued_photos(&me.id)
-                .await?
-                .into_iter()
-                .filter(|p| p.refused.is_none() && p.estate == estate_id)
-                .map(|p| p.hash)
-                .collect();
+            // Read only when the push names a photo: the queue holds the photos' bytes, and
+            // most pushes (and every pull-only round) name none.
+            let waiting: Vec<String> = if push.iter().any(|e| !e.body.photos().is_empty()) {
+                store
+                    .queued_photos(&me.id)
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.refused.is_none() && p.estate == estate_id)
+                    .map(|p| p.hash)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             if let Some(cut) = push.iter().position(|e| {
                 e.body
                     .photos()
