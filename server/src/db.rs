@@ -146,8 +146,16 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Begins a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails with
+    /// SQLITE_BUSY at once, without waiting out `busy_timeout`, when another connection
+    /// committed in between, so under a busy desk an erasure or a push could be refused
+    /// for nothing. Taken up front, the lock is waited for like any other.
     pub async fn begin(&self) -> sqlx::Result<Transaction<'static, Any>> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     pub async fn is_empty(&self) -> sqlx::Result<bool> {

@@ -20,7 +20,7 @@ impl Db {
         photo: &CleanPhoto,
         now_ms: i64,
     ) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO photos (hash, estate_id, mime, bytes, uploaded_by, uploaded_ms) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash, estate_id) DO NOTHING",

@@ -166,7 +166,7 @@ impl Db {
         now_ms: i64,
         approve: bool,
     ) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (status, approved_by, approved_ms) = if approve {
             ("approved", Some(by.to_string()), Some(now_ms))
         } else {

@@ -36,7 +36,7 @@ impl Db {
 
     /// Replaces the estate's price list (checked by `price::check_list` before).
     pub async fn set_price_list(&self, estate_id: &str, list: &PriceList) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM estate_prices WHERE estate_id = $1")
             .bind(estate_id.to_string())
             .execute(&mut *tx)
