@@ -126,6 +126,7 @@ fn App() -> impl IntoView {
                         <Route path=path!("") view=|| ()/>
                         <Route path=path!("rules") view=|| ()/>
                         <Route path=path!("prices") view=|| ()/>
+                        <Route path=path!("billing") view=|| ()/>
                         <Route path=path!("kpi") view=|| ()/>
                         <Route path=path!("report") view=|| ()/>
                         <Route path=path!("plan") view=|| ()/>

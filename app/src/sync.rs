@@ -103,6 +103,9 @@ pub(crate) struct Engine {
     pub(crate) staff: RwSignal<Vec<Colleague>>,
     /// The estate's checkpoints and routes (`pages/patrol.rs`), kept for rounds offline.
     pub(crate) patrols: RwSignal<Option<anju_shared::patrol::PatrolPlan>>,
+    /// The estate's price list (`pages/paid.rs`), kept so a technician quotes paid work
+    /// offline, in a basement as at the door.
+    pub(crate) prices: RwSignal<Option<anju_shared::price::PriceList>>,
     /// The server ended the session: the local data stays usable, and a login is asked for.
     pub(crate) session_lost: RwSignal<bool>,
     /// A run was asked for while one was under way: run once more when it ends.
@@ -157,6 +160,10 @@ fn staff_key(estate: &str) -> String {
     format!("staff:{estate}")
 }
 
+fn prices_key(estate: &str) -> String {
+    format!("prices:{estate}")
+}
+
 fn patrols_key(estate: &str) -> String {
     format!("patrols:{estate}")
 }
@@ -183,6 +190,7 @@ pub(crate) fn provide() {
         households: RwSignal::new(Vec::new()),
         staff: RwSignal::new(Vec::new()),
         patrols: RwSignal::new(None),
+        prices: RwSignal::new(None),
         session_lost: RwSignal::new(false),
         again: StoredValue::new(false),
         chosen: crate::pages::nav::chosen(),
@@ -408,6 +416,13 @@ impl Engine {
                 .ok()
                 .flatten(),
         ));
+        self.prices.set(parse(
+            store
+                .meta_text(&prices_key(&estate.id))
+                .await
+                .ok()
+                .flatten(),
+        ));
         self.phase.set(Phase::Ready);
         self.sync_now();
     }
@@ -421,6 +436,7 @@ impl Engine {
             self.site.set(None);
             self.households.set(Vec::new());
             self.staff.set(Vec::new());
+            self.prices.set(None);
             self.state.update(|s| {
                 s.pending = 0;
                 s.last_sync = None;
@@ -457,7 +473,22 @@ impl Engine {
             let _ = store.set_meta_text(&staff_key(&estate.id), &text).await;
             self.staff.set(list);
         }
+        self.load_prices().await;
         self.load_patrols().await;
+    }
+
+    /// Fetches the estate's price list and keeps it for quoting offline; a manager's change
+    /// reaches the tablets at their next site refresh (a quote keeps the price it showed).
+    pub(crate) async fn load_prices(self) {
+        let (Some(store), Some(estate)) = (self.store.get_value(), self.estate()) else {
+            return;
+        };
+        if let Ok(text) = api::get_text(&format!("/api/estates/{}/prices", estate.id)).await
+            && let Some(list) = parse::<anju_shared::price::PriceList>(Some(text.clone()))
+        {
+            let _ = store.set_meta_text(&prices_key(&estate.id), &text).await;
+            self.prices.set(Some(list));
+        }
     }
 
     /// Fetches the estate's patrol definitions and keeps them for offline rounds: a cached

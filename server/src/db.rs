@@ -1064,8 +1064,11 @@ impl Db {
                 let owner = owners.get(e.order_id()).cloned().flatten();
                 refusal = arrival::order_refusal(estate_id, e, owner.as_deref());
                 // Taking an order: only a free one or one already given to the taker, and only
-                // before its work is done (the order as stored now decides).
-                if refusal.is_none() && matches!(e.body, EventBody::Accepted) {
+                // before its work is done; completing one: a special service only with its
+                // quote agreed. The order as stored now decides, this push's earlier events
+                // included.
+                if refusal.is_none() && matches!(e.body, EventBody::Accepted | EventBody::Completed)
+                {
                     let rows = sqlx::query(
                         "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body FROM events \
                          WHERE estate_id = $1 AND order_id = $2 ORDER BY seq",
@@ -1079,7 +1082,11 @@ impl Db {
                         events.extend(readable_event(r)?);
                     }
                     if let Some(state) = anju_shared::order::fold(e.order_id(), &events) {
-                        refusal = arrival::accept_refusal(&state, staff_id);
+                        refusal = if matches!(e.body, EventBody::Accepted) {
+                            arrival::accept_refusal(&state, staff_id)
+                        } else {
+                            arrival::complete_refusal(&state)
+                        };
                     }
                 }
             }

@@ -496,6 +496,25 @@ fn one_order(
         rng.minutes(40, 6 * 60)
     };
     push(t, worker.0, worker.1, EventBody::Responded);
+    // A special service is paid: the resident agrees its price on arrival, from the
+    // estate's list (`seed::DEMO_PRICES`), so the month's billing statement has lines. The
+    // hours come from the clock, not the generator, so the rest of the year stays as it was.
+    if s.category == Category::SpecialService {
+        let hours = 2 + i64::from(t.minute() % 3);
+        push(
+            t + Duration::minutes(5),
+            worker.0,
+            worker.1,
+            EventBody::Quoted {
+                items: vec![anju_shared::price::QuoteLine {
+                    item: "S01".into(),
+                    quantity: hours,
+                    price_fen: 5000,
+                }],
+                total_fen: hours * 5000,
+            },
+        );
+    }
     if stuck || (recent && rng.chance(50)) {
         return;
     }

@@ -363,3 +363,100 @@ pub fn monthly_workbook(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
     }
     book.save_to_buffer()
 }
+
+/// The billing workbook's sheets, in order (the test reads them back by these).
+pub const BILLING_SHEETS: [&str; 2] = ["结算汇总", "收费明细"];
+
+/// The monthly billing statement of paid work and special services (特约服务按月结算,
+/// 000 4.4.3) as a workbook for the estate's finance: one row per household with its total
+/// (the finance list, with the estate's total last), then one row per agreed line. Amounts
+/// are yuan as numbers with two decimals, so the sheet sums them.
+pub fn billing_workbook(s: &anju_shared::billing::Statement) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats {
+        head: Format::new().set_bold().set_text_wrap(),
+        percent: Format::new().set_num_format("0.0%"),
+        wrap: Format::new().set_text_wrap(),
+    };
+    let money = Format::new().set_num_format("#,##0.00");
+    let bold_money = Format::new().set_bold().set_num_format("#,##0.00");
+    let yuan = |fen: i64| fen as f64 / 100.0;
+    let mut book = Workbook::new();
+
+    let ws = sheet(
+        &mut book,
+        BILLING_SHEETS[0],
+        &f,
+        &[
+            "房号 Household",
+            "工单数 Orders",
+            "金额(元) Amount (yuan)",
+            "工单 References",
+        ],
+        &[22.0, 10.0, 16.0, 50.0],
+    )?;
+    for (i, h) in s.households.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, household_label(&h.location))?;
+        ws.write_number(row, 1, h.orders.len() as f64)?;
+        ws.write_number_with_format(row, 2, yuan(h.total_fen), &money)?;
+        let references: Vec<&str> = h.orders.iter().map(|o| o.reference.as_str()).collect();
+        ws.write_string_with_format(row, 3, references.join("、"), &f.wrap)?;
+    }
+    let last = s.households.len() as u32 + 1;
+    ws.write_string_with_format(
+        last,
+        0,
+        format!("{} {} 合计 Total", s.estate_name, s.month),
+        &f.head,
+    )?;
+    ws.write_number_with_format(last, 1, s.orders as f64, &f.head)?;
+    ws.write_number_with_format(last, 2, yuan(s.total_fen), &bold_money)?;
+
+    let ws = sheet(
+        &mut book,
+        BILLING_SHEETS[1],
+        &f,
+        &[
+            "房号 Household",
+            "工单 Order",
+            "类别 Category",
+            "完工 Completed",
+            "编号 Code",
+            "服务项目 Service",
+            "单位 Unit",
+            "数量 Quantity",
+            "单价(元) Price",
+            "金额(元) Amount",
+        ],
+        &[22.0, 16.0, 12.0, 18.0, 8.0, 20.0, 8.0, 10.0, 12.0, 12.0],
+    )?;
+    ws.set_landscape();
+    let mut row = 1;
+    for h in &s.households {
+        for o in &h.orders {
+            for l in &o.lines {
+                ws.write_string(row, 0, household_label(&h.location))?;
+                ws.write_string(row, 1, &o.reference)?;
+                ws.write_string(row, 2, o.category.zh())?;
+                ws.write_string(row, 3, o.completed_at.format("%Y-%m-%d %H:%M").to_string())?;
+                ws.write_string(row, 4, &l.item)?;
+                ws.write_string(row, 5, &l.service)?;
+                ws.write_string(row, 6, &l.unit)?;
+                ws.write_number(row, 7, l.quantity as f64)?;
+                ws.write_number_with_format(row, 8, yuan(l.price_fen), &money)?;
+                ws.write_number_with_format(row, 9, yuan(l.amount_fen), &money)?;
+                row += 1;
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// A household as the statement names it: its address, or that the order named none.
+fn household_label(location: &str) -> &str {
+    if location.is_empty() {
+        "未注明房号"
+    } else {
+        location
+    }
+}

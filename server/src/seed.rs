@@ -153,6 +153,17 @@ fn footprint(i: usize, units: i64) -> serde_json::Value {
     serde_json::json!([[x, y], [x + w, y], [x + w, y + d], [x, y + d]])
 }
 
+/// Every demo estate's price list for paid work and special services (000 4.4.3): code,
+/// service, unit, price in fen, notes. The demo history quotes `S01` on its special services.
+pub const DEMO_PRICES: [(&str, &str, &str, i64, &str); 6] = [
+    ("S01", "上门保洁", "小时", 5000, "两小时起"),
+    ("S02", "空调清洗", "台", 8000, "挂机"),
+    ("S03", "油烟机清洗", "台", 12000, ""),
+    ("R01", "更换水龙头", "个", 3500, "不含材料"),
+    ("R02", "疏通下水管", "次", 8000, ""),
+    ("R03", "更换灯具", "个", 2000, "不含灯具"),
+];
+
 /// Seeds the demo when the database has no company yet. Returns whether it seeded.
 pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
     if !db.is_empty().await? {
@@ -224,6 +235,21 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
             0x00A1_u64 << 32 | (2026 + n as u64)
         };
         insert_site(&mut tx, estate_id, slug, buildings, &mut Rng(seed)).await?;
+        for (position, (item, service, unit, price_fen, notes)) in DEMO_PRICES.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO estate_prices (estate_id, item_id, service, unit, price_fen, notes, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(estate_id)
+            .bind(*item)
+            .bind(*service)
+            .bind(*unit)
+            .bind(*price_fen)
+            .bind(*notes)
+            .bind(i64::try_from(position).unwrap_or(0))
+            .execute(&mut *tx)
+            .await?;
+        }
     }
 
     for (username, display, role, estates) in everyone {

@@ -698,6 +698,20 @@ pub fn accept_refusal(order: &crate::order::OrderState, taker: &str) -> Option<R
     }
 }
 
+/// Whether an order in this state may be completed: a special service (特约服务) is paid
+/// work whose price the resident agrees before it starts (000 4.4.3, 003 10.4.1(4)), so it
+/// is not completed without an agreed quote — otherwise the month's bill would have nothing
+/// to charge. The app asks before it records; the server asks again of what it stored.
+pub fn complete_refusal(order: &crate::order::OrderState) -> Option<Refusal> {
+    (order.category == crate::model::Category::SpecialService && order.quote.is_none()).then(|| {
+        Refusal::new(
+            "quote",
+            "a special service is completed only after the resident agreed its quote",
+            "特约服务须先由业主确认报价,才能完工",
+        )
+    })
+}
+
 /// Whether a contact number sent beside a staff-made report matches the report's masked one:
 /// the full number goes to the order's private contact, the log keeps only the mask.
 pub fn contact_refusal(e: &Event, phone: &str) -> Option<Refusal> {

@@ -8,6 +8,7 @@
 //! user input is ever unwrapped.
 
 pub mod arrival;
+pub mod billing;
 pub mod calendar;
 pub mod callback;
 pub mod classify;

@@ -154,3 +154,50 @@ fn the_agreed_total_becomes_the_completed_orders_amount() {
         None
     );
 }
+
+#[test]
+fn a_special_service_is_completed_only_after_its_quote_is_agreed() {
+    let report = |category: Option<Category>, suggested: Category| {
+        EventBody::Reported(Reported {
+            text: "空调清洗两台".into(),
+            channel: "phone".into(),
+            category,
+            suggested,
+            urgent: false,
+            topic: None,
+            place: None,
+            building_id: String::new(),
+            unit_id: String::new(),
+            location: "3栋2单元1201".into(),
+            phone_masked: String::new(),
+        })
+    };
+    let special = report(Some(Category::SpecialService), Category::Repair);
+    let state = order::fold("ord-1", &[event("r", 0, special.clone())]).expect("reported");
+    let refusal = arrival::complete_refusal(&state).expect("no quote yet");
+    assert_eq!(refusal.field, "quote");
+    assert!(
+        refusal
+            .message(Lang::Zh)
+            .contains("特约服务须先由业主确认报价"),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.message(Lang::En).starts_with("quote"),
+        "{refusal:?}"
+    );
+    // Once the resident agreed its price, it may be completed.
+    let quoted_state = order::fold(
+        "ord-1",
+        &[
+            event("r", 0, special),
+            event("q", 1, quoted(vec![line("tap", 1, 3500)], 3500)),
+        ],
+    )
+    .expect("reported");
+    assert_eq!(arrival::complete_refusal(&quoted_state), None);
+    // Other work may be completed without a quote: most repairs are free.
+    let repair =
+        order::fold("ord-1", &[event("r", 0, report(None, Category::Repair))]).expect("reported");
+    assert_eq!(arrival::complete_refusal(&repair), None);
+}

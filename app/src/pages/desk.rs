@@ -575,6 +575,10 @@ fn OrderRow(row: Row, now_ms: ReadSignal<i64>) -> impl IntoView {
                 {(!state.conflicts.is_empty()).then(|| view! { <strong class="chip urgent">{tr("有冲突", "Conflict")}</strong> })}
                 {note_after_close.then(|| view! { <strong class="chip urgent" data-testid="note-after-close">{tr("关闭后有新备注", "New note after close")}</strong> })}
                 {score.map(|t| view! { <span class="chip" data-testid="row-score">{t}</span> })}
+                // Paid work: the amount once completed, the agreed quote before.
+                {state.amount_fen.or(state.quote.as_ref().map(|q| q.total_fen)).map(|fen| view! {
+                    <span class="chip" data-testid="row-amount">{format!("¥{}", anju_shared::price::yuan(fen))}</span>
+                })}
                 <span class="muted">{reported}</span>
                 <a class="button secondary" href=href aria-label=label>{tr("处理", "Handle")}</a>
             </div>

@@ -84,6 +84,7 @@ enum Tab {
     Plan,
     Rules,
     Prices,
+    Billing,
     Patrols,
     Rounds,
     /// The print sheet of checkpoint codes: reached from the patrols tab, not a tab itself.
@@ -91,13 +92,19 @@ enum Tab {
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str, &'static str, &'static str); 8] = [
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 9] = [
         (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
         (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
         (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
         (Tab::Plan, "/manage/plan", "走访计划", "Visit plan"),
         (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
         (Tab::Prices, "/manage/prices", "价目表", "Price list"),
+        (
+            Tab::Billing,
+            "/manage/billing",
+            "月度结算",
+            "Monthly billing",
+        ),
         (Tab::Patrols, "/manage/patrols", "巡查设置", "Patrols"),
         (Tab::Rounds, "/manage/rounds", "巡查轮次", "Patrol rounds"),
     ];
@@ -159,6 +166,15 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                 Tab::Prices => {
                     let may_edit = anju_shared::model::Role::parse(&me.role).is_some_and(|r| r.sets_estate_rules());
                     crate::pages::paid::price_editor(engine, may_edit).into_any()
+                }
+                Tab::Billing => {
+                    let estate = engine.estate();
+                    view! {
+                        <crate::pages::billing::BillingView
+                            estate=estate.as_ref().map(|e| e.id.clone()).unwrap_or_default()
+                            offset=estate.map(|e| e.utc_offset).unwrap_or_default()/>
+                    }
+                    .into_any()
                 }
                 Tab::Patrols => crate::pages::patrols::patrol_editor(engine, me.clone()).into_any(),
                 Tab::Rounds => crate::pages::patrols::rounds_view(engine).into_any(),

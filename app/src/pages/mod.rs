@@ -8,6 +8,8 @@ pub(crate) mod assess;
 #[cfg(feature = "staff")]
 pub(crate) mod bell;
 #[cfg(feature = "staff")]
+pub(crate) mod billing;
+#[cfg(feature = "staff")]
 pub(crate) mod callbacks;
 #[cfg(feature = "staff")]
 pub(crate) mod complaint;

@@ -17,7 +17,7 @@ use crate::lean::dynamic;
 use crate::pages::dashboard::{Picks, order_list, pct, target_text};
 
 /// Last month as `2026-03`, by the browser's clock in the estate's offset.
-fn last_month(offset: &str) -> String {
+pub(crate) fn last_month(offset: &str) -> String {
     use chrono::{Datelike, TimeZone, Utc};
     let offset = crate::clock::parse_offset(offset);
     let today = Utc

@@ -404,6 +404,15 @@ fn order_card(
                     <dt>{tr("业主评价", "Resident's rating")}</dt>
                     <dd data-testid="order-rating">{r}</dd>
                 })}
+                // Paid work: what the resident agreed, and what the completed work costs.
+                {s.quote.as_ref().map(|q| view! {
+                    <dt>{tr("已确认报价", "Quote agreed")}</dt>
+                    <dd data-testid="order-quote">{format!("¥{}", anju_shared::price::yuan(q.total_fen))}</dd>
+                })}
+                {s.amount_fen.map(|fen| view! {
+                    <dt>{tr("应收金额", "Amount due")}</dt>
+                    <dd data-testid="order-amount">{format!("¥{}", anju_shared::price::yuan(fen))}</dd>
+                })}
                 {s.graded.map(|severity| view! {
                     <dt>{tr("投诉级别", "Complaint severity")}</dt>
                     <dd data-testid="order-severity">{tr(severity.zh(), severity.en())}</dd>
@@ -440,6 +449,7 @@ pub(crate) fn order_detail(
     reference: Signal<Option<String>>,
     back: &'static str,
 ) -> impl IntoView {
+    let lang = use_lang();
     let id = StoredValue::new(id);
     let now_ms = clock::ticking_now_ms();
     let state =
@@ -538,8 +548,14 @@ pub(crate) fn order_detail(
                 {dynamic(move || (status() < Status::InProgress).then(|| {
                     button("button", tr("到场", "Arrived"), idle, Callback::new(move |()| act(EventBody::Responded)))
                 }))}
+                // A special service waits for its agreed quote (the rule the server applies too).
                 {dynamic(move || open().then(|| {
-                    button("button", tr("完工", "Complete"), idle, Callback::new(move |()| act(EventBody::Completed)))
+                    button("button", tr("完工", "Complete"), idle, Callback::new(move |()| {
+                        match state.with_untracked(|s| s.as_ref().and_then(anju_shared::arrival::complete_refusal)) {
+                            Some(r) => error.set(r.message(lang.get_untracked())),
+                            None => act(EventBody::Completed),
+                        }
+                    }))
                 }))}
             </div>
             {dynamic(move || (may_assign && open()).then(|| {

@@ -109,6 +109,8 @@ pub(crate) fn price_editor(engine: Engine, may_edit: bool) -> impl IntoView {
                         rows.set(rows_of(&list));
                         error.set(String::new());
                         notice.set(Some(saved));
+                        // This device quotes from the new list at once, offline too.
+                        engine.load_prices().await;
                     }
                     Err(ApiFailure::Status(400, body)) => error.set(match (l, body.message_zh) {
                         (anju_shared::lang::Lang::Zh, Some(zh)) => zh,
@@ -186,20 +188,25 @@ pub(crate) fn quote_panel(
     act: impl Fn(EventBody) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let lang = use_lang();
-    let list = RwSignal::new(None::<PriceList>);
+    // The list the device keeps (fetched with the estate's site, read offline from the
+    // device's store); asked for once more here when the device has none yet.
+    let list = engine.prices;
+    if list.with_untracked(Option::is_none) {
+        spawn_local(engine.load_prices());
+    }
     let picks = RwSignal::new(Vec::<(String, i64)>::new());
     let item = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if item.with_untracked(String::is_empty)
+            && let Some(first) = list.with(|l| {
+                l.as_ref()
+                    .and_then(|l| l.items.first().map(|i| i.id.clone()))
+            })
+        {
+            item.set(first);
+        }
+    });
     let quantity = RwSignal::new("1".to_string());
-    if let Some(estate) = engine.estate() {
-        spawn_local(async move {
-            if let Ok(l) = api::get::<PriceList>(&prices_url(&estate.id)).await {
-                if let Some(first) = l.items.first() {
-                    item.set(first.id.clone());
-                }
-                list.set(Some(l));
-            }
-        });
-    }
     let quote = move || {
         list.with(|l| {
             picks.with(|p| Quote::from_list(l.as_ref().unwrap_or(&PriceList::default()), p))
@@ -256,7 +263,7 @@ pub(crate) fn quote_panel(
             }))}
             {dynamic(move || open().then(|| match list.get() {
                 None => view! {
-                    <p class="muted">{tr("价目表需要联网读取", "The price list needs a connection")}</p>
+                    <p class="muted">{tr("本机还没有价目表:联网一次即可离线报价", "This device has no price list yet: one connection keeps it for quoting offline")}</p>
                 }.into_any(),
                 Some(l) => view! {
                     <label for="quote-item">{tr("收费项目", "Item")}</label>

@@ -1,6 +1,7 @@
 //! The JSON API: each module owns its router; this merges them under `/api`.
 
 pub mod admin;
+pub mod billing;
 pub mod desk;
 pub mod estates;
 pub mod eval;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(plans::router())
         .merge(prices::router())
+        .merge(billing::router())
         .merge(rules::router())
         .merge(orders::router())
         .merge(special::router())

@@ -2,6 +2,7 @@
 //! methods of `Db`, so routes never hold the pool (the older statements in `db.rs` and a few
 //! routes move here aggregate by aggregate).
 
+pub mod billing;
 pub mod photos;
 pub mod plans;
 pub mod prices;

@@ -361,7 +361,7 @@ pub fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
     range.rows().map(<[calamine::Data]>::to_vec).collect()
 }
 
-fn number(cell: &calamine::Data) -> f64 {
+pub fn number(cell: &calamine::Data) -> f64 {
     match cell {
         calamine::Data::Float(f) => *f,
         calamine::Data::Int(i) => *i as f64,

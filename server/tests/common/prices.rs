@@ -3,6 +3,7 @@
 //! quote through sync: an unknown item or a negative quantity refused by name, an agreed
 //! quote stored and folded into the completed order's amount.
 
+use anju_shared::model::Category;
 use anju_shared::order::{EventBody, Reported};
 use anju_shared::price::QuoteLine;
 use anju_shared::sync::{Outcome, SyncRequest};
@@ -150,4 +151,162 @@ pub async fn story_paid_work(app: &TestApp) {
     assert_eq!(state["quote"]["total_fen"], 15_000, "{view}");
     assert_eq!(state["amount_fen"], 15_000, "{view}");
     assert_eq!(state["quote"]["items"].as_array().map(Vec::len), Some(2));
+
+    // A special service (特约服务) is not completed before its price is agreed: the server
+    // refuses the completion by name, and takes it once the quote is there.
+    let mut d2 = Device::login(app, "tech1", "paid-tablet-2", 0).await;
+    let special = uuid::Uuid::now_v7().to_string();
+    d2.record(
+        &special,
+        EventBody::Reported(Reported {
+            text: "想预约上门疏通下水管".into(),
+            channel: "phone".into(),
+            category: Some(Category::SpecialService),
+            suggested: Category::Repair,
+            urgent: false,
+            topic: None,
+            place: None,
+            building_id: String::new(),
+            unit_id: String::new(),
+            location: "1栋1单元101".into(),
+            phone_masked: String::new(),
+        }),
+        now - 9_000,
+    );
+    d2.record(&special, EventBody::Accepted, now - 8_000);
+    d2.record(&special, EventBody::Completed, now - 7_000);
+    d2.record(
+        &special,
+        quoted(vec![line("pipe", 1, 8000)], 8000),
+        now - 6_000,
+    );
+    d2.record(&special, EventBody::Completed, now - 5_000);
+    let resp = d2
+        .post(&SyncRequest {
+            device_id: d2.id.clone(),
+            estate_id: "est-cuihu".into(),
+            push: d2.outbox.clone(),
+            cursor: 0,
+            limit: Some(1000),
+            contacts: Vec::new(),
+        })
+        .await;
+    let outcomes: Vec<String> = resp
+        .acks
+        .iter()
+        .map(|a| match &a.outcome {
+            Outcome::Stored { .. } | Outcome::Duplicate { .. } => "stored".to_string(),
+            Outcome::Rejected { reason, reason_zh } => {
+                assert!(
+                    reason_zh.contains("特约服务须先由业主确认报价"),
+                    "{reason_zh}"
+                );
+                reason.split(':').next().unwrap_or_default().to_string()
+            }
+        })
+        .collect();
+    assert_eq!(outcomes, ["stored", "stored", "quote", "stored", "stored"]);
+
+    // The month's billing statement: both households, their lines and the estate's total, in
+    // the page's JSON and in the finance workbook read back.
+    let month = chrono::DateTime::from_timestamp_millis(now - 5_000)
+        .expect("now")
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00"))
+        .format("%Y-%m")
+        .to_string();
+    let (desk, _) = logged_in(app, "desk").await;
+    let bill = app
+        .get_json(
+            &desk,
+            &format!("/api/estates/est-cuihu/billing?month={month}"),
+        )
+        .await;
+    assert_eq!(bill["total_fen"], 23_000, "{bill}");
+    assert_eq!(
+        (bill["orders"].as_u64(), bill["special_services"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let homes: Vec<&str> = bill["households"]
+        .as_array()
+        .expect("households")
+        .iter()
+        .filter_map(|h| h["location"].as_str())
+        .collect();
+    assert_eq!(homes, ["1栋1单元101", "3栋2单元1201"], "{bill}");
+    let tap = &bill["households"][1]["orders"][0]["lines"][0];
+    assert_eq!(
+        (
+            tap["service"].as_str(),
+            tap["quantity"].as_i64(),
+            tap["amount_fen"].as_i64()
+        ),
+        (Some("更换水龙头"), Some(2), Some(7000))
+    );
+    // Another month bills nothing; a bad month is named; a technician and another estate's
+    // staff are refused.
+    let empty = app
+        .get_json(&desk, "/api/estates/est-cuihu/billing?month=2001-03")
+        .await;
+    assert_eq!(
+        (empty["orders"].as_u64(), empty["total_fen"].as_i64()),
+        (Some(0), Some(0))
+    );
+    let status = |c: &reqwest::Client, path: String| {
+        let c = c.clone();
+        let url = app.url(&path);
+        async move { c.get(url).send().await.expect("GET").status().as_u16() }
+    };
+    assert_eq!(
+        status(&desk, "/api/estates/est-cuihu/billing?month=2026-13".into()).await,
+        400
+    );
+    assert_eq!(
+        status(&desk, "/api/estates/est-cuihu/billing".into()).await,
+        400
+    );
+    assert_eq!(
+        status(
+            &tech,
+            format!("/api/estates/est-cuihu/billing?month={month}")
+        )
+        .await,
+        403
+    );
+    let (other, _) = logged_in(app, "bj-desk").await;
+    assert_eq!(
+        status(
+            &other,
+            format!("/api/estates/est-cuihu/billing?month={month}")
+        )
+        .await,
+        403
+    );
+
+    let exports = audit_count(app, "export").await;
+    let resp = desk
+        .get(app.url(&format!(
+            "/api/estates/est-cuihu/billing.xlsx?month={month}"
+        )))
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.expect("bytes");
+    assert_eq!(
+        audit_count(app, "export").await,
+        exports + 1,
+        "the export is audited"
+    );
+    let rows = super::kpi::sheet(&bytes, "结算汇总");
+    assert_eq!(rows[1][0].to_string(), "1栋1单元101");
+    assert_eq!(super::kpi::number(&rows[1][2]), 80.0);
+    assert_eq!(super::kpi::number(&rows[2][2]), 150.0);
+    assert_eq!(super::kpi::number(&rows[3][2]), 230.0, "the estate's total");
+    let lines = super::kpi::sheet(&bytes, "收费明细");
+    assert_eq!(lines.len(), 1 + 3, "a header and one row per agreed line");
+    assert!(
+        lines
+            .iter()
+            .any(|r| r[5] == "疏通下水管" && super::kpi::number(&r[9]) == 80.0)
+    );
 }
