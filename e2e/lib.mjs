@@ -155,7 +155,7 @@ async function saveScreenshots(testName, pages) {
  * would, and returns the receipt (`order_id`, `reference`, …). The text should be unique to
  * the test, so it can find its order; `phone` is the resident's contact.
  */
-export async function reportOrder(text, phone = '13800138000') {
+export async function reportOrder(text, phone = '13800138000', extra = {}) {
   const site = await (await fetch(`${BASE_URL}/api/public/estates/cuihu`)).json();
   const building = site.buildings[0];
   const response = await fetch(`${BASE_URL}/api/public/estates/cuihu/reports`, {
@@ -167,6 +167,7 @@ export async function reportOrder(text, phone = '13800138000') {
       unit: building.units[0].id,
       room: '201',
       phone,
+      ...extra,
     }),
   });
   if (!response.ok) {

@@ -1,5 +1,5 @@
 //! The technician's part of `/field`: the orders given to them first, then the estate's open
-//! repairs nobody has yet, each to accept (接单); and on an order, the appointment agreed with
+//! repairs and special services (特约服务) nobody has yet, each to accept (接单); and on an order, the appointment agreed with
 //! the resident (it becomes the response deadline, D-2; one in the past is refused by the
 //! shared arrival check) and the resident's confirmation of the completed work — a finger
 //! signature on the tablet, stored like a photo, or "confirmed by phone" with who.
@@ -26,7 +26,8 @@ pub(crate) fn is_technician(engine: Engine) -> bool {
     })
 }
 
-/// Mine first (still open), then the open repairs nobody has: what a technician may take.
+/// Mine first (still open), then the open repairs and special services nobody has: what a
+/// technician may take.
 fn my_work(engine: Engine, orders: &[OrderState]) -> (Vec<OrderState>, Vec<OrderState>) {
     let me = engine
         .me
@@ -42,7 +43,9 @@ fn my_work(engine: Engine, orders: &[OrderState]) -> (Vec<OrderState>, Vec<Order
     let free = orders
         .iter()
         .filter(open)
-        .filter(|o| o.assignee.is_none() && o.category == Category::Repair)
+        .filter(|o| {
+            o.assignee.is_none() && matches!(o.category, Category::Repair | Category::SpecialService)
+        })
         .cloned()
         .collect();
     (mine, free)
