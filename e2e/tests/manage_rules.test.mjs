@@ -1,9 +1,10 @@
 // An estate's manager sets the estate's rules on /manage — here a shorter dispatch time —
 // and the front desk's timers follow them; a mistake is refused with the field named and
-// changes nothing. See ../lib.mjs for how to run these.
+// changes nothing. The what-if shows last month's orders under edited numbers beside the
+// rules in force before anything is saved. See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { e2eTest, login, reportOrder } from '../lib.mjs';
+import { e2eTest, login, reportOrder, staffSession, synced, BASE_URL } from '../lib.mjs';
 
 /** Writes the override and saves, returning what the page then says. */
 async function saveOverride(page, json) {
@@ -69,4 +70,43 @@ e2eTest('7 · a key no rule has is refused by name, next to the save button, and
   const message = await error.boundingBox();
   assert.ok(message.y > button.y && message.y - (button.y + button.height) < 60, `${JSON.stringify(button)} ${JSON.stringify(message)}`);
   assert.doesNotMatch(await manage.locator('[data-testid=rules-effective]').textContent(), /dispatch_minutes/);
+});
+
+e2eTest('a manager sees how last month\'s orders would have fared under edited numbers, before saving anything', async ({ open }) => {
+  // 滨江壹号 has a year of history; its area manager picks it in the top bar.
+  const area = await staffSession('area');
+  const rulesOf = async () => (await (await fetch(`${BASE_URL}/api/estates/est-binjiang/rules`, {
+    headers: { cookie: area.cookie },
+  })).json()).effective_policy;
+  const saved = await rulesOf();
+  const manage = await open('/manage/rules');
+  await login(manage, 'area');
+  await manage.locator('[data-testid=estate-picker]').selectOption({ label: '滨江壹号' });
+  await manage.getByRole('heading', { level: 1 }).filter({ hasText: '滨江壹号' }).waitFor();
+  await synced(manage);
+  const missed = async () => (await manage.getByTestId('whatif-missed').locator('td').allInnerTexts()).map(Number);
+  await manage.getByTestId('whatif-table').waitFor();
+  // The history reaches the device; unchanged numbers give the same outcome.
+  await manage.waitForFunction(() => document.querySelectorAll('[data-testid=whatif-row]').length > 0);
+  const [inForce, same] = await missed();
+  assert.equal(inForce, same, 'the same numbers, the same outcome');
+  // Every response deadline (D-2) cut to one minute: most of last month's repairs come too late.
+  const fields = manage.locator('.whatif-field').filter({ hasText: '[D-2]' });
+  const n = await fields.count();
+  assert.ok(n > 0, 'the response deadlines are fields');
+  for (let i = 0; i < n; i += 1) await fields.nth(i).locator('input').fill('1');
+  await manage.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('[data-testid=whatif-missed] td')].map((td) => Number(td.textContent));
+    return cells.length === 2 && cells[1] > cells[0];
+  });
+  assert.equal((await missed())[0], inForce, 'the rules in force still give what they gave');
+  const response = manage.locator('[data-testid=whatif-row][data-measure=repair_response_on_time] td');
+  const [now, edited] = await response.allInnerTexts();
+  assert.notEqual(now, edited, `repairs responded to on time change: ${now} → ${edited}`);
+  // Nothing is saved by looking: the server's rules are as they were.
+  assert.deepEqual(await rulesOf(), saved);
+  // "Use these numbers" writes them into the change the save sends.
+  await manage.getByRole('button', { name: '采用这些数值', exact: false }).click();
+  assert.match(await manage.getByLabel('对预设的修改', { exact: false }).inputValue(), /"minutes": 1\b/);
+  assert.deepEqual(await rulesOf(), saved);
 });

@@ -106,6 +106,17 @@ e2eTest('a special service waits for its agreed quote, quoted offline, and the m
   await quote.getByTestId('quote-total').filter({ hasText: '¥100.00' }).waitFor();
   await quote.getByRole('button', { name: '业主已确认报价' }).click();
   await quote.getByTestId('quote-agreed').filter({ hasText: '¥100.00' }).waitFor();
+  // The resident signs for the work with a finger, offline too (kept until the upload).
+  const pad = tech.getByLabel('签名区');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  await tech.mouse.move(box.x + 20, box.y + 30);
+  await tech.mouse.down();
+  await tech.mouse.move(box.x + 120, box.y + 90, { steps: 8 });
+  await tech.mouse.move(box.x + 220, box.y + 40, { steps: 8 });
+  await tech.mouse.up();
+  await tech.getByRole('button', { name: '保存签名' }).click();
+  await tech.getByTestId('confirmed').filter({ hasText: '已由业主签名确认' }).waitFor();
   await tech.getByRole('button', { name: '完工' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();
   await card.getByTestId('order-amount').filter({ hasText: '¥100.00' }).waitFor();
@@ -143,4 +154,40 @@ e2eTest('a special service waits for its agreed quote, quoted offline, and the m
   await manage.emulateMedia({ media: 'print' });
   assert.equal(await manage.locator('nav.tabs').isVisible(), false, 'no tabs on paper');
   assert.equal(await statement.isVisible(), true);
+});
+
+e2eTest('the desk registers a special-service request by phone, its services priced from the list', async ({ open }) => {
+  const tag = `e2e-${Date.now()}`;
+  const desk = await open('/desk');
+  await login(desk, 'desk');
+  await synced(desk);
+  await desk.getByRole('link', { name: '登记报事' }).click();
+  const form = desk.getByTestId('intake');
+  await form.getByLabel('渠道').selectOption('phone');
+  await form.getByLabel('楼栋').selectOption({ index: 1 });
+  await form.getByLabel('单元').selectOption({ index: 1 });
+  await form.getByLabel('房号').fill('1601');
+  await form.getByLabel('问题描述').fill(`两台挂机空调想清洗一下 ${tag}`);
+  await form.getByLabel('类别').selectOption('special_service');
+  const request = form.getByTestId('special-request');
+  await request.getByLabel('收费项目').selectOption('S02');
+  // A quantity of none is refused by the shared check before anything is recorded.
+  await request.getByLabel('数量').fill('0');
+  await request.getByRole('button', { name: '加入报价' }).click();
+  await form.getByRole('button', { name: '登记', exact: true }).click();
+  await form.getByTestId('intake-error').filter({ hasText: '数量:第 1 行' }).waitFor();
+  await request.getByRole('button', { name: '清空' }).click();
+  await request.getByLabel('数量').fill('2');
+  await request.getByRole('button', { name: '加入报价' }).click();
+  await request.getByTestId('quote-total').filter({ hasText: '¥160.00' }).waitFor();
+  await form.getByRole('button', { name: '登记', exact: true }).click();
+
+  // The order opens as a special service with the agreed quote, and the server takes both.
+  const card = desk.locator('[data-testid=field-order-detail]').filter({ hasText: tag });
+  await card.waitFor();
+  await card.getByTestId('order-category').filter({ hasText: '特约服务' }).waitFor();
+  await card.getByTestId('order-quote').filter({ hasText: '¥160.00' }).waitFor();
+  await synced(desk);
+  await desk.getByTestId('timeline').getByText(/业主确认报价 160.00 元/).waitFor();
+  assert.equal(await desk.getByTestId('rejected').count(), 0, 'nothing refused by the server');
 });

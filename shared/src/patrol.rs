@@ -355,6 +355,75 @@ impl RoundState {
     }
 }
 
+labelled_enum! {
+    /// Where a checkpoint of a day's routes stands, for the manager's site map.
+    MarkStatus {
+        Scanned = "scanned", "已巡", "Scanned";
+        /// Scanned, but early, late, by hand or from a tablet with a wrong clock.
+        Doubtful = "doubtful", "存疑", "Doubtful";
+        /// Not scanned and its route's window has closed.
+        Missed = "missed", "漏巡", "Missed";
+        /// Not scanned yet, its route's window still open (or not yet opened).
+        Due = "due", "待巡", "Due";
+    }
+}
+
+/// A checkpoint of a route walked on a day, with where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub checkpoint_id: String,
+    pub name: String,
+    /// The building it stands in or by (site plan), empty when none.
+    pub building_id: String,
+    pub place: String,
+    pub route_name: String,
+    pub status: MarkStatus,
+}
+
+/// The checkpoints of every route scheduled on `day`, each with where it stands at the local
+/// moment `now`: from the day's round when one started (its snapshot is what was expected),
+/// from the estate's current routes otherwise. A checkpoint on two routes is marked once for
+/// each. Routes of every caretaker: this is the manager's view.
+pub fn day_marks(
+    plan: &PatrolPlan,
+    events: &[Event],
+    day: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Vec<Mark> {
+    let mut marks = Vec::new();
+    for route in plan
+        .routes
+        .iter()
+        .filter(|r| scheduled_on(&r.weekdays, day))
+    {
+        let round = fold_round(&round_id(&route.id, day), events);
+        let start = round
+            .as_ref()
+            .map_or_else(|| plan.snapshot(route, day), |r| r.start.clone());
+        // The window closes at its `latest` minute of the day; a day gone is closed.
+        let closed = now.date() > day
+            || (now.date() == day && hhmm(&start.latest).is_some_and(|latest| now.time() > latest));
+        for cp in &start.checkpoints {
+            let scan = round.as_ref().and_then(|r| r.scans.get(&cp.id));
+            let status = match scan {
+                Some(s) if s.flags.is_empty() => MarkStatus::Scanned,
+                Some(_) => MarkStatus::Doubtful,
+                None if closed => MarkStatus::Missed,
+                None => MarkStatus::Due,
+            };
+            marks.push(Mark {
+                checkpoint_id: cp.id.clone(),
+                name: cp.name.clone(),
+                building_id: cp.building_id.clone(),
+                place: cp.place.clone(),
+                route_name: start.route_name.clone(),
+                status,
+            });
+        }
+    }
+    marks
+}
+
 /// Every round id mentioned by the events, in first-seen order.
 pub fn round_ids(events: &[Event]) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();

@@ -587,3 +587,113 @@ proptest! {
         prop_assert!(c.doubtful <= c.scanned);
     }
 }
+
+#[test]
+fn the_days_marks_say_which_checkpoints_were_scanned_missed_or_due() {
+    use anju_shared::patrol::{Checkpoint, MarkStatus, PatrolPlan, Route, day_marks};
+    let cp = |id: &str, building: &str| Checkpoint {
+        id: id.into(),
+        name: format!("点 {id}"),
+        building_id: building.into(),
+        place: String::new(),
+        checklist: Vec::new(),
+        digest: String::new(),
+    };
+    let route = |id: &str, checkpoints: &[&str], weekdays: &[u8], latest: &str| Route {
+        id: id.into(),
+        name: format!("路线 {id}"),
+        checkpoints: checkpoints.iter().map(|c| (*c).to_string()).collect(),
+        caretakers: vec!["stf-guanjia2".into()],
+        weekdays: weekdays.to_vec(),
+        earliest: "08:00".into(),
+        latest: latest.into(),
+    };
+    let plan = PatrolPlan {
+        estate_id: "est".into(),
+        checkpoints: vec![cp("a", "b1"), cp("b", "b2"), cp("c", ""), cp("d", "b1")],
+        // 2026-03-10 is a Tuesday: route-c runs on Mondays only.
+        routes: vec![
+            route("route-a", &["a", "b", "c"], &[], "10:00"),
+            route("route-b", &["d"], &[2], "23:00"),
+            route("route-c", &["a"], &[1], "23:00"),
+        ],
+        generation: 1,
+        threshold: 70,
+    };
+    let day = NaiveDate::from_ymd_opt(2026, 3, 10).expect("day");
+    // The round of route-a started with a snapshot of a and b only (c was added later), a
+    // scanned in its window, b picked by hand (doubtful).
+    let (_, events) = round_events(vec![
+        (
+            "s",
+            "2026-03-10T08:05:00+08:00",
+            EventBody::Round(RoundStep::Started(start(&[("a", &[]), ("b", &[])]))),
+        ),
+        ("1", "2026-03-10T08:10:00+08:00", scan("a", Proof::Qr)),
+        ("2", "2026-03-10T08:20:00+08:00", scan("b", Proof::Manual)),
+    ]);
+    let at = |hm: &str| day.and_time(chrono::NaiveTime::parse_from_str(hm, "%H:%M").expect("time"));
+    let status = |marks: &[anju_shared::patrol::Mark]| {
+        marks
+            .iter()
+            .map(|m| (m.route_name.clone(), m.checkpoint_id.clone(), m.status))
+            .collect::<Vec<_>>()
+    };
+    let morning = day_marks(&plan, &events, day, at("09:00"));
+    assert_eq!(
+        status(&morning),
+        [
+            ("夜间巡查".to_string(), "a".to_string(), MarkStatus::Scanned),
+            (
+                "夜间巡查".to_string(),
+                "b".to_string(),
+                MarkStatus::Doubtful
+            ),
+            ("路线 route-b".to_string(), "d".to_string(), MarkStatus::Due),
+        ],
+        "the round's snapshot is what was expected; route-c does not run on Tuesdays"
+    );
+    // The snapshot keeps what the checkpoint was then (the test's snapshot names no building).
+    assert_eq!(morning[2].building_id, "b1");
+    // Late at night route-b's window has closed: d is missed. The next day, everything unscanned is.
+    let night = day_marks(&plan, &events, day, at("23:30"));
+    assert_eq!(night[2].status, MarkStatus::Missed);
+    let next_day = day
+        .succ_opt()
+        .expect("day")
+        .and_hms_opt(7, 0, 0)
+        .expect("time");
+    assert_eq!(
+        day_marks(&plan, &events, day, next_day)[2].status,
+        MarkStatus::Missed
+    );
+    // A day with no round started: the current routes, every checkpoint due, then missed.
+    let wednesday = NaiveDate::from_ymd_opt(2026, 3, 11).expect("day");
+    let early = day_marks(
+        &plan,
+        &events,
+        wednesday,
+        wednesday.and_hms_opt(7, 0, 0).expect("time"),
+    );
+    assert_eq!(
+        early
+            .iter()
+            .map(|m| (m.checkpoint_id.as_str(), m.status))
+            .collect::<Vec<_>>(),
+        [
+            ("a", MarkStatus::Due),
+            ("b", MarkStatus::Due),
+            ("c", MarkStatus::Due)
+        ]
+    );
+    let late = day_marks(
+        &plan,
+        &events,
+        wednesday,
+        wednesday.and_hms_opt(11, 0, 0).expect("time"),
+    );
+    assert!(
+        late.iter().all(|m| m.status == MarkStatus::Missed),
+        "{late:?}"
+    );
+}

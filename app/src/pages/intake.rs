@@ -9,7 +9,7 @@
 
 use anju_shared::classify::classify;
 use anju_shared::model::{Category, Channel};
-use anju_shared::order::Reported;
+use anju_shared::order::{EventBody, Reported};
 use anju_shared::report::{mask_phone, normalize_phone};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,6 +58,13 @@ pub(crate) fn intake(engine: Engine) -> impl IntoView {
     let error = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let found = Memo::new(move |_| words.with(|t| classify(t)));
+    // A special-service request (特约服务申请): the services the resident asks for, priced from
+    // the estate's list and agreed on the phone, recorded as the order's quote (the
+    // technician may quote again at the door; the latest agreed counts).
+    let picker = crate::pages::paid::Picker::new(engine);
+    let special = Memo::new(move |_| {
+        chosen.get().unwrap_or_else(|| found.with(|c| c.category)) == Category::SpecialService
+    });
 
     let find = Callback::new(move |()| {
         let l = lang.get_untracked();
@@ -138,6 +145,18 @@ pub(crate) fn intake(engine: Engine) -> impl IntoView {
         let where_ = place.get_untracked().or_else(by_hand);
         let c = found.get_untracked();
         let category = chosen.get_untracked().unwrap_or(c.category);
+        // The services asked for, checked before anything is recorded.
+        let quote = if category == Category::SpecialService && !picker.is_empty() {
+            match picker.checked() {
+                Ok(q) => Some(q),
+                Err(r) => {
+                    error.set(r.message(l));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         let now = clock::now_ms();
         let order_id = crate::store::uuid_v7(now);
         let mut reported = Reported::by_staff(&text, channel.get_untracked(), category);
@@ -169,7 +188,22 @@ pub(crate) fn intake(engine: Engine) -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match engine.record_report(&order_id, reported, contact).await {
+            let mut recorded = engine.record_report(&order_id, reported, contact).await;
+            if recorded.is_ok()
+                && let Some((q, total_fen)) = quote
+            {
+                recorded = engine
+                    .record(
+                        &order_id,
+                        EventBody::Quoted {
+                            items: q.items,
+                            total_fen,
+                        },
+                    )
+                    .await;
+                picker.clear();
+            }
+            match recorded {
                 Ok(()) => navigate(&order_href("/desk", &order_id), Default::default()),
                 Err(e) => error.set(e),
             }
@@ -290,6 +324,12 @@ pub(crate) fn intake(engine: Engine) -> impl IntoView {
                 <option value="">{tr("按系统建议", "As suggested")}</option>
                 {categories}
             </select>
+            {dynamic(move || special.get().then(|| view! {
+                <fieldset data-testid="special-request">
+                    <legend>{tr("特约服务申请:业主电话确认的服务与价格(可不填,上门时报价)", "Special-service request: the services and prices the resident agreed on the phone (optional; quoted at the door otherwise)")}</legend>
+                    {picker.view("intake-quote", idle, error)}
+                </fieldset>
+            }))}
             <p role="alert" class="error" data-testid="intake-error">{error}</p>
             <div class="actions">{button("button primary", tr("登记", "Register"), idle, submit)}</div>
         </section>

@@ -178,6 +178,139 @@ pub(crate) fn price_editor(engine: Engine, may_edit: bool) -> impl IntoView {
     }
 }
 
+/// Items and quantities picked from the estate's price list (kept on the device, so it works
+/// offline), with the total by the shared check: the technician's quote on an order and the
+/// desk's special-service request (特约服务申请) both pick with it.
+#[derive(Clone, Copy)]
+pub(crate) struct Picker {
+    list: RwSignal<Option<PriceList>>,
+    picks: RwSignal<Vec<(String, i64)>>,
+    item: RwSignal<String>,
+    quantity: RwSignal<String>,
+}
+
+impl Picker {
+    pub(crate) fn new(engine: Engine) -> Picker {
+        // The list the device keeps (fetched with the estate's site, read offline from the
+        // device's store); asked for once more here when the device has none yet.
+        let list = engine.prices;
+        if list.with_untracked(Option::is_none) {
+            spawn_local(engine.load_prices());
+        }
+        let item = RwSignal::new(String::new());
+        Effect::new(move |_| {
+            if item.with_untracked(String::is_empty)
+                && let Some(first) = list.with(|l| {
+                    l.as_ref()
+                        .and_then(|l| l.items.first().map(|i| i.id.clone()))
+                })
+            {
+                item.set(first);
+            }
+        });
+        Picker {
+            list,
+            picks: RwSignal::new(Vec::new()),
+            item,
+            quantity: RwSignal::new("1".to_string()),
+        }
+    }
+
+    fn quote(self) -> Quote {
+        self.list.with(|l| {
+            self.picks
+                .with(|p| Quote::from_list(l.as_ref().unwrap_or(&PriceList::default()), p))
+        })
+    }
+
+    /// The shared check with the list at hand: an unknown item, a bad quantity, a total over
+    /// the limit is named before anything is recorded.
+    pub(crate) fn checked(self) -> Result<(Quote, i64), anju_shared::arrival::Refusal> {
+        let q = self.quote();
+        let known = |id: &str| self.list.with(|l| l.as_ref().map(|l| l.item(id).is_some()));
+        price::check_quote(&q, &known).map(|total| (q, total))
+    }
+
+    pub(crate) fn is_empty(self) -> bool {
+        self.picks.with_untracked(Vec::is_empty)
+    }
+
+    pub(crate) fn clear(self) {
+        self.picks.set(Vec::new());
+    }
+
+    /// 「更换水龙头(个)」 for an item of the list; its code otherwise.
+    fn name(self, id: &str) -> String {
+        self.list.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.item(id))
+                .map(|i| format!("{}({})", i.service, i.unit))
+                .unwrap_or_else(|| id.to_string())
+        })
+    }
+
+    /// The item and quantity fields (ids `{prefix}-item`, `{prefix}-quantity`), the lines
+    /// picked and the total.
+    pub(crate) fn view(
+        self,
+        prefix: &'static str,
+        idle: Signal<bool>,
+        error: RwSignal<String>,
+    ) -> impl IntoView {
+        let lang = use_lang();
+        let Picker {
+            list,
+            picks,
+            item,
+            quantity,
+        } = self;
+        let add = Callback::new(move |()| {
+            let l = lang.get_untracked();
+            match quantity.get_untracked().trim().parse::<i64>() {
+                Ok(n) => picks.update(|p| p.push((item.get_untracked(), n))),
+                Err(_) => error.set(l.pick("数量:须为整数", "quantity: a whole number").into()),
+            }
+        });
+        let clear = Callback::new(move |()| picks.set(Vec::new()));
+        let item_id = format!("{prefix}-item");
+        let quantity_id = format!("{prefix}-quantity");
+        dynamic(move || {
+            match list.get() {
+            None => view! {
+                <p class="muted">{tr("本机还没有价目表:联网一次即可离线报价", "This device has no price list yet: one connection keeps it for quoting offline")}</p>
+            }.into_any(),
+            Some(l) => view! {
+                <label for=item_id.clone()>{tr("收费项目", "Item")}</label>
+                <select id=item_id.clone() prop:value=item on:change=move |ev| item.set(event_target_value(&ev))>
+                    {l.items.iter().map(|i| view! {
+                        <option value=i.id.clone()>{format!("{} · ¥{}/{}", i.service, price::yuan(i.price_fen), i.unit)}</option>
+                    }).collect_view()}
+                </select>
+                <label for=quantity_id.clone()>{tr("数量", "Quantity")}</label>
+                <input id=quantity_id.clone() type="number" inputmode="numeric" prop:value=quantity
+                    on:input=move |ev| quantity.set(event_target_value(&ev))/>
+                <div class="actions">
+                    {button("button secondary", tr("加入报价", "Add to the quote"), idle, add)}
+                    {button("button secondary", tr("清空", "Clear"), idle, clear)}
+                </div>
+                <ul data-testid="quote-lines">
+                    {move || self.quote().items.into_iter().map(|l| view! {
+                        <li>{format!("{} × {} = ¥{}", self.name(&l.item), l.quantity, price::yuan(l.price_fen.saturating_mul(l.quantity)))}</li>
+                    }).collect_view()}
+                </ul>
+                <p data-testid="quote-total">
+                    {tr("合计:", "Total: ")}
+                    <strong>{move || match self.checked() {
+                        Ok((_, total)) => format!("¥{}", price::yuan(total)),
+                        Err(_) => "—".to_string(),
+                    }}</strong>
+                </p>
+            }.into_any(),
+        }
+        })
+    }
+}
+
 /// On a technician's order: the quote agreed with the resident before the work, and the
 /// amount of the completed paid order.
 pub(crate) fn quote_panel(
@@ -188,48 +321,10 @@ pub(crate) fn quote_panel(
     act: impl Fn(EventBody) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let lang = use_lang();
-    // The list the device keeps (fetched with the estate's site, read offline from the
-    // device's store); asked for once more here when the device has none yet.
-    let list = engine.prices;
-    if list.with_untracked(Option::is_none) {
-        spawn_local(engine.load_prices());
-    }
-    let picks = RwSignal::new(Vec::<(String, i64)>::new());
-    let item = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if item.with_untracked(String::is_empty)
-            && let Some(first) = list.with(|l| {
-                l.as_ref()
-                    .and_then(|l| l.items.first().map(|i| i.id.clone()))
-            })
-        {
-            item.set(first);
-        }
-    });
-    let quantity = RwSignal::new("1".to_string());
-    let quote = move || {
-        list.with(|l| {
-            picks.with(|p| Quote::from_list(l.as_ref().unwrap_or(&PriceList::default()), p))
-        })
-    };
-    // The shared check with the list at hand: an unknown item, a bad quantity, a total over
-    // the limit is named before anything is recorded.
-    let checked = move || {
-        let q = quote();
-        let known = |id: &str| list.with(|l| l.as_ref().map(|l| l.item(id).is_some()));
-        price::check_quote(&q, &known).map(|total| (q, total))
-    };
-    let add = Callback::new(move |()| {
-        let l = lang.get_untracked();
-        match quantity.get_untracked().trim().parse::<i64>() {
-            Ok(n) => picks.update(|p| p.push((item.get_untracked(), n))),
-            Err(_) => error.set(l.pick("数量:须为整数", "quantity: a whole number").into()),
-        }
-    });
-    let clear = Callback::new(move |()| picks.set(Vec::new()));
-    let agree = Callback::new(move |()| match checked() {
+    let picker = Picker::new(engine);
+    let agree = Callback::new(move |()| match picker.checked() {
         Ok((q, total_fen)) => {
-            picks.set(Vec::new());
+            picker.clear();
             act(EventBody::Quoted {
                 items: q.items,
                 total_fen,
@@ -239,14 +334,6 @@ pub(crate) fn quote_panel(
     });
     let idle = Signal::derive(move || busy.get());
     let open = move || state.with(|s| s.as_ref().is_some_and(|s| s.status < Status::Completed));
-    let name = move |id: &str| {
-        list.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.item(id))
-                .map(|i| format!("{}({})", i.service, i.unit))
-                .unwrap_or_else(|| id.to_string())
-        })
-    };
     view! {
         <fieldset data-testid="quote">
             <legend>{tr("有偿服务报价(施工前业主确认)", "Paid work: the quote the resident agrees before work")}</legend>
@@ -255,46 +342,17 @@ pub(crate) fn quote_panel(
                     {tr("业主已确认报价:", "Quote agreed by the resident: ")}
                     <strong>{format!("¥{}", price::yuan(q.total_fen))}</strong>
                     " · "
-                    {q.items.iter().map(|l| format!("{} × {}", name(&l.item), l.quantity)).collect::<Vec<_>>().join(",")}
+                    {q.items.iter().map(|l| format!("{} × {}", picker.name(&l.item), l.quantity)).collect::<Vec<_>>().join(",")}
                 </p>
             }))}
             {dynamic(move || state.with(|s| s.as_ref().and_then(|s| s.amount_fen)).map(|fen| view! {
                 <p data-testid="paid-amount">{tr("应收金额:", "Amount due: ")}<strong>{format!("¥{}", price::yuan(fen))}</strong></p>
             }))}
-            {dynamic(move || open().then(|| match list.get() {
-                None => view! {
-                    <p class="muted">{tr("本机还没有价目表:联网一次即可离线报价", "This device has no price list yet: one connection keeps it for quoting offline")}</p>
-                }.into_any(),
-                Some(l) => view! {
-                    <label for="quote-item">{tr("收费项目", "Item")}</label>
-                    <select id="quote-item" prop:value=item on:change=move |ev| item.set(event_target_value(&ev))>
-                        {l.items.iter().map(|i| view! {
-                            <option value=i.id.clone()>{format!("{} · ¥{}/{}", i.service, price::yuan(i.price_fen), i.unit)}</option>
-                        }).collect_view()}
-                    </select>
-                    <label for="quote-quantity">{tr("数量", "Quantity")}</label>
-                    <input id="quote-quantity" type="number" inputmode="numeric" prop:value=quantity
-                        on:input=move |ev| quantity.set(event_target_value(&ev))/>
-                    <div class="actions">
-                        {button("button secondary", tr("加入报价", "Add to the quote"), idle, add)}
-                        {button("button secondary", tr("清空", "Clear"), idle, clear)}
-                    </div>
-                    <ul data-testid="quote-lines">
-                        {move || quote().items.into_iter().map(|l| view! {
-                            <li>{format!("{} × {} = ¥{}", name(&l.item), l.quantity, price::yuan(l.price_fen.saturating_mul(l.quantity)))}</li>
-                        }).collect_view()}
-                    </ul>
-                    <p data-testid="quote-total">
-                        {tr("合计:", "Total: ")}
-                        <strong>{move || match checked() {
-                            Ok((_, total)) => format!("¥{}", price::yuan(total)),
-                            Err(_) => "—".to_string(),
-                        }}</strong>
-                    </p>
-                    <div class="actions">
-                        {button("button primary", tr("业主已确认报价", "The resident agrees to the quote"), idle, agree)}
-                    </div>
-                }.into_any(),
+            {dynamic(move || open().then(|| view! {
+                {picker.view("quote", idle, error)}
+                <div class="actions">
+                    {button("button primary", tr("业主已确认报价", "The resident agrees to the quote"), idle, agree)}
+                </div>
             }))}
         </fieldset>
     }

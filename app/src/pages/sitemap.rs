@@ -7,7 +7,9 @@
 //!
 //! Everything is computed in the browser by `anju_shared::coverage` from what the sync
 //! engine keeps on the device (events, site plan, households), so the map works offline and
-//! changes as soon as another device's visit is synced.
+//! changes as soon as another device's visit is synced. Today's patrol checkpoints lie over
+//! the buildings they stand in (scanned, doubtful, missed, due, by `patrol::day_marks`), and
+//! are listed under the map with those that stand in no building.
 
 use std::collections::HashMap;
 
@@ -15,6 +17,7 @@ use anju_shared::coverage::{self, Band, Coverage, Filter, Home, Share, Status, T
 use anju_shared::lang::Lang;
 use anju_shared::model::VisitMethod;
 use anju_shared::order::{EventBody, OrderState, fold};
+use anju_shared::patrol::{Mark, MarkStatus};
 use anju_shared::policy::VisitRules;
 use anju_shared::site::{Building, Site};
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
@@ -57,6 +60,11 @@ pub(crate) fn moved_in(h: &Household) -> Option<NaiveDate> {
 }
 
 pub(crate) fn today(engine: Engine) -> NaiveDate {
+    now_local(engine).date()
+}
+
+/// The estate's local time now.
+fn now_local(engine: Engine) -> chrono::NaiveDateTime {
     let offset = clock::parse_offset(
         &engine
             .estate()
@@ -67,7 +75,7 @@ pub(crate) fn today(engine: Engine) -> NaiveDate {
         .single()
         .unwrap_or_default()
         .with_timezone(&offset)
-        .date_naive()
+        .naive_local()
 }
 
 fn first_of_month(d: NaiveDate, back: u32) -> NaiveDate {
@@ -117,6 +125,24 @@ pub(crate) fn site_map(engine: Engine) -> impl IntoView {
     let open_building = RwSignal::new(None::<String>);
     let open_home = RwSignal::new(None::<String>);
     let zoom = RwSignal::new(1.0_f64);
+    let show_patrols = RwSignal::new(true);
+    // Today's checkpoints, again each minute as windows close.
+    let ticking = clock::ticking_now_ms();
+    let minute = Memo::new(move |_| ticking.get() / 60_000);
+    let marks = Memo::new(move |_| {
+        minute.track();
+        if !show_patrols.get() {
+            return Vec::new();
+        }
+        let now = now_local(engine);
+        engine.patrols.with(|plan| {
+            plan.as_ref().map_or_else(Vec::new, |plan| {
+                engine
+                    .events
+                    .with(|events| anju_shared::patrol::day_marks(plan, events, now.date(), now))
+            })
+        })
+    });
 
     let rules = Memo::new(move |_| {
         engine.me.track();
@@ -269,6 +295,11 @@ pub(crate) fn site_map(engine: Engine) -> impl IntoView {
                 <span class="muted">{target} " · " {met}</span>
             </div>
             {legend()}
+            <label class="choice">
+                <input type="checkbox" data-testid="show-patrols" prop:checked=show_patrols
+                    on:change=move |ev| show_patrols.set(event_target_checked(&ev))/>
+                {tr("显示今日巡查点", "Show today's patrol checkpoints")}
+            </label>
             <div class="zoom" role="group" aria-label=tr("缩放", "Zoom")>
                 <button type="button" class="button secondary" on:click=move |_| zoom.update(|z| *z = (*z / 1.25).max(0.5))
                     aria-label=tr("缩小", "Zoom out")>"−"</button>
@@ -277,8 +308,9 @@ pub(crate) fn site_map(engine: Engine) -> impl IntoView {
                     aria-label=tr("放大", "Zoom in")>"+"</button>
             </div>
             <div class="sitemap-scroll">
-                {dynamic(move || drawing(engine, computed, open_building, open_home, zoom.get(), lang.get()))}
+                {dynamic(move || drawing(engine, computed, marks, open_building, open_home, zoom.get(), lang.get()))}
             </div>
+            {dynamic(move || patrol_list(marks.get(), engine, lang.get()))}
             {dynamic(move || open_building.get().map(|b| grid(engine, &b, computed, open_home, lang.get())))}
             {dynamic(move || open_home.get().map(|h| household_panel(engine, h, computed, open_home)))}
         </section>
@@ -344,6 +376,64 @@ fn filters(
     }
 }
 
+/// 「;巡查点 2 已巡、1 漏巡」: a building's checkpoints in its label, for a screen reader.
+fn patrol_words(marks: &[&Mark], lang: Lang) -> String {
+    let parts: Vec<String> = MarkStatus::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = marks.iter().filter(|m| m.status == *s).count();
+            (n > 0).then(|| format!("{n} {}", lang.pick(s.zh(), s.en())))
+        })
+        .collect();
+    match lang {
+        Lang::Zh => format!(";巡查点 {}", parts.join("、")),
+        Lang::En => format!("; checkpoints {}", parts.join(", ")),
+    }
+}
+
+/// Today's checkpoints under the map, by route: where each stands, with those in no building.
+fn patrol_list(marks: Vec<Mark>, engine: Engine, lang: Lang) -> impl IntoView {
+    if marks.is_empty() {
+        return ().into_any();
+    }
+    let building = move |id: &str| {
+        engine.site.with(|s| {
+            s.iter()
+                .flat_map(|s| &s.buildings)
+                .find(|b| b.id == id)
+                .map(|b| b.name.clone())
+        })
+    };
+    let count = |s: MarkStatus| marks.iter().filter(|m| m.status == s).count();
+    let summary = MarkStatus::ALL
+        .iter()
+        .map(|s| format!("{} {}", lang.pick(s.zh(), s.en()), count(*s)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let rows = marks
+        .iter()
+        .map(|m| {
+            let place = building(&m.building_id)
+                .or_else(|| (!m.place.is_empty()).then(|| m.place.clone()))
+                .unwrap_or_else(|| lang.pick("未标注位置", "no place given").to_string());
+            view! {
+                <li data-testid="patrol-row" data-status=m.status.as_str()>
+                    <span class=format!("swatch cp-{}", m.status.as_str()) aria-hidden="true"></span>
+                    {format!("{} · {} · {} · {}", m.route_name, m.name, place, lang.pick(m.status.zh(), m.status.en()))}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="patrol-overlay" data-testid="patrol-overlay">
+            <h3>{lang.pick("今日巡查点", "Today's patrol checkpoints")}</h3>
+            <p class="muted" data-testid="patrol-summary">{summary}</p>
+            <ul class="legend">{rows}</ul>
+        </section>
+    }
+    .into_any()
+}
+
 fn legend() -> impl IntoView {
     view! {
         <ul class="legend" aria-label=tr("图例", "Legend")>
@@ -359,6 +449,7 @@ fn legend() -> impl IntoView {
 fn drawing(
     engine: Engine,
     computed: Memo<Computed>,
+    marks: Memo<Vec<Mark>>,
     open_building: RwSignal<Option<String>>,
     open_home: RwSignal<Option<String>>,
     zoom: f64,
@@ -401,12 +492,14 @@ fn drawing(
     let height = (max_y - min_y) * scale;
     // North up: y grows northwards in metres, downwards on screen.
     let at = move |p: [f64; 2]| ((p[0] - min_x) * scale, (max_y - p[1]) * scale);
+    let marks = marks.get();
     let shapes = computed.with(|c| {
         site.buildings
             .iter()
             .map(|b| {
                 let cov = c.buildings.get(&b.id).copied().unwrap_or_default();
-                building_shape(b, cov, &at, open_building, open_home, lang)
+                let here: Vec<&Mark> = marks.iter().filter(|m| m.building_id == b.id).collect();
+                building_shape(b, cov, &here, &at, open_building, open_home, lang)
             })
             .collect_view()
     });
@@ -424,6 +517,7 @@ fn drawing(
 fn building_shape(
     b: &Building,
     cov: Coverage,
+    marks: &[&Mark],
     at: &dyn Fn([f64; 2]) -> (f64, f64),
     open_building: RwSignal<Option<String>>,
     open_home: RwSignal<Option<String>>,
@@ -454,7 +548,24 @@ fn building_shape(
         ((y1 - y0) / 2.0).max(TOUCH_PX / 2.0),
     );
     let band = cov.all.band();
-    let label = building_label(b, &cov, lang);
+    let mut label = building_label(b, &cov, lang);
+    if !marks.is_empty() {
+        label += &patrol_words(marks, lang);
+    }
+    // Today's checkpoints in the building: a row of dots along its top edge.
+    let dots = marks
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            view! {
+                <circle class=format!("cp cp-{}", m.status.as_str()) data-testid="patrol-mark"
+                    data-status=m.status.as_str()
+                    cx=format!("{:.1}", x0 + 7.0 + i as f64 * 13.0) cy=format!("{:.1}", y0 + 7.0) r="5">
+                    <title>{format!("{} · {}", m.name, lang.pick(m.status.zh(), m.status.en()))}</title>
+                </circle>
+            }
+        })
+        .collect_view();
     let aria = label.clone();
     let id = b.id.clone();
     let id2 = b.id.clone();
@@ -481,6 +592,7 @@ fn building_shape(
             <rect class="hit" x=format!("{:.1}", cx - hw) y=format!("{:.1}", cy - hh)
                 width=format!("{:.1}", hw * 2.0) height=format!("{:.1}", hh * 2.0)/>
             <polygon points=points/>
+            {dots}
             <text x=format!("{cx:.1}") y=format!("{:.1}", if tall { cy - 2.0 } else { cy + 5.0 }) text-anchor="middle">{b.number}</text>
             {tall.then(|| view! {
                 <text class="count" x=format!("{cx:.1}") y=format!("{:.1}", cy + 13.0) text-anchor="middle">{counts}</text>

@@ -44,7 +44,8 @@ fn my_work(engine: Engine, orders: &[OrderState]) -> (Vec<OrderState>, Vec<Order
         .iter()
         .filter(open)
         .filter(|o| {
-            o.assignee.is_none() && matches!(o.category, Category::Repair | Category::SpecialService)
+            o.assignee.is_none()
+                && matches!(o.category, Category::Repair | Category::SpecialService)
         })
         .cloned()
         .collect();
