@@ -101,6 +101,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
     } else {
         false
     };
+    if seeded {
+        seed::seed_demo_prices(&db).await?;
+    }
     // The other demo estates' year, up to today in China: generated once, with the demo.
     let history = if seeded {
         let now = chrono::Utc::now()

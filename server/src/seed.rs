@@ -235,21 +235,6 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
             0x00A1_u64 << 32 | (2026 + n as u64)
         };
         insert_site(&mut tx, estate_id, slug, buildings, &mut Rng(seed)).await?;
-        for (position, (item, service, unit, price_fen, notes)) in DEMO_PRICES.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO estate_prices (estate_id, item_id, service, unit, price_fen, notes, position) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(estate_id)
-            .bind(*item)
-            .bind(*service)
-            .bind(*unit)
-            .bind(*price_fen)
-            .bind(*notes)
-            .bind(i64::try_from(position).unwrap_or(0))
-            .execute(&mut *tx)
-            .await?;
-        }
     }
 
     for (username, display, role, estates) in everyone {
@@ -289,6 +274,31 @@ pub async fn seed_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
     }
     tx.commit().await.context("committing the demo company")?;
     Ok(true)
+}
+
+/// Gives every demo estate the demo price list ([`DEMO_PRICES`]), after the demo company was
+/// seeded: apart from it, because the company's seed also builds databases of older schemas
+/// in the migration tests, which have no price lists.
+pub async fn seed_demo_prices(db: &Db) -> anyhow::Result<()> {
+    let list = anju_shared::price::PriceList {
+        items: DEMO_PRICES
+            .iter()
+            .map(
+                |(id, service, unit, price_fen, notes)| anju_shared::price::PriceItem {
+                    id: (*id).to_string(),
+                    service: (*service).to_string(),
+                    unit: (*unit).to_string(),
+                    price_fen: *price_fen,
+                    notes: (*notes).to_string(),
+                },
+            )
+            .collect(),
+    };
+    anju_shared::price::check_list(&list).map_err(|r| anyhow::anyhow!("demo prices: {r}"))?;
+    for (estate_id, ..) in db.company_estates(COMPANY_ID).await? {
+        db.set_price_list(&estate_id, &list).await?;
+    }
+    Ok(())
 }
 
 /// The id of a demo estate by its slug (`est-cuihu`).

@@ -8,7 +8,7 @@
 use anju_server::{jobs, seed};
 use anju_shared::order::EventBody;
 use anju_shared::sync::SyncRequest;
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use serde_json::Value;
 
 use super::TestApp;
@@ -120,4 +120,36 @@ pub async fn story_the_demo_year(app: &TestApp) {
     let order = &reports[reports.len() - 1];
     let answer: Value = app.get_json(&client, &format!("/api/orders/{order}")).await;
     assert!(answer["evaluation"]["deadlines"].is_array(), "{answer}");
+
+    // Every estate gets the demo price list, and the year's billing statements bill the
+    // special services it quoted from it (rare: a month may have none).
+    seed::seed_demo_prices(&app.db).await.expect("prices");
+    let list = app
+        .get_json(&client, "/api/estates/est-binjiang/prices")
+        .await;
+    assert_eq!(list["items"][0]["service"], "上门保洁", "{list}");
+    let mut billed = 0;
+    let mut month = now.date_naive();
+    for _ in 0..12 {
+        month = month.with_day(1).expect("first") - Duration::days(1);
+        let bill = app
+            .get_json(
+                &client,
+                &format!(
+                    "/api/estates/est-binjiang/billing?month={}",
+                    month.format("%Y-%m")
+                ),
+            )
+            .await;
+        let orders = bill["orders"].as_u64().expect("orders");
+        assert_eq!(bill["special_services"].as_u64(), Some(orders), "{bill}");
+        if orders > 0 {
+            assert_eq!(
+                bill["households"][0]["orders"][0]["lines"][0]["service"], "上门保洁",
+                "{bill}"
+            );
+        }
+        billed += orders;
+    }
+    assert!(billed > 0, "a year of special services billed");
 }

@@ -535,6 +535,20 @@ pub const ROUTES: &[Route] = &[
         probes: &[probe("", Body::Json(r#"{"items": []}"#), Expect::Refused)],
     },
     Route {
+        method: "GET",
+        path: "/estates/{estate_id}/billing",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe("month=2026-03", Body::None, Expect::Refused)],
+    },
+    Route {
+        method: "GET",
+        path: "/estates/{estate_id}/billing.xlsx",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe("month=2026-03", Body::None, Expect::Refused)],
+    },
+    Route {
         method: "POST",
         path: "/estates/{estate_id}/photos",
         access: Access::Scoped,
