@@ -83,15 +83,22 @@ pub fn clear_session_cookie(secure: bool) -> String {
     }
 }
 
-/// The session token from the request's cookies, if any.
-pub fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+/// The session token from the request's cookies, if any, under the one name this server
+/// sets: with secure cookies only `__Host-…`, which a sibling site or a plain-HTTP page cannot
+/// plant, so a planted `anju_session` is never read.
+pub fn cookie_token(headers: &axum::http::HeaderMap, secure: bool) -> Option<String> {
+    let name = if secure {
+        SESSION_COOKIE
+    } else {
+        DEV_SESSION_COOKIE
+    };
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE || *k == DEV_SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
         .filter(|v| !v.is_empty())
 }
@@ -117,7 +124,8 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = cookie_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let token = cookie_token(&parts.headers, state.config.cookie_secure)
+            .ok_or(ApiError::Unauthenticated)?;
         let now = chrono::Utc::now().timestamp_millis();
         let row: StaffRow = state
             .db

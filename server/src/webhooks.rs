@@ -226,8 +226,12 @@ pub fn classify(ip: IpAddr) -> AddressClass {
                 Never("a broadcast address", "广播地址")
             } else if v4.is_multicast() {
                 Never("a multicast address", "组播地址")
-            } else if a >= 240 {
+            } else if a >= 240 || (a == 192 && b == 0 && v4.octets()[2] == 0) {
+                // 240/4 and the protocol assignments of 192.0.0.0/24 (NAT64 discovery, DS-Lite).
                 Never("a reserved address", "保留地址")
+            } else if a == 198 && (b == 18 || b == 19) {
+                // 198.18.0.0/15: benchmarking networks, inside a data centre, never on the internet.
+                Never("a benchmarking address", "网络测试地址")
             } else if v4.is_link_local() {
                 Never(LINK_LOCAL.0, LINK_LOCAL.1)
             } else if v4.is_loopback() {
@@ -252,6 +256,10 @@ pub fn classify(ip: IpAddr) -> AddressClass {
                 Never("a multicast address", "组播地址")
             } else if seg[0] & 0xffc0 == 0xfe80 {
                 Never(LINK_LOCAL.0, LINK_LOCAL.1)
+            } else if seg[0] == 0x2001 && seg[1] == 0 {
+                // Teredo (2001::/32) tunnels to an IPv4 address it hides (XOR-ed): it could
+                // reach anything the IPv4 rules refuse.
+                Never("a Teredo tunnel address", "Teredo 隧道地址")
             } else if seg[0] & 0xfe00 == 0xfc00 || seg[0] & 0xffc0 == 0xfec0 {
                 Private(
                     "a private (unique local) address",
@@ -1042,6 +1050,11 @@ mod tests {
             "ff02::1",
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
+            "198.18.0.1",
+            "198.19.255.254",
+            "192.0.0.170",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::ffff:198.18.1.1",
         ] {
             assert!(
                 matches!(classify(ip(never)), AddressClass::Never(..)),
@@ -1079,6 +1092,10 @@ mod tests {
             "172.32.0.1",
             "2606:4700::1111",
             "2002:0808:0808::1",
+            "198.17.255.255",
+            "198.20.0.1",
+            "192.0.1.1",
+            "2001:db9::1",
         ] {
             assert_eq!(classify(ip(public)), AddressClass::Public, "{public}");
         }

@@ -1073,6 +1073,29 @@ async fn the_session_cookie_is_host_bound_and_secure_by_default() {
         .unwrap_or("")
         .to_string();
     assert_ne!(cookie.split(';').next(), second.split(';').next());
+    // The live token is read under its `__Host-` name only: under the development name (a
+    // cookie a sibling site could plant) it is nobody's.
+    let token = second
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("a token");
+    let me = |cookie: String| {
+        let client = app.browser();
+        let url = app.url("/api/me");
+        async move {
+            client
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("me")
+                .status()
+        }
+    };
+    assert_eq!(me(format!("__Host-anju_session={token}")).await, 200);
+    assert_eq!(me(format!("anju_session={token}")).await, 401);
 }
 
 #[tokio::test]

@@ -214,7 +214,7 @@ async fn login(
         .await?;
     // Session fixation: an id the browser held before login (perhaps planted by someone else)
     // must not outlive it, whoever it belonged to.
-    if let Some(old) = cookie_token(&headers) {
+    if let Some(old) = cookie_token(&headers, state.config.cookie_secure) {
         state.db.delete_session(&token_hash(&old)).await?;
     }
     let token = new_session_token();
@@ -240,7 +240,7 @@ async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(token) = cookie_token(&headers) {
+    if let Some(token) = cookie_token(&headers, state.config.cookie_secure) {
         state.db.delete_session(&token_hash(&token)).await?;
     }
     Ok((
