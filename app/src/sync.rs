@@ -291,6 +291,9 @@ impl Engine {
                 }
                 let _ = store.forget_pulled().await;
             }
+            // The photos the service worker keeps are residents' data too: every surface's
+            // logout (desk, field, manage) leaves them behind here.
+            crate::pages::order::forget_photos();
             self.me.set(None);
             self.events.set(Vec::new());
             self.references.set(BTreeMap::new());
@@ -299,6 +302,7 @@ impl Engine {
             self.households.set(Vec::new());
             self.staff.set(Vec::new());
             self.patrols.set(None);
+            self.prices.set(None);
             self.state.update(|s| {
                 s.pending = 0;
                 s.rejected = 0;

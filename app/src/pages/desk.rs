@@ -58,7 +58,6 @@ pub(crate) fn DeskPage() -> impl IntoView {
     // device (the engine's logout keeps what waits to be sent).
     let logged_out = Callback::new(move |()| {
         engine.logout();
-        crate::pages::order::forget_photos();
         who.set(None);
         session.set(Session::LoggedOut);
     });

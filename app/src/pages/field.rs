@@ -15,7 +15,7 @@ use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, sorted_indices, text};
 use crate::pages::login::Login;
 use crate::pages::nav::who;
-use crate::pages::order::{forget_photos, kind_label, order_detail, order_href, person};
+use crate::pages::order::{kind_label, order_detail, order_href, person};
 use crate::pages::visit::{visit_form, visits};
 use crate::pages::widgets::button;
 use crate::sync::{Engine, Phase, SyncBadge, use_engine};
@@ -34,7 +34,6 @@ pub(crate) fn FieldPage() -> impl IntoView {
         if engine.session_lost.get() && !ended.get_untracked() {
             ended.set(true);
             engine.logout();
-            forget_photos();
         }
     });
     // The child routes draw nothing (the page reads the address), but their outlet must be in
@@ -64,7 +63,7 @@ pub(crate) fn FieldPage() -> impl IntoView {
                 <p role="alert" class="error">{tr(zh, en)}</p>
                 <div class="actions">
                     {button("button", tr("重试", "Try again"), false.into(), Callback::new(move |()| engine.boot()))}
-                    {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| { engine.logout(); forget_photos(); }))}
+                    {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| engine.logout()))}
                 </div>
             </section>
         }
@@ -172,7 +171,6 @@ fn field_app(engine: Engine) -> impl IntoView {
                 // user's order.
                 {button("button secondary", tr("退出", "Log out"), false.into(), Callback::new(move |()| {
                     engine.logout();
-                    forget_photos();
                     done.run(());
                 }))}
             </div>
