@@ -1090,6 +1090,30 @@ impl Db {
                     }
                 }
             }
+            // A patrol finding raised as an order names one of this estate's orders (stored, or
+            // reported earlier in this push: the tablet records the report first), never an
+            // order of another estate nor one that does not exist.
+            if refusal.is_none()
+                && let EventBody::Round(anju_shared::patrol::RoundStep::Raised { order_id, .. }) =
+                    &e.body
+            {
+                if !owners.contains_key(order_id.as_str()) {
+                    let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
+                        .bind(order_id.clone())
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get::<String, _>(0))
+                        .transpose()?;
+                    owners.insert(order_id.clone(), owner);
+                }
+                if owners.get(order_id.as_str()).cloned().flatten().as_deref() != Some(estate_id) {
+                    refusal = Some(arrival::Refusal::new(
+                        "order_id",
+                        "names no order of this estate",
+                        "不是本小区的工单",
+                    ));
+                }
+            }
             let row = if refusal.is_none() {
                 StoredEvent::checked(e)
             } else {

@@ -465,11 +465,26 @@ pub async fn story_a_finding_becomes_an_order_with_deadlines(app: &TestApp) {
                 order_id: order_id.clone(),
             }),
         ),
+        // A finding "raised" as an order that does not exist is refused by name.
+        event(
+            &round,
+            "tab-f",
+            6,
+            &me,
+            EventBody::Round(RoundStep::Raised {
+                checkpoint_id: "cp-garage".into(),
+                item: "消防通道畅通无堆物".into(),
+                order_id: uuid::Uuid::now_v7().to_string(),
+            }),
+        ),
     ];
     let answer = push(app, &caretaker, "tab-f", &events, None).await;
-    for n in 0..events.len() {
+    for n in 0..events.len() - 1 {
         assert_eq!(outcome(&answer, n).0, "stored", "{answer}");
     }
+    let (kind, reason) = outcome(&answer, events.len() - 1);
+    assert_eq!(kind, "rejected", "{answer}");
+    assert!(reason.starts_with("order_id"), "{answer}");
     // The desk sees the order, from a patrol, with its deadlines.
     let (desk, _) = logged_in(app, "desk").await;
     let view = app
