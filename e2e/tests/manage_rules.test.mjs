@@ -82,7 +82,7 @@ e2eTest('a manager sees how last month\'s orders would have fared under edited n
   const manage = await open('/manage/rules');
   await login(manage, 'area');
   await manage.locator('[data-testid=estate-picker]').selectOption({ label: '滨江壹号' });
-  await manage.getByRole('heading', { level: 1 }).filter({ hasText: '滨江壹号' }).waitFor();
+  await manage.getByRole('heading', { level: 1, name: '滨江壹号 · 小区规则' }).waitFor();
   await synced(manage);
   const missed = async () => (await manage.getByTestId('whatif-missed').locator('td').allInnerTexts()).map(Number);
   await manage.getByTestId('whatif-table').waitFor();
