@@ -400,6 +400,29 @@ async fn api_eval_answers_like_the_contract() {
             .starts_with("orders[0].reported_at"),
         "{err}"
     );
+    // Open to anyone, so throttled per address: 60 a minute, then 429 with a time to wait.
+    let mut statuses = Vec::new();
+    for _ in 0..60 {
+        let resp = app
+            .client
+            .post(app.url("/api/eval"))
+            .json(&bad)
+            .send()
+            .await
+            .expect("eval");
+        statuses.push(resp.status().as_u16());
+        if resp.status() == 429 {
+            assert!(resp.headers().contains_key("retry-after"));
+            break;
+        }
+    }
+    assert_eq!(
+        statuses.len(),
+        59,
+        "the 61st in a minute is refused: {statuses:?}"
+    );
+    assert!(statuses[..58].iter().all(|s| *s == 400), "{statuses:?}");
+    assert_eq!(statuses[58], 429);
 }
 
 fn anju() -> Command {
