@@ -454,6 +454,84 @@ pub fn demo_household_count() -> i64 {
     BUILDINGS.iter().map(|(u, f, p)| u * f * p).sum()
 }
 
+/// A large estate for the site-map bench (`cargo xtask bench sitemap`): 万户苑, 50 buildings of
+/// two units, 25 floors and two homes a floor — 5,000 households — in the demo's southern
+/// region, given to the demo's project manager and first caretaker, with a visit recorded on
+/// two households in five over the last three months. Returns (households, visits).
+pub async fn seed_bench_estate(
+    db: &Db,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> anyhow::Result<(usize, usize)> {
+    const ESTATE: &str = "est-wanhu";
+    let buildings = [(2_i64, 25_i64, 2_i64); 50];
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0)",
+    )
+    .bind(ESTATE)
+    .bind(COMPANY_ID)
+    .bind(REGION_ID)
+    .bind("wanhu")
+    .bind("万户苑")
+    .bind("cmsk")
+    .bind("+08:00")
+    .execute(&mut *tx)
+    .await?;
+    insert_site(
+        &mut tx,
+        ESTATE,
+        "wanhu",
+        &buildings,
+        &mut Rng(0x00B3_u64 << 32),
+    )
+    .await?;
+    for staff in ["stf-pm", "stf-guanjia1"] {
+        sqlx::query("INSERT INTO staff_estates (staff_id, estate_id) VALUES ($1, $2)")
+            .bind(staff)
+            .bind(ESTATE)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await.context("committing the bench estate")?;
+    let households = db.households(ESTATE).await?;
+    let mut clock = anju_shared::hlc::Clock::default();
+    let visits: Vec<anju_shared::order::Event> = households
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 5 < 2)
+        .map(|(i, h)| {
+            let at = now - chrono::Duration::hours(1 + (i as i64 * 7) % (90 * 24));
+            anju_shared::order::Event {
+                id: format!("bench-visit-{i}"),
+                subject: anju_shared::subject::Subject::household(h.id.clone()),
+                device_id: "bench-tablet".into(),
+                device_seq: i as u64 + 1,
+                hlc: clock.tick(u64::try_from(at.timestamp_millis()).unwrap_or(0)),
+                actor: "stf-guanjia1".into(),
+                at,
+                body: anju_shared::order::EventBody::Visited {
+                    household_id: h.id.clone(),
+                    method: ["door", "phone", "outdoor"][i % 3].into(),
+                    note: String::new(),
+                    not_home: false,
+                },
+                seq: None,
+            }
+        })
+        .collect();
+    let count = visits.len();
+    db.insert_history(
+        ESTATE,
+        crate::demo::History {
+            orders: Vec::new(),
+            visits,
+        },
+    )
+    .await?;
+    Ok((households.len(), count))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,9 +39,14 @@ const SYNC_RUNS: u32 = 7;
 const SYNC_GOAL_MS: f64 = 1000.0;
 
 /// The groups of rows, by the name `cargo xtask bench NAME…` selects them with.
-const GROUPS: [&str; 7] = [
-    "size", "engine", "clock", "ingest", "sync", "report", "plan",
+const GROUPS: [&str; 8] = [
+    "size", "engine", "clock", "ingest", "sync", "report", "plan", "sitemap",
 ];
+
+/// The manager's site map of an estate of `sitemap_seed`'s 5,000 households redrawn after a
+/// filter change in the real app under Chromium; the median of this many runs.
+const SITEMAP_RUNS: u32 = 9;
+const SITEMAP_GOAL_MS: f64 = 100.0;
 
 /// Proposing next month's visit plan (V-1) for an estate of this many households in wasm
 /// under Chromium, as the supervisor's page does offline; the median of this many runs.
@@ -95,6 +100,9 @@ pub(crate) fn run(groups: &[String]) -> Result<()> {
     }
     if wanted("plan") {
         rows.push(visit_plan()?);
+    }
+    if wanted("sitemap") {
+        rows.push(site_map(&dist)?);
     }
 
     println!("| measure | result | goal | met |\n|---|---|---|---|");
@@ -479,6 +487,93 @@ fn field_sync(dist: &Path) -> Result<Row> {
         ),
         goal: format!("≤ {:.0} s", SYNC_GOAL_MS / 1000.0),
         met: median <= SYNC_GOAL_MS,
+    })
+}
+
+/// `e2e/sitemap_bench.mjs` opens the manager's site map of 万户苑 (5,000 households, added to
+/// a fresh demo database by the `sitemap_seed` example) and times [`SITEMAP_RUNS`] redraws
+/// after a change of the period filter, from the change to the painted frame.
+fn site_map(dist: &Path) -> Result<Row> {
+    let binary = e2e::build_server(true)?;
+    e2e::ensure_chromium()?;
+    let e2e_dir = cmd::project_root().join("e2e");
+    dist::ensure_npm_packages(&e2e_dir)?;
+    let scratch = std::env::temp_dir().join(format!("anju-bench-sitemap-{}", std::process::id()));
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch)?;
+    }
+    std::fs::create_dir_all(&scratch)?;
+    let log = scratch.join("server.log");
+    let outcome = (|| {
+        let server = e2e::Server::start(&binary, &scratch, dist, &log, 0)?;
+        let url = format!("http://{}", server.addr);
+        let database = format!("sqlite://{}", scratch.join("anju.db").display());
+        let seeded = engine::last_json_line(
+            &cmd::stdout(cmd::cargo().args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "anju-server",
+                "--example",
+                "sitemap_seed",
+                "--",
+                &database,
+            ]))?,
+            "sitemap_seed",
+        )?;
+        let count = |key: &str| {
+            seeded[key]
+                .as_u64()
+                .ok_or_else(|| format!("no `{key}` in {seeded}"))
+        };
+        let (buildings, households) = (count("buildings")?, count("households")?);
+        let timed = engine::last_json_line(
+            &cmd::stdout(
+                Command::new("node")
+                    .arg(e2e_dir.join("sitemap_bench.mjs"))
+                    .arg(&url)
+                    .args([
+                        SITEMAP_RUNS.to_string(),
+                        buildings.to_string(),
+                        households.to_string(),
+                    ])
+                    .current_dir(&e2e_dir),
+            )?,
+            "sitemap_bench.mjs",
+        )?;
+        Ok::<_, Box<dyn std::error::Error>>((households, timed))
+    })();
+    let (households, timed) = match outcome {
+        Ok(answer) => {
+            std::fs::remove_dir_all(&scratch)?;
+            answer
+        }
+        Err(error) => {
+            eprintln!("(kept {} for a look)", scratch.display());
+            return Err(error);
+        }
+    };
+    let ms = |key: &str| -> Result<f64> {
+        timed[key]
+            .as_f64()
+            .ok_or_else(|| format!("no `{key}` in {timed}").into())
+    };
+    let median = ms("median_ms")?;
+    Ok(Row {
+        measure: format!(
+            "the manager's site map of an estate of {} households redrawn in headless Chromium \
+             after a change of the period filter (coverage of every household, shares per \
+             building, the SVG), from the change to the painted frame (median of {SITEMAP_RUNS})",
+            thousands(u32::try_from(households)?)
+        ),
+        result: format!(
+            "{median:.1} ms (min {:.1}, max {:.1})",
+            ms("min_ms")?,
+            ms("max_ms")?
+        ),
+        goal: format!("≤ {SITEMAP_GOAL_MS:.0} ms"),
+        met: median <= SITEMAP_GOAL_MS,
     })
 }
 
