@@ -101,8 +101,9 @@ fn week_view(r: WeeklyReport, l: Lang) -> impl IntoView {
         .map(|(s, n)| view! { <tr><th scope="row">{l.pick(s.zh(), s.en())}</th><td class="num">{*n}</td></tr> })
         .collect_view();
     let list = |zh: &'static str, en: &'static str, testid: &'static str, orders: Vec<OrderLine>| {
+        let n = orders.len();
         view! {
-            <h3 data-testid=testid>{l.pick(zh, en)} {format!(" ({})", orders.len())}</h3>
+            <h3 data-testid=testid>{l.pick(zh, en)} {format!(" ({n})")}</h3>
             {order_list(orders, l)}
         }
     };

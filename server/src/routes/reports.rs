@@ -181,7 +181,7 @@ async fn list(
         .map(|e| (e.id.clone(), e.name.clone()))
         .collect();
     Ok(Json(reporting::report_list(
-        (scope.kind, &scope.id, &scope.name),
+        (scope.kind, scope.id.as_str(), scope.name.as_str()),
         &estates,
         &stored,
         &months,
@@ -205,7 +205,7 @@ async fn build_week(
     let scope = figures::resolve(state, staff, ip, q.scope, &q.id).await?;
     let data = figures::load_week(&state.db, &scope, range.0, range.1).await?;
     Ok(reporting::weekly(
-        (scope.kind, &scope.id, &scope.name),
+        (scope.kind, scope.id.as_str(), scope.name.as_str()),
         week,
         &data,
         range,

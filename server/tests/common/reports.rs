@@ -285,6 +285,15 @@ pub async fn story_report_list(app: &TestApp) {
     }
 }
 
+/// A cell written as a number; anything else fails the test.
+fn num(cell: &calamine::Data) -> f64 {
+    match cell {
+        calamine::Data::Float(f) => *f,
+        calamine::Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
         .expect("a list")
@@ -438,14 +447,14 @@ pub async fn story_weekly_report(app: &TestApp) {
             .unwrap_or_else(|| panic!("{name} in {categories:?}"))
             .clone()
     };
-    assert_eq!(row("投诉")[1], calamine::Data::Float(1.0));
-    assert_eq!(row("环境管理")[1], calamine::Data::Float(1.0));
-    assert_eq!(row("报修")[1], calamine::Data::Float(0.0));
+    assert_eq!(num(&row("投诉")[1]), 1.0);
+    assert_eq!(num(&row("环境管理")[1]), 1.0);
+    assert_eq!(num(&row("报修")[1]), 0.0);
     let channels = sheet(&bytes, "渠道");
     assert!(
         channels
             .iter()
-            .any(|r| r[0].to_string().starts_with("巡查发现") && r[1] == calamine::Data::Float(1.0)),
+            .any(|r| r[0].to_string().starts_with("巡查发现") && num(&r[1]) == 1.0),
         "{channels:?}"
     );
     let reference = |list: &str| -> String {
