@@ -87,8 +87,8 @@ impl Db {
         self.estate_data_with(estate, from, to, false).await
     }
 
-    /// [`Db::estate_data`], and with `reopened` also the orders called back or reopened from
-    /// `from` on whenever reported (the weekly report's rectification items). Their events'
+    /// [`Db::estate_data`], and with `reopened` also the orders called back from `from` on
+    /// whenever reported (a failed callback reopens one) (the weekly report's rectification items). Their events'
     /// times are the devices' own, so the rows are picked by arrival: an event arrives at the
     /// earliest `MAX_AHEAD_MS` before its time, so everything timed from `from` on is among
     /// those that arrived from `from − MAX_AHEAD_MS` on; `shared` then keeps the exact ones.
@@ -123,7 +123,7 @@ impl Db {
         let query = if reopened {
             sqlx::query(orders_sql!(
                 " OR EXISTS (SELECT 1 FROM events r WHERE r.order_id = o.id \
-                    AND r.kind IN ('called_back', 'reopened') AND r.received_ms >= $4)"
+                    AND r.kind = 'called_back' AND r.received_ms >= $4)"
             ))
         } else {
             sqlx::query(orders_sql!(""))

@@ -12,7 +12,7 @@ use crate::dashboard::{
     self, Dashboard, EstateData, OrderLine, ReportStatus, ScopeKind, in_period, in_years, line,
     start_of,
 };
-use crate::model::{Category, Channel, EventKind, labelled_enum};
+use crate::model::{Category, Channel, labelled_enum};
 
 type Time = chrono::DateTime<chrono::FixedOffset>;
 
@@ -236,20 +236,17 @@ pub struct WeeklyReport {
     pub patrol_findings: Vec<OrderLine>,
 }
 
-/// Whether an order was reopened in `[from, to)`: a callback that failed (the fold reopens
-/// the order at it) or a reopening recorded by a person.
+/// Whether a failed callback reopened the order in `[from, to)` (the fold reopens the order
+/// at such a callback, D-9).
 fn reopened_in(o: &crate::order::OrderState, from: Time, to: Time) -> bool {
-    let within = |at: &Time| from <= *at && *at < to;
-    o.callbacks.iter().any(|c| c.fails() && within(&c.at))
-        || o
-            .milestones
-            .iter()
-            .any(|(k, at, _)| *k == EventKind::Reopened && within(at))
+    o.callbacks
+        .iter()
+        .any(|c| c.fails() && from <= c.at && c.at < to)
 }
 
 /// The weekly report of a scope for the local dates `[from, to)` (a week from
 /// [`week_range`]), each estate in its own offset, open work judged at `now`. The estates'
-/// orders must include those reopened in the week whenever reported.
+/// orders must include those called back in the week whenever reported.
 pub fn weekly(
     (scope, id, name): (ScopeKind, &str, &str),
     week: &str,
