@@ -9,9 +9,9 @@
 //! the sheets of counts.
 
 use anju_shared::dashboard::{AGE_BANDS, Dashboard, Figures, MonthlyReport, OrderLine};
-use anju_shared::reporting::WeeklyReport;
 use anju_shared::kpi::Kpi;
 use anju_shared::model::{Category, Channel};
+use anju_shared::reporting::WeeklyReport;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// Sheet names, in order (the test reads them back by these).

@@ -128,10 +128,7 @@ impl Db {
         } else {
             sqlx::query(orders_sql!(""))
         };
-        let query = query
-            .bind(estate.id.clone())
-            .bind(from_ms)
-            .bind(to_ms);
+        let query = query.bind(estate.id.clone()).bind(from_ms).bind(to_ms);
         let query = if reopened {
             query.bind(from_ms - anju_shared::arrival::MAX_AHEAD_MS)
         } else {

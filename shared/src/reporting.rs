@@ -202,9 +202,8 @@ pub fn week_range(week: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
     }
     let year: i32 = year.parse().map_err(|_| bad())?;
     let number: u32 = number.parse().map_err(|_| bad())?;
-    let monday = NaiveDate::from_isoywd_opt(year, number, Weekday::Mon).ok_or_else(|| {
-        FieldError::new("week", format!("{year} has no week {number}"))
-    })?;
+    let monday = NaiveDate::from_isoywd_opt(year, number, Weekday::Mon)
+        .ok_or_else(|| FieldError::new("week", format!("{year} has no week {number}")))?;
     let monday = in_years("week", monday)?;
     Ok((monday, monday + Duration::days(7)))
 }
@@ -305,7 +304,11 @@ mod tests {
             ("2020-W53", "2020-12-28"),
         ] {
             let (from, to) = week_range(week).expect(week);
-            assert_eq!((from, to), (d(monday), d(monday) + Duration::days(7)), "{week}");
+            assert_eq!(
+                (from, to),
+                (d(monday), d(monday) + Duration::days(7)),
+                "{week}"
+            );
             assert_eq!(week_of(from), week, "{week}'s Monday");
             assert_eq!(week_of(to - Duration::days(1)), week, "{week}'s Sunday");
         }
@@ -332,8 +335,19 @@ mod tests {
     #[test]
     fn a_bad_week_is_refused_by_name() {
         for bad in [
-            "", "2026-10", "2026W10", "2026-W1", "2026-W100", "26-W10", "2026-w10", "2026-W00",
-            "2025-W53", "2026-W54", "1999-W10", "2101-W10", "２026-W10",
+            "",
+            "2026-10",
+            "2026W10",
+            "2026-W1",
+            "2026-W100",
+            "26-W10",
+            "2026-w10",
+            "2026-W00",
+            "2025-W53",
+            "2026-W54",
+            "1999-W10",
+            "2101-W10",
+            "２026-W10",
         ] {
             let e = week_range(bad).expect_err(bad);
             assert_eq!(e.field, "week", "{bad}");
@@ -349,7 +363,10 @@ mod tests {
             ["2026-01", "2025-12", "2025-11"]
         );
         assert_eq!(recent_months(d("2026-02-10"), 0), ["2026-01"]);
-        assert_eq!(recent_months(d("2026-02-10"), 99).len(), MAX_MONTHS as usize);
+        assert_eq!(
+            recent_months(d("2026-02-10"), 99).len(),
+            MAX_MONTHS as usize
+        );
         for (month, scope, due) in [
             ("2026-02", ScopeKind::Estate, "2026-03-05"),
             ("2026-02", ScopeKind::Region, "2026-03-10"),
@@ -403,7 +420,15 @@ mod tests {
         let seen: Vec<(ScopeKind, &str, &str, ListStatus, bool)> = list
             .rows
             .iter()
-            .map(|r| (r.scope, r.id.as_str(), r.month.as_str(), r.status, r.overdue))
+            .map(|r| {
+                (
+                    r.scope,
+                    r.id.as_str(),
+                    r.month.as_str(),
+                    r.status,
+                    r.overdue,
+                )
+            })
             .collect();
         use ListStatus::*;
         assert_eq!(

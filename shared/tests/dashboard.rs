@@ -390,16 +390,28 @@ fn today_is_the_estates_date_not_utcs() {
 /// the week whenever they were reported.
 #[test]
 fn a_weeks_report_counts_its_days_and_lists_what_was_reopened_in_it() {
-    use anju_shared::reporting;
     use EventBody::*;
+    use anju_shared::reporting;
     let a = estate(
         "a",
         "cmsk",
         vec![
             // Just after midnight on the Monday in Beijing (still Sunday in UTC): in.
-            order("c1", Category::Complaint, "phone", "2026-03-09T00:10:00+08:00", vec![]),
+            order(
+                "c1",
+                Category::Complaint,
+                "phone",
+                "2026-03-09T00:10:00+08:00",
+                vec![],
+            ),
             // The Sunday before: out.
-            order("c0", Category::Complaint, "phone", "2026-03-08T23:50:00+08:00", vec![]),
+            order(
+                "c0",
+                Category::Complaint,
+                "phone",
+                "2026-03-08T23:50:00+08:00",
+                vec![],
+            ),
             // Reported the week before, reopened in this one by a very unsatisfied callback.
             order(
                 "r0",
@@ -424,8 +436,20 @@ fn a_weeks_report_counts_its_days_and_lists_what_was_reopened_in_it() {
                 ],
             ),
             // Patrol findings made orders: the Sunday night is in, the next Monday is not.
-            order("p1", Category::Environment, "patrol", "2026-03-15T23:00:00+08:00", vec![]),
-            order("p2", Category::Environment, "patrol", "2026-03-16T00:00:00+08:00", vec![]),
+            order(
+                "p1",
+                Category::Environment,
+                "patrol",
+                "2026-03-15T23:00:00+08:00",
+                vec![],
+            ),
+            order(
+                "p2",
+                Category::Environment,
+                "patrol",
+                "2026-03-16T00:00:00+08:00",
+                vec![],
+            ),
         ],
         vec![],
     );
@@ -457,7 +481,10 @@ fn a_weeks_report_counts_its_days_and_lists_what_was_reopened_in_it() {
     assert_eq!(by(Category::Complaint), Some(1));
     assert_eq!(by(Category::Environment), Some(1));
     assert_eq!(by(Category::Repair), Some(0));
-    assert_eq!((week.dashboard.from, week.dashboard.to), (d("2026-03-09"), d("2026-03-15")));
+    assert_eq!(
+        (week.dashboard.from, week.dashboard.to),
+        (d("2026-03-09"), d("2026-03-15"))
+    );
     assert_eq!(
         week.dashboard,
         dashboard::dashboard(ScopeKind::Estate, "a", "甲", &estates, range, now),

@@ -7,9 +7,9 @@
 //! the months that are over, with where each stands and when it is due; a row opens it.
 
 use anju_shared::dashboard::{MonthlyReport, ReportChange, ReportNote, ReportStatus, ScopeKind};
-use anju_shared::reporting::{self, ListStatus, ReportList, ReportRow};
 use anju_shared::lang::Lang;
 use anju_shared::model::{Category, Channel, Role};
+use anju_shared::reporting::{self, ListStatus, ReportList, ReportRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -64,7 +64,9 @@ pub(crate) fn MonthlyView(me: Me, estate: String, offset: String) -> impl IntoVi
     let xlsx = move || format!("/api/reports/monthly.xlsx?{}", scope_query.get());
     // A row of the list opens its report below it.
     let open = Callback::new(move |row: ReportRow| {
-        picks.scope.set(format!("{}:{}", row.scope.as_str(), row.id));
+        picks
+            .scope
+            .set(format!("{}:{}", row.scope.as_str(), row.id));
         month.set(row.month);
         if let Some(view) = web_sys::window()
             .and_then(|w| w.document())
@@ -126,11 +128,16 @@ fn report_list(
         let l = lang.get_untracked();
         spawn_local(async move {
             let answer = api::get::<ReportList>(&format!("/api/reports?{q}")).await;
-            list.set(Some(answer.map_err(|e| match e {
-                ApiFailure::Status(_, body) => body.error,
-                ApiFailure::Network(_) => l
-                    .pick("需要联网查看报表列表", "The list of reports needs a connection")
-                    .into(),
+            list.set(Some(answer.map_err(|e| {
+                match e {
+                    ApiFailure::Status(_, body) => body.error,
+                    ApiFailure::Network(_) => l
+                        .pick(
+                            "需要联网查看报表列表",
+                            "The list of reports needs a connection",
+                        )
+                        .into(),
+                }
             })));
         });
     });
@@ -162,7 +169,9 @@ fn report_list(
 
 fn row_view(row: ReportRow, open: Callback<ReportRow>, l: Lang) -> impl IntoView {
     let status = match (row.status, row.submitted) {
-        (ListStatus::Submitted, _) | (_, None) => l.pick(row.status.zh(), row.status.en()).to_string(),
+        (ListStatus::Submitted, _) | (_, None) => {
+            l.pick(row.status.zh(), row.status.en()).to_string()
+        }
         (_, Some((done, of))) => format!("{} {done}/{of}", l.pick("已提交", "submitted")),
     };
     let scope = if row.scope == ScopeKind::Estate {
@@ -170,7 +179,11 @@ fn row_view(row: ReportRow, open: Callback<ReportRow>, l: Lang) -> impl IntoView
     } else {
         format!("{} · {}", l.pick(row.scope.zh(), row.scope.en()), row.name)
     };
-    let class = if row.scope == ScopeKind::Estate { "" } else { "rollup" };
+    let class = if row.scope == ScopeKind::Estate {
+        ""
+    } else {
+        "rollup"
+    };
     view! {
         <tr data-testid="report-row" data-month=row.month.clone() data-id=row.id.clone()
             data-status=row.status.as_str() class=class>

@@ -39,11 +39,13 @@ pub(crate) fn WeeklyView(estate: String, offset: String) -> impl IntoView {
             if query.get_untracked() != q {
                 return;
             }
-            report.set(Some(answer.map_err(|e| match e {
-                ApiFailure::Status(_, body) => body.error,
-                ApiFailure::Network(_) => l
-                    .pick("需要联网查看周报", "The weekly report needs a connection")
-                    .into(),
+            report.set(Some(answer.map_err(|e| {
+                match e {
+                    ApiFailure::Status(_, body) => body.error,
+                    ApiFailure::Network(_) => l
+                        .pick("需要联网查看周报", "The weekly report needs a connection")
+                        .into(),
+                }
             })));
         });
     });
@@ -100,13 +102,14 @@ fn week_view(r: WeeklyReport, l: Lang) -> impl IntoView {
         .iter()
         .map(|(s, n)| view! { <tr><th scope="row">{l.pick(s.zh(), s.en())}</th><td class="num">{*n}</td></tr> })
         .collect_view();
-    let list = |zh: &'static str, en: &'static str, testid: &'static str, orders: Vec<OrderLine>| {
-        let n = orders.len();
-        view! {
-            <h3 data-testid=testid>{l.pick(zh, en)} {format!(" ({n})")}</h3>
-            {order_list(orders, l)}
-        }
-    };
+    let list =
+        |zh: &'static str, en: &'static str, testid: &'static str, orders: Vec<OrderLine>| {
+            let n = orders.len();
+            view! {
+                <h3 data-testid=testid>{l.pick(zh, en)} {format!(" ({n})")}</h3>
+                {order_list(orders, l)}
+            }
+        };
     view! {
         <header class="report-head">
             <h2 class="print-only">{l.pick("客户投诉、报事、整改周报", "Weekly complaint, order and rectification report")}</h2>

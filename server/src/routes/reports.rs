@@ -238,7 +238,12 @@ async fn weekly_workbook(
             &staff.id,
             &ip,
             "export",
-            &format!("weekly report {} {} {}", d.scope.as_str(), d.id, report.week),
+            &format!(
+                "weekly report {} {} {}",
+                d.scope.as_str(),
+                d.id,
+                report.week
+            ),
             &format!("{} bytes", bytes.len()),
         )
         .await?;

@@ -91,13 +91,15 @@ fn last_month_in_beijing() -> (String, NaiveDate) {
 
 /// A stored report's status and author, if any.
 async fn stored(app: &TestApp, estate: &str, month: &str) -> Option<(String, Option<String>)> {
-    sqlx::query("SELECT status, updated_by FROM monthly_reports WHERE estate_id = $1 AND month = $2")
-        .bind(estate.to_string())
-        .bind(month.to_string())
-        .fetch_optional(&app.db.pool)
-        .await
-        .expect("monthly_reports")
-        .map(|r| (r.try_get(0).expect("status"), r.try_get(1).expect("by")))
+    sqlx::query(
+        "SELECT status, updated_by FROM monthly_reports WHERE estate_id = $1 AND month = $2",
+    )
+    .bind(estate.to_string())
+    .bind(month.to_string())
+    .fetch_optional(&app.db.pool)
+    .await
+    .expect("monthly_reports")
+    .map(|r| (r.try_get(0).expect("status"), r.try_get(1).expect("by")))
 }
 
 fn rows<'a>(list: &'a Value, month: &str) -> Vec<&'a Value> {
@@ -129,7 +131,11 @@ pub async fn story_report_list(app: &TestApp) {
         "{row}"
     );
     let due = NaiveDate::from_ymd_opt(today.year(), today.month(), 5).expect("the 5th");
-    assert_eq!(row["due"], due.to_string(), "due by the 5th of the next month");
+    assert_eq!(
+        row["due"],
+        due.to_string(),
+        "due by the 5th of the next month"
+    );
     assert_eq!(row["overdue"], today > due, "{row}");
 
     // The clock opens last month's draft for every estate, once.
@@ -240,7 +246,11 @@ pub async fn story_report_list(app: &TestApp) {
     );
     assert_eq!(rollup["status"], "draft", "some begun, not all submitted");
     let ten = NaiveDate::from_ymd_opt(today.year(), today.month(), 10).expect("the 10th");
-    assert_eq!(rollup["due"], ten.to_string(), "a roll-up is due by the 10th");
+    assert_eq!(
+        rollup["due"],
+        ten.to_string(),
+        "a roll-up is due by the 10th"
+    );
     let cuihu = month_rows
         .iter()
         .find(|r| r["id"] == "est-cuihu")
@@ -397,7 +407,11 @@ pub async fn story_weekly_report(app: &TestApp) {
     assert_eq!(total["complaints_unjudged"], 1, "{total}");
     assert_eq!(count_of(&total["complaints_by_severity"], "general"), 1);
     assert_eq!(ids(&week["complaints"]), ["wk-c-1"]);
-    assert_eq!(ids(&week["reopened"]), ["wk-r-1"], "reopened whenever reported");
+    assert_eq!(
+        ids(&week["reopened"]),
+        ["wk-r-1"],
+        "reopened whenever reported"
+    );
     assert_eq!(ids(&week["patrol_findings"]), ["wk-p-1"]);
 
     // The same function as the dashboard's for those seven days.
