@@ -127,7 +127,8 @@ fn report_list(
         let Some(q) = query.get() else { return };
         let l = lang.get_untracked();
         spawn_local(async move {
-            let answer = api::get::<ReportList>(&format!("/api/reports?{q}")).await;
+            // Half a year: last month's report first, the report itself not far below.
+            let answer = api::get::<ReportList>(&format!("/api/reports?{q}&months=6")).await;
             list.set(Some(answer.map_err(|e| {
                 match e {
                     ApiFailure::Status(_, body) => body.error,
