@@ -129,6 +129,7 @@ fn App() -> impl IntoView {
                         <Route path=path!("billing") view=|| ()/>
                         <Route path=path!("kpi") view=|| ()/>
                         <Route path=path!("report") view=|| ()/>
+                        <Route path=path!("weekly") view=|| ()/>
                         <Route path=path!("plan") view=|| ()/>
                         <Route path=path!("patrols") view=|| ()/>
                         <Route path=path!("patrols/print") view=|| ()/>

@@ -4,11 +4,14 @@
 //! unclosed and the unsatisfied orders, each estate's analysis and measures, and the month's
 //! major customer events' special reports (C-6) with their timelines. Numbers are
 //! written as numbers and ratios as percentages, header rows are frozen and columns sized,
-//! pages set to A4. Every figure comes from the same `MonthlyReport` the page shows.
+//! pages set to A4. Every figure comes from the same `MonthlyReport` the page shows. The
+//! weekly complaint, order and rectification report is a workbook of the same make, sharing
+//! the sheets of counts.
 
-use anju_shared::dashboard::{AGE_BANDS, Figures, MonthlyReport, OrderLine};
+use anju_shared::dashboard::{AGE_BANDS, Dashboard, Figures, MonthlyReport, OrderLine};
 use anju_shared::kpi::Kpi;
 use anju_shared::model::{Category, Channel};
+use anju_shared::reporting::WeeklyReport;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// Sheet names, in order (the test reads them back by these).
@@ -116,13 +119,155 @@ const ORDER_HEADERS: [&str; 10] = [
 ];
 const ORDER_WIDTHS: [f64; 10] = [16.0, 14.0, 10.0, 14.0, 17.0, 10.0, 14.0, 10.0, 18.0, 50.0];
 
-/// The workbook of a monthly report, as bytes.
-pub fn monthly_workbook(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
-    let f = Formats {
+/// The sheets of counts a monthly and a weekly report share: by category (C-1) and by channel,
+/// the scope's total then each estate's; complaints by validity (C-4) and severity (C-5).
+fn count_sheets(
+    book: &mut Workbook,
+    f: &Formats,
+    d: &Dashboard,
+    names: [&str; 3],
+) -> Result<(), XlsxError> {
+    let total = &d.total;
+    let mut headers = vec!["类别 Category".to_string(), "合计 Total".to_string()];
+    headers.extend(d.estates.iter().map(|e| e.name.clone()));
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let widths: Vec<f64> = std::iter::once(18.0)
+        .chain(headers[1..].iter().map(|_| 12.0))
+        .collect();
+    let ws = sheet(book, names[0], f, &refs, &widths)?;
+    for (i, c) in Category::ALL.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, format!("{} {}", c.zh(), c.en()))?;
+        ws.write_number(
+            row,
+            1,
+            f64::from(total.by_category.get(i).map_or(0, |x| x.1)),
+        )?;
+        for (k, e) in d.estates.iter().enumerate() {
+            let n = e.figures.by_category.get(i).map_or(0, |x| x.1);
+            ws.write_number(row, k as u16 + 2, f64::from(n))?;
+        }
+    }
+    let mut headers = vec!["渠道 Channel".to_string(), "合计 Total".to_string()];
+    headers.extend(d.estates.iter().map(|e| e.name.clone()));
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let ws = sheet(book, names[1], f, &refs, &widths)?;
+    for (i, (channel, n)) in total.by_channel.iter().enumerate() {
+        let row = i as u32 + 1;
+        let name = Channel::parse(channel)
+            .map_or_else(|| channel.clone(), |c| format!("{} {}", c.zh(), c.en()));
+        ws.write_string(row, 0, name)?;
+        ws.write_number(row, 1, f64::from(*n))?;
+        for (k, e) in d.estates.iter().enumerate() {
+            let n = e
+                .figures
+                .by_channel
+                .iter()
+                .find(|(c, _)| c == channel)
+                .map_or(0, |x| x.1);
+            ws.write_number(row, k as u16 + 2, f64::from(n))?;
+        }
+    }
+
+    let ws = sheet(
+        book,
+        names[2],
+        f,
+        &["投诉 Complaints", "数量 Count"],
+        &[28.0, 12.0],
+    )?;
+    let mut rows: Vec<(String, u32)> = vec![
+        ("有效 Valid".into(), total.complaints_valid),
+        ("无效 Invalid".into(), total.complaints_invalid),
+        ("未认定 Not judged".into(), total.complaints_unjudged),
+    ];
+    rows.extend(
+        total
+            .complaints_by_severity
+            .iter()
+            .map(|(s, n)| (format!("{} {}", s.zh(), s.en()), *n)),
+    );
+    for (i, (label, n)) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, label)?;
+        ws.write_number(row, 1, f64::from(*n))?;
+    }
+    Ok(())
+}
+
+/// Sheet names of the weekly report, in order (the test reads them back by these).
+pub const WEEKLY_SHEETS: [&str; 7] = [
+    "类别",
+    "渠道",
+    "投诉",
+    "投诉清单",
+    "未关闭",
+    "回访不满意返修",
+    "巡查整改",
+];
+
+/// The weekly complaint, order and rectification report (《客户投诉、报事、整改周报》, 004
+/// 006-4.5.2.1) as a workbook: the week's counts, then its lists — every complaint with its
+/// severity and validity, the orders not closed, those reopened by a failed callback and the
+/// patrol findings made orders.
+pub fn weekly_workbook(report: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
+    let f = formats();
+    let d = &report.dashboard;
+    let mut book = Workbook::new();
+    count_sheets(
+        &mut book,
+        &f,
+        d,
+        [WEEKLY_SHEETS[0], WEEKLY_SHEETS[1], WEEKLY_SHEETS[2]],
+    )?;
+    book.worksheet_from_name(WEEKLY_SHEETS[0])?.write_string(
+        Category::ALL.len() as u32 + 2,
+        0,
+        format!("{} · {} · {} ~ {}", d.name, report.week, d.from, d.to),
+    )?;
+    let mut headers = ORDER_HEADERS.to_vec();
+    headers.extend(["级别 Severity", "有效性 Validity"]);
+    let mut widths = ORDER_WIDTHS.to_vec();
+    widths.extend([10.0, 10.0]);
+    let ws = sheet(&mut book, WEEKLY_SHEETS[3], &f, &headers, &widths)?;
+    ws.set_landscape();
+    orders(ws, &report.complaints, &f)?;
+    for (i, o) in report.complaints.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 10, o.severity.map_or("一般", |s| s.zh()))?;
+        ws.write_string(
+            row,
+            11,
+            match o.valid {
+                Some(true) => "有效",
+                Some(false) => "无效",
+                None => "未认定",
+            },
+        )?;
+    }
+    for (name, list) in [
+        (WEEKLY_SHEETS[4], &d.unclosed),
+        (WEEKLY_SHEETS[5], &report.reopened),
+        (WEEKLY_SHEETS[6], &report.patrol_findings),
+    ] {
+        let ws = sheet(&mut book, name, &f, &ORDER_HEADERS, &ORDER_WIDTHS)?;
+        ws.set_landscape();
+        orders(ws, list, &f)?;
+    }
+    book.save_to_buffer()
+}
+
+fn formats() -> Formats {
+    Formats {
         head: Format::new().set_bold().set_text_wrap(),
         percent: Format::new().set_num_format("0.0%"),
         wrap: Format::new().set_text_wrap(),
-    };
+    }
+}
+
+/// The workbook of a monthly report, as bytes.
+pub fn monthly_workbook(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
+    let f = formats();
     let d = &report.dashboard;
     let total: &Figures = &d.total;
     let mut book = Workbook::new();
@@ -185,71 +330,7 @@ pub fn monthly_workbook(report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
-    // Counts: the scope's total, then each estate's.
-    let mut headers = vec!["类别 Category".to_string(), "合计 Total".to_string()];
-    headers.extend(d.estates.iter().map(|e| e.name.clone()));
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let widths: Vec<f64> = std::iter::once(18.0)
-        .chain(headers[1..].iter().map(|_| 12.0))
-        .collect();
-    let ws = sheet(&mut book, SHEETS[2], &f, &refs, &widths)?;
-    for (i, c) in Category::ALL.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, format!("{} {}", c.zh(), c.en()))?;
-        ws.write_number(
-            row,
-            1,
-            f64::from(total.by_category.get(i).map_or(0, |x| x.1)),
-        )?;
-        for (k, e) in d.estates.iter().enumerate() {
-            let n = e.figures.by_category.get(i).map_or(0, |x| x.1);
-            ws.write_number(row, k as u16 + 2, f64::from(n))?;
-        }
-    }
-    let mut headers = vec!["渠道 Channel".to_string(), "合计 Total".to_string()];
-    headers.extend(d.estates.iter().map(|e| e.name.clone()));
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let ws = sheet(&mut book, SHEETS[3], &f, &refs, &widths)?;
-    for (i, (channel, n)) in total.by_channel.iter().enumerate() {
-        let row = i as u32 + 1;
-        let name = Channel::parse(channel)
-            .map_or_else(|| channel.clone(), |c| format!("{} {}", c.zh(), c.en()));
-        ws.write_string(row, 0, name)?;
-        ws.write_number(row, 1, f64::from(*n))?;
-        for (k, e) in d.estates.iter().enumerate() {
-            let n = e
-                .figures
-                .by_channel
-                .iter()
-                .find(|(c, _)| c == channel)
-                .map_or(0, |x| x.1);
-            ws.write_number(row, k as u16 + 2, f64::from(n))?;
-        }
-    }
-
-    let ws = sheet(
-        &mut book,
-        SHEETS[4],
-        &f,
-        &["投诉 Complaints", "数量 Count"],
-        &[28.0, 12.0],
-    )?;
-    let mut rows: Vec<(String, u32)> = vec![
-        ("有效 Valid".into(), total.complaints_valid),
-        ("无效 Invalid".into(), total.complaints_invalid),
-        ("未认定 Not judged".into(), total.complaints_unjudged),
-    ];
-    rows.extend(
-        total
-            .complaints_by_severity
-            .iter()
-            .map(|(s, n)| (format!("{} {}", s.zh(), s.en()), *n)),
-    );
-    for (i, (label, n)) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, label)?;
-        ws.write_number(row, 1, f64::from(*n))?;
-    }
+    count_sheets(&mut book, &f, d, [SHEETS[2], SHEETS[3], SHEETS[4]])?;
 
     let ws = sheet(
         &mut book,

@@ -1,7 +1,8 @@
 //! What the dashboard, its drill-down and trends, and the monthly report read from storage:
 //! the scope a staff member asks for resolved to the estates they may see (the tenancy
 //! check: a region or the company only when every one of its estates is theirs), and each
-//! estate's orders of a period (with those still open), households and visits folded into
+//! estate's orders of a period (with those still open, and for a week those reopened in it),
+//! households and visits folded into
 //! `anju_shared::dashboard::EstateData`. The figures themselves are computed by `shared`.
 
 use std::collections::BTreeMap;
@@ -83,25 +84,57 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> anyhow::Result<EstateData> {
+        self.estate_data_with(estate, from, to, false).await
+    }
+
+    /// [`Db::estate_data`], and with `reopened` also the orders called back from `from` on
+    /// whenever reported (a failed callback reopens one) (the weekly report's rectification items). Their events'
+    /// times are the devices' own, so the rows are picked by arrival: an event arrives at the
+    /// earliest `MAX_AHEAD_MS` before its time, so everything timed from `from` on is among
+    /// those that arrived from `from − MAX_AHEAD_MS` on; `shared` then keeps the exact ones.
+    pub async fn estate_data_with(
+        &self,
+        estate: &Estate,
+        from: NaiveDate,
+        to: NaiveDate,
+        reopened: bool,
+    ) -> anyhow::Result<EstateData> {
         let (policy, calendar) = estate
             .rules()
             .map_err(|e| anyhow::anyhow!("estate {}: {e}", estate.id))?;
         let offset = calendar.utc_offset;
         let from_ms = start_of(from, offset).timestamp_millis();
         let to_ms = start_of(to, offset).timestamp_millis();
-        let rows = sqlx::query(
-            "SELECT o.reference AS o_reference, e.estate_id, e.seq, e.id, e.order_id, e.subject_kind, e.subject_id, e.device_id, \
-                    e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
-             FROM orders o JOIN events e ON e.order_id = o.id \
-             WHERE o.estate_id = $1 AND o.reported_ms < $3 AND (o.reported_ms >= $2 OR NOT EXISTS \
-                (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'completed')) \
-             ORDER BY o.id, e.seq",
-        )
-        .bind(estate.id.clone())
-        .bind(from_ms)
-        .bind(to_ms)
-        .fetch_all(&self.pool)
-        .await?;
+        // Two fixed statements rather than one with a dead clause: the month's figures over a
+        // million orders must not pay for a lookup they do not need.
+        macro_rules! orders_sql {
+            ($more:literal) => {
+                concat!(
+                    "SELECT o.reference AS o_reference, e.estate_id, e.seq, e.id, e.order_id, e.subject_kind, e.subject_id, e.device_id, \
+                            e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
+                     FROM orders o JOIN events e ON e.order_id = o.id \
+                     WHERE o.estate_id = $1 AND o.reported_ms < $3 AND (o.reported_ms >= $2 OR NOT EXISTS \
+                        (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'completed')",
+                    $more,
+                    ") ORDER BY o.id, e.seq"
+                )
+            };
+        }
+        let query = if reopened {
+            sqlx::query(orders_sql!(
+                " OR EXISTS (SELECT 1 FROM events r WHERE r.order_id = o.id \
+                    AND r.kind = 'called_back' AND r.received_ms >= $4)"
+            ))
+        } else {
+            sqlx::query(orders_sql!(""))
+        };
+        let query = query.bind(estate.id.clone()).bind(from_ms).bind(to_ms);
+        let query = if reopened {
+            query.bind(from_ms - anju_shared::arrival::MAX_AHEAD_MS)
+        } else {
+            query
+        };
+        let rows = query.fetch_all(&self.pool).await?;
         let mut by_order: BTreeMap<String, (String, Vec<Event>)> = BTreeMap::new();
         for r in &rows {
             let Some(event) = readable_event(r)? else {
@@ -152,6 +185,20 @@ pub async fn load(
     let mut out = Vec::with_capacity(scope.estates.len());
     for e in &scope.estates {
         out.push(db.estate_data(e, from, to).await?);
+    }
+    Ok(out)
+}
+
+/// [`load`] for a weekly report: with the orders reopened in the period.
+pub async fn load_week(
+    db: &Db,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<EstateData>, ApiError> {
+    let mut out = Vec::with_capacity(scope.estates.len());
+    for e in &scope.estates {
+        out.push(db.estate_data_with(e, from, to, true).await?);
     }
     Ok(out)
 }

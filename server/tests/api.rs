@@ -2835,6 +2835,18 @@ async fn the_monthly_report_and_its_workbook_carry_the_dashboards_figures() {
 }
 
 #[tokio::test]
+async fn monthly_reports_are_listed_with_their_status_and_last_month_opened_by_the_clock() {
+    let (app, _dir) = app().await;
+    common::reports::story_report_list(&app).await;
+}
+
+#[tokio::test]
+async fn the_weekly_report_counts_an_iso_week_and_lists_its_rectification_items() {
+    let (app, _dir) = app().await;
+    common::reports::story_weekly_report(&app).await;
+}
+
+#[tokio::test]
 async fn a_months_visit_plan_is_proposed_edited_approved_and_shared_out() {
     let (app, _dir) = app().await;
     common::plans::story_visit_plans(&app).await;

@@ -114,7 +114,7 @@ pub fn month_range(month: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
 
 /// A date of the years a stored time may have (2000–2100, as `arrival` bounds every event
 /// time): a period outside them holds nothing, and a far year would overflow date arithmetic.
-fn in_years(field: &str, day: NaiveDate) -> Result<NaiveDate, FieldError> {
+pub(crate) fn in_years(field: &str, day: NaiveDate) -> Result<NaiveDate, FieldError> {
     if (2000..=2100).contains(&day.year()) {
         Ok(day)
     } else {
@@ -355,7 +355,7 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn in_period(o: &OrderState, from: Time, to: Time) -> bool {
+pub(crate) fn in_period(o: &OrderState, from: Time, to: Time) -> bool {
     from <= o.reported_at && o.reported_at < to
 }
 
@@ -604,7 +604,7 @@ fn empty(policy: Option<&Policy>) -> Figures {
     }
 }
 
-fn line(e: &EstateData, i: usize) -> OrderLine {
+pub(crate) fn line(e: &EstateData, i: usize) -> OrderLine {
     let o = &e.orders[i];
     OrderLine {
         id: o.id.clone(),

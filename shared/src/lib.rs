@@ -31,6 +31,7 @@ pub mod plan;
 pub mod policy;
 pub mod price;
 pub mod report;
+pub mod reporting;
 pub mod site;
 pub mod sla;
 pub mod subject;

@@ -384,3 +384,110 @@ fn today_is_the_estates_date_not_utcs() {
         "the visit of the estate's today counts"
     );
 }
+
+/// A week's report: the dashboard's own figures over Monday to Sunday in the estate's offset,
+/// the week's complaints and patrol findings, and the orders a failed callback reopened in
+/// the week whenever they were reported.
+#[test]
+fn a_weeks_report_counts_its_days_and_lists_what_was_reopened_in_it() {
+    use EventBody::*;
+    use anju_shared::reporting;
+    let a = estate(
+        "a",
+        "cmsk",
+        vec![
+            // Just after midnight on the Monday in Beijing (still Sunday in UTC): in.
+            order(
+                "c1",
+                Category::Complaint,
+                "phone",
+                "2026-03-09T00:10:00+08:00",
+                vec![],
+            ),
+            // The Sunday before: out.
+            order(
+                "c0",
+                Category::Complaint,
+                "phone",
+                "2026-03-08T23:50:00+08:00",
+                vec![],
+            ),
+            // Reported the week before, reopened in this one by a very unsatisfied callback.
+            order(
+                "r0",
+                Category::Repair,
+                "phone",
+                "2026-03-02T10:00:00+08:00",
+                vec![
+                    (Responded, "2026-03-02T10:20:00+08:00"),
+                    (Completed, "2026-03-03T10:00:00+08:00"),
+                    (EventBody::callback(1), "2026-03-09T10:30:00+08:00"),
+                ],
+            ),
+            // Called back satisfied in the week: nothing to rectify.
+            order(
+                "r1",
+                Category::Repair,
+                "phone",
+                "2026-03-04T10:00:00+08:00",
+                vec![
+                    (Completed, "2026-03-04T15:00:00+08:00"),
+                    (EventBody::callback(5), "2026-03-10T10:30:00+08:00"),
+                ],
+            ),
+            // Patrol findings made orders: the Sunday night is in, the next Monday is not.
+            order(
+                "p1",
+                Category::Environment,
+                "patrol",
+                "2026-03-15T23:00:00+08:00",
+                vec![],
+            ),
+            order(
+                "p2",
+                Category::Environment,
+                "patrol",
+                "2026-03-16T00:00:00+08:00",
+                vec![],
+            ),
+        ],
+        vec![],
+    );
+    let range = reporting::week_range("2026-W11").expect("week");
+    assert_eq!(range, (d("2026-03-09"), d("2026-03-16")));
+    let now = t("2026-03-20T12:00:00+08:00");
+    let estates = [a];
+    let week = reporting::weekly(
+        (ScopeKind::Estate, "a", "甲"),
+        "2026-W11",
+        &estates,
+        range,
+        now,
+    );
+    let ids = |list: &[dashboard::OrderLine]| -> Vec<String> {
+        list.iter().map(|o| o.id.clone()).collect()
+    };
+    assert_eq!(ids(&week.complaints), ["c1"]);
+    assert_eq!(ids(&week.reopened), ["r0"]);
+    assert_eq!(ids(&week.patrol_findings), ["p1"]);
+    let by = |c: Category| {
+        week.dashboard
+            .total
+            .by_category
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(by(Category::Complaint), Some(1));
+    assert_eq!(by(Category::Environment), Some(1));
+    assert_eq!(by(Category::Repair), Some(0));
+    assert_eq!(
+        (week.dashboard.from, week.dashboard.to),
+        (d("2026-03-09"), d("2026-03-15"))
+    );
+    assert_eq!(
+        week.dashboard,
+        dashboard::dashboard(ScopeKind::Estate, "a", "甲", &estates, range, now),
+        "the week's figures are the dashboard's"
+    );
+}

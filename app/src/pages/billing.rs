@@ -18,7 +18,9 @@ use crate::lean::dynamic;
 #[component]
 pub(crate) fn BillingView(estate: String, offset: String) -> impl IntoView {
     let lang = use_lang();
-    let month = RwSignal::new(crate::pages::monthly::last_month(&offset));
+    let month = RwSignal::new(anju_shared::reporting::last_month(
+        crate::pages::monthly::today_in(&offset),
+    ));
     let statement = RwSignal::new(None::<Result<Statement, String>>);
     let query = Memo::new(move |_| format!("month={}", month.get()));
     let base = StoredValue::new(format!("/api/estates/{estate}/billing"));

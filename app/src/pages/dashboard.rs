@@ -138,7 +138,7 @@ impl Picks {
         view! {
             <div class="filters" role="group" aria-label=tr("范围与期间", "Scope and period")>
                 <label>{tr("范围", "Scope")}
-                    <select data-testid="kpi-scope" on:change=move |ev| scope.set(event_target_value(&ev))>{options}</select>
+                    <select data-testid="kpi-scope" prop:value=move || scope.get() on:change=move |ev| scope.set(event_target_value(&ev))>{options}</select>
                 </label>
                 {periods.then(|| view! {
                     <label>{tr("期间", "Period")}

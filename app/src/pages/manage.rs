@@ -81,6 +81,7 @@ enum Tab {
     Map,
     Kpi,
     Report,
+    Weekly,
     Plan,
     Rules,
     Prices,
@@ -92,10 +93,11 @@ enum Tab {
 }
 
 impl Tab {
-    const ALL: [(Tab, &'static str, &'static str, &'static str); 9] = [
+    const ALL: [(Tab, &'static str, &'static str, &'static str); 10] = [
         (Tab::Map, "/manage", "走访覆盖", "Visit coverage"),
         (Tab::Kpi, "/manage/kpi", "指标看板", "KPI dashboard"),
         (Tab::Report, "/manage/report", "月度报表", "Monthly report"),
+        (Tab::Weekly, "/manage/weekly", "周报", "Weekly report"),
         (Tab::Plan, "/manage/plan", "走访计划", "Visit plan"),
         (Tab::Rules, "/manage/rules", "小区规则", "Estate rules"),
         (Tab::Prices, "/manage/prices", "价目表", "Price list"),
@@ -153,6 +155,15 @@ fn manage_app(engine: Engine, me: Me, tab: Memo<Tab>) -> impl IntoView {
                     let estate = engine.estate();
                     view! {
                         <crate::pages::monthly::MonthlyView me=me.clone()
+                            estate=estate.as_ref().map(|e| e.id.clone()).unwrap_or_default()
+                            offset=estate.map(|e| e.utc_offset).unwrap_or_default()/>
+                    }
+                    .into_any()
+                }
+                Tab::Weekly => {
+                    let estate = engine.estate();
+                    view! {
+                        <crate::pages::weekly::WeeklyView
                             estate=estate.as_ref().map(|e| e.id.clone()).unwrap_or_default()
                             offset=estate.map(|e| e.utc_offset).unwrap_or_default()/>
                     }

@@ -58,6 +58,8 @@ pub(crate) mod visit;
 #[cfg(feature = "staff")]
 pub(crate) mod webhooks;
 #[cfg(feature = "staff")]
+pub(crate) mod weekly;
+#[cfg(feature = "staff")]
 pub(crate) mod whatif;
 #[cfg(feature = "staff")]
 pub(crate) mod widgets;

@@ -3,11 +3,13 @@
 //! the unclosed and unsatisfied orders, and the estate's analysis and measures, which its
 //! project manager writes and saves (draft or submitted) with the report. The page is its
 //! print view (A4, one section a page, see `style/60-manage.css`); the workbook is
-//! downloaded from the server, which audits every export.
+//! downloaded from the server, which audits every export. Above it, the list of reports of
+//! the months that are over, with where each stands and when it is due; a row opens it.
 
-use anju_shared::dashboard::{MonthlyReport, ReportChange, ReportNote, ReportStatus};
+use anju_shared::dashboard::{MonthlyReport, ReportChange, ReportNote, ReportStatus, ScopeKind};
 use anju_shared::lang::Lang;
 use anju_shared::model::{Category, Channel, Role};
+use anju_shared::reporting::{self, ListStatus, ReportList, ReportRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -16,29 +18,22 @@ use crate::i18n::{tr, use_lang};
 use crate::lean::dynamic;
 use crate::pages::dashboard::{Picks, order_list, pct, target_text};
 
-/// Last month as `2026-03`, by the browser's clock in the estate's offset.
-pub(crate) fn last_month(offset: &str) -> String {
-    use chrono::{Datelike, TimeZone, Utc};
-    let offset = crate::clock::parse_offset(offset);
-    let today = Utc
-        .timestamp_millis_opt(crate::clock::now_ms())
+/// The estate's own date by the browser's clock.
+pub(crate) fn today_in(offset: &str) -> chrono::NaiveDate {
+    use chrono::{TimeZone, Utc};
+    Utc.timestamp_millis_opt(crate::clock::now_ms())
         .single()
         .unwrap_or_default()
-        .with_timezone(&offset)
-        .date_naive();
-    let (y, m) = if today.month() == 1 {
-        (today.year() - 1, 12)
-    } else {
-        (today.year(), today.month() - 1)
-    };
-    format!("{y}-{m:02}")
+        .with_timezone(&crate::clock::parse_offset(offset))
+        .date_naive()
 }
 
 #[component]
 pub(crate) fn MonthlyView(me: Me, estate: String, offset: String) -> impl IntoView {
     let lang = use_lang();
+    let estate_id = estate.clone();
     let picks = Picks::new(estate);
-    let month = RwSignal::new(last_month(&offset));
+    let month = RwSignal::new(reporting::last_month(today_in(&offset)));
     let report = RwSignal::new(None::<Result<MonthlyReport, String>>);
     let may_write = Role::parse(&me.role).is_some_and(|r| r.sets_estate_rules());
     let scope_query = Memo::new(move |_| {
@@ -52,6 +47,10 @@ pub(crate) fn MonthlyView(me: Me, estate: String, offset: String) -> impl IntoVi
         report.set(None);
         spawn_local(async move {
             let answer = api::get::<MonthlyReport>(&format!("/api/reports/monthly?{q}")).await;
+            // An answer to a question no longer asked (a row picked meanwhile) is dropped.
+            if scope_query.get_untracked() != q {
+                return;
+            }
             report.set(Some(answer.map_err(|e| {
                 match e {
                     ApiFailure::Status(_, body) => body.error,
@@ -63,8 +62,22 @@ pub(crate) fn MonthlyView(me: Me, estate: String, offset: String) -> impl IntoVi
         });
     });
     let xlsx = move || format!("/api/reports/monthly.xlsx?{}", scope_query.get());
+    // A row of the list opens its report below it.
+    let open = Callback::new(move |row: ReportRow| {
+        picks
+            .scope
+            .set(format!("{}:{}", row.scope.as_str(), row.id));
+        month.set(row.month);
+        if let Some(view) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("report-view"))
+        {
+            view.scroll_into_view();
+        }
+    });
     view! {
-        <section class="card monthly" data-testid="monthly">
+        {report_list(picks.scopes, estate_id, open)}
+        <section class="card monthly" id="report-view" data-testid="monthly">
             <div class="no-print">
                 <h2>{tr("月度客户信息统计分析表", "Monthly statistics report")}</h2>
                 {picks.view(false)}
@@ -87,6 +100,107 @@ pub(crate) fn MonthlyView(me: Me, estate: String, offset: String) -> impl IntoVi
                 Some(Ok(r)) => report_view(r, may_write, lang.get()).into_any(),
             })}
         </section>
+    }
+}
+
+/// The list of reports of the broadest scope the manager sees (the company, else their
+/// region, else the estate they work in): each month that is over, where each report stands
+/// and by when it is due, late ones marked; a row opens its report.
+fn report_list(
+    scopes: RwSignal<Option<anju_shared::dashboard::Scopes>>,
+    estate: String,
+    open: Callback<ReportRow>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let list = RwSignal::new(None::<Result<ReportList, String>>);
+    let query = Memo::new(move |_| {
+        let s = scopes.get()?;
+        Some(if s.company.is_some() {
+            "scope=company".to_string()
+        } else if let Some((id, _)) = s.regions.first() {
+            format!("scope=region&id={id}")
+        } else {
+            format!("scope=estate&id={estate}")
+        })
+    });
+    Effect::new(move |_| {
+        let Some(q) = query.get() else { return };
+        let l = lang.get_untracked();
+        spawn_local(async move {
+            // Half a year: last month's report first, the report itself not far below.
+            let answer = api::get::<ReportList>(&format!("/api/reports?{q}&months=6")).await;
+            list.set(Some(answer.map_err(|e| {
+                match e {
+                    ApiFailure::Status(_, body) => body.error,
+                    ApiFailure::Network(_) => l
+                        .pick(
+                            "需要联网查看报表列表",
+                            "The list of reports needs a connection",
+                        )
+                        .into(),
+                }
+            })));
+        });
+    });
+    view! {
+        <section class="card report-list no-print" data-testid="report-list">
+            <h2>{tr("报表列表", "Reports")}</h2>
+            {dynamic(move || {
+                let l = lang.get();
+                match list.get() {
+                    None => view! { <p class="muted">"…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                    Some(Ok(list)) => view! {
+                        <table class="kpi-table report-rows">
+                            <thead><tr>
+                                <th scope="col">{l.pick("月份", "Month")}</th>
+                                <th scope="col">{l.pick("范围", "Scope")}</th>
+                                <th scope="col">{l.pick("状态", "Status")}</th>
+                                <th scope="col">{l.pick("上报期限", "Due")}</th>
+                            </tr></thead>
+                            <tbody>{list.rows.into_iter().map(|row| row_view(row, open, l)).collect_view()}</tbody>
+                        </table>
+                    }
+                    .into_any(),
+                }
+            })}
+        </section>
+    }
+}
+
+fn row_view(row: ReportRow, open: Callback<ReportRow>, l: Lang) -> impl IntoView {
+    let status = match (row.status, row.submitted) {
+        (ListStatus::Submitted, _) | (_, None) => {
+            l.pick(row.status.zh(), row.status.en()).to_string()
+        }
+        (_, Some((done, of))) => format!("{} {done}/{of}", l.pick("已提交", "submitted")),
+    };
+    let scope = if row.scope == ScopeKind::Estate {
+        row.name.clone()
+    } else {
+        format!("{} · {}", l.pick(row.scope.zh(), row.scope.en()), row.name)
+    };
+    let class = if row.scope == ScopeKind::Estate {
+        ""
+    } else {
+        "rollup"
+    };
+    view! {
+        <tr data-testid="report-row" data-month=row.month.clone() data-id=row.id.clone()
+            data-status=row.status.as_str() class=class>
+            <td>
+                <button type="button" class="link" on:click={
+                    let row = row.clone();
+                    move |_| open.run(row.clone())
+                }>{row.month.clone()}</button>
+            </td>
+            <td>{scope}</td>
+            <td class=format!("report-status {}", row.status.as_str())>{status}</td>
+            <td>
+                {row.due.to_string()}
+                {row.overdue.then(|| view! { " " <span class="chip kpi-missed">{l.pick("已逾期", "Overdue")}</span> })}
+            </td>
+        </tr>
     }
 }
 

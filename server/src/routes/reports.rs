@@ -2,7 +2,9 @@
 //! dashboard's own figures and what each estate wrote (`GET /api/reports/monthly`), the same
 //! as a workbook (`GET /api/reports/monthly.xlsx`, every export audited), and an estate's
 //! analysis and measures saved with its month (`PUT /api/estates/{id}/reports/{month}`, by
-//! its project manager and above).
+//! its project manager and above). `GET /api/reports` lists a scope's months with where each
+//! report stands and when it is due; `GET /api/reports/weekly` (and `.xlsx`) is the weekly
+//! complaint, order and rectification report of an ISO week, from the same figures.
 
 use std::collections::HashMap;
 
@@ -16,6 +18,7 @@ use chrono::{Duration, Utc};
 use sqlx::Row;
 
 use anju_shared::dashboard::{self, MonthlyReport, ReportChange, ReportNote, ReportStatus};
+use anju_shared::reporting::{self, ReportList, Stored, WeeklyReport};
 
 use crate::AppState;
 use crate::auth::{DeskUser, Staff};
@@ -26,7 +29,10 @@ use crate::security::{ClientIp, refuse, require_estate};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/reports", get(list))
         .route("/reports/monthly", get(monthly))
+        .route("/reports/weekly", get(weekly))
+        .route("/reports/weekly.xlsx", get(weekly_workbook))
         .route("/reports/monthly.xlsx", get(workbook))
         .route("/estates/{estate_id}/reports/{month}", put(save))
 }
@@ -77,7 +83,8 @@ pub async fn build(
                 analysis: r.try_get(0)?,
                 measures: r.try_get(1)?,
                 status: ReportStatus::parse(&status).unwrap_or(ReportStatus::Draft),
-                updated_by: r.try_get(3)?,
+                // Empty for a draft the clock opened and nobody saved.
+                updated_by: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
                 updated_ms: r.try_get(4)?,
             });
         }
@@ -110,6 +117,155 @@ pub async fn build(
         notes,
         special_reports,
     })
+}
+
+/// The scope's own date at `now`: its first estate's offset, as the dashboard's periods.
+fn scope_today(scope: &figures::Scope, now: chrono::DateTime<Utc>) -> chrono::NaiveDate {
+    let offset = scope
+        .estates
+        .first()
+        .and_then(|e| anju_shared::calendar::parse_offset(&e.utc_offset))
+        .unwrap_or_else(anju_shared::calendar::china_offset);
+    now.with_timezone(&offset).date_naive()
+}
+
+/// `GET /api/reports?scope=…&id=…&months=12`: the scope's reports of the last `months`
+/// months that are over.
+async fn list(
+    State(state): State<AppState>,
+    DeskUser(staff): DeskUser,
+    ClientIp(ip): ClientIp,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Json<ReportList>, ApiError> {
+    let q = parse_query(&raw)?;
+    let months = match raw.get("months").filter(|v| !v.is_empty()) {
+        None => 12,
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=reporting::MAX_MONTHS).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    "months",
+                    format!("a whole number from 1 to {}", reporting::MAX_MONTHS),
+                )
+            })?,
+    };
+    let scope = figures::resolve(&state, &staff, &ip, q.scope, &q.id).await?;
+    let today = scope_today(&scope, Utc::now());
+    let months = reporting::recent_months(today, months);
+    let oldest = months.last().cloned().unwrap_or_default();
+    let mut stored = Vec::new();
+    for e in &scope.estates {
+        let rows = sqlx::query(
+            "SELECT month, status, updated_ms FROM monthly_reports \
+             WHERE estate_id = $1 AND month >= $2",
+        )
+        .bind(e.id.clone())
+        .bind(oldest.clone())
+        .fetch_all(&state.db.pool)
+        .await?;
+        for r in rows {
+            let status: String = r.try_get(1)?;
+            stored.push(Stored {
+                estate_id: e.id.clone(),
+                month: r.try_get(0)?,
+                status: ReportStatus::parse(&status).unwrap_or(ReportStatus::Draft),
+                updated_ms: r.try_get(2)?,
+            });
+        }
+    }
+    let estates: Vec<(String, String)> = scope
+        .estates
+        .iter()
+        .map(|e| (e.id.clone(), e.name.clone()))
+        .collect();
+    Ok(Json(reporting::report_list(
+        (scope.kind, scope.id.as_str(), scope.name.as_str()),
+        &estates,
+        &stored,
+        &months,
+        today,
+    )))
+}
+
+/// The weekly report of the scope and ISO week (`week=2026-W10`) the query names.
+async fn build_week(
+    state: &AppState,
+    staff: &Staff,
+    ip: &str,
+    raw: &HashMap<String, String>,
+) -> Result<WeeklyReport, ApiError> {
+    let q = parse_query(raw)?;
+    let week = raw
+        .get("week")
+        .filter(|w| !w.is_empty())
+        .ok_or_else(|| bad("week", "needed, like 2026-W10"))?;
+    let range = reporting::week_range(week).map_err(|e| bad(&e.field, e.message))?;
+    let scope = figures::resolve(state, staff, ip, q.scope, &q.id).await?;
+    let data = figures::load_week(&state.db, &scope, range.0, range.1).await?;
+    Ok(reporting::weekly(
+        (scope.kind, scope.id.as_str(), scope.name.as_str()),
+        week,
+        &data,
+        range,
+        Utc::now().fixed_offset(),
+    ))
+}
+
+async fn weekly(
+    State(state): State<AppState>,
+    DeskUser(staff): DeskUser,
+    ClientIp(ip): ClientIp,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<Json<WeeklyReport>, ApiError> {
+    Ok(Json(build_week(&state, &staff, &ip, &raw).await?))
+}
+
+async fn weekly_workbook(
+    State(state): State<AppState>,
+    DeskUser(staff): DeskUser,
+    ClientIp(ip): ClientIp,
+    Query(raw): Query<HashMap<String, String>>,
+) -> Result<impl IntoResponse, ApiError> {
+    let report = build_week(&state, &staff, &ip, &raw).await?;
+    let bytes = crate::export::weekly_workbook(&report)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("workbook: {e}")))?;
+    let d = &report.dashboard;
+    state
+        .db
+        .audit(
+            &staff.id,
+            &ip,
+            "export",
+            &format!(
+                "weekly report {} {} {}",
+                d.scope.as_str(),
+                d.id,
+                report.week
+            ),
+            &format!("{} bytes", bytes.len()),
+        )
+        .await?;
+    let name = format!("weekly-{}-{}.xlsx", d.scope.as_str(), report.week);
+    Ok(xlsx(name, bytes))
+}
+
+/// A workbook as a download.
+fn xlsx(name: String, bytes: Vec<u8>) -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
 }
 
 async fn monthly(
@@ -147,19 +303,7 @@ async fn workbook(
         )
         .await?;
     let name = format!("monthly-{}-{}.xlsx", d.scope.as_str(), report.month);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    ))
+    Ok(xlsx(name, bytes))
 }
 
 async fn save(

@@ -12,6 +12,7 @@ pub mod kpi;
 pub mod patrols;
 pub mod plans;
 pub mod prices;
+pub mod reports;
 pub mod routes;
 pub mod special;
 pub mod subjects;

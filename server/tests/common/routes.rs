@@ -348,6 +348,39 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/reports",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/reports/weekly",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}&week=2026-W10",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
+        path: "/reports/weekly.xlsx",
+        access: Access::Scoped,
+        may: desk,
+        probes: &[probe(
+            "scope=estate&id={estate_id}&week=2026-W10",
+            Body::None,
+            Expect::Refused,
+        )],
+    },
+    Route {
+        method: "GET",
         path: "/reports/monthly",
         access: Access::Scoped,
         may: desk,
