@@ -176,6 +176,19 @@ export async function reportOrder(text, phone = '13800138000', extra = {}) {
   return response.json();
 }
 
+/** The resident signs on the order's pad with a finger (a stroke of the mouse), and it is saved. */
+export async function signOnPad(page) {
+  const pad = page.getByLabel('签名区');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + 20, box.y + 30);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 120, box.y + 90, { steps: 8 });
+  await page.mouse.move(box.x + 220, box.y + 40, { steps: 8 });
+  await page.mouse.up();
+  await page.getByRole('button', { name: '保存签名' }).click();
+}
+
 /** The password of every demo account (the server prints it at start). */
 export const PASSWORD = 'anju-demo-2026';
 

@@ -8,7 +8,7 @@
 // See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { e2eTest, login, reportOrder, signOnPad, synced } from '../lib.mjs';
 
 e2eTest('a manager prices a service and a technician quotes it, agreed before the work, the amount on the completed order', async ({ open }) => {
   const manage = await open('/manage/prices');
@@ -107,15 +107,7 @@ e2eTest('a special service waits for its agreed quote, quoted offline, and the m
   await quote.getByRole('button', { name: '业主已确认报价' }).click();
   await quote.getByTestId('quote-agreed').filter({ hasText: '¥100.00' }).waitFor();
   // The resident signs for the work with a finger, offline too (kept until the upload).
-  const pad = tech.getByLabel('签名区');
-  await pad.scrollIntoViewIfNeeded();
-  const box = await pad.boundingBox();
-  await tech.mouse.move(box.x + 20, box.y + 30);
-  await tech.mouse.down();
-  await tech.mouse.move(box.x + 120, box.y + 90, { steps: 8 });
-  await tech.mouse.move(box.x + 220, box.y + 40, { steps: 8 });
-  await tech.mouse.up();
-  await tech.getByRole('button', { name: '保存签名' }).click();
+  await signOnPad(tech);
   await tech.getByTestId('confirmed').filter({ hasText: '已由业主签名确认' }).waitFor();
   await tech.getByRole('button', { name: '完工' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();

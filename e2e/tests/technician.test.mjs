@@ -4,7 +4,7 @@
 // See ../lib.mjs for how to run these.
 
 import assert from 'node:assert/strict';
-import { e2eTest, login, reportOrder, synced } from '../lib.mjs';
+import { e2eTest, login, reportOrder, signOnPad, synced } from '../lib.mjs';
 
 e2eTest('a technician takes an open repair, agrees a time, arrives, and the resident signs for the work', async ({ open }) => {
   const text = `卫生间水龙头漏水要维修 e2e-${Date.now()}`;
@@ -38,15 +38,7 @@ e2eTest('a technician takes an open repair, agrees a time, arrives, and the resi
   // The resident signs with a finger on the pad. The price list above it arrives on its own
   // and pushes the pad down, so the pad is measured once the page above it has settled.
   await tech.locator('#quote-item').waitFor();
-  const pad = tech.getByLabel('签名区');
-  await pad.scrollIntoViewIfNeeded();
-  const box = await pad.boundingBox();
-  await tech.mouse.move(box.x + 20, box.y + 30);
-  await tech.mouse.down();
-  await tech.mouse.move(box.x + 120, box.y + 90, { steps: 8 });
-  await tech.mouse.move(box.x + 220, box.y + 40, { steps: 8 });
-  await tech.mouse.up();
-  await tech.getByRole('button', { name: '保存签名' }).click();
+  await signOnPad(tech);
   await tech.getByTestId('confirmed').filter({ hasText: '已由业主签名确认' }).waitFor();
   await tech.getByRole('button', { name: '完工' }).click();
   await card.locator('[data-testid=order-status]').filter({ hasText: '已完工' }).waitFor();

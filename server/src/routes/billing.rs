@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -84,32 +83,13 @@ async fn workbook(
     let statement = build(&state, &staff, &ip, &estate_id, &raw).await?;
     let bytes = crate::export::billing_workbook(&statement)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("workbook: {e}")))?;
-    state
-        .db
-        .audit(
-            &staff.id,
-            &ip,
-            "export",
-            &format!("billing {estate_id} {}", statement.month),
-            &format!(
-                "{} households, {} bytes",
-                statement.households.len(),
-                bytes.len()
-            ),
-        )
-        .await?;
-    let name = format!("billing-{estate_id}-{}.xlsx", statement.month);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    crate::routes::audited_xlsx(
+        &state,
+        &staff.id,
+        &ip,
+        &format!("billing {estate_id} {}", statement.month),
+        &format!("billing-{estate_id}-{}.xlsx", statement.month),
         bytes,
-    ))
+    )
+    .await
 }

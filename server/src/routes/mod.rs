@@ -60,6 +60,38 @@ pub fn router() -> Router<AppState> {
         .fallback(|| async { ApiError::NotFound("endpoint") })
 }
 
+/// A workbook as a download, once the export is written to the audit log (`export`, what was
+/// exported as its subject): every XLSX the API gives goes out this way.
+pub async fn audited_xlsx(
+    state: &AppState,
+    actor: &str,
+    ip: &str,
+    subject: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    state
+        .db
+        .audit(actor, ip, "export", subject, &format!("{} bytes", bytes.len()))
+        .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// Parses a JSON body, turning serde's complaint into an error that names the field, so a
 /// client learns what to fix (axum's own `Json` rejection answers in plain text).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -232,40 +231,16 @@ async fn weekly_workbook(
     let bytes = crate::export::weekly_workbook(&report)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("workbook: {e}")))?;
     let d = &report.dashboard;
-    state
-        .db
-        .audit(
-            &staff.id,
-            &ip,
-            "export",
-            &format!(
-                "weekly report {} {} {}",
-                d.scope.as_str(),
-                d.id,
-                report.week
-            ),
-            &format!("{} bytes", bytes.len()),
-        )
-        .await?;
-    let name = format!("weekly-{}-{}.xlsx", d.scope.as_str(), report.week);
-    Ok(xlsx(name, bytes))
-}
-
-/// A workbook as a download.
-fn xlsx(name: String, bytes: Vec<u8>) -> impl IntoResponse {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    let scope = d.scope.as_str();
+    crate::routes::audited_xlsx(
+        &state,
+        &staff.id,
+        &ip,
+        &format!("weekly report {scope} {} {}", d.id, report.week),
+        &format!("weekly-{scope}-{}.xlsx", report.week),
         bytes,
     )
+    .await
 }
 
 async fn monthly(
@@ -287,23 +262,16 @@ async fn workbook(
     let bytes = crate::export::monthly_workbook(&report)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("workbook: {e}")))?;
     let d = &report.dashboard;
-    state
-        .db
-        .audit(
-            &staff.id,
-            &ip,
-            "export",
-            &format!(
-                "monthly report {} {} {}",
-                d.scope.as_str(),
-                d.id,
-                report.month
-            ),
-            &format!("{} bytes", bytes.len()),
-        )
-        .await?;
-    let name = format!("monthly-{}-{}.xlsx", d.scope.as_str(), report.month);
-    Ok(xlsx(name, bytes))
+    let scope = d.scope.as_str();
+    crate::routes::audited_xlsx(
+        &state,
+        &staff.id,
+        &ip,
+        &format!("monthly report {scope} {} {}", d.id, report.month),
+        &format!("monthly-{scope}-{}.xlsx", report.month),
+        bytes,
+    )
+    .await
 }
 
 async fn save(
