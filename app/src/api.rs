@@ -230,13 +230,7 @@ impl Me {
 }
 
 #[cfg(feature = "staff")]
-/// A colleague as `GET /api/estates/{id}/staff` lists them: who an order can be given to.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub(crate) struct Colleague {
-    pub(crate) id: String,
-    pub(crate) display_name: String,
-    pub(crate) role: String,
-}
+pub(crate) use anju_shared::wire::Colleague;
 
 #[cfg(feature = "staff")]
 /// A household as `GET /api/estates/{id}/households` lists it: no personal data.

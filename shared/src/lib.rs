@@ -41,6 +41,7 @@ pub mod sync;
 pub mod testkit;
 pub mod webhook;
 pub mod whatif;
+pub mod wire;
 pub mod work;
 
 pub use error::FieldError;

@@ -7,6 +7,7 @@
 use anju_shared::lang::Lang;
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
+use anju_shared::wire::Erased;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -95,14 +96,6 @@ struct ExportedOrder {
     /// Counted only: the download carries them whole.
     #[serde(default)]
     photos: Vec<serde::de::IgnoredAny>,
-}
-
-/// `POST /api/admin/residents/erase`'s answer: the orders whose reports were redacted and the
-/// number of photos deleted.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Erased {
-    orders: Vec<String>,
-    photos: u64,
 }
 
 #[derive(Serialize)]

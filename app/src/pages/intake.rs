@@ -11,6 +11,7 @@ use anju_shared::classify::classify;
 use anju_shared::model::{Category, Channel};
 use anju_shared::order::{EventBody, Reported};
 use anju_shared::report::{mask_phone, normalize_phone};
+use anju_shared::wire::Caller;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -21,23 +22,6 @@ use crate::lean::{dynamic, text};
 use crate::pages::order::order_href;
 use crate::pages::widgets::{button, text_area};
 use crate::sync::Engine;
-
-/// A household the caller's number belongs to (server `routes/households.rs` `Caller`).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-struct Caller {
-    household_id: String,
-    building_id: String,
-    unit_id: String,
-    room: String,
-    location: String,
-    residents: Vec<Resident>,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-struct Resident {
-    name: String,
-    phone_masked: String,
-}
 
 /// Where the report is about: (building id, unit id, room, location as people read it).
 type Place = (String, String, String, String);

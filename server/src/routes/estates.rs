@@ -2,6 +2,7 @@
 //! households without personal data, and its staff directory (who an order can be given to).
 //! Only for staff of that estate.
 
+pub use anju_shared::wire::Colleague;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,14 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/estates/{estate_id}/site", get(site))
         .route("/estates/{estate_id}/households", get(households))
         .route("/estates/{estate_id}/staff", get(staff_directory))
-}
-
-/// A colleague as the dispatch list shows them: no contact data.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Colleague {
-    pub id: String,
-    pub display_name: String,
-    pub role: String,
 }
 
 async fn own_estate(

@@ -3,6 +3,7 @@
 //! households a caller's number belongs to, for the desk registering a phone report (000 3.5),
 //! shown masked the same way. Only for staff of the estate; not kept on devices.
 
+pub use anju_shared::wire::{Caller, MaskedResident as Contact};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -25,18 +26,6 @@ pub fn router() -> Router<AppState> {
 #[derive(serde::Deserialize)]
 struct CallerQuery {
     phone: String,
-}
-
-/// A household the caller's number belongs to: where it is, and its residents masked.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Caller {
-    pub household_id: String,
-    pub building_id: String,
-    pub unit_id: String,
-    pub room: String,
-    /// `3栋2单元1201`, as a report's location reads.
-    pub location: String,
-    pub residents: Vec<Contact>,
 }
 
 /// `POST /api/estates/{id}/callers` with `{"phone": …}`: the households of the estate where a
@@ -110,13 +99,6 @@ async fn callers(
         });
     }
     Ok(Json(out))
-}
-
-/// A resident, masked: `王*`, `138****5678`.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Contact {
-    pub name: String,
-    pub phone_masked: String,
 }
 
 /// The first character of a name, the rest starred.

@@ -74,7 +74,13 @@ pub async fn audited_xlsx(
     use axum::response::IntoResponse;
     state
         .db
-        .audit(actor, ip, "export", subject, &format!("{} bytes", bytes.len()))
+        .audit(
+            actor,
+            ip,
+            "export",
+            subject,
+            &format!("{} bytes", bytes.len()),
+        )
         .await?;
     Ok((
         [

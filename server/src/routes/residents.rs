@@ -3,6 +3,7 @@
 //! photos they attached), and its erasure, which reaches the tablets at their next sync. Every
 //! export and erasure is written to the audit log.
 
+use anju_shared::wire::Erased;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
@@ -141,16 +142,6 @@ async fn export(
 #[serde(deny_unknown_fields)]
 struct EraseRequest {
     phone: String,
-}
-
-#[derive(Serialize)]
-struct Erased {
-    /// The orders whose reports were redacted.
-    orders: Vec<String>,
-    /// The households they were registered in, whose visit notes were redacted.
-    households: Vec<String>,
-    /// How many stored photos they had attached were deleted.
-    photos: u64,
 }
 
 async fn erase(
