@@ -155,6 +155,14 @@ impl Db {
     }
 }
 
+/// Full phone numbers one staff member may look at an hour, by revealing an order's contact or
+/// looking a caller up: a desk calls back a few dozen residents an hour, a scraper with a
+/// stolen session many more — it is stopped, and each refusal is audited by the caller.
+pub const PERSONAL_DATA_PER_STAFF: Limit = Limit {
+    max: 120,
+    window_ms: 60 * 60 * 1000,
+};
+
 /// Refuses with 429 and `Retry-After` when `key` is over `limit`, counting this hit.
 pub async fn throttle(state: &AppState, key: &str, limit: Limit) -> Result<(), ApiError> {
     let now = chrono::Utc::now().timestamp_millis();

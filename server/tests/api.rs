@@ -768,6 +768,23 @@ async fn the_full_phone_needs_an_audited_reveal_and_the_tracking_link_shows_one_
     assert_eq!(app.login(&tech, "tech1").await.status(), 200);
     assert_eq!(reveal(tech).await.status(), 403);
     assert_eq!(audit_count(&app, "reveal_phone").await, 1);
+    // Full numbers are throttled per person: 120 an hour (reveals and caller lookups
+    // together), then 429 with a time to wait, and nothing more is revealed.
+    for n in 2..=120 {
+        assert_eq!(reveal(desk.clone()).await.status(), 200, "reveal {n}");
+    }
+    let refused = reveal(desk.clone()).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(audit_count(&app, "reveal_phone").await, 120);
+    let lookup = desk
+        .post(app.url("/api/estates/est-cuihu/callers"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "phone": "13812345678" }))
+        .send()
+        .await
+        .expect("callers");
+    assert_eq!(lookup.status(), 429, "a caller lookup counts too");
 
     let resp = app
         .client

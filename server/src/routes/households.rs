@@ -40,6 +40,12 @@ async fn callers(
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<Caller>>, ApiError> {
     require_estate(&state, &staff, &ip, &estate_id, "estate").await?;
+    crate::security::throttle(
+        &state,
+        &format!("personal:staff:{}", staff.id),
+        crate::security::PERSONAL_DATA_PER_STAFF,
+    )
+    .await?;
     let q: CallerQuery = crate::routes::parse_json(&body)?;
     let phone =
         anju_shared::report::normalize_phone(&q.phone).ok_or_else(|| ApiError::BadFieldZh {

@@ -135,6 +135,12 @@ async fn reveal_phone(
     Path(order_id): Path<String>,
 ) -> Result<Json<Contact>, ApiError> {
     let (_, row) = visible_order(&state, &staff, &ip, &order_id, "reveal_phone").await?;
+    crate::security::throttle(
+        &state,
+        &format!("personal:staff:{}", staff.id),
+        crate::security::PERSONAL_DATA_PER_STAFF,
+    )
+    .await?;
     state
         .db
         .audit(&staff.id, &ip, "reveal_phone", &order_id, "")
