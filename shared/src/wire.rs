@@ -45,3 +45,69 @@ pub struct Erased {
     /// How many stored photos they had attached were deleted.
     pub photos: u64,
 }
+
+/// A webhook as the admin's list shows it (`GET /api/admin/webhooks`), with its deliveries
+/// counted by status. Never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub kinds: Vec<String>,
+    /// Empty: every estate of the company.
+    pub estate_ids: Vec<String>,
+    pub enabled: bool,
+    pub created_ms: i64,
+    /// Deliveries by status.
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /api/admin/webhooks`: a webhook to register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWebhook {
+    #[serde(default)]
+    pub name: String,
+    pub url: String,
+    pub kinds: Vec<String>,
+    #[serde(default)]
+    pub estate_ids: Vec<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// `POST /api/admin/webhooks`'s answer: the webhook and its secret, shown this once (the
+/// server never answers it again; rotating gives a new one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedWebhook {
+    pub webhook: Webhook,
+    pub secret: String,
+}
+
+/// One delivery of a webhook's log (`GET /api/admin/webhooks/{id}/deliveries`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub kind: String,
+    pub event_id: String,
+    pub estate_id: String,
+    /// The estate's name: reference numbers count per estate, so a log over several shows it.
+    pub estate_name: String,
+    pub order_id: String,
+    pub reference: String,
+    /// `pending`, `delivered` or `failed` (given up).
+    pub status: String,
+    pub attempts: i64,
+    pub created_ms: i64,
+    /// The last attempt (0: none yet), its HTTP status (0: no answer) and error.
+    pub last_ms: i64,
+    pub last_status: i64,
+    pub last_error: String,
+    /// The next attempt, while pending.
+    pub next_ms: i64,
+}

@@ -6,6 +6,7 @@
 
 use anju_shared::lang::Lang;
 use anju_shared::webhook::HookKind;
+use anju_shared::wire::{CreatedWebhook, Delivery, NewWebhook, Webhook as Hook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -16,60 +17,14 @@ use crate::lean::{dynamic, text};
 use crate::pages::admin::{Problem, field_input, field_note, form_note, tick};
 use crate::pages::widgets::button;
 
-/// A webhook as `GET /api/admin/webhooks` lists it (never its secret).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Hook {
-    id: String,
-    name: String,
-    url: String,
-    kinds: Vec<String>,
-    estate_ids: Vec<String>,
-    enabled: bool,
-    pending: i64,
-    delivered: i64,
-    failed: i64,
-}
-
-/// `POST /api/admin/webhooks`'s answer: the webhook and its secret, shown this once.
-#[derive(Deserialize)]
-struct Created {
-    webhook: Hook,
-    secret: String,
-}
-
 #[derive(Deserialize)]
 struct Secret {
     secret: String,
 }
 
 #[derive(Serialize)]
-struct NewHook {
-    name: String,
-    url: String,
-    kinds: Vec<String>,
-    estate_ids: Vec<String>,
-}
-
-#[derive(Serialize)]
 struct Enable {
     enabled: bool,
-}
-
-/// One delivery of the log.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Delivery {
-    id: String,
-    kind: String,
-    #[serde(default)]
-    estate_name: String,
-    reference: String,
-    status: String,
-    attempts: i64,
-    created_ms: i64,
-    last_ms: i64,
-    last_status: i64,
-    last_error: String,
-    next_ms: i64,
 }
 
 /// `03-10 09:30` of a moment in ms, in the device's time zone; `—` for none.
@@ -140,15 +95,16 @@ pub(crate) fn webhooks_section(
     let chosen_estates = RwSignal::new(Vec::<String>::new());
     let create = Callback::new(move |()| {
         problem.set(None);
-        let body = NewHook {
+        let body = NewWebhook {
             name: name.get_untracked(),
             url: url.get_untracked(),
             kinds: kinds.get_untracked(),
             estate_ids: chosen_estates.get_untracked(),
+            enabled: true,
         };
         busy.set(true);
         spawn_local(async move {
-            match api::post::<_, Created>("/api/admin/webhooks", &body).await {
+            match api::post::<_, CreatedWebhook>("/api/admin/webhooks", &body).await {
                 Ok(created) => {
                     secret.set(Some((created.webhook.url, created.secret)));
                     name.set(String::new());

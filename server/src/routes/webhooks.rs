@@ -4,6 +4,7 @@
 //! company's webhook or delivery is answered 404. Every change is audited (never the secret,
 //! and of a URL only its host). Refusals name the field, in English and Chinese.
 
+use anju_shared::wire::{CreatedWebhook, Delivery, NewWebhook, Webhook};
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -11,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::Row;
 
 use anju_shared::webhook::{HookKind, Payload};
@@ -35,22 +36,6 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Serialize)]
-struct HookDto {
-    id: String,
-    name: String,
-    url: String,
-    kinds: Vec<String>,
-    /// Empty: every estate of the company.
-    estate_ids: Vec<String>,
-    enabled: bool,
-    created_ms: i64,
-    /// Deliveries by status.
-    pending: i64,
-    delivered: i64,
-    failed: i64,
-}
-
 fn split(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
@@ -63,7 +48,7 @@ async fn hooks_of(
     state: &AppState,
     company_id: &str,
     only: Option<&str>,
-) -> Result<Vec<HookDto>, ApiError> {
+) -> Result<Vec<Webhook>, ApiError> {
     let rows = sqlx::query(
         "SELECT id, name, url, kinds, estate_ids, enabled, created_ms FROM webhooks \
          WHERE company_id = $1 ORDER BY created_ms, id",
@@ -94,7 +79,7 @@ async fn hooks_of(
                 .copied()
                 .unwrap_or(0)
         };
-        out.push(HookDto {
+        out.push(Webhook {
             pending: count("pending"),
             delivered: count("delivered"),
             failed: count("failed"),
@@ -113,7 +98,7 @@ async fn hooks_of(
 async fn list(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-) -> Result<Json<Vec<HookDto>>, ApiError> {
+) -> Result<Json<Vec<Webhook>>, ApiError> {
     Ok(Json(hooks_of(&state, &admin.company_id, None).await?))
 }
 
@@ -191,37 +176,14 @@ fn kinds_text(kinds: &[HookKind]) -> String {
         .join(",")
 }
 
-fn yes() -> bool {
-    true
-}
-
-#[derive(Deserialize)]
-struct NewHook {
-    #[serde(default)]
-    name: String,
-    url: String,
-    kinds: Vec<String>,
-    #[serde(default)]
-    estate_ids: Vec<String>,
-    #[serde(default = "yes")]
-    enabled: bool,
-}
-
-#[derive(Serialize)]
-struct Created {
-    webhook: HookDto,
-    /// Shown this once: the server never answers it again (rotate for a new one).
-    secret: String,
-}
-
 async fn create(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Created>, ApiError> {
-    let input: NewHook = parse_json(&body).map_err(unreadable)?;
+) -> Result<Json<CreatedWebhook>, ApiError> {
+    let input: NewWebhook = parse_json(&body).map_err(unreadable)?;
     // Everything is checked before anything is written: a bad field changes nothing.
     let name = check_name(&input.name)?;
     webhooks::parse_url(&input.url, &Reach::of(&state.config))
@@ -276,7 +238,7 @@ async fn create(
         .await?
         .pop()
         .ok_or(ApiError::NotFound("webhook"))?;
-    Ok(Json(Created { webhook, secret }))
+    Ok(Json(CreatedWebhook { webhook, secret }))
 }
 
 /// The webhook's stored (url, enabled) when it is the company's.
@@ -331,7 +293,7 @@ async fn update(
     Path(webhook_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<HookDto>, ApiError> {
+) -> Result<Json<Webhook>, ApiError> {
     let (_, was_enabled) = own_hook(&state, &admin.company_id, &webhook_id).await?;
     let change: HookChange = parse_json(&body).map_err(unreadable)?;
     let name = change.name.as_deref().map(check_name).transpose()?;
@@ -473,34 +435,12 @@ async fn rotate(
     Ok(Json(serde_json::json!({ "secret": secret })))
 }
 
-#[derive(Serialize)]
-struct DeliveryDto {
-    id: String,
-    kind: String,
-    event_id: String,
-    estate_id: String,
-    /// The estate's name: reference numbers count per estate, so a log over several shows it.
-    estate_name: String,
-    order_id: String,
-    reference: String,
-    /// `pending`, `delivered` or `failed` (given up).
-    status: String,
-    attempts: i64,
-    created_ms: i64,
-    /// The last attempt (0: none yet), its HTTP status (0: no answer) and error.
-    last_ms: i64,
-    last_status: i64,
-    last_error: String,
-    /// The next attempt, while pending.
-    next_ms: i64,
-}
-
 /// The webhook's newest 100 deliveries, newest first.
 async fn deliveries(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     Path(webhook_id): Path<String>,
-) -> Result<Json<Vec<DeliveryDto>>, ApiError> {
+) -> Result<Json<Vec<Delivery>>, ApiError> {
     own_hook(&state, &admin.company_id, &webhook_id).await?;
     let rows = sqlx::query(
         "SELECT id, kind, event_id, estate_id, body, status, attempts, created_ms, last_ms, last_status, \
@@ -515,7 +455,7 @@ async fn deliveries(
     for r in rows {
         let body: String = r.try_get("body")?;
         let payload: Option<Payload> = serde_json::from_str(&body).ok();
-        out.push(DeliveryDto {
+        out.push(Delivery {
             id: r.try_get("id")?,
             kind: r.try_get("kind")?,
             event_id: r.try_get("event_id")?,
