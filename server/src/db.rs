@@ -1052,16 +1052,7 @@ impl Db {
                 p.refusal.clone()
             };
             if refusal.is_none() && !e.order_id().is_empty() {
-                if !owners.contains_key(e.order_id()) {
-                    let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
-                        .bind(e.order_id().to_string())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .map(|r| r.try_get::<String, _>(0))
-                        .transpose()?;
-                    owners.insert(e.order_id().to_string(), owner);
-                }
-                let owner = owners.get(e.order_id()).cloned().flatten();
+                let owner = order_owner(&mut tx, &mut owners, e.order_id()).await?;
                 refusal = arrival::order_refusal(estate_id, e, owner.as_deref());
                 // Taking an order: only a free one or one already given to the taker, and only
                 // before its work is done; completing one: a special service only with its
@@ -1096,23 +1087,16 @@ impl Db {
             if refusal.is_none()
                 && let EventBody::Round(anju_shared::patrol::RoundStep::Raised { order_id, .. }) =
                     &e.body
+                && order_owner(&mut tx, &mut owners, order_id)
+                    .await?
+                    .as_deref()
+                    != Some(estate_id)
             {
-                if !owners.contains_key(order_id.as_str()) {
-                    let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
-                        .bind(order_id.clone())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .map(|r| r.try_get::<String, _>(0))
-                        .transpose()?;
-                    owners.insert(order_id.clone(), owner);
-                }
-                if owners.get(order_id.as_str()).cloned().flatten().as_deref() != Some(estate_id) {
-                    refusal = Some(arrival::Refusal::new(
-                        "order_id",
-                        "names no order of this estate",
-                        "不是本小区的工单",
-                    ));
-                }
+                refusal = Some(arrival::Refusal::new(
+                    "order_id",
+                    "names no order of this estate",
+                    "不是本小区的工单",
+                ));
             }
             let row = if refusal.is_none() {
                 StoredEvent::checked(e)
@@ -1726,6 +1710,25 @@ impl StoredEvent {
         let back = row.decode(0).ok()?;
         (Event { seq: e.seq, ..back } == *e).then_some(row)
     }
+}
+
+/// The estate an order belongs to, if it exists: stored, or reported earlier in the push being
+/// judged (`owners` remembers both, so each order is looked up once a push).
+async fn order_owner(
+    tx: &mut Transaction<'static, Any>,
+    owners: &mut HashMap<String, Option<String>>,
+    order_id: &str,
+) -> sqlx::Result<Option<String>> {
+    if !owners.contains_key(order_id) {
+        let owner = sqlx::query("SELECT estate_id FROM orders WHERE id = $1")
+            .bind(order_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?;
+        owners.insert(order_id.to_string(), owner);
+    }
+    Ok(owners.get(order_id).cloned().flatten())
 }
 
 fn estate_from_row(r: &AnyRow) -> sqlx::Result<Estate> {

@@ -63,6 +63,19 @@ impl ApiError {
     }
 }
 
+/// A refusal of a `shared` check (`anju_shared::arrival::Refusal`), answered 400 with the
+/// field named in both languages: the one conversion every route uses, so the Chinese message
+/// always names the field as the app's own check of the same rule does.
+impl From<anju_shared::arrival::Refusal> for ApiError {
+    fn from(r: anju_shared::arrival::Refusal) -> Self {
+        ApiError::BadFieldZh {
+            message_zh: r.message(Lang::Zh),
+            field: r.field,
+            message: r.en,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();

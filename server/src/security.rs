@@ -190,6 +190,22 @@ pub async fn require_estate(
     }
 }
 
+/// The role check of a handler: `allowed` (the role's rule from `shared`, e.g.
+/// `Role::sets_estate_rules`), or the refusal audited (as `what`) and answered 403.
+pub async fn require_role(
+    state: &AppState,
+    staff: &crate::auth::Staff,
+    ip: &str,
+    allowed: bool,
+    what: &str,
+) -> Result<(), ApiError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(refuse(state, &staff.id, ip, what).await)
+    }
+}
+
 /// Writes a refused access to the audit log and answers 403.
 pub async fn refuse(state: &AppState, actor: &str, ip: &str, what: &str) -> ApiError {
     if let Err(e) = state.db.audit(actor, ip, "access_refused", what, "").await {

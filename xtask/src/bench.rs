@@ -400,25 +400,48 @@ fn report() -> Result<Vec<Row>> {
 
 /// The caretaker's first sync, in the real app against the real server: `anju serve` (release)
 /// on a fresh demo database, filled through `/api/sync` by `ingest_bench --seed`, then
-/// `e2e/sync_bench.mjs` logs in on /field in [`SYNC_RUNS`] fresh browser profiles and times
-/// each from the login click until every event is in IndexedDB and the orders are on screen.
-fn field_sync(dist: &Path) -> Result<Row> {
+/// Runs `bench` against a fresh demo server (the release binary, without the server's clock)
+/// in a scratch folder of its own, with Chromium and the e2e packages at hand: `bench` gets the
+/// server's URL, the scratch folder (its database is `anju.db` there) and `e2e/`. The folder
+/// is removed after a success and kept, with the server's log, after a failure.
+fn with_bench_server<T>(
+    dist: &Path,
+    name: &str,
+    bench: impl FnOnce(&str, &Path, &Path) -> Result<T>,
+) -> Result<T> {
     let binary = e2e::build_server(true)?;
     e2e::ensure_chromium()?;
     let e2e_dir = cmd::project_root().join("e2e");
     dist::ensure_npm_packages(&e2e_dir)?;
-    let scratch = std::env::temp_dir().join(format!("anju-bench-sync-{}", std::process::id()));
+    let scratch = std::env::temp_dir().join(format!("anju-bench-{name}-{}", std::process::id()));
     if scratch.exists() {
         std::fs::remove_dir_all(&scratch)?;
     }
     std::fs::create_dir_all(&scratch)?;
     let log = scratch.join("server.log");
+    let outcome = e2e::Server::start(&binary, &scratch, dist, &log, 0).and_then(|server| {
+        let answer = bench(&format!("http://{}", server.addr), &scratch, &e2e_dir);
+        drop(server);
+        answer
+    });
+    match outcome {
+        Ok(answer) => {
+            std::fs::remove_dir_all(&scratch)?;
+            Ok(answer)
+        }
+        Err(error) => {
+            eprintln!("(kept {} for a look)", scratch.display());
+            Err(error)
+        }
+    }
+}
 
-    let outcome = (|| {
-        // Without the server's clock: the tablet must receive exactly the seeded events (the
-        // seeded March orders would otherwise gain escalation steps while it syncs).
-        let server = e2e::Server::start(&binary, &scratch, dist, &log, 0)?;
-        let url = format!("http://{}", server.addr);
+/// `e2e/sync_bench.mjs` logs in on /field in [`SYNC_RUNS`] fresh browser profiles and times
+/// each from the login click until every event is in IndexedDB and the orders are on screen.
+fn field_sync(dist: &Path) -> Result<Row> {
+    // Without the server's clock: the tablet must receive exactly the seeded events (the
+    // seeded March orders would otherwise gain escalation steps while it syncs).
+    let (events, orders, timed) = with_bench_server(dist, "sync", |url, _scratch, e2e_dir| {
         let seeded = engine::last_json_line(
             &cmd::stdout(cmd::cargo().args([
                 "run",
@@ -430,7 +453,7 @@ fn field_sync(dist: &Path) -> Result<Row> {
                 "ingest_bench",
                 "--",
                 "--seed",
-                &url,
+                url,
             ]))?,
             "ingest_bench --seed",
         )?;
@@ -444,28 +467,18 @@ fn field_sync(dist: &Path) -> Result<Row> {
             &cmd::stdout(
                 Command::new("node")
                     .arg(e2e_dir.join("sync_bench.mjs"))
-                    .arg(&url)
+                    .arg(url)
                     .args([
                         SYNC_RUNS.to_string(),
                         events.to_string(),
                         orders.to_string(),
                     ])
-                    .current_dir(&e2e_dir),
+                    .current_dir(e2e_dir),
             )?,
             "sync_bench.mjs",
         )?;
-        Ok::<_, Box<dyn std::error::Error>>((events, orders, timed))
-    })();
-    let (events, orders, timed) = match outcome {
-        Ok(answer) => {
-            std::fs::remove_dir_all(&scratch)?;
-            answer
-        }
-        Err(error) => {
-            eprintln!("(kept {} for a look)", scratch.display());
-            return Err(error);
-        }
-    };
+        Ok((events, orders, timed))
+    })?;
     let ms = |key: &str| -> Result<f64> {
         timed[key]
             .as_f64()
@@ -494,19 +507,7 @@ fn field_sync(dist: &Path) -> Result<Row> {
 /// a fresh demo database by the `sitemap_seed` example) and times [`SITEMAP_RUNS`] redraws
 /// after a change of the period filter, from the change to the painted frame.
 fn site_map(dist: &Path) -> Result<Row> {
-    let binary = e2e::build_server(true)?;
-    e2e::ensure_chromium()?;
-    let e2e_dir = cmd::project_root().join("e2e");
-    dist::ensure_npm_packages(&e2e_dir)?;
-    let scratch = std::env::temp_dir().join(format!("anju-bench-sitemap-{}", std::process::id()));
-    if scratch.exists() {
-        std::fs::remove_dir_all(&scratch)?;
-    }
-    std::fs::create_dir_all(&scratch)?;
-    let log = scratch.join("server.log");
-    let outcome = (|| {
-        let server = e2e::Server::start(&binary, &scratch, dist, &log, 0)?;
-        let url = format!("http://{}", server.addr);
+    let (households, timed) = with_bench_server(dist, "sitemap", |url, scratch, e2e_dir| {
         let database = format!("sqlite://{}", scratch.join("anju.db").display());
         let seeded = engine::last_json_line(
             &cmd::stdout(cmd::cargo().args([
@@ -532,28 +533,18 @@ fn site_map(dist: &Path) -> Result<Row> {
             &cmd::stdout(
                 Command::new("node")
                     .arg(e2e_dir.join("sitemap_bench.mjs"))
-                    .arg(&url)
+                    .arg(url)
                     .args([
                         SITEMAP_RUNS.to_string(),
                         buildings.to_string(),
                         households.to_string(),
                     ])
-                    .current_dir(&e2e_dir),
+                    .current_dir(e2e_dir),
             )?,
             "sitemap_bench.mjs",
         )?;
-        Ok::<_, Box<dyn std::error::Error>>((households, timed))
-    })();
-    let (households, timed) = match outcome {
-        Ok(answer) => {
-            std::fs::remove_dir_all(&scratch)?;
-            answer
-        }
-        Err(error) => {
-            eprintln!("(kept {} for a look)", scratch.display());
-            return Err(error);
-        }
-    };
+        Ok((households, timed))
+    })?;
     let ms = |key: &str| -> Result<f64> {
         timed[key]
             .as_f64()

@@ -18,7 +18,7 @@ use crate::auth::Staff;
 use crate::db::Estate;
 use crate::error::ApiError;
 use crate::routes::parse_json;
-use crate::security::{ClientIp, refuse, require_estate};
+use crate::security::{ClientIp, require_estate, require_role};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,14 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/estates/{estate_id}/patrols/codes/reissue", post(reissue))
 }
 
-fn bad(r: Refusal) -> ApiError {
-    ApiError::BadFieldZh {
-        field: r.field.clone(),
-        message: r.en.clone(),
-        message_zh: r.message(anju_shared::lang::Lang::Zh),
-    }
-}
-
 /// The estate, for staff of it; for a change, only for those who define patrols.
 async fn estate_for(
     state: &AppState,
@@ -52,9 +44,14 @@ async fn estate_for(
     defining: bool,
 ) -> Result<Estate, ApiError> {
     require_estate(state, staff, ip, estate_id, "patrols").await?;
-    if defining && !patrol::may_define(staff.role) {
-        return Err(refuse(state, &staff.id, ip, &format!("patrols {estate_id}")).await);
-    }
+    require_role(
+        state,
+        staff,
+        ip,
+        !defining || patrol::may_define(staff.role),
+        &format!("patrols {estate_id}"),
+    )
+    .await?;
     state
         .db
         .estates_by_ids(&[estate_id.to_string()])
@@ -75,7 +72,7 @@ fn id_field(field: &str, id: &str) -> Result<(), ApiError> {
     if patrol::is_definition_id(id) {
         Ok(())
     } else {
-        Err(bad(Refusal::new(
+        Err(ApiError::from(Refusal::new(
             field,
             "1 to 40 letters, digits, - or _",
             "须为 1 至 40 个字母、数字、- 或 _",
@@ -104,9 +101,7 @@ async fn put_checkpoint(
     id_field("checkpoint_id", &checkpoint_id)?;
     let input: CheckpointInput = parse_json(&body)?;
     let buildings = state.db.site(&estate.id).await?;
-    input
-        .check(|b| buildings.iter().any(|x| x.id == b))
-        .map_err(bad)?;
+    input.check(|b| buildings.iter().any(|x| x.id == b))?;
     let before = state.db.patrol_counts(&estate.id).await?;
     if before.0 >= patrol::MAX_DEFINED as i64
         && state
@@ -116,7 +111,7 @@ async fn put_checkpoint(
             .checkpoint(&checkpoint_id)
             .is_none()
     {
-        return Err(bad(Refusal::new(
+        return Err(ApiError::from(Refusal::new(
             "checkpoint_id",
             "at most 500 checkpoints an estate",
             "每个小区最多 500 个巡查点",
@@ -183,16 +178,14 @@ async fn put_route(
     let input: RouteInput = parse_json(&body)?;
     let current = plan_of(&state, &estate).await?;
     let crew = state.db.staff_of_estate(&estate.id).await?;
-    input
-        .check(
-            |c| current.checkpoint(c).is_some(),
-            |s| crew.iter().any(|x| x == s),
-        )
-        .map_err(bad)?;
+    input.check(
+        |c| current.checkpoint(c).is_some(),
+        |s| crew.iter().any(|x| x == s),
+    )?;
     if current.routes.len() >= patrol::MAX_DEFINED
         && !current.routes.iter().any(|r| r.id == route_id)
     {
-        return Err(bad(Refusal::new(
+        return Err(ApiError::from(Refusal::new(
             "route_id",
             "at most 500 routes an estate",
             "每个小区最多 500 条路线",

@@ -14,7 +14,6 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use anju_shared::arrival::Refusal;
 use anju_shared::model::Role;
 use anju_shared::plan::{self, PlanEdit, PlanHome, PlanStatus, VisitPlan};
 
@@ -22,7 +21,7 @@ use crate::AppState;
 use crate::auth::Staff;
 use crate::db::Estate;
 use crate::error::ApiError;
-use crate::security::{ClientIp, refuse, require_estate};
+use crate::security::{ClientIp, refuse, require_estate, require_role};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,14 +37,6 @@ pub fn router() -> Router<AppState> {
             "/estates/{estate_id}/households/{household_id}/moved-in",
             put(moved_in),
         )
-}
-
-fn refused(r: Refusal) -> ApiError {
-    ApiError::BadFieldZh {
-        field: r.field,
-        message: r.en,
-        message_zh: r.zh,
-    }
 }
 
 async fn estate(
@@ -79,7 +70,7 @@ async fn plan_for(
     estate: &Estate,
     month: &str,
 ) -> Result<VisitPlan, ApiError> {
-    let first = plan::parse_month(month).map_err(refused)?;
+    let first = plan::parse_month(month)?;
     let today = today(estate)?;
     let stored = state.db.visit_plan(&estate.id, month).await?;
     let caretakers = state.db.estate_caretakers(&estate.id).await?;
@@ -163,16 +154,21 @@ async fn store(
     approve: bool,
 ) -> Result<VisitPlan, ApiError> {
     let estate = estate(state, staff, ip, estate_id).await?;
-    if !plan::may_plan(staff.role) {
-        return Err(refuse(state, &staff.id, ip, &format!("visit plan {estate_id}")).await);
-    }
-    plan::parse_month(month).map_err(refused)?;
+    require_role(
+        state,
+        staff,
+        ip,
+        plan::may_plan(staff.role),
+        &format!("visit plan {estate_id}"),
+    )
+    .await?;
+    plan::parse_month(month)?;
     let edit: PlanEdit = crate::routes::parse_json(body)?;
     let homes = state.db.plan_homes(&estate.id).await?;
     let caretakers = state.db.estate_caretakers(&estate.id).await?;
     let home_ids: HashSet<&str> = homes.iter().map(|h| h.id.as_str()).collect();
     let carer_ids: HashSet<&str> = caretakers.iter().map(|(id, _)| id.as_str()).collect();
-    plan::check(&edit, &home_ids, &carer_ids).map_err(refused)?;
+    plan::check(&edit, &home_ids, &carer_ids)?;
     // Why a household is planned and a new resident's deadline are the estate's facts, not
     // the client's: settled from the household whatever the body said.
     let (policy, _) = estate
@@ -245,13 +241,18 @@ async fn moved_in(
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let estate = estate(&state, &staff, &ip, &estate_id).await?;
-    if !staff.role.may_use_desk() {
-        return Err(refuse(&state, &staff.id, &ip, &format!("household {household_id}")).await);
-    }
+    require_role(
+        &state,
+        &staff,
+        &ip,
+        staff.role.may_use_desk(),
+        &format!("household {household_id}"),
+    )
+    .await?;
     let body: MovedIn = crate::routes::parse_json(&body)?;
     let day = match body.moved_in.as_deref() {
         None => None,
-        Some(text) => Some(plan::parse_moved_in(text, today(&estate)?).map_err(refused)?),
+        Some(text) => Some(plan::parse_moved_in(text, today(&estate)?)?),
     };
     if !state
         .db

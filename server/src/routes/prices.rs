@@ -7,24 +7,15 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use anju_shared::arrival::Refusal;
 use anju_shared::price::{self, PriceList};
 
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::security::{ClientIp, refuse, require_estate};
+use crate::security::{ClientIp, require_estate, require_role};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/estates/{estate_id}/prices", get(show).put(change))
-}
-
-fn refused(r: Refusal) -> ApiError {
-    ApiError::BadFieldZh {
-        field: r.field,
-        message: r.en,
-        message_zh: r.zh,
-    }
 }
 
 async fn show(
@@ -45,11 +36,16 @@ async fn change(
     body: Bytes,
 ) -> Result<Json<PriceList>, ApiError> {
     require_estate(&state, &staff, &ip, &estate_id, "price list").await?;
-    if !staff.role.sets_estate_rules() {
-        return Err(refuse(&state, &staff.id, &ip, &format!("price list {estate_id}")).await);
-    }
+    require_role(
+        &state,
+        &staff,
+        &ip,
+        staff.role.sets_estate_rules(),
+        &format!("price list {estate_id}"),
+    )
+    .await?;
     let list: PriceList = crate::routes::parse_json(&body)?;
-    price::check_list(&list).map_err(refused)?;
+    price::check_list(&list)?;
     state.db.set_price_list(&estate_id, &list).await?;
     state
         .db

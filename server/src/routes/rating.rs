@@ -13,7 +13,6 @@ use sqlx::Row;
 
 use anju_shared::arrival::{REASON_MAX, Refusal};
 use anju_shared::callback;
-use anju_shared::lang::Lang;
 use anju_shared::order::{EventBody, Status, fold};
 
 use crate::AppState;
@@ -45,14 +44,6 @@ struct Rated {
     score: u8,
 }
 
-fn refused(r: Refusal) -> ApiError {
-    ApiError::BadFieldZh {
-        field: r.field.clone(),
-        message: r.en.clone(),
-        message_zh: r.message(Lang::Zh),
-    }
-}
-
 async fn rate(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -62,10 +53,10 @@ async fn rate(
     throttle(&state, &format!("rating:ip:{ip}"), RATINGS_PER_IP).await?;
     let input: RatingInput = parse_json(&body)?;
     // The same checks as the event's arrival check: the score, and a bounded comment.
-    callback::check_score("score", input.score).map_err(refused)?;
+    callback::check_score("score", input.score)?;
     let comment = input.comment.trim().to_string();
     if comment.chars().count() > REASON_MAX {
-        return Err(refused(Refusal::new(
+        return Err(ApiError::from(Refusal::new(
             "comment",
             format!("at most {REASON_MAX} characters"),
             format!("不能超过 {REASON_MAX} 个字"),
@@ -81,7 +72,7 @@ async fn rate(
     let events = state.db.order_events(&estate_id, &order_id).await?;
     let order = fold(&order_id, &events).ok_or(ApiError::NotFound("order"))?;
     if order.status < Status::Completed {
-        return Err(refused(Refusal::new(
+        return Err(ApiError::from(Refusal::new(
             "score",
             "the work is not completed yet",
             "工单尚未完工,暂不能评价",
@@ -107,7 +98,7 @@ async fn rate(
             .record_once(&estate_id, &order_id, "resident", body, now)
             .await?
     {
-        return Err(refused(Refusal::new(
+        return Err(ApiError::from(Refusal::new(
             "score",
             "this order is already rated",
             "该工单已评价",

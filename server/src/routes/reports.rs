@@ -24,7 +24,7 @@ use crate::auth::{DeskUser, Staff};
 use crate::error::ApiError;
 use crate::figures;
 use crate::routes::kpi::parse_query;
-use crate::security::{ClientIp, refuse, require_estate};
+use crate::security::{ClientIp, require_estate, require_role};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -282,15 +282,14 @@ async fn save(
     body: Bytes,
 ) -> Result<Json<ReportNote>, ApiError> {
     require_estate(&state, &staff, &ip, &estate_id, "estate").await?;
-    if !staff.role.sets_estate_rules() {
-        return Err(refuse(
-            &state,
-            &staff.id,
-            &ip,
-            &format!("report {estate_id} {month}"),
-        )
-        .await);
-    }
+    require_role(
+        &state,
+        &staff,
+        &ip,
+        staff.role.sets_estate_rules(),
+        &format!("report {estate_id} {month}"),
+    )
+    .await?;
     dashboard::month_range(&month).map_err(|e| bad(&e.field, e.message))?;
     let change: ReportChange = crate::routes::parse_json(&body)?;
     change.check().map_err(|e| bad(&e.field, e.message))?;

@@ -20,7 +20,7 @@ use anju_shared::order::{fold, order_ids};
 use crate::AppState;
 use crate::auth::DeskUser;
 use crate::error::ApiError;
-use crate::security::{ClientIp, refuse, require_estate};
+use crate::security::{ClientIp, require_estate, require_role};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -108,22 +108,17 @@ async fn save(
     body: Bytes,
 ) -> Result<Json<View>, ApiError> {
     require_estate(&state, &staff, &ip, &estate_id, "special report").await?;
-    if !staff.role.is_supervisor() {
-        return Err(refuse(
-            &state,
-            &staff.id,
-            &ip,
-            &format!("special report {order_id}"),
-        )
-        .await);
-    }
+    require_role(
+        &state,
+        &staff,
+        &ip,
+        staff.role.is_supervisor(),
+        &format!("special report {order_id}"),
+    )
+    .await?;
     let reference = reference(&state, &estate_id, &order_id).await?;
     let report: SpecialReport = crate::routes::parse_json(&body)?;
-    report.check().map_err(|r| ApiError::BadFieldZh {
-        field: r.field,
-        message: r.en,
-        message_zh: r.zh,
-    })?;
+    report.check()?;
     let (triggers, timeline) = facts_of(&state, &estate_id, &order_id).await?;
     state
         .db
