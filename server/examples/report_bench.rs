@@ -5,14 +5,20 @@
 //!   (what the server folds for it: that month's orders and those still open) — the figures
 //!   of the KPI page and the monthly report, without storage.
 //! - `xlsx_ms`: the company's monthly workbook from those figures.
-//! - `sqlite_ms`: the same month through storage on SQLite for a smaller company (20 estates,
-//!   100,000 orders, 4 events each): every estate's orders and events read and folded
-//!   (`Db::estate_data`) and the dashboard computed; `sqlite_orders` says how many.
+//! - `sqlite_ms`, `postgres_ms`: the same month through storage, the whole company (200
+//!   estates, 1,000,000 orders) kept as the server keeps them (each order's folded state,
+//!   `store/folded.rs`): every estate's orders of the month and its open ones read
+//!   (`Db::estate_data`) and the dashboard computed; its figures must equal those computed
+//!   in memory. PostgreSQL when `ANJU_BENCH_PG_URL` or `ANJU_TEST_PG_URL` names one (a fresh
+//!   database is made and dropped), else `null`.
+//! - `*_refresh_per_s`: how fast the background refresher folds stale orders from their
+//!   events (20,000 orders stored as events, as after an upgrade or a day of pushes).
 
 use std::time::Instant;
 
-use anju_server::db::{Db, StoredEvent};
+use anju_server::db::Db;
 use anju_server::seed;
+use anju_server::store::folded;
 use anju_shared::dashboard::MonthlyReport;
 use anju_shared::dashboard::{self, EstateData, ScopeKind};
 use anju_shared::hlc::Hlc;
@@ -24,7 +30,8 @@ use serde_json::json;
 
 const ESTATES: usize = 200;
 const ORDERS_PER_ESTATE: usize = 5_000;
-const DB_ESTATES: usize = 20;
+/// Estates whose orders are stored as events, stale, to time the refresher.
+const REFRESH_ESTATES: usize = 4;
 const RUNS: usize = 5;
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -142,29 +149,125 @@ fn slice(all: &[OrderState], offset: FixedOffset) -> Vec<OrderState> {
         .collect()
 }
 
-async fn sqlite_run() -> (f64, usize) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let db = Db::connect(&url).await.expect("db");
-    seed::seed_demo_if_empty(&db).await.expect("seed");
-    let mut rng = Rng(7);
-    let mut total = 0;
-    for e in 0..DB_ESTATES {
+/// Inserts the company's orders into `db` as the server keeps them after the refresher's
+/// pass: each order's row with its folded state (written as the server writes it) and
+/// current. Multi-row inserts: seeding is not what is measured.
+async fn seed_kept(db: &Db) {
+    let mut rng = Rng(42);
+    for e in 0..ESTATES {
         let id = format!("est-bench-{e}");
+        sqlx::query(
+            "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
+             VALUES ($1, 'co-anju', 'rg-south', $2, $3, $4, '+08:00', 0)",
+        )
+        .bind(id.clone())
+        .bind(id.clone())
+        .bind(format!("项目{e}"))
+        .bind(if e.is_multiple_of(2) {
+            "cmsk"
+        } else {
+            "crland"
+        })
+        .execute(&db.pool)
+        .await
+        .expect("estate");
+        let states: Vec<OrderState> = (0..ORDERS_PER_ESTATE)
+            .filter_map(|n| {
+                let events = order_events(e, n, &mut rng);
+                fold(events[0].order_id(), &events)
+            })
+            .collect();
+        let mut tx = db.begin().await.expect("tx");
+        for (c, chunk) in states.chunks(100).enumerate() {
+            let marks: Vec<String> = (0..chunk.len())
+                .map(|k| {
+                    let b = k * 6;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, '', '', '', 0, 0, ${}, ${}, $1)",
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7,
+                        b + 8
+                    )
+                })
+                .collect();
+            // 6 placeholders per row after the shared `$1` (folded_by): see the format.
+            let sql = format!(
+                "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, contact_phone, \
+                 notice_version, touches, folded_touches, folded, is_open, folded_by) VALUES {}",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(anju_shared::SOURCE.to_string());
+            for (k, o) in chunk.iter().enumerate() {
+                let (json, open) = folded::kept_columns(Some(o)).expect("state");
+                let n = c * 100 + k;
+                q = q
+                    .bind(o.id.clone())
+                    .bind(id.clone())
+                    .bind(format!("ref-{n}"))
+                    .bind(format!("{id}-{n}"))
+                    .bind(o.reported_at.timestamp_millis())
+                    .bind(json)
+                    .bind(open);
+            }
+            q.execute(&mut *tx).await.expect("orders");
+        }
+        tx.commit().await.expect("commit");
+    }
+}
+
+/// The month's figures of the whole company read from `db` and computed, `runs` times: every
+/// estate's orders of the month and its open ones read (`Db::estate_data`) and the dashboard
+/// computed. The medians and the company's total, to compare with the in-memory one.
+async fn read_runs(db: &Db, runs: usize) -> (f64, dashboard::Figures) {
+    let estates = db
+        .estates_by_ids(
+            &(0..ESTATES)
+                .map(|e| format!("est-bench-{e}"))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .expect("estates");
+    let mut times = Vec::new();
+    let mut total = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let mut data = Vec::with_capacity(estates.len());
+        for e in &estates {
+            data.push(db.estate_data(e, month().0, month().1).await.expect("data"));
+        }
+        let board = dashboard::dashboard(ScopeKind::Company, "", "公司", &data, month(), now());
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(board.estates.len(), ESTATES);
+        total = Some(board.total);
+    }
+    (median(times), total.expect("a run"))
+}
+
+/// The refresher's pace: `REFRESH_ESTATES` estates' orders stored as events (stale, as after
+/// an upgrade or a day of pushes) folded by `Db::refresh_folded` until none is left. Orders
+/// folded per second.
+async fn refresh_run(db: &Db) -> f64 {
+    let mut rng = Rng(7);
+    for e in 0..REFRESH_ESTATES {
+        let id = format!("est-stale-{e}");
         sqlx::query(
             "INSERT INTO estates (id, company_id, region_id, slug, name, policy, utc_offset, seq) \
              VALUES ($1, 'co-anju', 'rg-south', $2, $3, 'cmsk', '+08:00', 0)",
         )
         .bind(id.clone())
         .bind(id.clone())
-        .bind(format!("项目{e}"))
+        .bind(format!("旧项目{e}"))
         .execute(&db.pool)
         .await
         .expect("estate");
         let mut tx = db.begin().await.expect("tx");
         let mut seq = 0i64;
         for n in 0..ORDERS_PER_ESTATE {
-            let events = order_events(e, n, &mut rng);
+            let events = order_events(1000 + e, n, &mut rng);
             sqlx::query(
                 "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, contact_phone, notice_version) \
                  VALUES ($1, $2, $3, $4, $5, '', '', '')",
@@ -172,59 +275,70 @@ async fn sqlite_run() -> (f64, usize) {
             .bind(events[0].order_id().to_string())
             .bind(id.clone())
             .bind(format!("ref-{n}"))
-            .bind(format!("{}-{}", id, n))
+            .bind(format!("{id}-{n}"))
             .bind(events[0].at.timestamp_millis())
             .execute(&mut *tx)
             .await
             .expect("order");
             for ev in &events {
                 seq += 1;
-                let row = StoredEvent::of(ev).expect("stored");
-                sqlx::query(
-                    "INSERT INTO events (estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0)",
-                )
-                .bind(id.clone())
-                .bind(seq)
-                .bind(row.id)
-                .bind(row.order_id)
-                .bind(row.subject_kind)
-                .bind(row.subject_id)
-                .bind(row.device_id)
-                .bind(row.device_seq)
-                .bind(row.hlc)
-                .bind(row.actor)
-                .bind(row.kind)
-                .bind(row.at)
-                .bind(row.body)
-                .execute(&mut *tx)
-                .await
-                .expect("event");
+                anju_server::db::insert_event(&mut tx, &id, seq, ev)
+                    .await
+                    .expect("event");
             }
-            total += 1;
         }
         tx.commit().await.expect("commit");
     }
-    let estates = db
-        .estates_by_ids(
-            &(0..DB_ESTATES)
-                .map(|e| format!("est-bench-{e}"))
-                .collect::<Vec<_>>(),
-        )
-        .await
-        .expect("estates");
-    let mut times = Vec::new();
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let mut data = Vec::new();
-        for e in &estates {
-            data.push(db.estate_data(e, month().0, month().1).await.expect("data"));
+    let started = Instant::now();
+    let mut folded = 0;
+    loop {
+        match db.refresh_folded(2_000).await.expect("refresh") {
+            0 => break,
+            n => folded += n,
         }
-        let board = dashboard::dashboard(ScopeKind::Company, "", "公司", &data, month(), now());
-        assert_eq!(board.estates.len(), DB_ESTATES);
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    (median(times), total)
+    folded as f64 / started.elapsed().as_secs_f64()
+}
+
+/// A fresh database on the PostgreSQL of `ANJU_BENCH_PG_URL` (else `ANJU_TEST_PG_URL`), and
+/// the server's URL to drop it with; `None` when neither is set.
+async fn fresh_postgres() -> Option<(String, String)> {
+    use sqlx::Connection;
+    let base = ["ANJU_BENCH_PG_URL", "ANJU_TEST_PG_URL"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|u| !u.trim().is_empty())?;
+    let name = format!("anju_bench_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&base).await.expect("postgres");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create");
+    let (prefix, _) = base.rsplit_once('/').expect("a database name");
+    Some((format!("{prefix}/{name}"), base))
+}
+
+/// One backend's figures: (read median ms, refresher orders/s), and the company's total read
+/// from storage must equal the one computed in memory.
+async fn store_run(url: &str, expected: &dashboard::Figures) -> (f64, f64) {
+    let db = Db::connect(url).await.expect("db");
+    seed::seed_demo_if_empty(&db).await.expect("seed");
+    seed_kept(&db).await;
+    let (ms, total) = read_runs(&db, RUNS).await;
+    assert_eq!(
+        serde_json::to_value(&total).expect("json"),
+        serde_json::to_value(expected).expect("json"),
+        "the month read from storage must give the figures computed in memory"
+    );
+    let pace = refresh_run(&db).await;
+    db.pool.close().await;
+    (ms, pace)
 }
 
 #[tokio::main]
@@ -263,20 +377,52 @@ async fn main() {
             .len();
         xlsx.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    let (sqlite_ms, sqlite_orders) = sqlite_run().await;
+    let month_orders = estates.iter().map(|e| e.orders.len()).sum::<usize>();
+    // The stored company has no households: its order figures are compared.
+    for e in &mut estates {
+        e.homes.clear();
+    }
+    let expected =
+        dashboard::dashboard(ScopeKind::Company, "", "公司", &estates, month(), now()).total;
+    drop(estates);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let (sqlite_ms, sqlite_refresh) = store_run(&url, &expected).await;
+    let (postgres_ms, postgres_refresh) = match fresh_postgres().await {
+        Some((url, base)) => {
+            let measured = store_run(&url, &expected).await;
+            drop_database(&base, &url).await;
+            (Some(measured.0), Some(measured.1))
+        }
+        None => (None, None),
+    };
     println!(
         "{}",
         json!({
             "orders": all_orders,
             "estates": ESTATES,
-            "month_orders": estates.iter().map(|e| e.orders.len()).sum::<usize>(),
+            "month_orders": month_orders,
             "compute_ms": median(compute),
             "xlsx_ms": median(xlsx),
             "xlsx_bytes": bytes,
             "sqlite_ms": sqlite_ms,
-            "sqlite_orders": sqlite_orders,
-            "sqlite_estates": DB_ESTATES,
+            "sqlite_refresh_per_s": sqlite_refresh,
+            "postgres_ms": postgres_ms,
+            "postgres_refresh_per_s": postgres_refresh,
+            "refresh_orders": REFRESH_ESTATES * ORDERS_PER_ESTATE,
             "runs": RUNS,
         })
     );
+}
+
+async fn drop_database(base: &str, url: &str) {
+    use sqlx::Connection;
+    let name = url.rsplit_once('/').expect("a database name").1;
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("postgres");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
 }

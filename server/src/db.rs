@@ -740,10 +740,15 @@ impl Db {
         let mut clock = anju_shared::hlc::Clock::default();
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
         for (order_id, estate_id) in &orders {
-            sqlx::query("UPDATE orders SET contact_name = '', contact_phone = '' WHERE id = $1")
-                .bind(order_id.clone())
-                .execute(&mut *tx)
-                .await?;
+            // The kept folded state holds the resident's words too: dropped now, folded again
+            // from the redacted events by the refresher or the next reader.
+            sqlx::query(
+                "UPDATE orders SET contact_name = '', contact_phone = '', folded = NULL, \
+                 folded_touches = -1, is_open = 1 WHERE id = $1",
+            )
+            .bind(order_id.clone())
+            .execute(&mut *tx)
+            .await?;
             // The resident's words and whereabouts, their rating's comment and the name
             // given for a confirmation by phone.
             let rows = sqlx::query(
@@ -1590,7 +1595,7 @@ async fn insert_order_row(
     Ok(())
 }
 
-pub(crate) async fn insert_event(
+pub async fn insert_event(
     tx: &mut Transaction<'static, Any>,
     estate_id: &str,
     seq: i64,
@@ -1606,6 +1611,8 @@ async fn insert_row(
     seq: i64,
     row: StoredEvent,
 ) -> sqlx::Result<()> {
+    // Every stored event of an order passes here: its kept folded state becomes stale.
+    let order_id = row.order_id.clone();
     sqlx::query(
         "INSERT INTO events (estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -1626,6 +1633,9 @@ async fn insert_row(
     .bind(chrono::Utc::now().timestamp_millis())
     .execute(&mut **tx)
     .await?;
+    if !order_id.is_empty() {
+        crate::store::folded::touch(tx, &order_id).await?;
+    }
     Ok(())
 }
 

@@ -202,14 +202,14 @@ pub const WEEKLY_SHEETS: [&str; 7] = [
     "投诉",
     "投诉清单",
     "未关闭",
-    "回访不满意返修",
+    "返工整改",
     "巡查整改",
 ];
 
 /// The weekly complaint, order and rectification report (《客户投诉、报事、整改周报》, 004
 /// 006-4.5.2.1) as a workbook: the week's counts, then its lists — every complaint with its
-/// severity and validity, the orders not closed, those reopened by a failed callback and the
-/// patrol findings made orders.
+/// severity and validity, the orders not closed, those sent back to work (a failed callback or a
+/// supervisor) and the patrol findings made orders. Its first sheet says when it is due.
 pub fn weekly_workbook(report: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
     let f = formats();
     let d = &report.dashboard;
@@ -223,7 +223,10 @@ pub fn weekly_workbook(report: &WeeklyReport) -> Result<Vec<u8>, XlsxError> {
     book.worksheet_from_name(WEEKLY_SHEETS[0])?.write_string(
         Category::ALL.len() as u32 + 2,
         0,
-        format!("{} · {} · {} ~ {}", d.name, report.week, d.from, d.to),
+        format!(
+            "{} · {} · {} ~ {} · 报送截止 {}",
+            d.name, report.week, d.from, d.to, report.due
+        ),
     )?;
     let mut headers = ORDER_HEADERS.to_vec();
     headers.extend(["级别 Severity", "有效性 Validity"]);

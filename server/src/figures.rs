@@ -5,16 +5,13 @@
 //! households and visits folded into
 //! `anju_shared::dashboard::EstateData`. The figures themselves are computed by `shared`.
 
-use std::collections::BTreeMap;
-
 use anju_shared::dashboard::{EstateData, ScopeKind, start_of};
-use anju_shared::order::{Event, fold};
 use chrono::NaiveDate;
 use sqlx::Row;
 
 use crate::AppState;
 use crate::auth::Staff;
-use crate::db::{Db, Estate, readable_event};
+use crate::db::{Db, Estate};
 use crate::error::ApiError;
 use crate::security::refuse;
 
@@ -105,56 +102,12 @@ impl Db {
         let offset = calendar.utc_offset;
         let from_ms = start_of(from, offset).timestamp_millis();
         let to_ms = start_of(to, offset).timestamp_millis();
-        // Two fixed statements rather than one with a dead clause: the month's figures over a
-        // million orders must not pay for a lookup they do not need.
-        macro_rules! orders_sql {
-            ($more:literal) => {
-                concat!(
-                    "SELECT o.reference AS o_reference, e.estate_id, e.seq, e.id, e.order_id, e.subject_kind, e.subject_id, e.device_id, \
-                            e.device_seq, e.hlc, e.actor, e.kind, e.at, e.body \
-                     FROM orders o JOIN events e ON e.order_id = o.id \
-                     WHERE o.estate_id = $1 AND o.reported_ms < $3 AND (o.reported_ms >= $2 OR NOT EXISTS \
-                        (SELECT 1 FROM events c WHERE c.order_id = o.id AND c.kind = 'completed')",
-                    $more,
-                    ") ORDER BY o.id, e.seq"
-                )
-            };
-        }
-        let query = if reopened {
-            sqlx::query(orders_sql!(
-                " OR EXISTS (SELECT 1 FROM events r WHERE r.order_id = o.id \
-                    AND r.kind = 'called_back' AND r.received_ms >= $4)"
-            ))
-        } else {
-            sqlx::query(orders_sql!(""))
-        };
-        let query = query.bind(estate.id.clone()).bind(from_ms).bind(to_ms);
-        let query = if reopened {
-            query.bind(from_ms - anju_shared::arrival::MAX_AHEAD_MS)
-        } else {
-            query
-        };
-        let rows = query.fetch_all(&self.pool).await?;
-        let mut by_order: BTreeMap<String, (String, Vec<Event>)> = BTreeMap::new();
-        for r in &rows {
-            let Some(event) = readable_event(r)? else {
-                continue;
-            };
-            let reference: String = r.try_get("o_reference")?;
-            by_order
-                .entry(event.order_id().to_string())
-                .or_insert_with(|| (reference, Vec::new()))
-                .1
-                .push(event);
-        }
-        let mut orders = Vec::with_capacity(by_order.len());
-        let mut references = Vec::with_capacity(by_order.len());
-        for (id, (reference, events)) in by_order {
-            if let Some(state) = fold(&id, &events) {
-                orders.push(state);
-                references.push(reference);
-            }
-        }
+        let since = reopened.then(|| from_ms - anju_shared::arrival::MAX_AHEAD_MS);
+        let (orders, references): (Vec<_>, Vec<_>) = self
+            .period_orders(&estate.id, from_ms, to_ms, since)
+            .await?
+            .into_iter()
+            .unzip();
         let visits = self.estate_visits(&estate.id).await?;
         let homes = self
             .households(&estate.id)

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use anju_server::config::Config;
-use anju_server::{AppState, db, jobs, seed, telemetry, web, webhooks};
+use anju_server::{AppState, db, jobs, seed, store, telemetry, web, webhooks};
 
 #[derive(Parser)]
 #[command(
@@ -143,6 +143,16 @@ async fn run(config: Config) -> anyhow::Result<()> {
     for line in seed::demo_logins() {
         println!("{line}");
     }
+    // The orders' kept states: those a build of other shared source folded are folded again,
+    // and every stale one is folded in the background (readers never trust a stale one).
+    let foreign = db.forget_foreign_folds().await?;
+    if foreign > 0 {
+        tracing::info!(
+            orders = foreign,
+            "folding the orders' kept states again for this build"
+        );
+    }
+    store::folded::spawn(db.clone(), std::time::Duration::from_secs(2));
     if config.clock_seconds > 0 {
         jobs::spawn(
             db.clone(),

@@ -2858,6 +2858,12 @@ async fn monthly_reports_are_listed_with_their_status_and_last_month_opened_by_t
 }
 
 #[tokio::test]
+async fn the_figures_never_trust_a_stale_kept_state() {
+    let (app, _dir) = app().await;
+    common::reports::story_kept_states(&app).await;
+}
+
+#[tokio::test]
 async fn the_weekly_report_counts_an_iso_week_and_lists_its_rectification_items() {
     let (app, _dir) = app().await;
     common::reports::story_weekly_report(&app).await;

@@ -631,6 +631,10 @@ pub struct OrderState {
     /// work was completed.
     #[serde(default)]
     pub amount_fen: Option<i64>,
+    /// Every time a person sent the order back to work ([`EventBody::Reopened`]): (when,
+    /// who, why). A failed callback reopens it too, and is among [`OrderState::callbacks`].
+    #[serde(default)]
+    pub reopenings: Vec<(DateTime<FixedOffset>, String, String)>,
 }
 
 /// A quote as the resident agreed to it.
@@ -806,6 +810,7 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
         confirmation: None,
         quote: None,
         amount_fen: None,
+        reopenings: Vec::new(),
     };
     let mut resolved: Vec<&str> = Vec::new();
     let mut erased = false;
@@ -893,7 +898,10 @@ pub fn fold(order_id: &str, events: &[Event]) -> Option<OrderState> {
             // Completion fixes the amount: a quote agreed after it is a new agreement that
             // a later completion (after a reopening) takes in.
             EventBody::Completed => state.amount_fen = state.quote.as_ref().map(|q| q.total_fen),
-            EventBody::Reopened { .. } => {
+            EventBody::Reopened { reason } => {
+                state
+                    .reopenings
+                    .push((e.at, e.actor.clone(), reason.clone()));
                 state.status = if state.assignee.is_some() {
                     Status::Dispatched
                 } else {

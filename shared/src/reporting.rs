@@ -229,18 +229,23 @@ pub fn last_week(today: NaiveDate) -> String {
 pub struct WeeklyReport {
     /// `2026-W10`.
     pub week: String,
+    /// When it is due at the quality centre: the Monday after the week. The rulebook asks
+    /// that the weekly report reach it on time (004 4.5.2.1, checked monthly) without naming
+    /// the day; the first day after the week is the one a late report is judged by.
+    pub due: NaiveDate,
     pub dashboard: Dashboard,
     pub complaints: Vec<OrderLine>,
     pub reopened: Vec<OrderLine>,
     pub patrol_findings: Vec<OrderLine>,
 }
 
-/// Whether a failed callback reopened the order in `[from, to)` (the fold reopens the order
-/// at such a callback, D-9).
+/// Whether the order was sent back to work in `[from, to)`: by a failed callback (the fold
+/// reopens the order at such a callback, D-9) or by a person (a supervisor's reopening).
 fn reopened_in(o: &crate::order::OrderState, from: Time, to: Time) -> bool {
     o.callbacks
         .iter()
         .any(|c| c.fails() && from <= c.at && c.at < to)
+        || o.reopenings.iter().any(|(at, ..)| from <= *at && *at < to)
 }
 
 /// The weekly report of a scope for the local dates `[from, to)` (a week from
@@ -278,6 +283,7 @@ pub fn weekly(
     }
     WeeklyReport {
         week: week.to_string(),
+        due: range.1,
         dashboard: board,
         complaints,
         reopened,

@@ -114,6 +114,7 @@ fn week_view(r: WeeklyReport, l: Lang) -> impl IntoView {
         <header class="report-head">
             <h2 class="print-only">{l.pick("客户投诉、报事、整改周报", "Weekly complaint, order and rectification report")}</h2>
             <p data-testid="weekly-title">{format!("{} · {} · {} ~ {}", d.name, r.week, d.from, d.to)}</p>
+            <p data-testid="weekly-due">{l.pick("报送品质管理中心截止:", "Due at the quality centre: ")}{r.due.to_string()}</p>
         </header>
         <section class="report-section">
             <h3>{l.pick("一、报事分类与渠道", "1. Orders by category and channel")}</h3>
@@ -135,7 +136,7 @@ fn week_view(r: WeeklyReport, l: Lang) -> impl IntoView {
         <section class="report-section">
             <h3>{l.pick("三、整改", "3. Rectification")}</h3>
             {list("未关闭", "Not closed", "weekly-unclosed", d.unclosed)}
-            {list("回访不满意返修", "Reopened by a failed callback", "weekly-reopened", r.reopened)}
+            {list("返工整改(回访不满意或主管退回)", "Sent back to work (failed callback or a supervisor)", "weekly-reopened", r.reopened)}
             {list("巡查发现转工单", "Patrol findings made orders", "weekly-patrol", r.patrol_findings)}
         </section>
     }

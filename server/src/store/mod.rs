@@ -3,6 +3,7 @@
 //! routes move here aggregate by aggregate).
 
 pub mod billing;
+pub mod folded;
 pub mod photos;
 pub mod plans;
 pub mod prices;

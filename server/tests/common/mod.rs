@@ -805,6 +805,25 @@ pub async fn story_erasure_deletes_the_residents_photos(app: &TestApp) {
             .map(|r| r.try_get::<String, _>(0).expect("estate"))
             .collect::<Vec<_>>()
     };
+    // Each order's kept folded state holds the resident's words until the erasure.
+    while app.db.refresh_folded(1_000).await.expect("refresh") > 0 {}
+    let kept_words = || async {
+        let mut holding = 0;
+        for id in [&mine, &mine_again] {
+            let folded: Option<String> = sqlx::query("SELECT folded FROM orders WHERE id = $1")
+                .bind(id.clone())
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("kept state")
+                .try_get(0)
+                .expect("folded");
+            holding += usize::from(
+                folded.is_some_and(|json| json.contains("卫生间漏水") || json.contains("还在漏水")),
+            );
+        }
+        holding
+    };
+    assert_eq!(kept_words().await, 2, "both of my orders' states are kept");
     // p[4] is still on my order: erasing the other resident keeps it.
     let done = erase("13700002222").await;
     assert_eq!(done["orders"], json!([erased_first]));
@@ -816,6 +835,17 @@ pub async fn story_erasure_deletes_the_residents_photos(app: &TestApp) {
     orders.sort();
     assert_eq!(done["orders"], json!(orders));
     assert_eq!(done["photos"], 3, "p[0], p[1], p[4]: {done}");
+    assert_eq!(
+        kept_words().await,
+        0,
+        "no kept state holds my words after the erasure"
+    );
+    while app.db.refresh_folded(1_000).await.expect("refresh") > 0 {}
+    assert_eq!(
+        kept_words().await,
+        0,
+        "nor once folded again from the redacted events"
+    );
     assert_eq!(
         stored(p[0].clone()).await,
         vec!["est-other"],

@@ -324,8 +324,9 @@ fn count_of(pairs: &Value, key: &str) -> u64 {
 
 /// The week 2001-W10 (Monday 5 to Sunday 11 March 2001) of 翠湖: a complaint just after
 /// midnight on the Monday in Beijing (still Sunday in UTC), a patrol finding made an order, and
-/// a repair of the week before reopened in this one by a failed callback; a complaint of the
-/// next week and a repair of the Sunday before do not count.
+/// a repair of the week before reopened in this one by a failed callback, a February repair
+/// sent back to work in this week by the quality centre; a complaint of the next week and a
+/// repair of the Sunday before do not count.
 pub async fn story_weekly_report(app: &TestApp) {
     super::add_second_south_estate(app).await;
     super::kpi::add_north_region(app).await;
@@ -384,6 +385,23 @@ pub async fn story_weekly_report(app: &TestApp) {
                     ),
                 ],
             ),
+            (
+                "wk-s-1",
+                vec![
+                    (
+                        reported("楼道灯不亮", Channel::Phone, Category::Repair),
+                        "2001-02-20T10:00:00+08:00",
+                    ),
+                    (EventBody::Responded, "2001-02-20T10:20:00+08:00"),
+                    (EventBody::Completed, "2001-02-21T10:00:00+08:00"),
+                    (
+                        EventBody::Reopened {
+                            reason: "品质抽查不合格".into(),
+                        },
+                        "2001-03-07T15:00:00+08:00",
+                    ),
+                ],
+            ),
         ],
     )
     .await;
@@ -409,9 +427,10 @@ pub async fn story_weekly_report(app: &TestApp) {
     assert_eq!(ids(&week["complaints"]), ["wk-c-1"]);
     assert_eq!(
         ids(&week["reopened"]),
-        ["wk-r-1"],
-        "reopened whenever reported"
+        ["wk-s-1", "wk-r-1"],
+        "sent back in the week whenever reported: by a person, by a failed callback"
     );
+    assert_eq!(week["due"], "2001-03-12", "due the Monday after the week");
     assert_eq!(ids(&week["patrol_findings"]), ["wk-p-1"]);
 
     // The same function as the dashboard's for those seven days.
@@ -479,11 +498,15 @@ pub async fn story_weekly_report(app: &TestApp) {
     };
     for (name, list) in [
         ("投诉清单", "complaints"),
-        ("回访不满意返修", "reopened"),
+        ("返工整改", "reopened"),
         ("巡查整改", "patrol_findings"),
     ] {
         let rows = sheet(&bytes, name);
-        assert_eq!(rows.len(), 2, "{name}: a header and one order: {rows:?}");
+        assert_eq!(
+            rows.len(),
+            1 + week[list].as_array().map_or(0, Vec::len),
+            "{name}: a header and the report's orders: {rows:?}"
+        );
         assert_eq!(rows[1][0].to_string(), reference(list), "{name}");
     }
     let complaints = sheet(&bytes, "投诉清单");
@@ -531,4 +554,109 @@ pub async fn story_weekly_report(app: &TestApp) {
         );
     }
     assert_eq!(audit_count(app, "export").await, exports);
+}
+
+/// Each order's kept folded state (`store/folded.rs`): current once read, stale the moment an
+/// event of the order is stored and then never trusted (the figures fold it again from the
+/// events and keep it), and never trusted either when another build folded it; such states
+/// are marked stale at start and folded again in the background.
+pub async fn story_kept_states(app: &TestApp) {
+    let (quality, me) = logged_in(app, "quality").await;
+    push_orders(
+        app,
+        &quality,
+        &me,
+        "ks-q-1",
+        "est-cuihu",
+        vec![(
+            "ks-1",
+            vec![
+                (
+                    reported("3栋电梯异响", Channel::Phone, Category::Repair),
+                    "2001-04-03T10:00:00+08:00",
+                ),
+                (EventBody::Responded, "2001-04-03T10:10:00+08:00"),
+            ],
+        )],
+    )
+    .await;
+    let (pm, _) = logged_in(app, "pm").await;
+    let path = "/api/kpi?scope=estate&id=est-cuihu&period=custom&from=2001-04-01&to=2001-04-30";
+    let open = |board: &Value| -> u64 {
+        board["total"]["open_by_age"]
+            .as_array()
+            .expect("ages")
+            .iter()
+            .map(|n| n.as_u64().expect("a count"))
+            .sum()
+    };
+    let row = || async {
+        let r = sqlx::query(
+            "SELECT touches, folded_touches, CAST(is_open AS BIGINT), folded_by, folded FROM orders WHERE id = 'ks-1'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("the order's row");
+        (
+            r.try_get::<i64, _>(0).expect("touches"),
+            r.try_get::<i64, _>(1).expect("folded_touches"),
+            r.try_get::<i64, _>(2).expect("is_open"),
+            r.try_get::<String, _>(3).expect("folded_by"),
+            r.try_get::<Option<String>, _>(4).expect("folded"),
+        )
+    };
+    let (status, board) = get(app, &pm, path).await;
+    assert_eq!(status, 200, "{board}");
+    assert_eq!(open(&board), 1, "reported and answered: open");
+    let (touches, folded_touches, is_open, folded_by, open_state) = row().await;
+    assert_eq!(touches, 2, "one touch per stored event");
+    assert_eq!(folded_touches, touches, "the reader kept what it folded");
+    assert_eq!(is_open, 1);
+    assert_eq!(folded_by, anju_shared::SOURCE);
+    let open_state = open_state.expect("a kept state");
+
+    // Completed on another tablet: the kept state is stale at once and the figures fold it.
+    push_orders(
+        app,
+        &quality,
+        &me,
+        "ks-q-2",
+        "est-cuihu",
+        vec![(
+            "ks-1",
+            vec![(EventBody::Completed, "2001-04-04T09:00:00+08:00")],
+        )],
+    )
+    .await;
+    let (touches, folded_touches, ..) = row().await;
+    assert_eq!(
+        (touches, folded_touches),
+        (3, 2),
+        "stale until folded again"
+    );
+    let (_, board) = get(app, &pm, path).await;
+    assert_eq!(open(&board), 0, "a stale state is never trusted");
+    let (touches, folded_touches, is_open, ..) = row().await;
+    assert_eq!((touches, folded_touches, is_open), (3, 3, 0), "kept again");
+
+    // A state another build folded (here: the open one from before, as an older server left
+    // it) is not trusted either, and is marked stale at start and folded in the background.
+    sqlx::query("UPDATE orders SET folded_by = 'another build', folded = $1 WHERE id = 'ks-1'")
+        .bind(open_state)
+        .execute(&app.db.pool)
+        .await
+        .expect("an older build's state");
+    let (_, board) = get(app, &pm, path).await;
+    assert_eq!(open(&board), 0, "another build's state is folded again");
+    sqlx::query("UPDATE orders SET folded_by = 'another build' WHERE id = 'ks-1'")
+        .execute(&app.db.pool)
+        .await
+        .expect("an older build's state");
+    assert!(app.db.forget_foreign_folds().await.expect("forget") >= 1);
+    let (touches, folded_touches, ..) = row().await;
+    assert_ne!(touches, folded_touches, "marked stale for the refresher");
+    while app.db.refresh_folded(1_000).await.expect("refresh") > 0 {}
+    let (touches, folded_touches, is_open, folded_by, _) = row().await;
+    assert_eq!((touches, folded_touches, is_open), (3, 3, 0));
+    assert_eq!(folded_by, anju_shared::SOURCE);
 }

@@ -1,0 +1,280 @@
+//! Each order's folded state kept beside it (`orders.folded`, migration 0019), so the figures
+//! of a month — KPIs, the dashboard, the monthly and weekly reports — read one row per order
+//! instead of folding every event of every order at each read.
+//!
+//! The event log stays the truth; a kept state is only a cache of `anju_shared::order::fold`
+//! over it, trusted while two things hold: no event of the order was stored since it was
+//! folded (`touches`, counted in the transaction that stores each event, equals
+//! `folded_touches`) and it was folded by this server's fold (`folded_by` is
+//! [`anju_shared::SOURCE`], the shared crate's source digest). A reader folds every state it
+//! cannot trust from the events, so figures are never read from a stale state; the
+//! background refresher ([`spawn`]) keeps the states current so readers rarely have to.
+//!
+//! Safe with several instances: a state is written only where `touches` is still the value
+//! read before its events were read (a compare-and-set), so a push that lands meanwhile
+//! leaves the state stale rather than overwritten by an older fold.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use anju_shared::order::{Event, OrderState, Status, fold};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::db::{Db, readable_event};
+
+/// Orders folded per batch of the refresher: one read of their events, one transaction.
+const BATCH: i64 = 2_000;
+
+/// Bound parameters per `IN (…)` list, far below either backend's limit.
+const CHUNK: usize = 500;
+
+/// Marks the kept state of `order_id` stale: called for every stored event of an order, in
+/// the transaction that stores it (an order not stored yet has no row to mark).
+pub(crate) async fn touch(tx: &mut Transaction<'static, Any>, order_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE orders SET touches = touches + 1, is_open = 1 WHERE id = $1")
+        .bind(order_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// An order's row as the readers see it.
+struct Kept {
+    id: String,
+    reference: String,
+    touches: i64,
+    /// The kept state when it can be trusted.
+    state: Option<Option<OrderState>>,
+}
+
+fn kept(r: &AnyRow) -> sqlx::Result<Kept> {
+    let touches: i64 = r.try_get("touches")?;
+    let folded_touches: i64 = r.try_get("folded_touches")?;
+    let folded_by: String = r.try_get("folded_by")?;
+    let state = if touches == folded_touches && folded_by == anju_shared::SOURCE {
+        let folded: Option<String> = r.try_get("folded")?;
+        match folded {
+            None => Some(None),
+            // A state that does not read back is folded again, like a stale one.
+            Some(json) => serde_json::from_str(&json).ok().map(Some),
+        }
+    } else {
+        None
+    };
+    Ok(Kept {
+        id: r.try_get("id")?,
+        reference: r.try_get("reference")?,
+        touches,
+        state,
+    })
+}
+
+const KEPT_COLUMNS: &str = "id, reference, touches, folded_touches, folded_by, folded";
+
+impl Db {
+    /// Marks stale every state this server did not fold (kept by a build of other shared
+    /// source), so the refresher folds them again; run once at start. How many it marked.
+    pub async fn forget_foreign_folds(&self) -> sqlx::Result<u64> {
+        let done = sqlx::query(
+            "UPDATE orders SET folded_touches = -1, is_open = 1 \
+             WHERE folded_by <> $1 AND folded_touches <> -1",
+        )
+        .bind(anju_shared::SOURCE.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Folds up to `limit` orders whose kept state is stale and keeps their states; how many
+    /// it folded. Zero when every state is current.
+    pub async fn refresh_folded(&self, limit: i64) -> anyhow::Result<usize> {
+        let rows = sqlx::query(
+            "SELECT id, touches FROM orders WHERE touches <> folded_touches ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut touches = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            touches.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
+        }
+        let ids: Vec<String> = touches.keys().cloned().collect();
+        let states = self.fold_orders(&ids).await?;
+        let mut tx = self.begin().await?;
+        for id in &ids {
+            keep(&mut tx, id, touches[id], states.get(id)).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// The orders of `ids` folded from their stored events (an order whose events fold to
+    /// nothing is absent).
+    async fn fold_orders(&self, ids: &[String]) -> sqlx::Result<HashMap<String, OrderState>> {
+        let mut events: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body \
+                 FROM events WHERE order_id IN ({}) ORDER BY order_id, seq",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id.clone());
+            }
+            for r in &query.fetch_all(&self.pool).await? {
+                if let Some(e) = readable_event(r)? {
+                    events.entry(e.order_id().to_string()).or_default().push(e);
+                }
+            }
+        }
+        Ok(events
+            .into_iter()
+            .filter_map(|(id, events)| fold(&id, &events).map(|s| (id, s)))
+            .collect())
+    }
+
+    /// An estate's orders for the figures of `[from_ms, to_ms)`, each with its reference, in
+    /// order of id: those reported then, those reported earlier and still open, and with
+    /// `reopened_since` those called back or reopened (by arrival) from then on, whenever reported.
+    /// A superset is harmless — `anju_shared::dashboard` keeps each figure's own orders —
+    /// but none of those may be missing. States that cannot be trusted are folded from the
+    /// events here and kept, so the next reader finds them current.
+    pub async fn period_orders(
+        &self,
+        estate_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+        reopened_since: Option<i64>,
+    ) -> anyhow::Result<Vec<(OrderState, String)>> {
+        let mut rows: BTreeMap<String, Kept> = BTreeMap::new();
+        let in_period = format!(
+            "SELECT {KEPT_COLUMNS} FROM orders WHERE estate_id = $1 AND reported_ms >= $2 AND reported_ms < $3"
+        );
+        for r in &sqlx::query(sqlx::AssertSqlSafe(in_period))
+            .bind(estate_id.to_string())
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let k = kept(r)?;
+            rows.insert(k.id.clone(), k);
+        }
+        // Still open (or stale, so perhaps open): the partial index `orders_open` holds only
+        // these, so the year's completed orders are never read.
+        let open = format!(
+            "SELECT {KEPT_COLUMNS} FROM orders WHERE estate_id = $1 AND is_open = 1 AND reported_ms < $2"
+        );
+        for r in &sqlx::query(sqlx::AssertSqlSafe(open))
+            .bind(estate_id.to_string())
+            .bind(from_ms)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let k = kept(r)?;
+            rows.insert(k.id.clone(), k);
+        }
+        if let Some(since) = reopened_since {
+            let reopened = format!(
+                "SELECT {KEPT_COLUMNS} FROM orders WHERE estate_id = $1 AND reported_ms < $2 AND id IN \
+                 (SELECT order_id FROM events WHERE estate_id = $1 AND kind IN ('called_back', 'reopened') AND received_ms >= $3)"
+            );
+            for r in &sqlx::query(sqlx::AssertSqlSafe(reopened))
+                .bind(estate_id.to_string())
+                .bind(from_ms)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                let k = kept(r)?;
+                rows.insert(k.id.clone(), k);
+            }
+        }
+        let stale: Vec<String> = rows
+            .values()
+            .filter(|k| k.state.is_none())
+            .map(|k| k.id.clone())
+            .collect();
+        if !stale.is_empty() {
+            let mut folded = self.fold_orders(&stale).await?;
+            let mut tx = self.begin().await?;
+            for id in &stale {
+                let k = rows.get_mut(id).expect("a stale row was read");
+                keep(&mut tx, id, k.touches, folded.get(id)).await?;
+                k.state = Some(folded.remove(id));
+            }
+            tx.commit().await?;
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for k in rows.into_values() {
+            if let Some(Some(state)) = k.state {
+                out.push((state, k.reference));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The columns a state is kept in: `folded` (its JSON, or NULL for events that fold to no
+/// order) and `is_open` (1 until it is completed).
+pub fn kept_columns(state: Option<&OrderState>) -> serde_json::Result<(Option<String>, i32)> {
+    let json = state.map(serde_json::to_string).transpose()?;
+    Ok((
+        json,
+        i32::from(state.is_some_and(|s| s.status < Status::Completed)),
+    ))
+}
+
+/// Keeps `state` as the order's state folded at `touches`, unless an event was stored since.
+async fn keep(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    touches: i64,
+    state: Option<&OrderState>,
+) -> anyhow::Result<()> {
+    let (json, open) = kept_columns(state)?;
+    sqlx::query(
+        "UPDATE orders SET folded = $1, folded_touches = $2, folded_by = $3, is_open = $4 \
+         WHERE id = $5 AND touches = $2",
+    )
+    .bind(json)
+    .bind(touches)
+    .bind(anju_shared::SOURCE.to_string())
+    .bind(open)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Folds stale states every `every` until the process ends, a batch at a time until none is
+/// left; a failed round is logged and the next one tries again.
+pub fn spawn(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let mut folded = 0;
+            loop {
+                match db.refresh_folded(BATCH).await {
+                    Ok(0) => break,
+                    Ok(n) => folded += n,
+                    Err(e) => {
+                        tracing::error!(error = %e, "folding the orders' kept states failed");
+                        break;
+                    }
+                }
+            }
+            if folded > 0 {
+                tracing::debug!(folded, "kept the orders' folded states");
+            }
+        }
+    })
+}
