@@ -8,7 +8,8 @@
 //! `folded_touches`) and it was folded by this server's fold (`folded_by` is
 //! [`anju_shared::SOURCE`], the shared crate's source digest). A reader folds every state it
 //! cannot trust from the events, so figures are never read from a stale state; the
-//! background refresher ([`spawn`]) keeps the states current so readers rarely have to.
+//! background refresher ([`spawn`]) keeps the states current so readers rarely have to, and
+//! is the only writer of states (no GET changes what is stored).
 //!
 //! Safe with several instances: a state is written only where `touches` is still the value
 //! read before its events were read (a compare-and-set), so a push that lands meanwhile
@@ -44,7 +45,7 @@ struct Kept {
     id: String,
     reference: String,
     touches: i64,
-    /// The kept state when it can be trusted.
+    /// The kept state when it can be trusted (`Some(None)`: its events fold to no order).
     state: Option<Option<OrderState>>,
 }
 
@@ -144,7 +145,7 @@ impl Db {
     /// `reopened_since` those called back or reopened (by arrival) from then on, whenever reported.
     /// A superset is harmless — `anju_shared::dashboard` keeps each figure's own orders —
     /// but none of those may be missing. States that cannot be trusted are folded from the
-    /// events here and kept, so the next reader finds them current.
+    /// events here; keeping them is the refresher's work (a read never writes).
     pub async fn period_orders(
         &self,
         estate_id: &str,
@@ -203,13 +204,11 @@ impl Db {
             .collect();
         if !stale.is_empty() {
             let mut folded = self.fold_orders(&stale).await?;
-            let mut tx = self.begin().await?;
             for id in &stale {
-                let k = rows.get_mut(id).expect("a stale row was read");
-                keep(&mut tx, id, k.touches, folded.get(id)).await?;
-                k.state = Some(folded.remove(id));
+                if let Some(k) = rows.get_mut(id) {
+                    k.state = Some(folded.remove(id));
+                }
             }
-            tx.commit().await?;
         }
         let mut out = Vec::with_capacity(rows.len());
         for k in rows.into_values() {

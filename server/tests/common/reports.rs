@@ -44,7 +44,7 @@ async fn push_orders(
             seq += 1;
             let at = t(at);
             push.push(Event {
-                id: format!("{id}-{seq}"),
+                id: format!("{id}-{device}-{seq}"),
                 subject: anju_shared::subject::Subject::order(id),
                 device_id: device.into(),
                 device_seq: seq,
@@ -556,10 +556,10 @@ pub async fn story_weekly_report(app: &TestApp) {
     assert_eq!(audit_count(app, "export").await, exports);
 }
 
-/// Each order's kept folded state (`store/folded.rs`): current once read, stale the moment an
-/// event of the order is stored and then never trusted (the figures fold it again from the
-/// events and keep it), and never trusted either when another build folded it; such states
-/// are marked stale at start and folded again in the background.
+/// Each order's kept folded state (`store/folded.rs`): kept by the refresher, stale the moment
+/// an event of the order is stored and then never trusted (the figures fold it again from the
+/// events), and never trusted either when another build folded it; such states are marked
+/// stale at start and folded again in the background. A read keeps nothing.
 pub async fn story_kept_states(app: &TestApp) {
     let (quality, me) = logged_in(app, "quality").await;
     push_orders(
@@ -607,10 +607,15 @@ pub async fn story_kept_states(app: &TestApp) {
     };
     let (status, board) = get(app, &pm, path).await;
     assert_eq!(status, 200, "{board}");
-    assert_eq!(open(&board), 1, "reported and answered: open");
-    let (touches, folded_touches, is_open, folded_by, open_state) = row().await;
+    assert_eq!(open(&board), 1, "reported and answered: open, folded by the reader");
+    let (touches, folded_touches, ..) = row().await;
     assert_eq!(touches, 2, "one touch per stored event");
-    assert_eq!(folded_touches, touches, "the reader kept what it folded");
+    assert_eq!(folded_touches, -1, "a read keeps nothing");
+    while app.db.refresh_folded(1_000).await.expect("refresh") > 0 {}
+    let (_, board) = get(app, &pm, path).await;
+    assert_eq!(open(&board), 1, "the same from the kept state");
+    let (touches, folded_touches, is_open, folded_by, open_state) = row().await;
+    assert_eq!(folded_touches, touches, "the refresher kept what it folded");
     assert_eq!(is_open, 1);
     assert_eq!(folded_by, anju_shared::SOURCE);
     let open_state = open_state.expect("a kept state");
@@ -636,6 +641,7 @@ pub async fn story_kept_states(app: &TestApp) {
     );
     let (_, board) = get(app, &pm, path).await;
     assert_eq!(open(&board), 0, "a stale state is never trusted");
+    while app.db.refresh_folded(1_000).await.expect("refresh") > 0 {}
     let (touches, folded_touches, is_open, ..) = row().await;
     assert_eq!((touches, folded_touches, is_open), (3, 3, 0), "kept again");
 
