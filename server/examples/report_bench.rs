@@ -181,7 +181,7 @@ async fn seed_kept(db: &Db) {
         for (c, chunk) in states.chunks(100).enumerate() {
             let marks: Vec<String> = (0..chunk.len())
                 .map(|k| {
-                    let b = k * 6;
+                    let b = k * 7;
                     format!(
                         "(${}, ${}, ${}, ${}, ${}, '', '', '', 0, 0, ${}, ${}, $1)",
                         b + 2,
@@ -194,7 +194,7 @@ async fn seed_kept(db: &Db) {
                     )
                 })
                 .collect();
-            // 6 placeholders per row after the shared `$1` (folded_by): see the format.
+            // 7 placeholders per row after the shared `$1` (folded_by): see the format.
             let sql = format!(
                 "INSERT INTO orders (id, estate_id, reference, tracking_hash, reported_ms, contact_name, contact_phone, \
                  notice_version, touches, folded_touches, folded, is_open, folded_by) VALUES {}",

@@ -44,7 +44,6 @@ pub(crate) async fn touch(tx: &mut Transaction<'static, Any>, order_id: &str) ->
 struct Kept {
     id: String,
     reference: String,
-    touches: i64,
     /// The kept state when it can be trusted (`Some(None)`: its events fold to no order).
     state: Option<Option<OrderState>>,
 }
@@ -66,7 +65,6 @@ fn kept(r: &AnyRow) -> sqlx::Result<Kept> {
     Ok(Kept {
         id: r.try_get("id")?,
         reference: r.try_get("reference")?,
-        touches,
         state,
     })
 }
