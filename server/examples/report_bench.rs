@@ -17,8 +17,8 @@
 use std::time::Instant;
 
 use anju_server::db::Db;
-use anju_server::seed;
 use anju_server::store::folded;
+use anju_server::{figures, seed};
 use anju_shared::dashboard::MonthlyReport;
 use anju_shared::dashboard::{self, EstateData, ScopeKind};
 use anju_shared::hlc::Hlc;
@@ -220,7 +220,7 @@ async fn seed_kept(db: &Db) {
 }
 
 /// The month's figures of the whole company read from `db` and computed, `runs` times: every
-/// estate's orders of the month and its open ones read (`Db::estate_data`) and the dashboard
+/// estate's orders of the month and its open ones read (`figures::load`, as the routes do) and the dashboard
 /// computed. The medians and the company's total, to compare with the in-memory one.
 async fn read_runs(db: &Db, runs: usize) -> (f64, dashboard::Figures) {
     let estates = db
@@ -231,14 +231,19 @@ async fn read_runs(db: &Db, runs: usize) -> (f64, dashboard::Figures) {
         )
         .await
         .expect("estates");
+    let scope = figures::Scope {
+        kind: ScopeKind::Company,
+        id: String::new(),
+        name: "公司".into(),
+        estates,
+    };
     let mut times = Vec::new();
     let mut total = None;
     for _ in 0..runs {
         let started = Instant::now();
-        let mut data = Vec::with_capacity(estates.len());
-        for e in &estates {
-            data.push(db.estate_data(e, month().0, month().1).await.expect("data"));
-        }
+        let data = figures::load(db, &scope, month().0, month().1)
+            .await
+            .expect("data");
         let board = dashboard::dashboard(ScopeKind::Company, "", "公司", &data, month(), now());
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(board.estates.len(), ESTATES);

@@ -511,3 +511,42 @@ fn classification_accuracy_on_the_fourth_blind_set() {
     assert!(t.hard.right >= 260, "category, hard {}", t.hard.right);
     assert!(t.plain.right >= 143, "category, plain {}", t.plain.right);
 }
+
+/// The fifth blind set (`tests/data/classify_blind5.json`, 436 texts, 65 emergencies, 159
+/// short plain texts across the 14 categories, 277 hard ones on the issue's patterns):
+/// written for a third round of issue 15 and committed before any change in it. That
+/// round (more tuning batches by the same hand, the model trained again) caught fewer
+/// emergencies on the blind sets than the model it was to replace (286 of 297 against
+/// 291, five fewer, for seven more categories right) and was not taken: the classifier
+/// stayed as the second round left it. So this set was never tuned or trained on by the
+/// model measured here, and its misses are not printed. Measured once with it: category
+/// 399/436 (plain 148/159, hard 251/277), urgent recall 64/65, false alarms 2/371.
+///
+/// Goals met: urgent recall (98.5%), false alarms. Not met, floors asserted: hard texts
+/// (251/277 = 90.6%, goal 92%), plain texts (148/159 = 93.1%, goal 97%).
+#[test]
+fn classification_accuracy_on_the_fifth_blind_set() {
+    let t = measure(include_str!("data/classify_blind5.json"));
+    t.report_as("fifth blind set", true);
+    println!("false alarms {:.1}%", t.false_alarms() * 100.0);
+    assert!(t.texts >= 400, "the fifth blind set has {} texts", t.texts);
+    assert!(t.plain.total >= 150, "{} plain texts", t.plain.total);
+    assert!(
+        t.urgent_recall.total >= 60,
+        "{} emergencies",
+        t.urgent_recall.total
+    );
+    assert!(
+        t.urgent_recall.ratio() >= GOAL_RECALL,
+        "urgent recall {:.3}",
+        t.urgent_recall.ratio()
+    );
+    assert!(
+        t.false_alarms() <= GOAL_FALSE_ALARMS,
+        "false alarms {:.3}",
+        t.false_alarms()
+    );
+    // Floors: below the goals.
+    assert!(t.hard.right >= 251, "category, hard {}", t.hard.right);
+    assert!(t.plain.right >= 148, "category, plain {}", t.plain.right);
+}

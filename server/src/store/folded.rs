@@ -140,10 +140,10 @@ impl Db {
 
     /// An estate's orders for the figures of `[from_ms, to_ms)`, each with its reference, in
     /// order of id: those reported then, those reported earlier and still open, and with
-    /// `reopened_since` those called back or reopened (by arrival) from then on, whenever reported.
-    /// A superset is harmless — `anju_shared::dashboard` keeps each figure's own orders —
-    /// but none of those may be missing. States that cannot be trusted are folded from the
-    /// events here; keeping them is the refresher's work (a read never writes).
+    /// `reopened_since` those called back or reopened (by arrival) from then on, whenever
+    /// reported. A superset is harmless — `anju_shared::dashboard` keeps each figure's own
+    /// orders — but none of those may be missing. States that cannot be trusted are folded
+    /// from the events here; keeping them is the refresher's work (a read never writes).
     pub async fn period_orders(
         &self,
         estate_id: &str,
@@ -151,71 +151,131 @@ impl Db {
         to_ms: i64,
         reopened_since: Option<i64>,
     ) -> anyhow::Result<Vec<(OrderState, String)>> {
-        let mut rows: BTreeMap<String, Kept> = BTreeMap::new();
-        let in_period = format!(
-            "SELECT {KEPT_COLUMNS} FROM orders WHERE estate_id = $1 AND reported_ms >= $2 AND reported_ms < $3"
-        );
-        for r in &sqlx::query(sqlx::AssertSqlSafe(in_period))
-            .bind(estate_id.to_string())
-            .bind(from_ms)
-            .bind(to_ms)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let k = kept(r)?;
-            rows.insert(k.id.clone(), k);
-        }
-        // Still open (or stale, so perhaps open): the partial index `orders_open` holds only
-        // these, so the year's completed orders are never read.
-        let open = format!(
-            "SELECT {KEPT_COLUMNS} FROM orders WHERE estate_id = $1 AND is_open = 1 AND reported_ms < $2"
-        );
-        for r in &sqlx::query(sqlx::AssertSqlSafe(open))
-            .bind(estate_id.to_string())
-            .bind(from_ms)
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let k = kept(r)?;
-            rows.insert(k.id.clone(), k);
-        }
+        let estate = || Bind::Text(estate_id.to_string());
+        let mut found: BTreeMap<String, (OrderState, String)> = BTreeMap::new();
+        let mut stale: BTreeMap<String, String> = BTreeMap::new();
+        let mut parts = vec![
+            (
+                "estate_id = $1 AND reported_ms >= $2 AND reported_ms < $3",
+                vec![estate(), Bind::Int(from_ms), Bind::Int(to_ms)],
+            ),
+            // Still open (or stale, so perhaps open): the partial index `orders_open` holds
+            // only these, so the year's completed orders are never read.
+            (
+                "estate_id = $1 AND is_open = 1 AND reported_ms < $2",
+                vec![estate(), Bind::Int(from_ms)],
+            ),
+        ];
         if let Some(since) = reopened_since {
-            let reopened = format!(
-                "SELECT {KEPT_COLUMNS} FROM orders WHERE estate_id = $1 AND reported_ms < $2 AND id IN \
-                 (SELECT order_id FROM events WHERE estate_id = $1 AND kind IN ('called_back', 'reopened') AND received_ms >= $3)"
-            );
-            for r in &sqlx::query(sqlx::AssertSqlSafe(reopened))
-                .bind(estate_id.to_string())
-                .bind(from_ms)
-                .bind(since)
-                .fetch_all(&self.pool)
-                .await?
-            {
-                let k = kept(r)?;
-                rows.insert(k.id.clone(), k);
+            parts.push((
+                "estate_id = $1 AND reported_ms < $2 AND id IN (SELECT order_id FROM events \
+                 WHERE estate_id = $1 AND kind IN ('called_back', 'reopened') AND received_ms >= $3)",
+                vec![estate(), Bind::Int(from_ms), Bind::Int(since)],
+            ));
+        }
+        for (cond, binds) in &parts {
+            self.kept_where(cond, binds, &mut found, &mut stale).await?;
+        }
+        let stale_ids: Vec<String> = stale.keys().cloned().collect();
+        let mut folded = self.fold_orders(&stale_ids).await?;
+        for (id, reference) in stale {
+            if let Some(state) = folded.remove(&id) {
+                found.insert(id, (state, reference));
             }
         }
-        let stale: Vec<String> = rows
-            .values()
-            .filter(|k| k.state.is_none())
-            .map(|k| k.id.clone())
-            .collect();
-        if !stale.is_empty() {
-            let mut folded = self.fold_orders(&stale).await?;
-            for id in &stale {
-                if let Some(k) = rows.get_mut(id) {
-                    k.state = Some(folded.remove(id));
+        Ok(found.into_values().collect())
+    }
+
+    /// The orders that match `cond` (over `binds`): the trusted states into `found`, by id, and
+    /// the ids of the others, with their references, into `stale`.
+    ///
+    /// The trusted states come in one row, joined by the database (`string_agg`): a month of a
+    /// large estate is a thousand states, and taking each as a row of its own cost more than
+    /// reading them. Should the joined answer not read back (a state that does not parse), the
+    /// rows are read one by one and a state that does not parse is folded again.
+    async fn kept_where(
+        &self,
+        cond: &str,
+        binds: &[Bind],
+        found: &mut BTreeMap<String, (OrderState, String)>,
+        stale: &mut BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        let by = binds.len() + 1;
+        let trusted = format!("touches = folded_touches AND folded_by = ${by}");
+        let joined = format!(
+            "SELECT string_agg(folded, ','), string_agg(reference, ','), COUNT(*) FROM orders \
+             WHERE {cond} AND {trusted} AND folded IS NOT NULL"
+        );
+        let row = bound(sqlx::query(sqlx::AssertSqlSafe(joined)), binds)
+            .bind(anju_shared::SOURCE.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        let count: i64 = row.try_get(2)?;
+        if count > 0 {
+            let states: String = row.try_get(0)?;
+            let references: String = row.try_get(1)?;
+            // References are the server's own (`20261208-0001`): no comma in them.
+            let references: Vec<&str> = references.split(',').collect();
+            match serde_json::from_str::<Vec<OrderState>>(&format!("[{states}]")) {
+                Ok(states) if states.len() == references.len() => {
+                    for (state, reference) in states.into_iter().zip(references) {
+                        found.insert(state.id.clone(), (state, reference.to_string()));
+                    }
+                }
+                _ => {
+                    let one_by_one =
+                        format!("SELECT {KEPT_COLUMNS} FROM orders WHERE {cond} AND {trusted}");
+                    for r in &bound(sqlx::query(sqlx::AssertSqlSafe(one_by_one)), binds)
+                        .bind(anju_shared::SOURCE.to_string())
+                        .fetch_all(&self.pool)
+                        .await?
+                    {
+                        let k = kept(r)?;
+                        match k.state {
+                            Some(Some(state)) => {
+                                found.insert(k.id, (state, k.reference));
+                            }
+                            Some(None) => {}
+                            None => {
+                                stale.insert(k.id, k.reference);
+                            }
+                        }
+                    }
                 }
             }
         }
-        let mut out = Vec::with_capacity(rows.len());
-        for k in rows.into_values() {
-            if let Some(Some(state)) = k.state {
-                out.push((state, k.reference));
-            }
+        let untrusted = format!(
+            "SELECT id, reference FROM orders WHERE {cond} \
+             AND (touches <> folded_touches OR folded_by <> ${by})"
+        );
+        for r in &bound(sqlx::query(sqlx::AssertSqlSafe(untrusted)), binds)
+            .bind(anju_shared::SOURCE.to_string())
+            .fetch_all(&self.pool)
+            .await?
+        {
+            stale.insert(r.try_get(0)?, r.try_get(1)?);
         }
-        Ok(out)
+        Ok(())
     }
+}
+
+/// A value bound to a statement of [`Db::kept_where`].
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn bound<'q>(
+    mut query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for b in binds {
+        query = match b {
+            Bind::Text(t) => query.bind(t.clone()),
+            Bind::Int(i) => query.bind(*i),
+        };
+    }
+    query
 }
 
 /// The columns a state is kept in: `folded` (its JSON, or NULL for events that fold to no

@@ -607,7 +607,11 @@ pub async fn story_kept_states(app: &TestApp) {
     };
     let (status, board) = get(app, &pm, path).await;
     assert_eq!(status, 200, "{board}");
-    assert_eq!(open(&board), 1, "reported and answered: open, folded by the reader");
+    assert_eq!(
+        open(&board),
+        1,
+        "reported and answered: open, folded by the reader"
+    );
     let (touches, folded_touches, ..) = row().await;
     assert_eq!(touches, 2, "one touch per stored event");
     assert_eq!(folded_touches, -1, "a read keeps nothing");
@@ -665,4 +669,20 @@ pub async fn story_kept_states(app: &TestApp) {
     let (touches, folded_touches, is_open, folded_by, _) = row().await;
     assert_eq!((touches, folded_touches, is_open), (3, 3, 0));
     assert_eq!(folded_by, anju_shared::SOURCE);
+
+    // A kept state that does not read back (written around the server) is folded again, and
+    // the others of the estate are still read.
+    sqlx::query("UPDATE orders SET folded = '{\"not\": \"a state\"}' WHERE id = 'ks-1'")
+        .execute(&app.db.pool)
+        .await
+        .expect("a broken state");
+    let (_, board) = get(app, &pm, path).await;
+    let repairs = board["total"]["by_category"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .find(|p| p[0] == "repair")
+        .and_then(|p| p[1].as_u64());
+    assert_eq!(repairs, Some(1), "still counted: {board}");
+    assert_eq!(open(&board), 0);
 }
