@@ -585,7 +585,9 @@ pub struct OrderState {
     pub channel: String,
     pub category: Category,
     /// True when a person chose the category (the reporter or staff), not the classifier.
+    #[serde(default)]
     pub category_confirmed: bool,
+    #[serde(default)]
     pub urgent: bool,
     pub topic: Option<String>,
     pub place: Option<String>,
@@ -595,11 +597,15 @@ pub struct OrderState {
     pub assignee: Option<String>,
     pub appointment: Option<DateTime<FixedOffset>>,
     /// Every applied milestone event in fold order; rules use the earliest of each kind.
+    #[serde(default)]
     pub milestones: Vec<(EventKind, DateTime<FixedOffset>, Option<u8>)>,
     /// (when, who, text), in fold order.
+    #[serde(default)]
     pub notes: Vec<(DateTime<FixedOffset>, String, String)>,
+    #[serde(default)]
     pub photos: Vec<String>,
     /// Edits kept but not applied, not yet settled by a supervisor.
+    #[serde(default)]
     pub conflicts: Vec<Conflict>,
     /// What people established for the rules ([`EventBody::Assessed`]), field by field.
     #[serde(default)]
