@@ -124,6 +124,19 @@ pub(crate) async fn get_text(url: &str) -> Result<String, ApiFailure> {
     }
 }
 
+#[cfg(feature = "staff")]
+/// The body of a successful POST as text, kept as is (the admin's export of a resident's data
+/// is offered for download exactly as the server gave it).
+pub(crate) async fn post_text<B: Serialize>(url: &str, body: &B) -> Result<String, ApiFailure> {
+    let text = serde_json::to_string(body).map_err(|_| ApiFailure::Network(UNREADABLE.into()))?;
+    let (status, text) = fetch("POST", url, Some(JsValue::from_str(&text)), true).await?;
+    if (200..300).contains(&status) {
+        Ok(text)
+    } else {
+        read((status, text))
+    }
+}
+
 pub(crate) async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     read(fetch("GET", url, None, false).await?)
 }
@@ -209,25 +222,7 @@ pub(crate) async fn upload_bytes<T: DeserializeOwned>(
 #[cfg(feature = "staff")]
 /// The logged-in staff member as `GET /api/me` answers; also kept on the device, so an
 /// offline reload knows who is working.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub(crate) struct Me {
-    /// The staff id: the `actor` of the events this user records.
-    pub(crate) id: String,
-    pub(crate) username: String,
-    pub(crate) display_name: String,
-    pub(crate) role: String,
-    #[serde(default)]
-    pub(crate) estates: Vec<anju_shared::site::EstateInfo>,
-}
-
-#[cfg(feature = "staff")]
-impl Me {
-    /// Whether the server takes this event from this user: the rule lives in `shared`, so a
-    /// button is offered exactly when the server would accept what it records.
-    pub(crate) fn may(&self, body: &EventBody) -> bool {
-        Role::parse(&self.role).is_some_and(|r| body.may_be_recorded_by(r))
-    }
-}
+pub(crate) use anju_shared::wire::Me;
 
 #[cfg(feature = "staff")]
 pub(crate) use anju_shared::wire::Colleague;

@@ -17,6 +17,7 @@ use anju_shared::model::{Escalation, Role};
 use anju_shared::order::{Event, EventBody};
 use anju_shared::subject::{Subject, SubjectKind};
 use anju_shared::sync::{OrderReference, Outcome};
+use anju_shared::wire::AttachedPhoto;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -1451,15 +1452,6 @@ pub struct Erasure {
     /// The households they were registered in, whose visit notes were erased.
     pub households: Vec<String>,
     pub photos: u64,
-}
-
-/// A photo a resident attached to a report; `mime` and `size` are `None` once it is no longer
-/// stored.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AttachedPhoto {
-    pub hash: String,
-    pub mime: Option<String>,
-    pub size: Option<i64>,
 }
 
 /// The photos named by the resident's own `photo` events of an order (those the public form

@@ -1453,7 +1453,7 @@ async fn an_admin_exports_a_residents_data_and_it_is_audited() {
     let admin = app.browser();
     assert_eq!(app.login(&admin, "admin").await.status(), 200);
     let export: Value = app
-        .get_json(&admin, "/api/admin/residents/export?phone=138-1234-5678")
+        .export_resident(&admin, "138-1234-5678")
         .await;
     let orders = export["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 1);
@@ -1473,7 +1473,9 @@ async fn an_admin_exports_a_residents_data_and_it_is_audited() {
     let desk = app.browser();
     assert_eq!(app.login(&desk, "desk").await.status(), 200);
     let status = desk
-        .get(app.url("/api/admin/residents/export?phone=13812345678"))
+        .post(app.url("/api/admin/residents/export"))
+        .header(CSRF.0, CSRF.1)
+        .json(&json!({ "phone": "13812345678" }))
         .send()
         .await
         .expect("export")
@@ -1963,7 +1965,7 @@ async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_nex
 
     // Nothing of the resident is left on the server…
     let export: Value = app
-        .get_json(&admin, "/api/admin/residents/export?phone=13812345678")
+        .export_resident(&admin, "13812345678")
         .await;
     assert_eq!(export["orders"], json!([]), "{export}");
     assert_eq!(export["residents"], json!([]), "{export}");
@@ -2372,7 +2374,7 @@ async fn an_admin_reaches_no_staff_or_resident_of_another_company() {
     );
     // The other company's resident (13900009999) is neither exported nor erased.
     let export: Value = app
-        .get_json(&admin, "/api/admin/residents/export?phone=13900009999")
+        .export_resident(&admin, "13900009999")
         .await;
     assert_eq!(export["orders"], json!([]));
     let erased: Value = admin

@@ -7,101 +7,18 @@
 use anju_shared::lang::Lang;
 use anju_shared::model::Role;
 use anju_shared::order::{Event, EventBody};
-use anju_shared::wire::Erased;
+use anju_shared::wire::{
+    Erased, EstateChoice, ExportedOrder, NewStaff, PhoneRequest, Region, ResidentExport,
+    StaffChange, StaffMember,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 
 use crate::api::{self, ApiFailure, ErrorBody, Me};
 use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, sort_by, text};
 use crate::pages::login::Login;
 use crate::pages::widgets::button;
-
-/// A staff member as `GET /api/admin/staff` lists them. `estate_ids` are the estates they
-/// can see (given, through their regions, or company-wide); what the admin edits is
-/// `given_estate_ids` and `region_ids`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Member {
-    id: String,
-    username: String,
-    display_name: String,
-    role: String,
-    disabled: bool,
-    #[serde(default)]
-    estate_ids: Vec<String>,
-    #[serde(default)]
-    given_estate_ids: Vec<String>,
-    #[serde(default)]
-    region_ids: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct NewMember {
-    username: String,
-    display_name: String,
-    role: String,
-    password: String,
-    estate_ids: Vec<String>,
-    region_ids: Vec<String>,
-}
-
-/// An estate of the company as `GET /api/admin/estates` lists it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct EstateChoice {
-    id: String,
-    name: String,
-    region_id: String,
-    region_name: String,
-}
-
-/// A region of the company as `GET /api/admin/regions` lists it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct RegionChoice {
-    id: String,
-    name: String,
-}
-
-/// A change to a staff member: only what is `Some` is changed.
-#[derive(Default, Serialize)]
-struct Change {
-    role: Option<String>,
-    estate_ids: Option<Vec<String>>,
-    region_ids: Option<Vec<String>>,
-    disabled: Option<bool>,
-    password: Option<String>,
-}
-
-/// `GET /api/admin/residents/export`, the parts this page shows; the download is the answer
-/// as the server gave it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Export {
-    phone: String,
-    residents: Vec<ResidentRow>,
-    orders: Vec<ExportedOrder>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ResidentRow {
-    name: String,
-    household_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ExportedOrder {
-    id: String,
-    reference: String,
-    contact_name: String,
-    events: Vec<Event>,
-    /// Counted only: the download carries them whole.
-    #[serde(default)]
-    photos: Vec<serde::de::IgnoredAny>,
-}
-
-#[derive(Serialize)]
-struct Phone {
-    phone: String,
-}
 
 /// Why a request did not go through. Kept as the server said it and put into words when
 /// shown, so switching the language rewords a refusal already on screen.
@@ -234,7 +151,7 @@ fn message_in(l: Lang, message: &str) -> String {
 }
 
 /// `PATCH` a staff member (the answer, the member as stored, is re-read with the list).
-async fn patch(staff_id: &str, change: &Change) -> Result<(), ApiFailure> {
+async fn patch(staff_id: &str, change: &StaffChange) -> Result<(), ApiFailure> {
     let url = format!("/api/admin/staff/{staff_id}");
     api::patch::<_, serde_json::Value>(&url, change)
         .await
@@ -301,8 +218,8 @@ fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
     // Every estate and region of the company: what staff can be given (not only the
     // estates the admin works in themself).
     let estates = RwSignal::new(Vec::<EstateChoice>::new());
-    let regions = RwSignal::new(Vec::<RegionChoice>::new());
-    let staff = RwSignal::new(None::<Vec<Member>>);
+    let regions = RwSignal::new(Vec::<Region>::new());
+    let staff = RwSignal::new(None::<Vec<StaffMember>>);
     let load_problem = RwSignal::new(None::<Problem>);
     let fail_load = move |f: ApiFailure| match f {
         ApiFailure::Status(401, _) => logged_out.run(()),
@@ -313,14 +230,14 @@ fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
             Ok(list) => estates.set(list),
             Err(f) => fail_load(f),
         }
-        match api::get::<Vec<RegionChoice>>("/api/admin/regions").await {
+        match api::get::<Vec<Region>>("/api/admin/regions").await {
             Ok(list) => regions.set(list),
             Err(f) => fail_load(f),
         }
     });
     let reload = Callback::new(move |()| {
         spawn_local(async move {
-            match api::get::<Vec<Member>>("/api/admin/staff").await {
+            match api::get::<Vec<StaffMember>>("/api/admin/staff").await {
                 Ok(mut list) => {
                     // Those who work first, each group by name as the server sorted it.
                     sort_by(&mut list, |a, b| a.disabled.cmp(&b.disabled));
@@ -369,7 +286,7 @@ fn admin_view(me: Me, logged_out: Callback<()>) -> impl IntoView {
 struct Ctx {
     me_id: StoredValue<String>,
     estates: RwSignal<Vec<EstateChoice>>,
-    regions: RwSignal<Vec<RegionChoice>>,
+    regions: RwSignal<Vec<Region>>,
     reload: Callback<()>,
     logged_out: Callback<()>,
 }
@@ -592,7 +509,7 @@ fn region_choices(
     }
 }
 
-fn staff_list(ctx: Ctx, staff: RwSignal<Option<Vec<Member>>>) -> impl IntoView {
+fn staff_list(ctx: Ctx, staff: RwSignal<Option<Vec<StaffMember>>>) -> impl IntoView {
     // The one member whose editor is open: one at a time keeps the list short on a tablet.
     let editing = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<(Signal<&'static str>, String)>);
@@ -619,7 +536,7 @@ fn staff_list(ctx: Ctx, staff: RwSignal<Option<Vec<Member>>>) -> impl IntoView {
 
 fn member_item(
     ctx: Ctx,
-    m: Member,
+    m: StaffMember,
     editing: RwSignal<Option<String>>,
     notice: RwSignal<Option<(Signal<&'static str>, String)>>,
 ) -> impl IntoView {
@@ -698,7 +615,7 @@ fn member_item(
 /// Only what the admin changed is sent, so opening and saving changes nothing else.
 fn member_editor(
     ctx: Ctx,
-    m: Member,
+    m: StaffMember,
     editing: RwSignal<Option<String>>,
     notice: RwSignal<Option<(Signal<&'static str>, String)>>,
 ) -> impl IntoView {
@@ -722,7 +639,7 @@ fn member_editor(
     let disabled_now = tr("已停用,其登录已失效:", "Disabled; their sessions ended:");
     let enabled_now = tr("已启用:", "Enabled:");
 
-    let send = move |change: Change, what: Signal<&'static str>| {
+    let send = move |change: StaffChange, what: Signal<&'static str>| {
         problem.set(None);
         busy.set(true);
         let (id, username) = member.with_value(|m| (m.id.clone(), m.username.clone()));
@@ -749,7 +666,7 @@ fn member_editor(
         let new_role = role.get_untracked();
         let new_estates = sorted(chosen.get_untracked());
         let new_regions = sorted(regions.get_untracked());
-        let change = Change {
+        let change = StaffChange {
             role: (new_role != old_role).then_some(new_role.clone()),
             estate_ids: (new_estates != old_estates).then_some(new_estates),
             // Sent when changed, an empty list too (that clears them). Another role keeps no
@@ -757,7 +674,7 @@ fn member_editor(
             region_ids: (Role::parse(&new_role).is_some_and(Role::answers_for_regions)
                 && new_regions != old_regions)
                 .then_some(new_regions),
-            ..Change::default()
+            ..StaffChange::default()
         };
         send(change, saved);
     });
@@ -769,9 +686,9 @@ fn member_editor(
         }
         password.set(String::new());
         send(
-            Change {
+            StaffChange {
                 password: Some(p),
-                ..Change::default()
+                ..StaffChange::default()
             },
             password_set,
         );
@@ -779,9 +696,9 @@ fn member_editor(
     let disabled = member.with_value(|m| m.disabled);
     let toggle_disabled = Callback::new(move |()| {
         send(
-            Change {
+            StaffChange {
                 disabled: Some(!disabled),
-                ..Change::default()
+                ..StaffChange::default()
             },
             if disabled { enabled_now } else { disabled_now },
         );
@@ -840,7 +757,7 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
     let create = Callback::new(move |()| {
         problem.set(None);
         created.set(None);
-        let body = NewMember {
+        let body = NewStaff {
             username: username.get_untracked(),
             display_name: display_name.get_untracked(),
             role: role.get_untracked(),
@@ -856,7 +773,7 @@ fn new_member_form(ctx: Ctx) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             // One request: the account and, for an area manager, their regions.
-            match api::post::<_, Member>("/api/admin/staff", &body).await {
+            match api::post::<_, StaffMember>("/api/admin/staff", &body).await {
                 Ok(member) => {
                     username.set(String::new());
                     display_name.set(String::new());
@@ -916,7 +833,7 @@ fn residents_section(logged_out: Callback<()>) -> impl IntoView {
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     // The last export, with the answer as a `data:` address for its download link.
-    let exported = RwSignal::new(None::<(Export, String)>);
+    let exported = RwSignal::new(None::<(ResidentExport, String)>);
     // The number waiting for the admin's confirmation of its erasure.
     let confirming = RwSignal::new(None::<String>);
     // The number erased, what was erased, and the references of its orders when known.
@@ -939,13 +856,10 @@ fn residents_section(logged_out: Callback<()>) -> impl IntoView {
             return;
         }
         busy.set(true);
-        let url = format!(
-            "/api/admin/residents/export?phone={}",
-            String::from(js_sys::encode_uri_component(&number))
-        );
         spawn_local(async move {
-            match api::get_text(&url).await {
-                Ok(raw) => match serde_json::from_str::<Export>(&raw) {
+            let body = PhoneRequest { phone: number };
+            match api::post_text("/api/admin/residents/export", &body).await {
+                Ok(raw) => match serde_json::from_str::<ResidentExport>(&raw) {
                     Ok(data) => {
                         let href = format!(
                             "data:application/json;charset=utf-8,{}",
@@ -985,7 +899,7 @@ fn residents_section(logged_out: Callback<()>) -> impl IntoView {
         spawn_local(async move {
             match api::post::<_, Erased>(
                 "/api/admin/residents/erase",
-                &Phone {
+                &PhoneRequest {
                     phone: number.clone(),
                 },
             )
@@ -1087,7 +1001,7 @@ fn residents_section(logged_out: Callback<()>) -> impl IntoView {
     }
 }
 
-fn export_view(data: Export, href: String) -> impl IntoView {
+fn export_view(data: ResidentExport, href: String) -> impl IntoView {
     let lang = use_lang();
     let file = format!("anju-resident-{}.json", data.phone);
     if data.residents.is_empty() && data.orders.is_empty() {

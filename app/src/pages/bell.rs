@@ -15,11 +15,7 @@ use crate::i18n::use_lang;
 use crate::lean::dynamic;
 use crate::sync::{Phase, use_engine};
 
-/// `GET`/`POST /api/me/reads`: the keys of the notifications a person has opened.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Reads {
-    keys: Vec<String>,
-}
+use anju_shared::wire::Reads;
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?

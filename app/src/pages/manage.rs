@@ -9,7 +9,7 @@
 use anju_shared::calendar::Calendar;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
+use anju_shared::wire::{EstateRules, RulesChange};
 use serde_json::Value;
 
 use crate::api::{self, ApiFailure, Me};
@@ -18,24 +18,6 @@ use crate::lean::{dynamic, text};
 use crate::pages::login::Login;
 use crate::pages::widgets::{button, text_area};
 use crate::sync::{Engine, Phase, SyncBadge, use_engine};
-
-/// The estate's rules as `GET /api/estates/{id}/rules` answers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Rules {
-    preset: String,
-    presets: Vec<String>,
-    policy_override: Value,
-    calendar: Option<Calendar>,
-    effective_policy: Value,
-    effective_calendar: Calendar,
-}
-
-#[derive(Serialize)]
-struct Change {
-    preset: String,
-    policy_override: Value,
-    calendar: Option<Value>,
-}
 
 #[component]
 pub(crate) fn ManagePage() -> impl IntoView {
@@ -226,7 +208,7 @@ fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl I
     let url = StoredValue::new(format!("/api/estates/{}/rules", estate.id));
     let utc_offset = StoredValue::new(estate.utc_offset.clone());
 
-    let rules = RwSignal::new(None::<Rules>);
+    let rules = RwSignal::new(None::<EstateRules>);
     let preset = RwSignal::new(String::new());
     let patch = RwSignal::new(String::new());
     let own_calendar = RwSignal::new(false);
@@ -247,7 +229,7 @@ fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl I
         rules.set(Some(r));
     };
     spawn_local(async move {
-        match api::get::<Rules>(&url.get_value()).await {
+        match api::get::<EstateRules>(&url.get_value()).await {
             Ok(r) => show(r),
             Err(_) => error.set(
                 lang.get_untracked()
@@ -287,14 +269,14 @@ fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl I
                 "workdays": lines(&workdays.get_untracked()),
             })
         });
-        let change = Change {
+        let change = RulesChange {
             preset: preset.get_untracked(),
-            policy_override,
+            policy_override: Some(policy_override),
             calendar,
         };
         busy.set(true);
         spawn_local(async move {
-            match api::put::<_, Rules>(&url.get_value(), &change).await {
+            match api::put::<_, EstateRules>(&url.get_value(), &change).await {
                 Ok(r) => {
                     error.set(String::new());
                     show(r);

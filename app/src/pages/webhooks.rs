@@ -6,26 +6,17 @@
 
 use anju_shared::lang::Lang;
 use anju_shared::webhook::HookKind;
-use anju_shared::wire::{CreatedWebhook, Delivery, NewWebhook, Webhook as Hook};
+use anju_shared::wire::{
+    CreatedWebhook, Delivery, NewWebhook, RotatedSecret, Webhook as Hook, WebhookChange,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
 
 use crate::api::{self, ApiFailure};
 use crate::i18n::{tr, use_lang};
 use crate::lean::{dynamic, text};
 use crate::pages::admin::{Problem, field_input, field_note, form_note, tick};
 use crate::pages::widgets::button;
-
-#[derive(Deserialize)]
-struct Secret {
-    secret: String,
-}
-
-#[derive(Serialize)]
-struct Enable {
-    enabled: bool,
-}
 
 /// `03-10 09:30` of a moment in ms, in the device's time zone; `—` for none.
 fn when(ms: i64) -> String {
@@ -231,7 +222,10 @@ fn hook_item(
     let toggle = Callback::new(move |()| {
         let url = format!("/api/admin/webhooks/{}", id.get_value());
         spawn_local(async move {
-            match api::patch::<_, serde_json::Value>(&url, &Enable { enabled: !enabled }).await {
+            match api::patch::<_, serde_json::Value>(&url, &WebhookChange {
+                enabled: Some(!enabled),
+                ..WebhookChange::default()
+            }).await {
                 Ok(_) => reload.run(()),
                 Err(f) => fail(f),
             }
@@ -240,7 +234,7 @@ fn hook_item(
     let rotate = Callback::new(move |()| {
         let url = format!("/api/admin/webhooks/{}/secret", id.get_value());
         spawn_local(async move {
-            match api::post::<_, Secret>(&url, &serde_json::json!({})).await {
+            match api::post::<_, RotatedSecret>(&url, &serde_json::json!({})).await {
                 Ok(s) => secret.set(Some((hook_url.get_value(), s.secret))),
                 Err(f) => fail(f),
             }

@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use anju_shared::wire::{EstateChoice, NewStaff, Region, StaffChange, StaffMember};
 use sqlx::Row;
 
 use crate::AppState;
@@ -102,21 +102,6 @@ pub(crate) fn unreadable(e: ApiError) -> ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct StaffDto {
-    id: String,
-    username: String,
-    display_name: String,
-    role: String,
-    disabled: bool,
-    /// The estates they can see: given, through their regions, or company-wide.
-    estate_ids: Vec<String>,
-    /// The estates given to them (`staff_estates`): what the admin ticks.
-    given_estate_ids: Vec<String>,
-    /// Their regions (`staff_regions`): every estate of each, later ones included.
-    region_ids: Vec<String>,
-}
-
 /// The ids paired with `staff_id` in a list of (staff id, id).
 fn of(pairs: &[(String, String)], staff_id: &str) -> Vec<String> {
     pairs
@@ -129,7 +114,7 @@ fn of(pairs: &[(String, String)], staff_id: &str) -> Vec<String> {
 async fn list(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-) -> Result<Json<Vec<StaffDto>>, ApiError> {
+) -> Result<Json<Vec<StaffMember>>, ApiError> {
     let rows = sqlx::query(
         "SELECT id, username, display_name, role, disabled FROM staff WHERE company_id = $1 ORDER BY username",
     )
@@ -148,7 +133,7 @@ async fn list(
             Some(r) => state.db.staff_estate_ids(&id, &admin.company_id, r).await?,
             None => Vec::new(),
         };
-        out.push(StaffDto {
+        out.push(StaffMember {
             estate_ids,
             given_estate_ids: of(&given, &id),
             region_ids: of(&regions, &id),
@@ -162,44 +147,17 @@ async fn list(
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
-struct NewStaff {
-    username: String,
-    display_name: String,
-    role: String,
-    password: String,
-    #[serde(default)]
-    estate_ids: Vec<String>,
-    /// An area manager's regions, given with the account.
-    #[serde(default)]
-    region_ids: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct RegionDto {
-    id: String,
-    name: String,
-}
-
 /// The admin's company's regions: what an area manager can be given.
 async fn regions(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-) -> Result<Json<Vec<RegionDto>>, ApiError> {
+) -> Result<Json<Vec<Region>>, ApiError> {
     let list = state.db.company_regions(&admin.company_id).await?;
     Ok(Json(
         list.into_iter()
-            .map(|(id, name)| RegionDto { id, name })
+            .map(|(id, name)| Region { id, name })
             .collect(),
     ))
-}
-
-#[derive(Serialize)]
-struct EstateDto {
-    id: String,
-    name: String,
-    region_id: String,
-    region_name: String,
 }
 
 /// Every estate of the admin's company (not only those the admin was given): what staff can
@@ -207,11 +165,11 @@ struct EstateDto {
 async fn estates(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-) -> Result<Json<Vec<EstateDto>>, ApiError> {
+) -> Result<Json<Vec<EstateChoice>>, ApiError> {
     let list = state.db.company_estates(&admin.company_id).await?;
     Ok(Json(
         list.into_iter()
-            .map(|(id, name, region_id, region_name)| EstateDto {
+            .map(|(id, name, region_id, region_name)| EstateChoice {
                 id,
                 name,
                 region_id,
@@ -294,7 +252,7 @@ async fn create(
     AdminUser(admin): AdminUser,
     ClientIp(ip): ClientIp,
     body: Bytes,
-) -> Result<Json<StaffDto>, ApiError> {
+) -> Result<Json<StaffMember>, ApiError> {
     let input: NewStaff = parse_json(&body).map_err(unreadable)?;
     let username = input.username.trim().to_lowercase();
     if username.len() < 2
@@ -388,7 +346,7 @@ async fn create(
         .db
         .staff_estate_ids(&id, &admin.company_id, role)
         .await?;
-    Ok(Json(StaffDto {
+    Ok(Json(StaffMember {
         id,
         username,
         display_name: input.display_name.trim().to_string(),
@@ -398,16 +356,6 @@ async fn create(
         given_estate_ids: input.estate_ids,
         region_ids: input.region_ids,
     }))
-}
-
-#[derive(Deserialize)]
-struct StaffChange {
-    role: Option<String>,
-    estate_ids: Option<Vec<String>>,
-    /// The regions an area manager answers for (every estate of each, later ones included).
-    region_ids: Option<Vec<String>>,
-    disabled: Option<bool>,
-    password: Option<String>,
 }
 
 async fn update(

@@ -3,19 +3,16 @@
 //! photos they attached), and its erasure, which reaches the tablets at their next sync. Every
 //! export and erasure is written to the audit log.
 
-use anju_shared::wire::Erased;
+use anju_shared::wire::{Erased, ExportedOrder, ExportedResident, PhoneRequest, ResidentExport};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::routing::{get, post};
+use axum::extract::State;
+use axum::routing::post;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use anju_shared::order::Event;
 use anju_shared::report::normalize_phone;
 
 use crate::AppState;
-use crate::db::AttachedPhoto;
 use crate::error::ApiError;
 use crate::routes::admin::AdminUser;
 use crate::routes::parse_json;
@@ -23,41 +20,9 @@ use crate::security::ClientIp;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/admin/residents/export", get(export))
+        // The number goes in the body: an address is kept by proxies and browsers.
+        .route("/admin/residents/export", post(export))
         .route("/admin/residents/erase", post(erase))
-}
-
-#[derive(Deserialize)]
-struct PhoneQuery {
-    phone: String,
-}
-
-#[derive(Serialize)]
-struct ResidentRow {
-    name: String,
-    phone: String,
-    household_id: String,
-}
-
-#[derive(Serialize)]
-struct ReportedOrder {
-    id: String,
-    estate_id: String,
-    reference: String,
-    contact_name: String,
-    contact_phone: String,
-    notice_version: String,
-    events: Vec<Event>,
-    /// The photos they attached to the report (served at `/api/photos/{hash}` to staff of
-    /// the estate); `mime` and `size` are null for one no longer stored.
-    photos: Vec<AttachedPhoto>,
-}
-
-#[derive(Serialize)]
-struct Export {
-    phone: String,
-    residents: Vec<ResidentRow>,
-    orders: Vec<ReportedOrder>,
 }
 
 /// The resident's phone as a request gives it, normalised; refused by name otherwise.
@@ -72,9 +37,10 @@ async fn export(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
     ClientIp(ip): ClientIp,
-    Query(q): Query<PhoneQuery>,
-) -> Result<Json<Export>, ApiError> {
-    let phone = phone_field(&q.phone)?;
+    body: Bytes,
+) -> Result<Json<ResidentExport>, ApiError> {
+    let request: PhoneRequest = parse_json(&body)?;
+    let phone = phone_field(&request.phone)?;
     // Only the admin's own company's estates.
     let residents = sqlx::query(
         "SELECT r.name, r.phone, r.household_id FROM residents r JOIN households h ON h.id = r.household_id \
@@ -87,7 +53,7 @@ async fn export(
     .await?
     .iter()
     .map(|r| {
-        Ok(ResidentRow {
+        Ok(ExportedResident {
             name: r.try_get("name")?,
             phone: r.try_get("phone")?,
             household_id: r.try_get("household_id")?,
@@ -107,7 +73,7 @@ async fn export(
     for r in rows {
         let id: String = r.try_get("id")?;
         let estate_id: String = r.try_get("estate_id")?;
-        orders.push(ReportedOrder {
+        orders.push(ExportedOrder {
             events: state.db.order_events(&estate_id, &id).await?,
             photos: state
                 .db
@@ -131,17 +97,11 @@ async fn export(
             &format!("{} orders", orders.len()),
         )
         .await?;
-    Ok(Json(Export {
+    Ok(Json(ResidentExport {
         phone,
         residents,
         orders,
     }))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EraseRequest {
-    phone: String,
 }
 
 async fn erase(
@@ -150,7 +110,7 @@ async fn erase(
     ClientIp(ip): ClientIp,
     body: Bytes,
 ) -> Result<Json<Erased>, ApiError> {
-    let request: EraseRequest = parse_json(&body)?;
+    let request: PhoneRequest = parse_json(&body)?;
     let phone = phone_field(&request.phone)?;
     let now = chrono::Utc::now().fixed_offset();
     let erasure = state

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use anju_shared::wire::{EstateRules, RulesChange};
 use serde_json::Value;
 
 use anju_shared::calendar::Calendar;
@@ -21,31 +21,6 @@ use crate::security::{ClientIp, refuse, require_estate};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/estates/{estate_id}/rules", get(show).put(change))
-}
-
-/// What a manager sees and edits.
-#[derive(Debug, Serialize)]
-struct Rules {
-    preset: String,
-    /// The shipped presets to choose from.
-    presets: Vec<&'static str>,
-    policy_override: Value,
-    /// The estate's own calendar, or `null` while the shipped official one applies.
-    calendar: Option<Calendar>,
-    /// The policy and calendar in force: the preset with the override merged on.
-    effective_policy: Policy,
-    effective_calendar: Calendar,
-}
-
-/// A change: all three parts, as the manager left them.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Change {
-    preset: String,
-    #[serde(default)]
-    policy_override: Option<Value>,
-    #[serde(default)]
-    calendar: Option<Value>,
 }
 
 async fn estate_for(
@@ -67,11 +42,13 @@ async fn estate_for(
         .ok_or(ApiError::NotFound("estate"))
 }
 
-fn answer(estate: Estate) -> Result<Json<Rules>, ApiError> {
+fn answer(estate: Estate) -> Result<Json<EstateRules>, ApiError> {
     let (effective_policy, effective_calendar) = estate.rules().map_err(bad)?;
-    Ok(Json(Rules {
+    let effective_policy = serde_json::to_value(&effective_policy)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("policy: {e}")))?;
+    Ok(Json(EstateRules {
         preset: estate.policy,
-        presets: Policy::preset_names().collect(),
+        presets: Policy::preset_names().map(str::to_string).collect(),
         policy_override: estate.policy_override,
         calendar: estate.calendar,
         effective_policy,
@@ -91,7 +68,7 @@ async fn show(
     staff: Staff,
     ClientIp(ip): ClientIp,
     Path(estate_id): Path<String>,
-) -> Result<Json<Rules>, ApiError> {
+) -> Result<Json<EstateRules>, ApiError> {
     answer(estate_for(&state, &staff, &ip, &estate_id, false).await?)
 }
 
@@ -101,9 +78,9 @@ async fn change(
     ClientIp(ip): ClientIp,
     Path(estate_id): Path<String>,
     body: Bytes,
-) -> Result<Json<Rules>, ApiError> {
+) -> Result<Json<EstateRules>, ApiError> {
     let mut estate = estate_for(&state, &staff, &ip, &estate_id, true).await?;
-    let change: Change = parse_json(&body)?;
+    let change: RulesChange = parse_json(&body)?;
     estate.policy = change.preset;
     estate.policy_override = change
         .policy_override

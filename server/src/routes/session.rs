@@ -10,14 +10,15 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use anju_shared::wire::{Me, Reads};
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{
     Staff, clear_session_cookie, cookie_token, hash_password, new_session_token, session_cookie,
     token_hash, verify_password,
 };
-use crate::db::Estate;
+
 use crate::error::ApiError;
 use crate::routes::parse_json;
 use crate::security::{ClientIp, LOGIN_PER_ACCOUNT, LOGIN_PER_IP};
@@ -36,11 +37,6 @@ const READS_PER_REQUEST: usize = 500;
 const READ_KEY_MAX: usize = 160;
 /// The most read marks kept per person; the oldest go first (their notices are long gone).
 const READS_KEPT: i64 = 2000;
-
-#[derive(Deserialize, Serialize)]
-struct Reads {
-    keys: Vec<String>,
-}
 
 /// The keys of the notifications this person has opened, on any device.
 async fn reads(State(state): State<AppState>, staff: Staff) -> Result<Json<Reads>, ApiError> {
@@ -116,13 +112,6 @@ pub const PASSWORD_MAX_BYTES: usize = 1024;
 struct LoginInput {
     username: String,
     password: String,
-}
-
-#[derive(Serialize)]
-struct Me {
-    #[serde(flatten)]
-    staff: Staff,
-    estates: Vec<Estate>,
 }
 
 /// A hash to verify against when the user does not exist, so a wrong username costs the same
@@ -251,5 +240,11 @@ async fn logout(
 
 async fn me(State(state): State<AppState>, staff: Staff) -> Result<Json<Me>, ApiError> {
     let estates = state.db.estates_by_ids(&staff.estate_ids).await?;
-    Ok(Json(Me { staff, estates }))
+    Ok(Json(Me {
+        id: staff.id,
+        username: staff.username,
+        display_name: staff.display_name,
+        role: staff.role.as_str().to_string(),
+        estates,
+    }))
 }

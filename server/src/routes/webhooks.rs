@@ -4,7 +4,7 @@
 //! company's webhook or delivery is answered 404. Every change is audited (never the secret,
 //! and of a URL only its host). Refusals name the field, in English and Chinese.
 
-use anju_shared::wire::{CreatedWebhook, Delivery, NewWebhook, Webhook};
+use anju_shared::wire::{CreatedWebhook, Delivery, NewWebhook, RotatedSecret, Webhook, WebhookChange};
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -277,15 +277,6 @@ async fn own_hook(
     Ok((row.try_get(0)?, row.try_get::<i64, _>(1)? != 0))
 }
 
-#[derive(Deserialize)]
-struct HookChange {
-    name: Option<String>,
-    url: Option<String>,
-    kinds: Option<Vec<String>>,
-    estate_ids: Option<Vec<String>>,
-    enabled: Option<bool>,
-}
-
 async fn update(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
@@ -295,7 +286,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Json<Webhook>, ApiError> {
     let (_, was_enabled) = own_hook(&state, &admin.company_id, &webhook_id).await?;
-    let change: HookChange = parse_json(&body).map_err(unreadable)?;
+    let change: WebhookChange = parse_json(&body).map_err(unreadable)?;
     let name = change.name.as_deref().map(check_name).transpose()?;
     if let Some(url) = &change.url {
         webhooks::parse_url(url, &Reach::of(&state.config)).map_err(|r| bad("url", r.en, r.zh))?;
@@ -419,7 +410,7 @@ async fn rotate(
     AdminUser(admin): AdminUser,
     ClientIp(ip): ClientIp,
     Path(webhook_id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RotatedSecret>, ApiError> {
     own_hook(&state, &admin.company_id, &webhook_id).await?;
     let secret = webhooks::new_secret();
     sqlx::query("UPDATE webhooks SET secret = $1 WHERE company_id = $2 AND id = $3")
@@ -432,7 +423,7 @@ async fn rotate(
         .db
         .audit(&admin.id, &ip, "webhook_secret_rotated", &webhook_id, "")
         .await?;
-    Ok(Json(serde_json::json!({ "secret": secret })))
+    Ok(Json(RotatedSecret { secret }))
 }
 
 /// The webhook's newest 100 deliveries, newest first.

@@ -127,6 +127,19 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}"))
     }
 
+    /// The admin's export of everything held about `phone` (`POST`, the number in the body).
+    pub async fn export_resident(&self, client: &reqwest::Client, phone: &str) -> Value {
+        let resp = client
+            .post(self.url("/api/admin/residents/export"))
+            .header(CSRF.0, CSRF.1)
+            .json(&serde_json::json!({ "phone": phone }))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(resp.status(), 200, "export of {phone}");
+        resp.json().await.expect("export JSON")
+    }
+
     pub async fn login(&self, client: &reqwest::Client, username: &str) -> reqwest::Response {
         client
             .post(self.url("/api/login"))
@@ -743,10 +756,7 @@ pub async fn story_erasure_deletes_the_residents_photos(app: &TestApp) {
     let admin = app.browser();
     assert_eq!(app.login(&admin, "admin").await.status(), 200);
     let export = app
-        .get_json(
-            &admin,
-            &format!("/api/admin/residents/export?phone={resident}"),
-        )
+        .export_resident(&admin, resident)
         .await;
     let listed = |order: &str| -> Vec<(String, String, i64)> {
         export["orders"]

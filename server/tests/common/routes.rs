@@ -700,11 +700,15 @@ pub const ROUTES: &[Route] = &[
         ],
     },
     Route {
-        method: "GET",
+        method: "POST",
         path: "/admin/residents/export",
         access: Access::Scoped,
         may: admin,
-        probes: &[probe("phone={phone}", Body::None, Expect::Answered)],
+        probes: &[probe(
+            "",
+            Body::Json(r#"{"phone": "{phone}"}"#),
+            Expect::Answered,
+        )],
     },
     Route {
         method: "POST",
