@@ -1,8 +1,6 @@
 //! Calls to the server's JSON API: one place that adds the CSRF header and turns failures into
 //! something a page can show.
 
-#[cfg(feature = "staff")]
-use anju_shared::{model::Role, order::EventBody};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1452,9 +1452,7 @@ async fn an_admin_exports_a_residents_data_and_it_is_audited() {
     assert_eq!(app.report(&body).await.status(), 201);
     let admin = app.browser();
     assert_eq!(app.login(&admin, "admin").await.status(), 200);
-    let export: Value = app
-        .export_resident(&admin, "138-1234-5678")
-        .await;
+    let export: Value = app.export_resident(&admin, "138-1234-5678").await;
     let orders = export["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0]["contact_phone"], "13812345678");
@@ -1964,9 +1962,7 @@ async fn an_admin_erases_a_resident_and_the_erasure_reaches_devices_at_their_nex
     assert_eq!(audit_count(&app, "erase").await, 1);
 
     // Nothing of the resident is left on the server…
-    let export: Value = app
-        .export_resident(&admin, "13812345678")
-        .await;
+    let export: Value = app.export_resident(&admin, "13812345678").await;
     assert_eq!(export["orders"], json!([]), "{export}");
     assert_eq!(export["residents"], json!([]), "{export}");
     let events = app
@@ -2373,9 +2369,7 @@ async fn an_admin_reaches_no_staff_or_resident_of_another_company() {
         "still enabled"
     );
     // The other company's resident (13900009999) is neither exported nor erased.
-    let export: Value = app
-        .export_resident(&admin, "13900009999")
-        .await;
+    let export: Value = app.export_resident(&admin, "13900009999").await;
     assert_eq!(export["orders"], json!([]));
     let erased: Value = admin
         .post(app.url("/api/admin/residents/erase"))

@@ -65,6 +65,18 @@
 //! parking is vehicles or consultation, a gym machine's fault equipment or repair), where
 //! the older labelled texts are not always consistent either.
 //!
+//! ## A third round, not taken; the fifth blind set
+//!
+//! `classify_blind5.json` (436 texts) was written for a third round and committed before
+//! any change in it. The round (565 more tuning texts by the same hand, three lexicon
+//! phrases, the model trained again) raised the category by a few texts on every blind set
+//! but caught five fewer emergencies across them (286 of 297 against 291), so it was not
+//! taken: a missed emergency is the costlier mistake. The classifier measured here is the
+//! second round's, which never saw the fifth set: category 399/436 (hard 251/277 = 90.6%,
+//! plain 148/159 = 93.1%), urgent recall 64/65 = 98.5%, false alarms 2/371. More texts
+//! by one hand no longer move the blind figures; what is left is the plain-text border
+//! conventions and phrasings of emergencies nobody here has written yet.
+//!
 //! Where a goal is met on a blind set its test asserts the goal; where it is not, the test
 //! asserts the measured count, so a regression fails; none of these sets may be tuned
 //! on to raise them. Raise a floor only after a new blind set, written before the change

@@ -6,7 +6,7 @@
 
 use anju_shared::lang::Lang;
 use anju_shared::model::Role;
-use anju_shared::order::{Event, EventBody};
+use anju_shared::order::EventBody;
 use anju_shared::wire::{
     Erased, EstateChoice, ExportedOrder, NewStaff, PhoneRequest, Region, ResidentExport,
     StaffChange, StaffMember,

@@ -6,10 +6,9 @@
 //! the shared rule engine and names the field of any mistake; the desk's timers follow the
 //! saved rules at their next refresh.
 
-use anju_shared::calendar::Calendar;
+use anju_shared::wire::{EstateRules, RulesChange};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use anju_shared::wire::{EstateRules, RulesChange};
 use serde_json::Value;
 
 use crate::api::{self, ApiFailure, Me};
@@ -220,7 +219,7 @@ fn rules_editor(me: Me, estate: Option<anju_shared::site::EstateInfo>) -> impl I
 
     // The form starts from what is stored: the calendar in force is shown even while it is
     // the shipped one, so a manager edits from the official dates rather than a blank page.
-    let show = move |r: Rules| {
+    let show = move |r: EstateRules| {
         preset.set(r.preset.clone());
         patch.set(serde_json::to_string_pretty(&r.policy_override).unwrap_or_default());
         own_calendar.set(r.calendar.is_some());

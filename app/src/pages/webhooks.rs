@@ -222,10 +222,15 @@ fn hook_item(
     let toggle = Callback::new(move |()| {
         let url = format!("/api/admin/webhooks/{}", id.get_value());
         spawn_local(async move {
-            match api::patch::<_, serde_json::Value>(&url, &WebhookChange {
-                enabled: Some(!enabled),
-                ..WebhookChange::default()
-            }).await {
+            match api::patch::<_, serde_json::Value>(
+                &url,
+                &WebhookChange {
+                    enabled: Some(!enabled),
+                    ..WebhookChange::default()
+                },
+            )
+            .await
+            {
                 Ok(_) => reload.run(()),
                 Err(f) => fail(f),
             }

@@ -5,12 +5,12 @@
 
 use std::sync::OnceLock;
 
+use anju_shared::wire::{EstateChoice, NewStaff, Region, StaffChange, StaffMember};
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::routing::{get, patch};
 use axum::{Json, Router};
-use anju_shared::wire::{EstateChoice, NewStaff, Region, StaffChange, StaffMember};
 use sqlx::Row;
 
 use crate::AppState;

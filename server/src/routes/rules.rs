@@ -2,11 +2,11 @@
 //! it changes on that preset, and its working-day calendar (D-8). Every change is validated
 //! by the shared rule engine before it is stored — the error names the field — and audited.
 
+use anju_shared::wire::{EstateRules, RulesChange};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use anju_shared::wire::{EstateRules, RulesChange};
 use serde_json::Value;
 
 use anju_shared::calendar::Calendar;

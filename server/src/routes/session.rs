@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use anju_shared::wire::{Me, Reads};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -10,7 +11,6 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use anju_shared::wire::{Me, Reads};
 use serde::Deserialize;
 
 use crate::AppState;

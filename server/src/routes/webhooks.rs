@@ -4,7 +4,9 @@
 //! company's webhook or delivery is answered 404. Every change is audited (never the secret,
 //! and of a URL only its host). Refusals name the field, in English and Chinese.
 
-use anju_shared::wire::{CreatedWebhook, Delivery, NewWebhook, RotatedSecret, Webhook, WebhookChange};
+use anju_shared::wire::{
+    CreatedWebhook, Delivery, NewWebhook, RotatedSecret, Webhook, WebhookChange,
+};
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -12,7 +14,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use sqlx::Row;
 
 use anju_shared::webhook::{HookKind, Payload};

@@ -755,9 +755,7 @@ pub async fn story_erasure_deletes_the_residents_photos(app: &TestApp) {
     // The export lists the photos the resident attached, per order, with what is stored.
     let admin = app.browser();
     assert_eq!(app.login(&admin, "admin").await.status(), 200);
-    let export = app
-        .export_resident(&admin, resident)
-        .await;
+    let export = app.export_resident(&admin, resident).await;
     let listed = |order: &str| -> Vec<(String, String, i64)> {
         export["orders"]
             .as_array()
