@@ -1021,6 +1021,7 @@ impl Db {
         );
         // The estate each order belongs to, looked up once per order.
         let mut owners: HashMap<String, Option<String>> = HashMap::new();
+        let mut touched: HashSet<String> = HashSet::new();
         let mut seq = base;
         let mut outcomes = Vec::with_capacity(pushed.len());
         for p in pushed {
@@ -1166,12 +1167,18 @@ impl Db {
                 owners.insert(e.order_id().to_string(), Some(estate_id.to_string()));
             }
             let Some(row) = row else { continue };
-            insert_row(&mut tx, estate_id, seq, row).await?;
+            if !row.order_id.is_empty() {
+                touched.insert(row.order_id.clone());
+            }
+            insert_row_only(&mut tx, estate_id, seq, row).await?;
             // The same event twice in one push is stored once.
             stored.insert(key, (e.id.clone(), seq));
             stored_ids.insert(e.id.clone());
             outcomes.push(Outcome::Stored { seq });
         }
+        // The orders this push stored events of: their kept states are stale, marked once.
+        let touched: Vec<String> = touched.into_iter().collect();
+        crate::store::folded::touch(&mut tx, &touched).await?;
         if seq != base {
             sqlx::query("UPDATE estates SET seq = $1 WHERE id = $2")
                 .bind(seq)
@@ -1587,6 +1594,8 @@ async fn insert_order_row(
     Ok(())
 }
 
+/// Stores one event under `seq` in `tx` and marks its order's kept state stale (the server's
+/// own records, the demo's history, the benches; a push stores its batch itself).
 pub async fn insert_event(
     tx: &mut Transaction<'static, Any>,
     estate_id: &str,
@@ -1603,8 +1612,24 @@ async fn insert_row(
     seq: i64,
     row: StoredEvent,
 ) -> sqlx::Result<()> {
-    // Every stored event of an order passes here: its kept folded state becomes stale.
+    // Every stored event of an order passes here or through the push's batch: its kept
+    // folded state becomes stale.
     let order_id = row.order_id.clone();
+    insert_row_only(tx, estate_id, seq, row).await?;
+    if !order_id.is_empty() {
+        crate::store::folded::touch(tx, &[order_id]).await?;
+    }
+    Ok(())
+}
+
+/// [`insert_row`] without marking the order's kept state stale: for the push, which marks
+/// every order it stored events of once, at the end of its transaction.
+async fn insert_row_only(
+    tx: &mut Transaction<'static, Any>,
+    estate_id: &str,
+    seq: i64,
+    row: StoredEvent,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO events (estate_id, seq, id, order_id, subject_kind, subject_id, device_id, device_seq, hlc, actor, kind, at, body, received_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -1625,9 +1650,6 @@ async fn insert_row(
     .bind(chrono::Utc::now().timestamp_millis())
     .execute(&mut **tx)
     .await?;
-    if !order_id.is_empty() {
-        crate::store::folded::touch(tx, &order_id).await?;
-    }
     Ok(())
 }
 

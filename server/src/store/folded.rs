@@ -30,13 +30,26 @@ const BATCH: i64 = 2_000;
 /// Bound parameters per `IN (…)` list, far below either backend's limit.
 const CHUNK: usize = 500;
 
-/// Marks the kept state of `order_id` stale: called for every stored event of an order, in
-/// the transaction that stores it (an order not stored yet has no row to mark).
-pub(crate) async fn touch(tx: &mut Transaction<'static, Any>, order_id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE orders SET touches = touches + 1, is_open = 1 WHERE id = $1")
-        .bind(order_id.to_string())
-        .execute(&mut **tx)
-        .await?;
+/// Marks the kept states of `order_ids` stale, in the transaction that stores their events:
+/// for each stored event of an order, or once for a push's whole batch (an order not stored
+/// yet has no row to mark). Any change of `touches` is enough: a state is trusted only at
+/// the value it was folded at.
+pub(crate) async fn touch(
+    tx: &mut Transaction<'static, Any>,
+    order_ids: &[String],
+) -> sqlx::Result<()> {
+    for chunk in order_ids.chunks(CHUNK) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE orders SET touches = touches + 1, is_open = 1 WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id.clone());
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
