@@ -73,11 +73,9 @@ pub async fn open_report_drafts(db: &Db, now: DateTime<Utc>) -> anyhow::Result<u
 /// Runs [`pass`] every `every` on the server's clock until the process ends; a failed pass is
 /// logged and the next one tries again (it catches up on whatever the failed one missed).
 pub fn spawn(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
+    repeat(every, move || {
+        let db = db.clone();
+        async move {
             match pass(&db, Utc::now()).await {
                 Ok(p) if p.steps > 0 || p.reports > 0 => {
                     tracing::info!(steps = p.steps, reports = p.reports, "the clock recorded");
@@ -85,6 +83,24 @@ pub fn spawn(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "the clock's pass failed"),
             }
+        }
+    })
+}
+
+/// Runs `round` every `every` until the process ends, the server's background work (the
+/// clock, the kept states' refresher): a round that overran is not followed by a burst of
+/// missed ones, the next simply does what is due by then.
+pub fn repeat<F, R>(every: Duration, mut round: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> R + Send + 'static,
+    R: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            round().await;
         }
     })
 }

@@ -558,11 +558,9 @@ pub async fn pass(db: &Db, sender: &Sender, now: DateTime<Utc>) -> anyhow::Resul
 /// Runs [`pass`] every `every` on the server's clock until the process ends; a failed pass is
 /// logged and the next one goes on from where the database says.
 pub fn spawn(db: Db, sender: Sender, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
+    crate::jobs::repeat(every, move || {
+        let (db, sender) = (db.clone(), sender.clone());
+        async move {
             match pass(&db, &sender, Utc::now()).await {
                 Ok(p) if p.attempts > 0 || p.queued > 0 => tracing::info!(
                     queued = p.queued,

@@ -357,11 +357,9 @@ async fn keep(
 /// Folds stale states every `every` until the process ends, a batch at a time until none is
 /// left; a failed round is logged and the next one tries again.
 pub fn spawn(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
+    crate::jobs::repeat(every, move || {
+        let db = db.clone();
+        async move {
             let mut folded = 0;
             loop {
                 match db.refresh_folded(BATCH).await {
